@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+
+mod authorize;
+mod error;
+mod id;
+mod matrix;
+mod permission;
+mod role;
+mod scope;
+pub mod state;
+pub mod validate;
+mod visibility;
+
+pub use authorize::{Decision, Denied, ResourceFacts, Rule, authorize, explain};
+pub use error::{DomainError, Invalid};
+pub use id::*;
+pub use matrix::{MatrixRole, MatrixRow, PermissionMatrix, permissions_document};
+pub use permission::{Audience, Effect, Permission, PermissionGroup, PermissionSet, Side};
+pub use role::{BuiltinRole, Role};
+pub use scope::{ClientFilter, ClientGrant, Membership, MembershipKind, Principal, ScopeError, TenantScope};
+pub use state::{InvalidTransition, StateMachine};
+pub use validate::{DateRange, DisplayName, Email, HexColour, HttpsUrl, Money, Currency, Slug};
+pub use visibility::{Sensitivity, Visibility};
