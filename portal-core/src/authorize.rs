@@ -140,7 +140,9 @@ impl Rule {
             Self::Granted { .. } => "the role grants this permission for this object",
             Self::OtherTenant => "the object belongs to another tenant",
             Self::OtherClient => "the object belongs to a client the contact is not a member of",
-            Self::ClientNotAssigned => "the object's client is not assigned to this member of staff",
+            Self::ClientNotAssigned => {
+                "the object's client is not assigned to this member of staff"
+            }
             Self::TenantLevelObject => "contacts do not work with tenant-level objects",
             Self::Internal => "the object is internal and this user does not see internal objects",
             Self::MissingPermission { .. } => "the role does not grant this permission",
@@ -189,7 +191,13 @@ pub fn explain(scope: &TenantScope, permission: Permission, facts: &ResourceFact
             Some(grant) => (grant.permissions, false),
             None => return Rule::OtherClient,
         },
-        (Access::Staff { permissions, assigned }, client) => {
+        (
+            Access::Staff {
+                permissions,
+                assigned,
+            },
+            client,
+        ) => {
             if client.is_some_and(|client| !staff_reaches(*permissions, assigned, client)) {
                 return Rule::ClientNotAssigned;
             }

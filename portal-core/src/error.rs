@@ -107,7 +107,10 @@ impl fmt::Display for Invalid {
             Self::OutOfRange => f.write_str("is out of range"),
             Self::EndBeforeStart => f.write_str("ends before it starts"),
             Self::PermissionNotAllowed { permission } => {
-                write!(f, "permission {permission} is not allowed for this kind of role")
+                write!(
+                    f,
+                    "permission {permission} is not allowed for this kind of role"
+                )
             }
         }
     }

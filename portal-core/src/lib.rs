@@ -17,7 +17,9 @@ pub use id::*;
 pub use matrix::{MatrixRole, MatrixRow, PermissionMatrix, permissions_document};
 pub use permission::{Audience, Effect, Permission, PermissionGroup, PermissionSet, Side};
 pub use role::{BuiltinRole, Role};
-pub use scope::{ClientFilter, ClientGrant, Membership, MembershipKind, Principal, ScopeError, TenantScope};
+pub use scope::{
+    ClientFilter, ClientGrant, Membership, MembershipKind, Principal, ScopeError, TenantScope,
+};
 pub use state::{InvalidTransition, StateMachine};
-pub use validate::{DateRange, DisplayName, Email, HexColour, HttpsUrl, Money, Currency, Slug};
+pub use validate::{Currency, DateRange, DisplayName, Email, HexColour, HttpsUrl, Money, Slug};
 pub use visibility::{Sensitivity, Visibility};

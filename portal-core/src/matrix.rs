@@ -90,7 +90,9 @@ impl PermissionMatrix {
                 audience: permission.audience(),
                 effect: permission.effect(),
                 description: permission.description(),
-                granted: (0..columns.len()).map(|column| holds(column, permission)).collect(),
+                granted: (0..columns.len())
+                    .map(|column| holds(column, permission))
+                    .collect(),
             })
             .collect();
         Self { roles, rows }
@@ -107,7 +109,11 @@ impl PermissionMatrix {
     #[must_use]
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
-        let header: String = self.roles.iter().map(|role| format!(" {} |", role.name)).collect();
+        let header: String = self
+            .roles
+            .iter()
+            .map(|role| format!(" {} |", role.name))
+            .collect();
         let rule: String = self.roles.iter().map(|_| ":-:|").collect();
         let mut group = None;
         for row in &self.rows {
@@ -176,7 +182,10 @@ mod tests {
         assert_eq!(matrix.rows.len(), Permission::ALL.len());
         for row in &matrix.rows {
             for (column, role) in BuiltinRole::ALL.iter().enumerate() {
-                assert_eq!(row.granted[column], role.default_permissions().contains(row.permission));
+                assert_eq!(
+                    row.granted[column],
+                    role.default_permissions().contains(row.permission)
+                );
             }
         }
         let markdown = matrix.to_markdown();
@@ -196,7 +205,10 @@ mod tests {
             PermissionSet::from_slice(&[Permission::ViewAuditLog]),
         )
         .unwrap();
-        let matrix = PermissionMatrix::for_roles(&[Role::builtin(RoleId::new(), BuiltinRole::Viewer), auditor]);
+        let matrix = PermissionMatrix::for_roles(&[
+            Role::builtin(RoleId::new(), BuiltinRole::Viewer),
+            auditor,
+        ]);
         let row = matrix
             .rows
             .iter()

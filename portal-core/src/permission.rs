@@ -218,8 +218,10 @@ impl FromStr for Permission {
     type Err = DomainError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        Self::from_name(input.trim())
-            .ok_or(DomainError::validation("permission", Invalid::Malformed("not a known permission")))
+        Self::from_name(input.trim()).ok_or(DomainError::validation(
+            "permission",
+            Invalid::Malformed("not a known permission"),
+        ))
     }
 }
 
@@ -347,13 +349,18 @@ impl PermissionSet {
 
     /// The permissions in matrix order.
     pub fn iter(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL.iter().copied().filter(move |p| self.contains(*p))
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
     }
 }
 
 impl fmt::Debug for PermissionSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter().map(Permission::name)).finish()
+        f.debug_set()
+            .entries(self.iter().map(Permission::name))
+            .finish()
     }
 }
 
@@ -371,7 +378,9 @@ impl Serialize for PermissionSet {
 
 impl<'de> Deserialize<'de> for PermissionSet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Vec::<Permission>::deserialize(deserializer)?.into_iter().collect())
+        Ok(Vec::<Permission>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
     }
 }
 
@@ -393,11 +402,17 @@ mod tests {
         for permission in Permission::ALL {
             let name = permission.name();
             assert!(seen.insert(name), "duplicate name {name}");
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
             assert_eq!(name.parse::<Permission>().unwrap(), *permission);
             assert!(!permission.description().is_empty());
         }
-        assert_eq!("no_such".parse::<Permission>().unwrap_err().field(), Some("permission"));
+        assert_eq!(
+            "no_such".parse::<Permission>().unwrap_err().field(),
+            Some("permission")
+        );
     }
 
     #[test]

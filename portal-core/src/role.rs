@@ -132,49 +132,221 @@ const fn default_grants(permission: Permission) -> GrantRow {
     use Permission as P;
     match permission {
         //                          owner admin mgr member   c-admin approver finance viewer
-        P::ViewProjects => /*          */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::ViewMilestones => /*        */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::ViewDeliverables => /*      */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::ViewUpdates => /*           */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::ViewDecisions => /*         */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::ViewTasks => /*             */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::CompleteTasks => /*         */ row([Y, Y, Y, Y], [Y, Y, Y, N]),
-        P::ViewDocuments => /*         */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::DownloadDocuments => /*     */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::UploadDocuments => /*       */ row([Y, Y, Y, Y], [Y, Y, Y, N]),
-        P::ManageDocuments => /*       */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::Comment => /*               */ row([Y, Y, Y, Y], [Y, Y, Y, N]),
-        P::ViewApprovals => /*         */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::DecideApprovals => /*       */ row([N, N, N, N], [Y, Y, N, N]),
-        P::RequestApprovals => /*      */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::SubmitRequests => /*        */ row([N, N, N, N], [Y, Y, Y, N]),
-        P::ViewRequests => /*          */ row([Y, Y, Y, Y], [Y, Y, Y, Y]),
-        P::ManageRequests => /*        */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::ViewInvoices => /*          */ row([Y, Y, Y, N], [Y, N, Y, N]),
-        P::PayInvoices => /*           */ row([N, N, N, N], [Y, N, Y, N]),
-        P::ViewFinancials => /*        */ row([Y, Y, Y, N], [Y, N, Y, N]),
-        P::ManageInvoices => /*        */ row([Y, Y, N, N], [N, N, N, N]),
-        P::ManageClientContacts => /*  */ row([N, N, N, N], [Y, N, N, N]),
-        P::ViewInternal => /*          */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::AccessAllClients => /*      */ row([Y, Y, Y, N], [N, N, N, N]),
-        P::ViewAsClient => /*          */ row([Y, Y, Y, N], [N, N, N, N]),
-        P::ManageClients => /*         */ row([Y, Y, Y, N], [N, N, N, N]),
-        P::ManageProjects => /*        */ row([Y, Y, Y, N], [N, N, N, N]),
-        P::ManageMilestones => /*      */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::ManageDeliverables => /*    */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::ManageUpdates => /*         */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::ManageDecisions => /*       */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::ManageTasks => /*           */ row([Y, Y, Y, Y], [N, N, N, N]),
-        P::Publish => /*               */ row([Y, Y, Y, N], [N, N, N, N]),
-        P::CreateShareLinks => /*      */ row([Y, Y, Y, N], [N, N, N, N]),
-        P::ManageStaff => /*           */ row([Y, Y, N, N], [N, N, N, N]),
-        P::ManageRoles => /*           */ row([Y, Y, N, N], [N, N, N, N]),
-        P::ManageBranding => /*        */ row([Y, Y, N, N], [N, N, N, N]),
-        P::ManageIntegrations => /*    */ row([Y, Y, N, N], [N, N, N, N]),
-        P::ManageApiKeys => /*         */ row([Y, Y, N, N], [N, N, N, N]),
-        P::ViewAuditLog => /*          */ row([Y, Y, N, N], [N, N, N, N]),
-        P::ExportAuditLog => /*        */ row([Y, Y, N, N], [N, N, N, N]),
-        P::ManageTenant => /*          */ row([Y, N, N, N], [N, N, N, N]),
+        P::ViewProjects =>
+        /*          */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::ViewMilestones =>
+        /*        */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::ViewDeliverables =>
+        /*      */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::ViewUpdates =>
+        /*           */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::ViewDecisions =>
+        /*         */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::ViewTasks =>
+        /*             */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::CompleteTasks =>
+        /*         */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, N])
+        }
+        P::ViewDocuments =>
+        /*         */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::DownloadDocuments =>
+        /*     */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::UploadDocuments =>
+        /*       */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, N])
+        }
+        P::ManageDocuments =>
+        /*       */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::Comment =>
+        /*               */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, N])
+        }
+        P::ViewApprovals =>
+        /*         */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::DecideApprovals =>
+        /*       */
+        {
+            row([N, N, N, N], [Y, Y, N, N])
+        }
+        P::RequestApprovals =>
+        /*      */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::SubmitRequests =>
+        /*        */
+        {
+            row([N, N, N, N], [Y, Y, Y, N])
+        }
+        P::ViewRequests =>
+        /*          */
+        {
+            row([Y, Y, Y, Y], [Y, Y, Y, Y])
+        }
+        P::ManageRequests =>
+        /*        */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::ViewInvoices =>
+        /*          */
+        {
+            row([Y, Y, Y, N], [Y, N, Y, N])
+        }
+        P::PayInvoices =>
+        /*           */
+        {
+            row([N, N, N, N], [Y, N, Y, N])
+        }
+        P::ViewFinancials =>
+        /*        */
+        {
+            row([Y, Y, Y, N], [Y, N, Y, N])
+        }
+        P::ManageInvoices =>
+        /*        */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ManageClientContacts =>
+        /*  */
+        {
+            row([N, N, N, N], [Y, N, N, N])
+        }
+        P::ViewInternal =>
+        /*          */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::AccessAllClients =>
+        /*      */
+        {
+            row([Y, Y, Y, N], [N, N, N, N])
+        }
+        P::ViewAsClient =>
+        /*          */
+        {
+            row([Y, Y, Y, N], [N, N, N, N])
+        }
+        P::ManageClients =>
+        /*         */
+        {
+            row([Y, Y, Y, N], [N, N, N, N])
+        }
+        P::ManageProjects =>
+        /*        */
+        {
+            row([Y, Y, Y, N], [N, N, N, N])
+        }
+        P::ManageMilestones =>
+        /*      */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::ManageDeliverables =>
+        /*    */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::ManageUpdates =>
+        /*         */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::ManageDecisions =>
+        /*       */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::ManageTasks =>
+        /*           */
+        {
+            row([Y, Y, Y, Y], [N, N, N, N])
+        }
+        P::Publish =>
+        /*               */
+        {
+            row([Y, Y, Y, N], [N, N, N, N])
+        }
+        P::CreateShareLinks =>
+        /*      */
+        {
+            row([Y, Y, Y, N], [N, N, N, N])
+        }
+        P::ManageStaff =>
+        /*           */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ManageRoles =>
+        /*           */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ManageBranding =>
+        /*        */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ManageIntegrations =>
+        /*    */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ManageApiKeys =>
+        /*         */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ViewAuditLog =>
+        /*          */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ExportAuditLog =>
+        /*        */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ManageTenant =>
+        /*          */
+        {
+            row([Y, N, N, N], [N, N, N, N])
+        }
     }
 }
 
@@ -306,7 +478,11 @@ impl Role {
 }
 
 fn check_fits_side(side: Side, permissions: PermissionSet) -> Result<(), DomainError> {
-    match permissions.difference(PermissionSet::allowed_for(side)).iter().next() {
+    match permissions
+        .difference(PermissionSet::allowed_for(side))
+        .iter()
+        .next()
+    {
         None => Ok(()),
         Some(permission) => Err(DomainError::validation(
             "permissions",
@@ -363,7 +539,10 @@ mod tests {
             .unwrap();
         assert!(viewer.permissions().contains(Permission::Comment));
         assert!(viewer.set_permissions(PermissionSet::ALL).is_err());
-        assert!(viewer.permissions().contains(Permission::Comment), "a refused edit changes nothing");
+        assert!(
+            viewer.permissions().contains(Permission::Comment),
+            "a refused edit changes nothing"
+        );
     }
 
     #[test]
@@ -377,10 +556,23 @@ mod tests {
     fn restore_checks_the_side_of_a_built_in_role() {
         let name = DisplayName::parse("Owner").unwrap();
         let all_staff = PermissionSet::allowed_for(Side::Staff);
-        let err = Role::restore(RoleId::new(), name.clone(), Some(BuiltinRole::Owner), Side::Client, all_staff)
-            .unwrap_err();
+        let err = Role::restore(
+            RoleId::new(),
+            name.clone(),
+            Some(BuiltinRole::Owner),
+            Side::Client,
+            all_staff,
+        )
+        .unwrap_err();
         assert_eq!(err.field(), Some("side"));
-        let owner = Role::restore(RoleId::new(), name, Some(BuiltinRole::Owner), Side::Staff, all_staff).unwrap();
+        let owner = Role::restore(
+            RoleId::new(),
+            name,
+            Some(BuiltinRole::Owner),
+            Side::Staff,
+            all_staff,
+        )
+        .unwrap();
         assert_eq!(owner.builtin_role(), Some(BuiltinRole::Owner));
     }
 }

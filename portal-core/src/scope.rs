@@ -275,7 +275,13 @@ impl TenantScope {
         match (&self.access, client) {
             (Access::System, _) => PermissionSet::ALL,
             (Access::Staff { permissions, .. }, None) => *permissions,
-            (Access::Staff { permissions, assigned }, Some(client)) => {
+            (
+                Access::Staff {
+                    permissions,
+                    assigned,
+                },
+                Some(client),
+            ) => {
                 if staff_reaches(*permissions, assigned, client) {
                     *permissions
                 } else {
@@ -283,8 +289,9 @@ impl TenantScope {
                 }
             }
             (Access::Client { .. }, None) => PermissionSet::EMPTY,
-            (Access::Client { grants }, Some(client)) => grant_for(grants, client)
-                .map_or(PermissionSet::EMPTY, |grant| grant.permissions),
+            (Access::Client { grants }, Some(client)) => {
+                grant_for(grants, client).map_or(PermissionSet::EMPTY, |grant| grant.permissions)
+            }
         }
     }
 
@@ -293,7 +300,10 @@ impl TenantScope {
     pub fn can_reach_client(&self, client: ClientId) -> bool {
         match &self.access {
             Access::System => true,
-            Access::Staff { permissions, assigned } => staff_reaches(*permissions, assigned, client),
+            Access::Staff {
+                permissions,
+                assigned,
+            } => staff_reaches(*permissions, assigned, client),
             Access::Client { grants } => grant_for(grants, client).is_some(),
         }
     }
@@ -314,7 +324,10 @@ impl TenantScope {
     pub fn clients_with(&self, permission: Permission) -> ClientFilter {
         match &self.access {
             Access::System => ClientFilter::All,
-            Access::Staff { permissions, assigned } => {
+            Access::Staff {
+                permissions,
+                assigned,
+            } => {
                 if !permissions.contains(permission) {
                     ClientFilter::Only(Vec::new())
                 } else if permissions.contains(Permission::AccessAllClients) {
@@ -366,7 +379,11 @@ impl ClientFilter {
 
 /// Whether a member of staff with `permissions` and `assigned` clients reaches `client`.
 #[inline]
-pub(crate) fn staff_reaches(permissions: PermissionSet, assigned: &[ClientId], client: ClientId) -> bool {
+pub(crate) fn staff_reaches(
+    permissions: PermissionSet,
+    assigned: &[ClientId],
+    client: ClientId,
+) -> bool {
     permissions.contains(Permission::AccessAllClients) || assigned.binary_search(&client).is_ok()
 }
 

@@ -49,20 +49,69 @@ fn explain_samples() -> anyhow::Result<String> {
     })?;
     let shared = ResourceFacts::of_client(tenant, acme, Visibility::Shared);
     let cases = [
-        ("acme viewer", &viewer, Permission::ViewProjects, shared, "a shared acme project"),
-        ("acme viewer", &viewer, Permission::DecideApprovals, shared, "an acme approval"),
-        ("acme approver", &approver, Permission::DecideApprovals, shared, "an acme approval"),
-        ("acme approver", &approver, Permission::ViewDocuments,
-            ResourceFacts::of_client(tenant, acme, Visibility::Internal), "an internal acme draft"),
-        ("acme approver", &approver, Permission::ViewProjects,
-            ResourceFacts::of_client(tenant, globex, Visibility::Shared), "a globex project"),
-        ("acme approver", &approver, Permission::ViewInvoices, shared.finance(), "an acme invoice"),
-        ("staff member", &member, Permission::ViewDocuments,
-            ResourceFacts::of_client(tenant, acme, Visibility::Internal), "an internal acme draft"),
-        ("staff member", &member, Permission::ViewProjects,
-            ResourceFacts::of_client(tenant, globex, Visibility::Shared), "a globex project"),
-        ("staff member", &member, Permission::ViewProjects,
-            ResourceFacts::of_client(TenantId::new(), acme, Visibility::Shared), "another tenant's project"),
+        (
+            "acme viewer",
+            &viewer,
+            Permission::ViewProjects,
+            shared,
+            "a shared acme project",
+        ),
+        (
+            "acme viewer",
+            &viewer,
+            Permission::DecideApprovals,
+            shared,
+            "an acme approval",
+        ),
+        (
+            "acme approver",
+            &approver,
+            Permission::DecideApprovals,
+            shared,
+            "an acme approval",
+        ),
+        (
+            "acme approver",
+            &approver,
+            Permission::ViewDocuments,
+            ResourceFacts::of_client(tenant, acme, Visibility::Internal),
+            "an internal acme draft",
+        ),
+        (
+            "acme approver",
+            &approver,
+            Permission::ViewProjects,
+            ResourceFacts::of_client(tenant, globex, Visibility::Shared),
+            "a globex project",
+        ),
+        (
+            "acme approver",
+            &approver,
+            Permission::ViewInvoices,
+            shared.finance(),
+            "an acme invoice",
+        ),
+        (
+            "staff member",
+            &member,
+            Permission::ViewDocuments,
+            ResourceFacts::of_client(tenant, acme, Visibility::Internal),
+            "an internal acme draft",
+        ),
+        (
+            "staff member",
+            &member,
+            Permission::ViewProjects,
+            ResourceFacts::of_client(tenant, globex, Visibility::Shared),
+            "a globex project",
+        ),
+        (
+            "staff member",
+            &member,
+            Permission::ViewProjects,
+            ResourceFacts::of_client(TenantId::new(), acme, Visibility::Shared),
+            "another tenant's project",
+        ),
     ];
     let mut out = String::new();
     for (who, scope, permission, facts, what) in cases {

@@ -189,21 +189,30 @@ mod tests {
             decide_approval(Pending, &version, &version, ApprovalOutcome::Approved).unwrap(),
             Approved
         );
-        let err = decide_approval(Pending, &version, &other, ApprovalOutcome::Approved).unwrap_err();
+        let err =
+            decide_approval(Pending, &version, &other, ApprovalOutcome::Approved).unwrap_err();
         assert!(matches!(err, DomainError::VersionMismatch { .. }), "{err}");
     }
 
     #[test]
     fn a_decided_approval_cannot_be_decided_again() {
         let version = Sha256Digest::from_bytes([1; 32]);
-        let err = decide_approval(Approved, &version, &version, ApprovalOutcome::ChangesRequested)
-            .unwrap_err();
+        let err = decide_approval(
+            Approved,
+            &version,
+            &version,
+            ApprovalOutcome::ChangesRequested,
+        )
+        .unwrap_err();
         assert!(matches!(err, DomainError::InvalidTransition(_)), "{err}");
     }
 
     #[test]
     fn outcomes_move_the_deliverable() {
-        assert_eq!(ApprovalOutcome::Approved.deliverable_status(), DeliverableStatus::Approved);
+        assert_eq!(
+            ApprovalOutcome::Approved.deliverable_status(),
+            DeliverableStatus::Approved
+        );
         assert_eq!(
             ApprovalOutcome::ChangesRequested.deliverable_status(),
             DeliverableStatus::ChangesRequested
@@ -218,7 +227,11 @@ mod tests {
         let json = serde_json::to_string(&digest).unwrap();
         assert_eq!(serde_json::from_str::<Sha256Digest>(&json).unwrap(), digest);
         for bad in ["", "abc", &"g".repeat(64), &"é".repeat(32)] {
-            assert_eq!(Sha256Digest::parse_hex(bad).unwrap_err().field(), Some("sha256"), "{bad}");
+            assert_eq!(
+                Sha256Digest::parse_hex(bad).unwrap_err().field(),
+                Some("sha256"),
+                "{bad}"
+            );
         }
     }
 }

@@ -76,11 +76,29 @@ mod tests {
     #[test]
     fn overdue_is_derived_from_the_due_date() {
         let due = Some(date!(2026 - 03 - 31));
-        assert_eq!(Open.state_on(due, date!(2026 - 03 - 31)), InvoiceState::Open);
-        assert_eq!(Open.state_on(due, date!(2026 - 04 - 01)), InvoiceState::Overdue);
-        assert_eq!(Open.state_on(None, date!(2030 - 01 - 01)), InvoiceState::Open);
-        assert_eq!(Paid.state_on(due, date!(2026 - 05 - 01)), InvoiceState::Paid);
-        assert_eq!(Void.state_on(due, date!(2026 - 05 - 01)), InvoiceState::Void);
-        assert_eq!(Draft.state_on(due, date!(2026 - 05 - 01)), InvoiceState::Draft);
+        assert_eq!(
+            Open.state_on(due, date!(2026 - 03 - 31)),
+            InvoiceState::Open
+        );
+        assert_eq!(
+            Open.state_on(due, date!(2026 - 04 - 01)),
+            InvoiceState::Overdue
+        );
+        assert_eq!(
+            Open.state_on(None, date!(2030 - 01 - 01)),
+            InvoiceState::Open
+        );
+        assert_eq!(
+            Paid.state_on(due, date!(2026 - 05 - 01)),
+            InvoiceState::Paid
+        );
+        assert_eq!(
+            Void.state_on(due, date!(2026 - 05 - 01)),
+            InvoiceState::Void
+        );
+        assert_eq!(
+            Draft.state_on(due, date!(2026 - 05 - 01)),
+            InvoiceState::Draft
+        );
     }
 }

@@ -34,6 +34,10 @@ mod tests {
 
     #[test]
     fn every_milestone_transition() {
-        check_all_pairs(&[(Planned, InProgress), (InProgress, Completed), (Completed, InProgress)]);
+        check_all_pairs(&[
+            (Planned, InProgress),
+            (InProgress, Completed),
+            (Completed, InProgress),
+        ]);
     }
 }

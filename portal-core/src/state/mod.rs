@@ -110,7 +110,10 @@ pub(crate) mod table {
                         assert!(!expected, "{from:?} -> {to:?} should succeed");
                         let message = err.to_string();
                         assert!(message.contains(S::MACHINE), "{message}");
-                        assert!(message.contains(from.name()) && message.contains(to.name()), "{message}");
+                        assert!(
+                            message.contains(from.name()) && message.contains(to.name()),
+                            "{message}"
+                        );
                     }
                 }
             }

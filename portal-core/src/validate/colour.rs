@@ -10,7 +10,10 @@ impl HexColour {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         const FIELD: &str = "colour";
         let malformed = || {
-            DomainError::validation(FIELD, Invalid::Malformed("must be a colour like #1a2b3c or #abc"))
+            DomainError::validation(
+                FIELD,
+                Invalid::Malformed("must be a colour like #1a2b3c or #abc"),
+            )
         };
         let text = input.trim();
         if text.is_empty() {
@@ -45,7 +48,11 @@ impl HexColour {
     pub fn relative_luminance(&self) -> f64 {
         let linear = |channel: u8| {
             let c = f64::from(channel) / 255.0;
-            if c <= 0.040_45 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
         };
         let [r, g, b] = self.rgb();
         0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
@@ -70,9 +77,16 @@ mod tests {
     #[test]
     fn colours_are_normalised() {
         assert_eq!(HexColour::parse("#ABC").unwrap().as_str(), "#aabbcc");
-        assert_eq!(HexColour::parse(" #1A2b3C ").unwrap().rgb(), [0x1a, 0x2b, 0x3c]);
+        assert_eq!(
+            HexColour::parse(" #1A2b3C ").unwrap().rgb(),
+            [0x1a, 0x2b, 0x3c]
+        );
         for bad in ["", "abc", "#ab", "#abcd", "#ggg", "#1234567", "red", "#ÄÄÄ"] {
-            assert_eq!(HexColour::parse(bad).unwrap_err().field(), Some("colour"), "{bad:?}");
+            assert_eq!(
+                HexColour::parse(bad).unwrap_err().field(),
+                Some("colour"),
+                "{bad:?}"
+            );
         }
     }
 

@@ -71,7 +71,12 @@ mod tests {
         assert_eq!(range.days(), 4);
         assert!(range.contains(date!(2026 - 02 - 01)));
         assert!(!range.contains(date!(2026 - 02 - 03)));
-        assert_eq!(DateRange::new(date!(2026 - 01 - 01), date!(2026 - 01 - 01)).unwrap().days(), 1);
+        assert_eq!(
+            DateRange::new(date!(2026 - 01 - 01), date!(2026 - 01 - 01))
+                .unwrap()
+                .days(),
+            1
+        );
         assert_eq!(
             DateRange::new(date!(2026 - 01 - 02), date!(2026 - 01 - 01)).unwrap_err(),
             DomainError::validation("end", Invalid::EndBeforeStart)
@@ -80,7 +85,8 @@ mod tests {
 
     #[test]
     fn serde_validates_the_order() {
-        let ok: DateRange = serde_json::from_str(r#"{"start":"2026-01-01","end":"2026-01-31"}"#).unwrap();
+        let ok: DateRange =
+            serde_json::from_str(r#"{"start":"2026-01-01","end":"2026-01-31"}"#).unwrap();
         assert_eq!(ok.days(), 31);
         let err = serde_json::from_str::<DateRange>(r#"{"start":"2026-02-01","end":"2026-01-31"}"#)
             .unwrap_err();

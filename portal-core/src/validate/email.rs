@@ -25,12 +25,17 @@ impl Email {
             .without_display_text()
             .without_domain_literal();
         let address = EmailAddress::parse_with_options(text, options).map_err(|_| {
-            DomainError::validation(FIELD, Invalid::Malformed("must be an address like name@example.com"))
+            DomainError::validation(
+                FIELD,
+                Invalid::Malformed("must be an address like name@example.com"),
+            )
         })?;
         if address.local_part().chars().count() > Self::MAX_LOCAL_CHARS {
             return Err(DomainError::validation(
                 FIELD,
-                Invalid::TooLong { max: Self::MAX_LOCAL_CHARS },
+                Invalid::TooLong {
+                    max: Self::MAX_LOCAL_CHARS,
+                },
             ));
         }
         Ok(Self(text.to_lowercase()))
@@ -54,7 +59,10 @@ mod tests {
         let email = Email::parse("  Ada.Lovelace+Portal@Example.COM ").unwrap();
         assert_eq!(email.as_str(), "ada.lovelace+portal@example.com");
         assert_eq!(email.domain(), "example.com");
-        assert_eq!(email, Email::parse("ada.lovelace+portal@example.com").unwrap());
+        assert_eq!(
+            email,
+            Email::parse("ada.lovelace+portal@example.com").unwrap()
+        );
     }
 
     #[test]

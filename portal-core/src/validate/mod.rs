@@ -1,5 +1,5 @@
 //! Validated values: each type can only hold a value that passed its rules, and a refusal is a
-//! [`DomainError::Validation`](crate::DomainError::Validation) naming the field. Deserialising
+//! [`DomainError::Validation`] naming the field. Deserialising
 //! runs the same rules, so a request body cannot smuggle in an unchecked value.
 //!
 //! No function here panics, on any input.

@@ -124,7 +124,11 @@ mod tests {
         assert_eq!(Currency::parse("JPY").unwrap().minor_digits(), 0);
         assert_eq!(Currency::parse("BHD").unwrap().minor_digits(), 3);
         for bad in ["", "EURO", "ZZZ", "XAU", "€"] {
-            assert_eq!(Currency::parse(bad).unwrap_err().field(), Some("currency"), "{bad:?}");
+            assert_eq!(
+                Currency::parse(bad).unwrap_err().field(),
+                Some("currency"),
+                "{bad:?}"
+            );
         }
         assert!(serde_json::from_str::<Currency>("\"QQQ\"").is_err());
     }
@@ -133,17 +137,29 @@ mod tests {
     fn money_in_minor_units() {
         let eur = Currency::parse("EUR").unwrap();
         let usd = Currency::parse("USD").unwrap();
-        let sum = Money::new(1999, eur).checked_add(Money::new(1, eur)).unwrap();
+        let sum = Money::new(1999, eur)
+            .checked_add(Money::new(1, eur))
+            .unwrap();
         assert_eq!(sum.to_string(), "EUR 20.00");
         assert_eq!(Money::new(-1205, eur).to_decimal_string(), "-12.05");
-        assert_eq!(Money::new(1500, Currency::parse("JPY").unwrap()).to_decimal_string(), "1500");
-        assert_eq!(Money::new(i64::MIN, eur).to_decimal_string(), "-92233720368547758.08");
         assert_eq!(
-            Money::new(1, eur).checked_add(Money::new(1, usd)).unwrap_err(),
+            Money::new(1500, Currency::parse("JPY").unwrap()).to_decimal_string(),
+            "1500"
+        );
+        assert_eq!(
+            Money::new(i64::MIN, eur).to_decimal_string(),
+            "-92233720368547758.08"
+        );
+        assert_eq!(
+            Money::new(1, eur)
+                .checked_add(Money::new(1, usd))
+                .unwrap_err(),
             DomainError::validation("amount", Invalid::CurrencyMismatch)
         );
         assert_eq!(
-            Money::new(i64::MAX, eur).checked_add(Money::new(1, eur)).unwrap_err(),
+            Money::new(i64::MAX, eur)
+                .checked_add(Money::new(1, eur))
+                .unwrap_err(),
             DomainError::validation("amount", Invalid::OutOfRange)
         );
         let json = serde_json::to_string(&sum).unwrap();

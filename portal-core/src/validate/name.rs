@@ -33,11 +33,20 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(DisplayName::parse("  Ada Lovelace ").unwrap().as_str(), "Ada Lovelace");
-        assert_eq!(DisplayName::parse("Zoë Müller-Łukasz").unwrap().as_str(), "Zoë Müller-Łukasz");
+        assert_eq!(
+            DisplayName::parse("  Ada Lovelace ").unwrap().as_str(),
+            "Ada Lovelace"
+        );
+        assert_eq!(
+            DisplayName::parse("Zoë Müller-Łukasz").unwrap().as_str(),
+            "Zoë Müller-Łukasz"
+        );
         assert!(DisplayName::parse(&"é".repeat(200)).is_ok());
         let long = DisplayName::parse(&"é".repeat(201)).unwrap_err();
-        assert_eq!(long, DomainError::validation("name", Invalid::TooLong { max: 200 }));
+        assert_eq!(
+            long,
+            DomainError::validation("name", Invalid::TooLong { max: 200 })
+        );
         assert_eq!(
             DisplayName::parse(" \t ").unwrap_err(),
             DomainError::validation("name", Invalid::Empty)
@@ -46,7 +55,13 @@ mod tests {
 
     #[test]
     fn control_and_bidi_characters_are_refused() {
-        for bad in ["a\u{0}b", "line\nbreak", "evil\u{202E}fdp.exe", "zero\u{200B}width", "\u{FEFF}bom"] {
+        for bad in [
+            "a\u{0}b",
+            "line\nbreak",
+            "evil\u{202E}fdp.exe",
+            "zero\u{200B}width",
+            "\u{FEFF}bom",
+        ] {
             assert_eq!(
                 DisplayName::parse(bad).unwrap_err(),
                 DomainError::validation("name", Invalid::ControlCharacter),
@@ -58,7 +73,10 @@ mod tests {
     #[test]
     fn built_in_role_titles_are_valid_names() {
         for role in BuiltinRole::ALL {
-            assert_eq!(DisplayName::parse(role.title()).unwrap(), DisplayName::from_static(role.title()));
+            assert_eq!(
+                DisplayName::parse(role.title()).unwrap(),
+                DisplayName::from_static(role.title())
+            );
         }
     }
 }

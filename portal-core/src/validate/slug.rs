@@ -21,7 +21,10 @@ impl Slug {
                 Invalid::Malformed("must be letters a-z, digits and single inner hyphens"),
             )
         };
-        if !text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(malformed());
         }
         if text.starts_with('-') || text.ends_with('-') || text.contains("--") {
@@ -39,11 +42,29 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(Slug::parse(" Acme-Agency ").unwrap().as_str(), "acme-agency");
+        assert_eq!(
+            Slug::parse(" Acme-Agency ").unwrap().as_str(),
+            "acme-agency"
+        );
         assert!(Slug::parse("a").is_ok());
         assert!(Slug::parse(&"a".repeat(63)).is_ok());
-        for bad in ["", "-a", "a-", "a--b", "a_b", "ä", "a b", "a/b", "..", &"a".repeat(64)] {
-            assert_eq!(Slug::parse(bad).unwrap_err().field(), Some("slug"), "{bad:?}");
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "a--b",
+            "a_b",
+            "ä",
+            "a b",
+            "a/b",
+            "..",
+            &"a".repeat(64),
+        ] {
+            assert_eq!(
+                Slug::parse(bad).unwrap_err().field(),
+                Some("slug"),
+                "{bad:?}"
+            );
         }
     }
 }

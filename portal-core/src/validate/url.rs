@@ -15,13 +15,17 @@ impl HttpsUrl {
         const FIELD: &str = "url";
         let text = trimmed(FIELD, input, Self::MAX_CHARS)?;
         no_hidden_characters(FIELD, text)?;
-        let url = ::url::Url::parse(text)
-            .map_err(|_| DomainError::validation(FIELD, Invalid::Malformed("must be an absolute URL")))?;
+        let url = ::url::Url::parse(text).map_err(|_| {
+            DomainError::validation(FIELD, Invalid::Malformed("must be an absolute URL"))
+        })?;
         if url.scheme() != "https" {
             return Err(DomainError::validation(FIELD, Invalid::NotHttps));
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(DomainError::validation(FIELD, Invalid::Malformed("must name a host")));
+            return Err(DomainError::validation(
+                FIELD,
+                Invalid::Malformed("must name a host"),
+            ));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(DomainError::validation(
@@ -31,7 +35,12 @@ impl HttpsUrl {
         }
         let normalised = String::from(url);
         if normalised.chars().count() > Self::MAX_CHARS {
-            return Err(DomainError::validation(FIELD, Invalid::TooLong { max: Self::MAX_CHARS }));
+            return Err(DomainError::validation(
+                FIELD,
+                Invalid::TooLong {
+                    max: Self::MAX_CHARS,
+                },
+            ));
         }
         Ok(Self(normalised))
     }
@@ -57,8 +66,16 @@ mod tests {
         let url = HttpsUrl::parse(" https://Pay.Example.com/invoice/42?x=1 ").unwrap();
         assert_eq!(url.as_str(), "https://pay.example.com/invoice/42?x=1");
         assert_eq!(url.host(), "pay.example.com");
-        assert_eq!(HttpsUrl::parse("https://cdn.example.com:8443/logo.svg").unwrap().host(), "cdn.example.com");
-        assert_eq!(HttpsUrl::parse("https://[::1]:8443/").unwrap().host(), "[::1]");
+        assert_eq!(
+            HttpsUrl::parse("https://cdn.example.com:8443/logo.svg")
+                .unwrap()
+                .host(),
+            "cdn.example.com"
+        );
+        assert_eq!(
+            HttpsUrl::parse("https://[::1]:8443/").unwrap().host(),
+            "[::1]"
+        );
     }
 
     #[test]
@@ -67,13 +84,30 @@ mod tests {
             HttpsUrl::parse("http://example.com").unwrap_err(),
             DomainError::validation("url", Invalid::NotHttps)
         );
-        assert_eq!(HttpsUrl::parse("javascript:alert(1)").unwrap_err().field(), Some("url"));
+        assert_eq!(
+            HttpsUrl::parse("javascript:alert(1)").unwrap_err().field(),
+            Some("url")
+        );
         let long = format!("https://example.com/{}", "a".repeat(2100));
-        for bad in ["", "example.com", "https://", "https://user:pw@example.com/", "https://a\u{202E}b.com", &long] {
-            assert_eq!(HttpsUrl::parse(bad).unwrap_err().field(), Some("url"), "{bad:?}");
+        for bad in [
+            "",
+            "example.com",
+            "https://",
+            "https://user:pw@example.com/",
+            "https://a\u{202E}b.com",
+            &long,
+        ] {
+            assert_eq!(
+                HttpsUrl::parse(bad).unwrap_err().field(),
+                Some("url"),
+                "{bad:?}"
+            );
         }
         assert_eq!(
-            HttpsUrl::parse("ftp://x.com").unwrap_err().in_field("logo_url").field(),
+            HttpsUrl::parse("ftp://x.com")
+                .unwrap_err()
+                .in_field("logo_url")
+                .field(),
             Some("logo_url")
         );
     }
