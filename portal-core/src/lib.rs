@@ -7,6 +7,7 @@ mod matrix;
 mod permission;
 mod role;
 mod scope;
+pub mod model;
 pub mod state;
 pub mod validate;
 mod visibility;

@@ -1,0 +1,266 @@
+use std::fmt;
+use std::net::IpAddr;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::id::{
+    ApiKeyId, ClientId, InvitationId, MembershipId, ProjectId, RoleId, ShareLinkId, TenantId,
+    UserId,
+};
+use crate::permission::{PermissionSet, Side};
+use crate::scope::MembershipKind;
+use crate::state::Sha256Digest;
+use crate::validate::{DisplayName, Email};
+
+/// A person with a login inside one tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// The user's id.
+    pub id: UserId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Unique per tenant, lower case.
+    pub email: Email,
+    /// The name shown to others.
+    pub name: DisplayName,
+    /// Staff or client contact.
+    pub side: Side,
+    /// A disabled user cannot log in and has no sessions.
+    pub disabled: bool,
+    /// Preferred language (BCP 47 tag), if set.
+    pub locale: Option<String>,
+    /// When the user last logged in.
+    pub last_login_at: Option<OffsetDateTime>,
+    /// When the user was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// What it takes to create a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Unique per tenant.
+    pub email: Email,
+    /// The name shown to others.
+    pub name: DisplayName,
+    /// Staff or contact.
+    pub side: Side,
+}
+
+/// What a login checks: the user and the stored password hash (a PHC string), if one is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The user.
+    pub user: User,
+    /// The argon2id PHC string, if the user has set a password.
+    pub password_hash: Option<String>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user.id)
+            .field("password_hash", &self.password_hash.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// A membership as the team manages it: who, which role, which client (contacts) or which assigned
+/// clients (staff).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MembershipRecord {
+    /// The membership's id.
+    pub id: MembershipId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The member.
+    pub user: UserId,
+    /// The role held.
+    pub role: RoleId,
+    /// Staff (with assigned clients) or contact (with its client).
+    #[serde(skip)]
+    pub kind: MembershipKind,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// An invitation to join as a contact of a client, or as staff.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Invitation {
+    /// The invitation's id.
+    pub id: InvitationId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Who is invited.
+    pub email: Email,
+    /// The client to join, for a contact; `None` for staff.
+    pub client: Option<ClientId>,
+    /// The role to hold.
+    pub role: RoleId,
+    /// The SHA-256 of the single-use token.
+    #[serde(skip)]
+    pub token_hash: Sha256Digest,
+    /// Who invited.
+    pub invited_by: UserId,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+    /// When it was accepted.
+    pub accepted_at: Option<OffsetDateTime>,
+    /// When it was revoked.
+    pub revoked_at: Option<OffsetDateTime>,
+    /// When it was created (or re-sent).
+    pub created_at: OffsetDateTime,
+}
+
+impl fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Invitation")
+            .field("id", &self.id)
+            .field("tenant", &self.tenant)
+            .field("client", &self.client)
+            .field("role", &self.role)
+            .field("token_hash", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .field("accepted_at", &self.accepted_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A login session: only the SHA-256 of its token is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The SHA-256 of the session token.
+    pub token_hash: Sha256Digest,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The user.
+    pub user: UserId,
+    /// When it was created (at login).
+    pub created_at: OffsetDateTime,
+    /// When the user last authenticated (password, MFA or passkey), for step-up checks.
+    pub authenticated_at: OffsetDateTime,
+    /// When it was last used, for the idle timeout.
+    pub last_seen_at: OffsetDateTime,
+    /// The absolute end.
+    pub expires_at: OffsetDateTime,
+    /// The client address at login.
+    pub ip: Option<IpAddr>,
+    /// The browser at login, for the user's list of devices.
+    pub user_agent: Option<String>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("token_hash", &"[redacted]")
+            .field("tenant", &self.tenant)
+            .field("user", &self.user)
+            .field("last_seen_at", &self.last_seen_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The login-throttle counter of one key (an account or a client address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleState {
+    /// Failures counted in the current window.
+    pub failures: u32,
+    /// When the current window started.
+    pub window_started_at: OffsetDateTime,
+    /// No attempt is evaluated before this moment.
+    pub blocked_until: Option<OffsetDateTime>,
+}
+
+/// An API key for integrations: a visible prefix plus a secret of which only the hash is stored.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct ApiKey {
+    /// The key's id.
+    pub id: ApiKeyId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// What the team calls it.
+    pub name: DisplayName,
+    /// The visible prefix, to find the key and to recognise it in logs.
+    pub prefix: String,
+    /// The SHA-256 of the secret.
+    #[serde(skip)]
+    pub secret_hash: Sha256Digest,
+    /// What the key may do.
+    pub permissions: PermissionSet,
+    /// Who created it.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: OffsetDateTime,
+    /// When it was last used.
+    pub last_used_at: Option<OffsetDateTime>,
+    /// When it was revoked.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("id", &self.id)
+            .field("tenant", &self.tenant)
+            .field("prefix", &self.prefix)
+            .field("secret_hash", &"[redacted]")
+            .field("permissions", &self.permissions)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a share link shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum ShareTarget {
+    /// One project's shared content.
+    Project(ProjectId),
+}
+
+/// A no-login, read-only, expiring, revocable view of shared content.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct ShareLink {
+    /// The link's id.
+    pub id: ShareLinkId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The client whose content it shows.
+    pub client: ClientId,
+    /// What it shows.
+    pub target: ShareTarget,
+    /// The SHA-256 of the link's token.
+    #[serde(skip)]
+    pub token_hash: Sha256Digest,
+    /// Whether files may be downloaded through it.
+    pub allow_download: bool,
+    /// When it stops working (at most 90 days after creation).
+    pub expires_at: OffsetDateTime,
+    /// How many uses it allows, if limited.
+    pub max_uses: Option<i32>,
+    /// How often it was used.
+    pub uses: i32,
+    /// Who created it.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: OffsetDateTime,
+    /// When it was revoked.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl fmt::Debug for ShareLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShareLink")
+            .field("id", &self.id)
+            .field("tenant", &self.tenant)
+            .field("client", &self.client)
+            .field("target", &self.target)
+            .field("token_hash", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .field("uses", &self.uses)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}

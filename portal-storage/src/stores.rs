@@ -1,0 +1,140 @@
+//! [`Stores`]: every store of one backend, bundled for the layers above.
+
+use std::sync::Arc;
+
+use crate::traits::{
+    ApprovalStore, AuditStore, ClientStore, DecisionStore, DeliverableStore, DocumentStore,
+    IdentityStore, InvoiceStore, MembershipStore, MilestoneStore, OutboxStore, ProjectStore,
+    RequestStore, SessionStore, ShareLinkStore, TaskStore, TenantDirectory, ThreadStore,
+    ThrottleStore, UpdateStore,
+};
+
+/// Every store, each behind its own trait object, so a host or a test can swap any one of them
+/// (a mock, a cache, its own backend) and keep the rest.
+#[derive(Clone)]
+pub struct Stores {
+    /// Tenants, routing and branding.
+    pub tenants: Arc<dyn TenantDirectory>,
+    /// Users and credentials.
+    pub identities: Arc<dyn IdentityStore>,
+    /// Roles and memberships.
+    pub memberships: Arc<dyn MembershipStore>,
+    /// Clients.
+    pub clients: Arc<dyn ClientStore>,
+    /// Projects.
+    pub projects: Arc<dyn ProjectStore>,
+    /// Milestones.
+    pub milestones: Arc<dyn MilestoneStore>,
+    /// Deliverables.
+    pub deliverables: Arc<dyn DeliverableStore>,
+    /// Approvals.
+    pub approvals: Arc<dyn ApprovalStore>,
+    /// Invoices.
+    pub invoices: Arc<dyn InvoiceStore>,
+    /// Documents and versions.
+    pub documents: Arc<dyn DocumentStore>,
+    /// Status updates.
+    pub updates: Arc<dyn UpdateStore>,
+    /// Decision records.
+    pub decisions: Arc<dyn DecisionStore>,
+    /// Tasks.
+    pub tasks: Arc<dyn TaskStore>,
+    /// Client requests.
+    pub requests: Arc<dyn RequestStore>,
+    /// Threads and messages.
+    pub threads: Arc<dyn ThreadStore>,
+    /// Share links.
+    pub share_links: Arc<dyn ShareLinkStore>,
+    /// Sessions.
+    pub sessions: Arc<dyn SessionStore>,
+    /// Login throttling.
+    pub throttle: Arc<dyn ThrottleStore>,
+    /// The audit log.
+    pub audit: Arc<dyn AuditStore>,
+    /// The notification outbox.
+    pub outbox: Arc<dyn OutboxStore>,
+}
+
+/// A backend that implements every store trait.
+pub trait Backend:
+    TenantDirectory
+    + IdentityStore
+    + MembershipStore
+    + ClientStore
+    + ProjectStore
+    + MilestoneStore
+    + DeliverableStore
+    + ApprovalStore
+    + InvoiceStore
+    + DocumentStore
+    + UpdateStore
+    + DecisionStore
+    + TaskStore
+    + RequestStore
+    + ThreadStore
+    + ShareLinkStore
+    + SessionStore
+    + ThrottleStore
+    + AuditStore
+    + OutboxStore
+{
+}
+
+impl<T> Backend for T where
+    T: TenantDirectory
+        + IdentityStore
+        + MembershipStore
+        + ClientStore
+        + ProjectStore
+        + MilestoneStore
+        + DeliverableStore
+        + ApprovalStore
+        + InvoiceStore
+        + DocumentStore
+        + UpdateStore
+        + DecisionStore
+        + TaskStore
+        + RequestStore
+        + ThreadStore
+        + ShareLinkStore
+        + SessionStore
+        + ThrottleStore
+        + AuditStore
+        + OutboxStore
+{
+}
+
+impl Stores {
+    /// Every store served by one backend.
+    pub fn from_backend<B: Backend>(backend: B) -> Self {
+        let backend = Arc::new(backend);
+        Self {
+            tenants: backend.clone(),
+            identities: backend.clone(),
+            memberships: backend.clone(),
+            clients: backend.clone(),
+            projects: backend.clone(),
+            milestones: backend.clone(),
+            deliverables: backend.clone(),
+            approvals: backend.clone(),
+            invoices: backend.clone(),
+            documents: backend.clone(),
+            updates: backend.clone(),
+            decisions: backend.clone(),
+            tasks: backend.clone(),
+            requests: backend.clone(),
+            threads: backend.clone(),
+            share_links: backend.clone(),
+            sessions: backend.clone(),
+            throttle: backend.clone(),
+            audit: backend.clone(),
+            outbox: backend,
+        }
+    }
+}
+
+impl std::fmt::Debug for Stores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stores").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,262 @@
+use async_trait::async_trait;
+use portal_core::model::{
+    AuditContext, Branding, Client, ClientInput, Credentials, MembershipRecord, NewTenant, NewUser,
+    Tenant, User,
+};
+use portal_core::{
+    ClientId, DisplayName, Email, Membership, MembershipId, MembershipKind, PermissionSet, Role,
+    RoleId, Side, Slug, TenantId, TenantScope, UserId,
+};
+use time::OffsetDateTime;
+
+use super::Upserted;
+use crate::{Page, Paged, StoreResult};
+
+/// Tenants: provisioning, routing by slug or domain, branding and tenant-wide settings.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait TenantDirectory: Send + Sync + 'static {
+    /// Creates a tenant with its built-in roles. Global: provisioning happens before any
+    /// membership exists. A taken slug is a conflict.
+    async fn create_tenant(&self, tenant: NewTenant) -> StoreResult<Tenant>;
+
+    /// The tenant with this path prefix. Global: routing happens before authentication.
+    async fn tenant_by_slug(&self, slug: &Slug) -> StoreResult<Option<Tenant>>;
+
+    /// The tenant serving this custom domain (lower-case host). Global, for routing.
+    async fn tenant_by_domain(&self, host: &str) -> StoreResult<Option<Tenant>>;
+
+    /// The scope's own tenant.
+    async fn tenant(&self, scope: &TenantScope) -> StoreResult<Tenant>;
+
+    /// Replaces the tenant's branding (`manage_branding`).
+    async fn update_branding(
+        &self,
+        scope: &TenantScope,
+        branding: Branding,
+        audit: &AuditContext,
+    ) -> StoreResult<Tenant>;
+
+    /// Adds a custom domain (`manage_branding`); a domain of any tenant is a conflict.
+    async fn add_domain(
+        &self,
+        scope: &TenantScope,
+        host: &str,
+        audit: &AuditContext,
+    ) -> StoreResult<Tenant>;
+
+    /// Removes a custom domain (`manage_branding`).
+    async fn remove_domain(
+        &self,
+        scope: &TenantScope,
+        host: &str,
+        audit: &AuditContext,
+    ) -> StoreResult<Tenant>;
+
+    /// Sets whether staff and contacts must use a second factor (`manage_tenant`).
+    async fn set_mfa_policy(
+        &self,
+        scope: &TenantScope,
+        staff: bool,
+        contacts: bool,
+        audit: &AuditContext,
+    ) -> StoreResult<Tenant>;
+}
+
+/// Users and their credentials.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait IdentityStore: Send + Sync + 'static {
+    /// Creates a user (`manage_staff` for staff; `manage_clients` or `manage_client_contacts` for
+    /// contacts). An email already used in the tenant is a conflict.
+    async fn create_user(
+        &self,
+        scope: &TenantScope,
+        user: NewUser,
+        audit: &AuditContext,
+    ) -> StoreResult<User>;
+
+    /// A user of the scope's tenant: staff see everyone, a contact only itself and the people
+    /// of its own clients.
+    async fn user(&self, scope: &TenantScope, id: UserId) -> StoreResult<Option<User>>;
+
+    /// The tenant's users of one side (staff only).
+    async fn list_users(
+        &self,
+        scope: &TenantScope,
+        side: Option<Side>,
+        page: Page,
+    ) -> StoreResult<Paged<User>>;
+
+    /// Renames a user (the user itself, or `manage_staff` / `manage_clients`).
+    async fn rename_user(
+        &self,
+        scope: &TenantScope,
+        id: UserId,
+        name: DisplayName,
+        audit: &AuditContext,
+    ) -> StoreResult<User>;
+
+    /// Disables or enables a user; disabling ends all of the user's sessions in the same
+    /// transaction (`manage_staff` or `manage_clients`).
+    async fn set_disabled(
+        &self,
+        scope: &TenantScope,
+        id: UserId,
+        disabled: bool,
+        audit: &AuditContext,
+    ) -> StoreResult<User>;
+
+    /// The user and password hash for a login. Global by necessity: nobody is authenticated yet.
+    async fn credentials_by_email(
+        &self,
+        tenant: TenantId,
+        email: &Email,
+    ) -> StoreResult<Option<Credentials>>;
+
+    /// Stores a new password hash and ends all of the user's sessions, in one transaction.
+    /// Global: called by the auth crate after it verified the user (old password or reset token).
+    async fn set_password_hash(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        password_hash: String,
+    ) -> StoreResult<()>;
+
+    /// Records a successful login. Global, for the auth crate.
+    async fn record_login(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+}
+
+/// Roles, memberships and staff assignments.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait MembershipStore: Send + Sync + 'static {
+    /// The memberships from which a user's scope is built: enabled user, clients not archived.
+    /// Global: this is how a scope comes to exist after authentication.
+    async fn memberships_of(&self, tenant: TenantId, user: UserId) -> StoreResult<Vec<Membership>>;
+
+    /// The tenant's roles, built-in first (staff; at most a few hundred, so not paginated).
+    async fn roles(&self, scope: &TenantScope) -> StoreResult<Vec<Role>>;
+
+    /// Creates a custom role (`manage_roles`). A name already used is a conflict.
+    async fn create_role(
+        &self,
+        scope: &TenantScope,
+        name: DisplayName,
+        side: Side,
+        permissions: PermissionSet,
+        audit: &AuditContext,
+    ) -> StoreResult<Role>;
+
+    /// Replaces a role's permissions (`manage_roles`), within the role's side.
+    async fn set_role_permissions(
+        &self,
+        scope: &TenantScope,
+        role: RoleId,
+        permissions: PermissionSet,
+        audit: &AuditContext,
+    ) -> StoreResult<Role>;
+
+    /// Deletes a custom role (`manage_roles`); a role still held, or a built-in one, is a conflict.
+    async fn delete_role(
+        &self,
+        scope: &TenantScope,
+        role: RoleId,
+        audit: &AuditContext,
+    ) -> StoreResult<()>;
+
+    /// Makes a user a member (`manage_staff` for staff; `manage_clients` or, within its own
+    /// client, `manage_client_contacts` for contacts). The role's side must match the user's.
+    async fn add_membership(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+        role: RoleId,
+        kind: MembershipKind,
+        audit: &AuditContext,
+    ) -> StoreResult<MembershipRecord>;
+
+    /// Gives a membership another role of the same side.
+    async fn change_role(
+        &self,
+        scope: &TenantScope,
+        membership: MembershipId,
+        role: RoleId,
+        audit: &AuditContext,
+    ) -> StoreResult<MembershipRecord>;
+
+    /// Replaces the clients assigned to a member of staff (`manage_staff`).
+    async fn assign_clients(
+        &self,
+        scope: &TenantScope,
+        membership: MembershipId,
+        clients: Vec<ClientId>,
+        audit: &AuditContext,
+    ) -> StoreResult<MembershipRecord>;
+
+    /// Ends a membership.
+    async fn remove_membership(
+        &self,
+        scope: &TenantScope,
+        membership: MembershipId,
+        audit: &AuditContext,
+    ) -> StoreResult<()>;
+
+    /// The memberships the scope may manage, optionally of one client.
+    async fn list_memberships(
+        &self,
+        scope: &TenantScope,
+        client: Option<ClientId>,
+        page: Page,
+    ) -> StoreResult<Paged<MembershipRecord>>;
+}
+
+/// The tenant's clients.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait ClientStore: Send + Sync + 'static {
+    /// Creates a client (`manage_clients`).
+    async fn create_client(
+        &self,
+        scope: &TenantScope,
+        client: ClientInput,
+        audit: &AuditContext,
+    ) -> StoreResult<Client>;
+
+    /// A client the scope reaches.
+    async fn client(&self, scope: &TenantScope, id: ClientId) -> StoreResult<Option<Client>>;
+
+    /// The clients the scope reaches.
+    async fn list_clients(&self, scope: &TenantScope, page: Page) -> StoreResult<Paged<Client>>;
+
+    /// Replaces a client's writable fields (`manage_clients`).
+    async fn update_client(
+        &self,
+        scope: &TenantScope,
+        id: ClientId,
+        client: ClientInput,
+        audit: &AuditContext,
+    ) -> StoreResult<Client>;
+
+    /// Archives (or restores) a client: its contacts lose access (`manage_clients`).
+    async fn set_client_archived(
+        &self,
+        scope: &TenantScope,
+        id: ClientId,
+        archived: bool,
+        audit: &AuditContext,
+    ) -> StoreResult<Client>;
+
+    /// Creates or updates the client with `client.external_id` (required), idempotently.
+    async fn upsert_client(
+        &self,
+        scope: &TenantScope,
+        client: ClientInput,
+        audit: &AuditContext,
+    ) -> StoreResult<Upserted<Client>>;
+}
