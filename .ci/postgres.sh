@@ -1,4 +1,4 @@
-# Sourced by .ci/test: makes sure PostgreSQL runs on 127.0.0.1:5432, creates a fresh database for
+# Sourced by .ci/test (after .ci/lib.sh): makes sure PostgreSQL runs on 127.0.0.1:5432, creates a fresh database for
 # this run, exports PORTAL_TEST_POSTGRES_URL and drops the database again when the run ends.
 # Fails loudly when PostgreSQL cannot be reached: the PostgreSQL suite must never be skipped here.
 
@@ -28,5 +28,5 @@ drop_test_database() {
     psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres \
         -c "DROP DATABASE IF EXISTS \"$pg_database\" WITH (FORCE)" >/dev/null 2>&1 || true
 }
-trap drop_test_database EXIT
+on_exit drop_test_database
 echo "PostgreSQL test database: $pg_database"
