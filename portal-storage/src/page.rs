@@ -45,9 +45,9 @@ impl FromStr for Cursor {
     type Err = DomainError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        Uuid::try_parse(input.trim())
-            .map(Self)
-            .map_err(|_| DomainError::validation("cursor", Invalid::Malformed("not a cursor from this list")))
+        Uuid::try_parse(input.trim()).map(Self).map_err(|_| {
+            DomainError::validation("cursor", Invalid::Malformed("not a cursor from this list"))
+        })
     }
 }
 
@@ -80,12 +80,17 @@ impl Page {
     /// The first `limit` items (1 to 200).
     pub fn first(limit: u32) -> Result<Self, DomainError> {
         if limit == 0 {
-            return Err(DomainError::validation("limit", Invalid::TooShort { min: 1 }));
+            return Err(DomainError::validation(
+                "limit",
+                Invalid::TooShort { min: 1 },
+            ));
         }
         if limit > Self::MAX_LIMIT {
             return Err(DomainError::validation(
                 "limit",
-                Invalid::TooLong { max: Self::MAX_LIMIT as usize },
+                Invalid::TooLong {
+                    max: Self::MAX_LIMIT as usize,
+                },
             ));
         }
         Ok(Self { limit, after: None })
@@ -94,7 +99,10 @@ impl Page {
     /// The same page size, continuing after `cursor`.
     #[must_use]
     pub const fn after(self, cursor: Option<Cursor>) -> Self {
-        Self { after: cursor, ..self }
+        Self {
+            after: cursor,
+            ..self
+        }
     }
 
     /// How many items at most.

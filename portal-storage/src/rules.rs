@@ -3,24 +3,40 @@
 //! from the scope, and the names of audit actions and outbox events.
 
 use portal_core::model::Record;
-use portal_core::{ClientFilter, ClientId, Permission, ResourceFacts, TenantScope, Visibility};
+use portal_core::state::{ApprovalStatus, DeliverableStatus};
+use portal_core::{
+    ClientFilter, ClientId, DomainError, Invalid, Permission, ResourceFacts, TenantScope,
+    Visibility,
+};
 
 use crate::{StoreError, StoreResult};
 
 /// Requires `permission` on the object described by `facts`: a denial that must conceal the
 /// object is [`StoreError::NotFound`], any other is [`StoreError::Forbidden`].
-pub fn require(scope: &TenantScope, permission: Permission, facts: &ResourceFacts) -> StoreResult<()> {
+pub fn require(
+    scope: &TenantScope,
+    permission: Permission,
+    facts: &ResourceFacts,
+) -> StoreResult<()> {
     scope.require(permission, facts).map_err(StoreError::from)
 }
 
 /// Requires `permission` on a stored record.
-pub fn require_on<R: Record>(scope: &TenantScope, permission: Permission, record: &R) -> StoreResult<()> {
+pub fn require_on<R: Record>(
+    scope: &TenantScope,
+    permission: Permission,
+    record: &R,
+) -> StoreResult<()> {
     require(scope, permission, &record.facts())
 }
 
 /// A read of one record: `Ok(None)` when the scope may not even know it exists, the record when
 /// `permission` allows it, [`StoreError::Forbidden`] when the scope sees it but lacks the permission.
-pub fn readable<R: Record>(scope: &TenantScope, permission: Permission, record: Option<R>) -> StoreResult<Option<R>> {
+pub fn readable<R: Record>(
+    scope: &TenantScope,
+    permission: Permission,
+    record: Option<R>,
+) -> StoreResult<Option<R>> {
     match record {
         None => Ok(None),
         Some(record) => match require_on(scope, permission, &record) {
@@ -38,12 +54,47 @@ pub fn require_in_client(
     client: ClientId,
     visibility: Visibility,
 ) -> StoreResult<()> {
-    require(scope, permission, &ResourceFacts::of_client(scope.tenant_id(), client, visibility))
+    require(
+        scope,
+        permission,
+        &ResourceFacts::of_client(scope.tenant_id(), client, visibility),
+    )
 }
 
 /// Requires a tenant-level `permission` (roles, branding, staff, audit log).
 pub fn require_tenant_level(scope: &TenantScope, permission: Permission) -> StoreResult<()> {
-    require(scope, permission, &ResourceFacts::of_tenant(scope.tenant_id()))
+    require(
+        scope,
+        permission,
+        &ResourceFacts::of_tenant(scope.tenant_id()),
+    )
+}
+
+/// Refuses a manual move of a deliverable to an approval outcome: `approved` and
+/// `changes_requested` are set only by the client's decision ([`ApprovalStore::decide`](crate::ApprovalStore::decide)), so the team cannot sign off in the client's name.
+pub fn manual_deliverable_move(to: DeliverableStatus) -> StoreResult<()> {
+    match to {
+        DeliverableStatus::Approved | DeliverableStatus::ChangesRequested => {
+            Err(StoreError::Invalid(DomainError::validation(
+                "status",
+                Invalid::Malformed("approval outcomes come only from the client's decision"),
+            )))
+        }
+        DeliverableStatus::NotStarted
+        | DeliverableStatus::InProgress
+        | DeliverableStatus::InReview
+        | DeliverableStatus::Delivered => Ok(()),
+    }
+}
+
+/// An approval that is no longer pending was decided, cancelled or expired by someone else first:
+/// a conflict, for cancelling as for deciding.
+pub fn still_pending(status: ApprovalStatus) -> StoreResult<()> {
+    if status == ApprovalStatus::Pending {
+        Ok(())
+    } else {
+        Err(StoreError::conflict("approval already decided"))
+    }
 }
 
 /// What a list query may return for a scope: which clients' rows, and whether internal ones.

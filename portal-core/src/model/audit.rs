@@ -141,9 +141,10 @@ impl NewAuditEvent {
         occurred_at: OffsetDateTime,
         context: &AuditContext,
     ) -> AuditEvent {
-        let (seq, prev_hash) = previous.map_or((1, Sha256Digest::from_bytes([0; 32])), |(seq, hash)| {
-            (seq.saturating_add(1), hash)
-        });
+        let (seq, prev_hash) = previous
+            .map_or((1, Sha256Digest::from_bytes([0; 32])), |(seq, hash)| {
+                (seq.saturating_add(1), hash)
+            });
         let occurred_at = occurred_at
             .to_offset(time::UtcOffset::UTC)
             .replace_nanosecond(occurred_at.microsecond() * 1_000)
@@ -199,7 +200,9 @@ pub enum ChainBreak {
         seq: i64,
     },
     /// An event does not point at the one before it: events were removed or reordered.
-    #[error("audit event {seq} does not follow the event before it: events were removed or reordered")]
+    #[error(
+        "audit event {seq} does not follow the event before it: events were removed or reordered"
+    )]
     Unlinked {
         /// The first event out of place.
         seq: i64,
@@ -224,8 +227,10 @@ pub fn verify_chain<'a>(
         if event.tenant != tenant {
             return Err(ChainBreak::ForeignEvent { seq: event.seq });
         }
-        let (expected_seq, expected_prev) =
-            previous.map_or((1, Sha256Digest::from_bytes([0; 32])), |(seq, hash)| (seq + 1, hash));
+        let (expected_seq, expected_prev) = previous
+            .map_or((1, Sha256Digest::from_bytes([0; 32])), |(seq, hash)| {
+                (seq + 1, hash)
+            });
         if event.seq != expected_seq || event.prev_hash != expected_prev {
             return Err(ChainBreak::Unlinked { seq: event.seq });
         }
@@ -248,7 +253,12 @@ mod tests {
             let previous = events.last().map(|e| (e.seq, e.hash));
             let event = NewAuditEvent::by(&scope, "project.published", None)
                 .with_details(serde_json::json!({ "n": i }))
-                .seal(tenant, previous, OffsetDateTime::now_utc(), &AuditContext::default());
+                .seal(
+                    tenant,
+                    previous,
+                    OffsetDateTime::now_utc(),
+                    &AuditContext::default(),
+                );
             events.push(event);
         }
         events
@@ -271,20 +281,32 @@ mod tests {
 
         let mut changed = events.clone();
         changed[2].details = serde_json::json!({ "n": 99 });
-        assert_eq!(verify_chain(tenant, None, &changed), Err(ChainBreak::Altered { seq: 3 }));
+        assert_eq!(
+            verify_chain(tenant, None, &changed),
+            Err(ChainBreak::Altered { seq: 3 })
+        );
 
         let mut removed = events.clone();
         removed.remove(1);
-        assert_eq!(verify_chain(tenant, None, &removed), Err(ChainBreak::Unlinked { seq: 3 }));
+        assert_eq!(
+            verify_chain(tenant, None, &removed),
+            Err(ChainBreak::Unlinked { seq: 3 })
+        );
 
         let mut reordered = events.clone();
         reordered.swap(1, 2);
-        assert_eq!(verify_chain(tenant, None, &reordered), Err(ChainBreak::Unlinked { seq: 3 }));
+        assert_eq!(
+            verify_chain(tenant, None, &reordered),
+            Err(ChainBreak::Unlinked { seq: 3 })
+        );
 
         let mut rehashed = events.clone();
         rehashed[1].action = "project.deleted".into();
         rehashed[1].hash = rehashed[1].computed_hash();
-        assert_eq!(verify_chain(tenant, None, &rehashed), Err(ChainBreak::Unlinked { seq: 3 }));
+        assert_eq!(
+            verify_chain(tenant, None, &rehashed),
+            Err(ChainBreak::Unlinked { seq: 3 })
+        );
 
         assert_eq!(
             verify_chain(TenantId::new(), None, &events),
@@ -296,8 +318,12 @@ mod tests {
     fn sealing_cuts_time_to_microseconds() {
         let tenant = TenantId::new();
         let at = OffsetDateTime::from_unix_timestamp_nanos(1_700_000_000_123_456_789).unwrap();
-        let event = NewAuditEvent::by(&TenantScope::dangerous_system(tenant), "x.y", None)
-            .seal(tenant, None, at, &AuditContext::default());
+        let event = NewAuditEvent::by(&TenantScope::dangerous_system(tenant), "x.y", None).seal(
+            tenant,
+            None,
+            at,
+            &AuditContext::default(),
+        );
         assert_eq!(event.occurred_at.nanosecond(), 123_456_000);
         assert_eq!(event.seq, 1);
     }

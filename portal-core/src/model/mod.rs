@@ -13,11 +13,12 @@ mod tenant;
 mod work;
 
 pub use access::{
-    ApiKey, Credentials, Invitation, MembershipRecord, NewUser, Session, ShareLink,
-    ShareTarget, ThrottleState, User,
+    ApiKey, Credentials, Invitation, MembershipRecord, NewUser, Session, ShareLink, ShareTarget,
+    ThrottleState, User,
 };
 pub use audit::{
-    Actor, AuditContext, AuditEvent, AuditOutcome, ChainBreak, NewAuditEvent, ObjectRef, verify_chain,
+    Actor, AuditContext, AuditEvent, AuditOutcome, ChainBreak, NewAuditEvent, ObjectRef,
+    verify_chain,
 };
 pub use content::{
     Decision, Document, DocumentVersion, Message, NewDecision, NewDocument, NewDocumentVersion,

@@ -12,7 +12,10 @@ use crate::{Page, Paged, StoreResult};
 pub trait ShareLinkStore: Send + Sync + 'static {
     /// Stores a new link (`create_share_links` on the target's client). The caller made the
     /// token and passes only its hash.
-    #[allow(clippy::too_many_arguments, reason = "each argument is one field of the link")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is one field of the link"
+    )]
     async fn create_share_link(
         &self,
         scope: &TenantScope,
@@ -25,8 +28,11 @@ pub trait ShareLinkStore: Send + Sync + 'static {
     ) -> StoreResult<ShareLink>;
 
     /// The links the scope may manage.
-    async fn list_share_links(&self, scope: &TenantScope, page: Page)
-    -> StoreResult<Paged<ShareLink>>;
+    async fn list_share_links(
+        &self,
+        scope: &TenantScope,
+        page: Page,
+    ) -> StoreResult<Paged<ShareLink>>;
 
     /// Revokes a link (`create_share_links`).
     async fn revoke_share_link(
@@ -58,7 +64,8 @@ pub trait SessionStore: Send + Sync + 'static {
     async fn session(&self, token_hash: &Sha256Digest) -> StoreResult<Option<Session>>;
 
     /// Records that the session was used at `at`.
-    async fn touch_session(&self, token_hash: &Sha256Digest, at: OffsetDateTime) -> StoreResult<()>;
+    async fn touch_session(&self, token_hash: &Sha256Digest, at: OffsetDateTime)
+    -> StoreResult<()>;
 
     /// Deletes one session (logout, rotation); deleting a missing one is not an error.
     async fn delete_session(&self, token_hash: &Sha256Digest) -> StoreResult<()>;

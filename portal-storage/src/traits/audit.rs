@@ -86,5 +86,6 @@ pub trait OutboxStore: Send + Sync + 'static {
     ) -> StoreResult<()>;
 
     /// The scope's tenant's rows, newest first (`manage_integrations`).
-    async fn list_outbox(&self, scope: &TenantScope, page: Page) -> StoreResult<Paged<OutboxEvent>>;
+    async fn list_outbox(&self, scope: &TenantScope, page: Page)
+    -> StoreResult<Paged<OutboxEvent>>;
 }

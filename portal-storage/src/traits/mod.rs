@@ -3,8 +3,8 @@
 //! [`portal_core::authorize`]; the few global methods (tenant routing, login, sessions, the
 //! outbox dispatcher) say why they are global.
 //!
-//! Reads of an object the scope may not see return `Ok(None)` or [`StoreError::NotFound`]
-//! (crate::StoreError::NotFound), exactly as for a missing id. Lists return only what the scope may
+//! Reads of an object the scope may not see return `Ok(None)` or
+//! [`StoreError::NotFound`](crate::StoreError::NotFound), exactly as for a missing id. Lists return only what the scope may
 //! see — for a contact, `Shared` objects of its own clients — filtered in the query.
 
 mod access;

@@ -1,0 +1,333 @@
+//! [`MemoryStore`]: every store trait over plain maps behind one mutex.
+//!
+//! The memory backend is the reference the SQL backends are checked against: the same
+//! conformance suite runs on all of them. Each trait method takes the one lock, checks
+//! everything, then writes, so a failed call changes nothing and concurrent calls are
+//! serialised exactly as a database transaction with a row lock would serialise them.
+//!
+//! The modules split the work by aggregate: `view` holds the rules every read and list shares
+//! (tenant binding, effective visibility, keyset pages), the others implement the traits.
+
+mod access;
+mod approvals;
+mod audit;
+mod content;
+mod finance;
+mod identity;
+mod publish;
+mod tenancy;
+mod threads;
+mod view;
+mod work;
+
+#[cfg(test)]
+mod fixture;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use portal_core::model::{
+    Actor, Approval, AuditContext, AuditEvent, Client, Decision, Deliverable, Document,
+    DocumentVersion, Invoice, MembershipRecord, Message, Milestone, NewAuditEvent, ObjectRef,
+    OutboxEvent, OutboxStatus, Project, Request, Session, ShareLink, Task, Tenant, Thread,
+    ThrottleState, Update, User,
+};
+use portal_core::state::Sha256Digest;
+use portal_core::{
+    ApprovalId, ClientId, DecisionId, DeliverableId, Denied, DocumentId, DocumentVersionId,
+    DomainError, Invalid, InvoiceId, MembershipId, MessageId, MilestoneId, OutboxEventId,
+    ProjectId, RequestId, Role, RoleId, Rule, ShareLinkId, TaskId, TenantId, TenantScope, ThreadId,
+    UpdateId, UserId,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{StoreError, StoreResult, Stores};
+
+/// An in-memory backend that implements every store trait, for tests, demos and doctests.
+///
+/// Nothing is persisted, and every call takes one lock over the whole state: it is not meant
+/// for real applications. It behaves as the SQL backends do — the same scoping, permissions,
+/// effective visibility, audit chain and outbox rows — so code tested against it behaves the
+/// same in production. Clones share the same data.
+///
+/// ```
+/// use portal_core::model::{Branding, NewTenant};
+/// use portal_core::{DisplayName, HexColour, Slug};
+/// use portal_storage::{MemoryStore, Stores};
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let store = MemoryStore::new();
+/// let stores = Stores::from_backend(store.clone()); // or simply `Stores::memory()`
+/// let tenant = stores
+///     .tenants
+///     .create_tenant(NewTenant {
+///         slug: Slug::parse("northwind")?,
+///         branding: Branding {
+///             display_name: DisplayName::parse("Northwind Studio")?,
+///             logo_url: None,
+///             favicon_url: None,
+///             primary_colour: HexColour::parse("#1a2b3c")?,
+///             accent_colour: HexColour::parse("#ffcc00")?,
+///             font: None,
+///             custom_css: None,
+///             email_sender_name: None,
+///             email_sender_address: None,
+///         },
+///     })
+///     .await?;
+/// let routed = stores.tenants.tenant_by_slug(&tenant.slug).await?;
+/// assert_eq!(routed.map(|found| found.id), Some(tenant.id));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    state: Arc<Mutex<State>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `f` under the store's one lock: one atomic unit. A poisoned lock is recovered,
+    /// because every method checks before it writes and so never leaves half a change behind.
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut state: MutexGuard<'_, State> =
+            self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut state)
+    }
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryStore").finish_non_exhaustive()
+    }
+}
+
+impl Stores {
+    /// Every store served by one new, empty [`MemoryStore`]: for tests, demos and doctests.
+    #[must_use]
+    pub fn memory() -> Self {
+        Self::from_backend(MemoryStore::new())
+    }
+}
+
+/// A user with the password hash that only the login path reads.
+#[derive(Clone)]
+struct UserRow {
+    user: User,
+    password_hash: Option<String>,
+}
+
+/// A role with the tenant it belongs to (the core type does not carry it).
+#[derive(Clone)]
+struct RoleRow {
+    tenant: TenantId,
+    role: Role,
+}
+
+/// Every table. Rows keyed by UUID v7 ids sit in `BTreeMap`s, so iterating backwards is
+/// "newest first" and a keyset page is a range below the cursor.
+#[derive(Default)]
+struct State {
+    tenants: BTreeMap<TenantId, Tenant>,
+    users: BTreeMap<UserId, UserRow>,
+    roles: BTreeMap<RoleId, RoleRow>,
+    memberships: BTreeMap<MembershipId, MembershipRecord>,
+    clients: BTreeMap<ClientId, Client>,
+    projects: BTreeMap<ProjectId, Project>,
+    milestones: BTreeMap<MilestoneId, Milestone>,
+    deliverables: BTreeMap<DeliverableId, Deliverable>,
+    approvals: BTreeMap<ApprovalId, Approval>,
+    invoices: BTreeMap<InvoiceId, Invoice>,
+    documents: BTreeMap<DocumentId, Document>,
+    versions: BTreeMap<DocumentVersionId, DocumentVersion>,
+    updates: BTreeMap<UpdateId, Update>,
+    decisions: BTreeMap<DecisionId, Decision>,
+    tasks: BTreeMap<TaskId, Task>,
+    requests: BTreeMap<RequestId, Request>,
+    threads: BTreeMap<ThreadId, Thread>,
+    messages: BTreeMap<MessageId, Message>,
+    share_links: BTreeMap<ShareLinkId, ShareLink>,
+    sessions: HashMap<Sha256Digest, Session>,
+    throttle: HashMap<String, ThrottleState>,
+    /// Each tenant's audit chain, in chain order (seq 1, 2, 3 …).
+    audit: HashMap<TenantId, Vec<AuditEvent>>,
+    outbox: BTreeMap<OutboxEventId, OutboxEvent>,
+}
+
+impl State {
+    /// Appends an event by the scope's actor about `object` to the scope's tenant's chain.
+    fn audit(
+        &mut self,
+        scope: &TenantScope,
+        action: &str,
+        object: ObjectRef,
+        details: serde_json::Value,
+        context: &AuditContext,
+        now: OffsetDateTime,
+    ) {
+        let event = NewAuditEvent::by(scope, action, Some(object)).with_details(details);
+        self.append_event(scope.tenant_id(), event, context, now);
+    }
+
+    /// Seals `event` after the tenant's last event and appends it.
+    fn append_event(
+        &mut self,
+        tenant: TenantId,
+        event: NewAuditEvent,
+        context: &AuditContext,
+        now: OffsetDateTime,
+    ) -> AuditEvent {
+        let chain = self.audit.entry(tenant).or_default();
+        let previous = chain.last().map(|last| (last.seq, last.hash));
+        let sealed = event.seal(tenant, previous, now, context);
+        chain.push(sealed.clone());
+        sealed
+    }
+
+    /// Writes a pending outbox row, due at once.
+    fn enqueue(
+        &mut self,
+        tenant: TenantId,
+        kind: &str,
+        payload: serde_json::Value,
+        now: OffsetDateTime,
+    ) -> OutboxEvent {
+        let event = OutboxEvent {
+            id: OutboxEventId::new(),
+            tenant,
+            kind: kind.to_owned(),
+            payload,
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            created_at: now,
+        };
+        self.outbox.insert(event.id, event.clone());
+        event
+    }
+
+    /// The scope's tenant, or `NotFound` if it does not exist (any more).
+    fn require_tenant(&self, scope: &TenantScope) -> StoreResult<&Tenant> {
+        self.tenants
+            .get(&scope.tenant_id())
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A user of `tenant`.
+    fn user_in(&self, tenant: TenantId, id: UserId) -> Option<&UserRow> {
+        self.users.get(&id).filter(|row| row.user.tenant == tenant)
+    }
+
+    /// A role of `tenant`.
+    fn role_in(&self, tenant: TenantId, id: RoleId) -> Option<&Role> {
+        self.roles
+            .get(&id)
+            .filter(|row| row.tenant == tenant)
+            .map(|row| &row.role)
+    }
+}
+
+/// Audit actions for acts that `rules::events` does not name: creating and editing work
+/// objects. Kept here until the shared list names them, so every backend writes the same.
+mod actions {
+    pub(super) const PROJECT_CREATED: &str = "project.created";
+    pub(super) const PROJECT_UPDATED: &str = "project.updated";
+    pub(super) const MILESTONE_CREATED: &str = "milestone.created";
+    pub(super) const MILESTONE_UPDATED: &str = "milestone.updated";
+    pub(super) const DELIVERABLE_CREATED: &str = "deliverable.created";
+    pub(super) const DELIVERABLE_UPDATED: &str = "deliverable.updated";
+    pub(super) const DOCUMENT_CREATED: &str = "document.created";
+    pub(super) const DOCUMENT_RENAMED: &str = "document.renamed";
+    pub(super) const UPDATE_CREATED: &str = "update.created";
+    pub(super) const DECISION_CREATED: &str = "decision.created";
+    pub(super) const TASK_CREATED: &str = "task.created";
+}
+
+/// A time as every backend stores it: in UTC, cut to whole microseconds, so what is read back
+/// equals what was written.
+fn stored(at: OffsetDateTime) -> OffsetDateTime {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.replace_nanosecond(at.microsecond() * 1_000)
+        .unwrap_or(at)
+}
+
+/// The current time as stored, so a record returned by a write equals the same record read back.
+fn now() -> OffsetDateTime {
+    stored(OffsetDateTime::now_utc())
+}
+
+/// An object reference for the audit log.
+fn object(kind: &str, id: &Uuid) -> ObjectRef {
+    ObjectRef {
+        kind: kind.to_owned(),
+        id: *id,
+    }
+}
+
+/// The person acting, for `requested_by`, `author` and similar fields. A background job has no
+/// user: its records carry the nil id, which no user ever has.
+fn acting_user(scope: &TenantScope) -> UserId {
+    scope
+        .principal()
+        .user_id()
+        .unwrap_or(UserId::from_uuid(Uuid::nil()))
+}
+
+/// The audit actor of a user acting through a global method (no scope yet).
+const fn user_actor(user: UserId) -> Actor {
+    Actor::User(user)
+}
+
+/// A refusal that does not conceal the object: the scope knows it, but may not do this.
+const fn forbidden(rule: Rule) -> StoreError {
+    StoreError::Forbidden(Denied { rule })
+}
+
+/// An invalid input naming its field.
+const fn invalid(field: &'static str, reason: Invalid) -> StoreError {
+    StoreError::Invalid(DomainError::validation(field, reason))
+}
+
+/// An optional external id must not be blank.
+fn check_external_id(external_id: Option<&str>) -> StoreResult<()> {
+    match external_id {
+        Some(id) if id.trim().is_empty() => Err(invalid("external_id", Invalid::Empty)),
+        _ => Ok(()),
+    }
+}
+
+/// An upsert's external id: required and not blank.
+fn require_external_id(external_id: Option<&str>) -> StoreResult<&str> {
+    match external_id {
+        Some(id) if !id.trim().is_empty() => Ok(id),
+        _ => Err(invalid("external_id", Invalid::Empty)),
+    }
+}
+
+/// A text that must not be blank.
+fn require_text(field: &'static str, text: &str) -> StoreResult<()> {
+    if text.trim().is_empty() {
+        Err(invalid(field, Invalid::Empty))
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether a permission check passes; a denial that conceals existence is `false`, any other
+/// denial an error.
+fn visible(result: StoreResult<()>) -> StoreResult<bool> {
+    match result {
+        Ok(()) => Ok(true),
+        Err(StoreError::NotFound) => Ok(false),
+        Err(other) => Err(other),
+    }
+}

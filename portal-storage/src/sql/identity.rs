@@ -1,0 +1,476 @@
+//! Users and their credentials.
+
+use async_trait::async_trait;
+use portal_core::model::{
+    Actor, AuditContext, AuditOutcome, Credentials, NewAuditEvent, NewUser, ObjectRef, User,
+};
+use portal_core::{
+    ClientFilter, DisplayName, Email, Permission, Rule, Side, TenantId, TenantScope, UserId,
+};
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::chain::now;
+use super::convert::{parsed, side, side_name, stored_time};
+use super::membership::forbidden;
+use super::visibility::push_page;
+use super::work_rules::{event, require_text};
+use super::{backend, map_db_error};
+use crate::rules::{self, events};
+use crate::traits::IdentityStore;
+use crate::{Page, Paged, StoreError, StoreResult};
+
+/// A `portal_user` row, with the password hash only the login path reads.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    user_id: Uuid,
+    tenant_id: Uuid,
+    email: String,
+    name: String,
+    side: String,
+    disabled: bool,
+    locale: Option<String>,
+    last_login_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+    password_hash: Option<String>,
+}
+
+impl UserRow {
+    fn into_user(self) -> StoreResult<User> {
+        Ok(self.into_credentials()?.user)
+    }
+
+    fn into_credentials(self) -> StoreResult<Credentials> {
+        Ok(Credentials {
+            user: User {
+                id: UserId::from_uuid(self.user_id),
+                tenant: TenantId::from_uuid(self.tenant_id),
+                email: parsed("email", &self.email)?,
+                name: parsed("name", &self.name)?,
+                side: side(&self.side)?,
+                disabled: self.disabled,
+                locale: self.locale,
+                last_login_at: self.last_login_at,
+                created_at: self.created_at,
+            },
+            password_hash: self.password_hash,
+        })
+    }
+}
+
+/// A query over `portal_user` returning whole rows, ending in `$rest`.
+macro_rules! select_user {
+    ($rest:literal) => {
+        concat!(
+            "SELECT user_id, tenant_id, email, name, side, disabled, locale, last_login_at, ",
+            "created_at, password_hash FROM portal_user",
+            $rest
+        )
+    };
+}
+
+/// Refuses any write by a read-only preview.
+fn writable(scope: &TenantScope) -> StoreResult<()> {
+    if scope.is_read_only() {
+        Err(forbidden(Rule::ReadOnlyPreview))
+    } else {
+        Ok(())
+    }
+}
+
+/// May the scope manage users of `side` as a whole: `manage_staff` for staff, `manage_clients`
+/// for contacts.
+fn require_user_admin(scope: &TenantScope, side: Side) -> StoreResult<()> {
+    let permission = match side {
+        Side::Staff => Permission::ManageStaff,
+        Side::Client => Permission::ManageClients,
+    };
+    rules::require_tenant_level(scope, permission)
+}
+
+/// May the scope create a user of `side`: staff need `manage_staff` or `manage_clients`; a
+/// client admin may add contacts (whom it then makes members of its own client).
+fn require_user_creator(scope: &TenantScope, side: Side) -> StoreResult<()> {
+    match side {
+        Side::Staff => rules::require_tenant_level(scope, Permission::ManageStaff),
+        Side::Client if scope.is_staff_side() => {
+            rules::require_tenant_level(scope, Permission::ManageClients)
+        }
+        Side::Client => {
+            writable(scope)?;
+            match scope.clients_with(Permission::ManageClientContacts) {
+                ClientFilter::Only(clients) if clients.is_empty() => {
+                    Err(forbidden(Rule::MissingPermission {
+                        permission: Permission::ManageClientContacts,
+                    }))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+for_each_backend! {
+    type Tx = sqlx::Transaction<'static, Db>;
+
+    impl Store {
+        /// A user of the scope's tenant whom the scope may see: staff see everyone, a contact
+        /// itself and the contacts of its own clients.
+        async fn visible_user_in(
+            tx: &mut Tx,
+            scope: &TenantScope,
+            id: UserId,
+        ) -> StoreResult<Option<User>> {
+            let tenant = scope.tenant_id();
+            let row: Option<UserRow> =
+                sqlx::query_as(select_user!(" WHERE tenant_id = $1 AND user_id = $2"))
+                    .bind(*tenant.as_uuid())
+                    .bind(*id.as_uuid())
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(backend)?;
+            let Some(user) = row.map(UserRow::into_user).transpose()? else {
+                return Ok(None);
+            };
+            if scope.is_staff_side() || scope.principal().user_id() == Some(id) {
+                return Ok(Some(user));
+            }
+            let clients: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT client_id FROM portal_membership \
+                 WHERE tenant_id = $1 AND user_id = $2 AND client_id IS NOT NULL",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*id.as_uuid())
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(backend)?;
+            let shares_a_client = clients
+                .into_iter()
+                .any(|client| scope.can_reach_client(portal_core::ClientId::from_uuid(client)));
+            Ok(shares_a_client.then_some(user))
+        }
+
+        /// Audits a change of a user and commits.
+        async fn user_changed(
+            mut tx: Tx,
+            scope: &TenantScope,
+            user: User,
+            change: &str,
+            context: &AuditContext,
+        ) -> StoreResult<User> {
+            let event = event(
+                scope,
+                events::USER_CHANGED,
+                "user",
+                user.id.as_uuid(),
+                json!({ "change": change }),
+            );
+            Store::append_audit_in(&mut tx, scope.tenant_id(), event, context).await?;
+            tx.commit().await.map_err(backend)?;
+            Ok(user)
+        }
+    }
+
+    #[async_trait]
+    impl IdentityStore for Store {
+        async fn create_user(
+            &self,
+            scope: &TenantScope,
+            new: NewUser,
+            audit: &AuditContext,
+        ) -> StoreResult<User> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            Store::require_tenant_in(&mut tx, tenant).await?;
+            require_user_creator(scope, new.side)?;
+            let user = User {
+                id: UserId::new(),
+                tenant,
+                email: new.email,
+                name: new.name,
+                side: new.side,
+                disabled: false,
+                locale: None,
+                last_login_at: None,
+                created_at: now(),
+            };
+            sqlx::query(
+                "INSERT INTO portal_user (user_id, tenant_id, email, name, side, disabled, locale, \
+                 password_hash, last_login_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, NULL, $7)",
+            )
+            .bind(*user.id.as_uuid())
+            .bind(*tenant.as_uuid())
+            .bind(user.email.as_str())
+            .bind(user.name.as_str())
+            .bind(side_name(user.side))
+            .bind(user.disabled)
+            .bind(user.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_db_error("email already in use"))?;
+            let details = json!({ "change": "created", "side": user.side });
+            let event = event(
+                scope,
+                events::USER_CHANGED,
+                "user",
+                user.id.as_uuid(),
+                details,
+            );
+            Store::append_audit_in(&mut tx, tenant, event, audit).await?;
+            tx.commit().await.map_err(backend)?;
+            Ok(user)
+        }
+
+        async fn user(&self, scope: &TenantScope, id: UserId) -> StoreResult<Option<User>> {
+            let mut tx = self.read(scope.tenant_id()).await?;
+            let user = Store::visible_user_in(&mut tx, scope, id).await?;
+            tx.commit().await.map_err(backend)?;
+            Ok(user)
+        }
+
+        async fn list_users(
+            &self,
+            scope: &TenantScope,
+            side: Option<Side>,
+            page: Page,
+        ) -> StoreResult<Paged<User>> {
+            if !scope.is_staff_side() {
+                return Err(forbidden(Rule::TenantLevelObject));
+            }
+            let tenant = scope.tenant_id();
+            let mut tx = self.read(tenant).await?;
+            let mut query = sqlx::QueryBuilder::<Db>::new(select_user!(" WHERE tenant_id = "));
+            query.push_bind(*tenant.as_uuid());
+            if let Some(side) = side {
+                query.push(" AND side = ").push_bind(side_name(side));
+            }
+            push_page(&mut query, "user_id", page);
+            let rows: Vec<UserRow> = query
+                .build_query_as()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
+            let users = rows
+                .into_iter()
+                .map(UserRow::into_user)
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(Paged::from_overfetch(users, page, |user| {
+                *user.id.as_uuid()
+            }))
+        }
+
+        async fn rename_user(
+            &self,
+            scope: &TenantScope,
+            id: UserId,
+            name: DisplayName,
+            audit: &AuditContext,
+        ) -> StoreResult<User> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            let current = Store::visible_user_in(&mut tx, scope, id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            writable(scope)?;
+            if scope.principal().user_id() != Some(id) {
+                require_user_admin(scope, current.side)?;
+            }
+            if current.name == name {
+                tx.commit().await.map_err(backend)?;
+                return Ok(current);
+            }
+            sqlx::query("UPDATE portal_user SET name = $3 WHERE tenant_id = $1 AND user_id = $2")
+                .bind(*tenant.as_uuid())
+                .bind(*id.as_uuid())
+                .bind(name.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let renamed = User { name, ..current };
+            Store::user_changed(tx, scope, renamed, "renamed", audit).await
+        }
+
+        async fn set_disabled(
+            &self,
+            scope: &TenantScope,
+            id: UserId,
+            disabled: bool,
+            audit: &AuditContext,
+        ) -> StoreResult<User> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            let current = Store::visible_user_in(&mut tx, scope, id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            require_user_admin(scope, current.side)?;
+            // Disabling always ends the sessions, even of a user already disabled.
+            if disabled {
+                Store::delete_sessions_in(&mut tx, tenant, id).await?;
+            }
+            if current.disabled == disabled {
+                tx.commit().await.map_err(backend)?;
+                return Ok(current);
+            }
+            sqlx::query(
+                "UPDATE portal_user SET disabled = $3 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*id.as_uuid())
+            .bind(disabled)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            let change = if disabled { "disabled" } else { "enabled" };
+            Store::user_changed(
+                tx,
+                scope,
+                User {
+                    disabled,
+                    ..current
+                },
+                change,
+                audit,
+            )
+            .await
+        }
+
+        async fn credentials_by_email(
+            &self,
+            tenant: TenantId,
+            email: &Email,
+        ) -> StoreResult<Option<Credentials>> {
+            let mut tx = self.global_read().await?;
+            let row: Option<UserRow> =
+                sqlx::query_as(select_user!(" WHERE tenant_id = $1 AND email = $2"))
+                    .bind(*tenant.as_uuid())
+                    .bind(email.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
+            row.map(UserRow::into_credentials).transpose()
+        }
+
+        async fn set_password_hash(
+            &self,
+            tenant: TenantId,
+            user: UserId,
+            password_hash: String,
+        ) -> StoreResult<()> {
+            require_text("password_hash", &password_hash)?;
+            let mut tx = self.global().await?;
+            let changed = sqlx::query(
+                "UPDATE portal_user SET password_hash = $3 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if changed.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Store::delete_sessions_in(&mut tx, tenant, user).await?;
+            // The user acts for itself here: no scope exists on this path.
+            let event = NewAuditEvent {
+                actor: Actor::User(user),
+                action: events::USER_CHANGED.to_owned(),
+                object: Some(ObjectRef {
+                    kind: "user".to_owned(),
+                    id: *user.as_uuid(),
+                }),
+                outcome: AuditOutcome::Success,
+                details: json!({ "change": "password" }),
+            };
+            Store::append_audit_in(&mut tx, tenant, event, &AuditContext::default()).await?;
+            tx.commit().await.map_err(backend)
+        }
+
+        async fn record_login(
+            &self,
+            tenant: TenantId,
+            user: UserId,
+            at: OffsetDateTime,
+        ) -> StoreResult<()> {
+            let mut tx = self.global().await?;
+            let changed = sqlx::query(
+                "UPDATE portal_user SET last_login_at = $3 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .bind(stored_time(at))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if changed.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            tx.commit().await.map_err(backend)
+        }
+    }
+}
+
+#[cfg(test)]
+#[cfg(feature = "sqlite")]
+mod sqlite_tests {
+    use portal_core::Email;
+
+    use super::super::tenant::sqlite_tests::{sqlite_store, sqlite_tenant};
+    use super::*;
+
+    #[tokio::test]
+    async fn an_email_in_use_is_a_conflict_and_a_password_change_ends_sessions() {
+        let (_dir, store) = sqlite_store().await;
+        let tenant = sqlite_tenant(&store).await;
+        let system = TenantScope::dangerous_system(tenant.id);
+        let ctx = AuditContext::default();
+        let new = |email: &str| NewUser {
+            email: Email::parse(email).unwrap(),
+            name: DisplayName::parse("Ada").unwrap(),
+            side: Side::Staff,
+        };
+        let ada = store
+            .create_user(&system, new("ada@example.com"), &ctx)
+            .await
+            .unwrap();
+        let again = store
+            .create_user(&system, new("ADA@example.com"), &ctx)
+            .await;
+        assert!(
+            matches!(&again, Err(StoreError::Conflict { what }) if what == "email already in use"),
+            "{again:?}"
+        );
+
+        let token = portal_core::state::Sha256Digest::from_bytes([7; 32]);
+        let at = now();
+        let session = portal_core::model::Session {
+            token_hash: token,
+            tenant: tenant.id,
+            user: ada.id,
+            created_at: at,
+            authenticated_at: at,
+            last_seen_at: at,
+            expires_at: at + time::Duration::hours(1),
+            ip: Some("192.0.2.1".parse().unwrap()),
+            user_agent: None,
+        };
+        use crate::traits::SessionStore as _;
+        store.create_session(session.clone()).await.unwrap();
+        assert_eq!(store.session(&token).await.unwrap(), Some(session));
+        store
+            .set_password_hash(tenant.id, ada.id, "$argon2id$v=19$x".into())
+            .await
+            .unwrap();
+        assert_eq!(store.session(&token).await.unwrap(), None);
+        let blank = store.set_password_hash(tenant.id, ada.id, " ".into()).await;
+        assert!(matches!(blank, Err(StoreError::Invalid(_))), "{blank:?}");
+        let foreign = store
+            .set_password_hash(portal_core::TenantId::new(), ada.id, "x".into())
+            .await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+    }
+}

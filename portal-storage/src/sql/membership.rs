@@ -1,0 +1,638 @@
+//! Roles, memberships and staff assignments, and the memberships a scope is built from.
+
+use std::collections::{BTreeSet, HashMap};
+
+use async_trait::async_trait;
+use portal_core::model::{AuditContext, MembershipRecord};
+use portal_core::{
+    ClientFilter, ClientId, Denied, DisplayName, Invalid, Membership, MembershipId, MembershipKind,
+    Permission, PermissionSet, ResourceFacts, Role, RoleId, Rule, Side, TenantId, TenantScope,
+    UserId, Visibility,
+};
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::chain::now;
+use super::convert::side;
+use super::role::RoleRow;
+use super::visibility::{empty_page, push_page};
+use super::work_rules::{event, invalid};
+use super::{backend, map_db_error};
+use crate::rules::{self, events};
+use crate::traits::MembershipStore;
+use crate::{Page, Paged, StoreError, StoreResult};
+
+/// A `portal_membership` row.
+#[derive(sqlx::FromRow)]
+struct MembershipRow {
+    membership_id: Uuid,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    role_id: Uuid,
+    client_id: Option<Uuid>,
+    created_at: OffsetDateTime,
+}
+
+/// A membership with its role, as `memberships_of` reads it.
+#[derive(sqlx::FromRow)]
+struct HeldRow {
+    membership_id: Uuid,
+    client_id: Option<Uuid>,
+    #[sqlx(flatten)]
+    role: RoleRow,
+}
+
+/// A refusal that does not conceal the object: the scope knows it, but may not do this.
+pub(super) const fn forbidden(rule: Rule) -> StoreError {
+    StoreError::Forbidden(Denied { rule })
+}
+
+/// The side a membership kind belongs to.
+const fn side_of(kind: &MembershipKind) -> Side {
+    match kind {
+        MembershipKind::Staff { .. } => Side::Staff,
+        MembershipKind::Contact { .. } => Side::Client,
+    }
+}
+
+/// May the scope manage the people of `client`: `manage_clients` (staff), or
+/// `manage_client_contacts` within its own client (a client admin).
+fn require_contact_admin(scope: &TenantScope, client: ClientId) -> StoreResult<()> {
+    let facts = ResourceFacts::of_client(scope.tenant_id(), client, Visibility::Shared);
+    rules::require(scope, Permission::ManageClients, &facts).or_else(|denied| {
+        if scope.is_staff_side() {
+            Err(denied)
+        } else {
+            rules::require(scope, Permission::ManageClientContacts, &facts)
+        }
+    })
+}
+
+/// May the scope manage this membership.
+fn require_membership_admin(scope: &TenantScope, kind: &MembershipKind) -> StoreResult<()> {
+    match kind {
+        MembershipKind::Staff { .. } => rules::require_tenant_level(scope, Permission::ManageStaff),
+        MembershipKind::Contact { client } => require_contact_admin(scope, *client),
+    }
+}
+
+/// The clients whose contacts' memberships the scope may manage: the list form of
+/// [`require_contact_admin`].
+fn contact_admin_clients(scope: &TenantScope) -> ClientFilter {
+    let by_staff = scope.clients_with(Permission::ManageClients);
+    if scope.is_staff_side() {
+        return by_staff;
+    }
+    match (
+        by_staff,
+        scope.clients_with(Permission::ManageClientContacts),
+    ) {
+        (ClientFilter::All, _) | (_, ClientFilter::All) => ClientFilter::All,
+        (ClientFilter::Only(mut first), ClientFilter::Only(second)) => {
+            first.extend(second);
+            first.sort_unstable();
+            first.dedup();
+            ClientFilter::Only(first)
+        }
+    }
+}
+
+/// Sorted, without duplicates (the order staff assignments are read back in).
+fn normalised(mut clients: Vec<ClientId>) -> Vec<ClientId> {
+    clients.sort_unstable();
+    clients.dedup();
+    clients
+}
+
+for_each_backend! {
+    type Tx = sqlx::Transaction<'static, Db>;
+
+    impl Store {
+        /// The side of a user of `tenant`.
+        async fn user_side_in(
+            tx: &mut Tx,
+            tenant: TenantId,
+            user: UserId,
+        ) -> StoreResult<Option<Side>> {
+            let found: Option<String> = sqlx::query_scalar(
+                "SELECT side FROM portal_user WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(backend)?;
+            found.as_deref().map(side).transpose()
+        }
+
+        /// `NotFound` unless every client is a client of `tenant`.
+        async fn require_clients_in(
+            tx: &mut Tx,
+            tenant: TenantId,
+            clients: &[ClientId],
+        ) -> StoreResult<()> {
+            let wanted: BTreeSet<ClientId> = clients.iter().copied().collect();
+            if wanted.is_empty() {
+                return Ok(());
+            }
+            let mut query = sqlx::QueryBuilder::<Db>::new(
+                "SELECT client_id FROM portal_client WHERE tenant_id = ",
+            );
+            query
+                .push_bind(*tenant.as_uuid())
+                .push(" AND client_id IN (");
+            let mut list = query.separated(", ");
+            for client in &wanted {
+                list.push_bind(*client.as_uuid());
+            }
+            list.push_unseparated(")");
+            let found: Vec<Uuid> = query
+                .build_query_scalar()
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(backend)?;
+            if found.len() == wanted.len() {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound)
+            }
+        }
+
+        /// The memberships of these rows, with the clients assigned to the staff ones.
+        async fn records_in(
+            tx: &mut Tx,
+            tenant: TenantId,
+            rows: Vec<MembershipRow>,
+        ) -> StoreResult<Vec<MembershipRecord>> {
+            let staff: Vec<Uuid> = rows
+                .iter()
+                .filter(|row| row.client_id.is_none())
+                .map(|row| row.membership_id)
+                .collect();
+            let mut assigned: HashMap<Uuid, Vec<ClientId>> = HashMap::new();
+            if !staff.is_empty() {
+                let mut query = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT membership_id, client_id FROM portal_staff_assignment WHERE tenant_id = ",
+                );
+                query
+                    .push_bind(*tenant.as_uuid())
+                    .push(" AND membership_id IN (");
+                let mut list = query.separated(", ");
+                for id in &staff {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(") ORDER BY membership_id, client_id");
+                let pairs: Vec<(Uuid, Uuid)> = query
+                    .build_query_as()
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err(backend)?;
+                for (membership, client) in pairs {
+                    assigned
+                        .entry(membership)
+                        .or_default()
+                        .push(ClientId::from_uuid(client));
+                }
+            }
+            Ok(rows
+                .into_iter()
+                .map(|row| MembershipRecord {
+                    id: MembershipId::from_uuid(row.membership_id),
+                    tenant: TenantId::from_uuid(row.tenant_id),
+                    user: UserId::from_uuid(row.user_id),
+                    role: RoleId::from_uuid(row.role_id),
+                    kind: match row.client_id {
+                        Some(client) => MembershipKind::Contact {
+                            client: ClientId::from_uuid(client),
+                        },
+                        None => MembershipKind::Staff {
+                            assigned_clients: assigned
+                                .remove(&row.membership_id)
+                                .unwrap_or_default(),
+                        },
+                    },
+                    created_at: row.created_at,
+                })
+                .collect())
+        }
+
+        /// A membership of the scope's tenant that the scope may manage.
+        async fn managed_membership_in(
+            tx: &mut Tx,
+            scope: &TenantScope,
+            id: MembershipId,
+        ) -> StoreResult<MembershipRecord> {
+            let tenant = scope.tenant_id();
+            let row: MembershipRow = sqlx::query_as(
+                "SELECT membership_id, tenant_id, user_id, role_id, client_id, created_at \
+                 FROM portal_membership WHERE tenant_id = $1 AND membership_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*id.as_uuid())
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(backend)?
+            .ok_or(StoreError::NotFound)?;
+            let record = Store::records_in(tx, tenant, vec![row])
+                .await?
+                .pop()
+                .ok_or(StoreError::NotFound)?;
+            require_membership_admin(scope, &record.kind)?;
+            Ok(record)
+        }
+
+        /// Audits a membership change and commits.
+        async fn membership_changed(
+            mut tx: Tx,
+            scope: &TenantScope,
+            record: MembershipRecord,
+            details: serde_json::Value,
+            context: &AuditContext,
+        ) -> StoreResult<MembershipRecord> {
+            let event = event(
+                scope,
+                events::MEMBERSHIP_CHANGED,
+                "membership",
+                record.id.as_uuid(),
+                details,
+            );
+            Store::append_audit_in(&mut tx, scope.tenant_id(), event, context).await?;
+            tx.commit().await.map_err(backend)?;
+            Ok(record)
+        }
+    }
+
+    #[async_trait]
+    impl MembershipStore for Store {
+        async fn memberships_of(
+            &self,
+            tenant: TenantId,
+            user: UserId,
+        ) -> StoreResult<Vec<Membership>> {
+            let mut tx = self.global_read().await?;
+            let disabled: Option<bool> = sqlx::query_scalar(
+                "SELECT disabled FROM portal_user WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if disabled != Some(false) {
+                return Ok(Vec::new());
+            }
+            // Contacts of archived clients lose access; so do staff assignments to them.
+            let held: Vec<HeldRow> = sqlx::query_as(
+                "SELECT m.membership_id, m.client_id, r.role_id, r.name, r.side, r.builtin, r.permissions \
+                 FROM portal_membership m \
+                 JOIN portal_role r ON r.tenant_id = m.tenant_id AND r.role_id = m.role_id \
+                 LEFT JOIN portal_client c ON c.tenant_id = m.tenant_id AND c.client_id = m.client_id \
+                 WHERE m.tenant_id = $1 AND m.user_id = $2 AND (m.client_id IS NULL OR NOT c.archived) \
+                 ORDER BY m.membership_id",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(backend)?;
+            let mut memberships = Vec::with_capacity(held.len());
+            for row in held {
+                let kind = match row.client_id {
+                    Some(client) => MembershipKind::Contact {
+                        client: ClientId::from_uuid(client),
+                    },
+                    None => {
+                        let clients: Vec<Uuid> = sqlx::query_scalar(
+                            "SELECT a.client_id FROM portal_staff_assignment a \
+                             JOIN portal_client c ON c.tenant_id = a.tenant_id AND c.client_id = a.client_id \
+                             WHERE a.tenant_id = $1 AND a.membership_id = $2 AND NOT c.archived \
+                             ORDER BY a.client_id",
+                        )
+                        .bind(*tenant.as_uuid())
+                        .bind(row.membership_id)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                        MembershipKind::Staff {
+                            assigned_clients: clients
+                                .into_iter()
+                                .map(ClientId::from_uuid)
+                                .collect(),
+                        }
+                    }
+                };
+                memberships.push(Membership {
+                    tenant,
+                    user,
+                    permissions: row.role.into_role()?.permissions(),
+                    kind,
+                });
+            }
+            tx.commit().await.map_err(backend)?;
+            Ok(memberships)
+        }
+
+        async fn roles(&self, scope: &TenantScope) -> StoreResult<Vec<Role>> {
+            self.load_roles(scope).await
+        }
+
+        async fn create_role(
+            &self,
+            scope: &TenantScope,
+            name: DisplayName,
+            side: Side,
+            permissions: PermissionSet,
+            audit: &AuditContext,
+        ) -> StoreResult<Role> {
+            self.add_role(scope, name, side, permissions, audit).await
+        }
+
+        async fn set_role_permissions(
+            &self,
+            scope: &TenantScope,
+            role: RoleId,
+            permissions: PermissionSet,
+            audit: &AuditContext,
+        ) -> StoreResult<Role> {
+            self.edit_role_permissions(scope, role, permissions, audit)
+                .await
+        }
+
+        async fn delete_role(
+            &self,
+            scope: &TenantScope,
+            role: RoleId,
+            audit: &AuditContext,
+        ) -> StoreResult<()> {
+            self.remove_role(scope, role, audit).await
+        }
+
+        async fn add_membership(
+            &self,
+            scope: &TenantScope,
+            user: UserId,
+            role: RoleId,
+            kind: MembershipKind,
+            audit: &AuditContext,
+        ) -> StoreResult<MembershipRecord> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            let user_side = Store::user_side_in(&mut tx, tenant, user)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let role = Store::role_in(&mut tx, tenant, role)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let kind = match kind {
+                MembershipKind::Staff { assigned_clients } => {
+                    Store::require_clients_in(&mut tx, tenant, &assigned_clients).await?;
+                    MembershipKind::Staff {
+                        assigned_clients: normalised(assigned_clients),
+                    }
+                }
+                MembershipKind::Contact { client } => {
+                    Store::require_clients_in(&mut tx, tenant, &[client]).await?;
+                    MembershipKind::Contact { client }
+                }
+            };
+            require_membership_admin(scope, &kind)?;
+            if side_of(&kind) != user_side {
+                return Err(invalid(
+                    "kind",
+                    Invalid::Malformed("does not match the user's side"),
+                ));
+            }
+            if role.side() != user_side {
+                return Err(invalid(
+                    "role",
+                    Invalid::Malformed("is a role of the other side"),
+                ));
+            }
+            let record = MembershipRecord {
+                id: MembershipId::new(),
+                tenant,
+                user,
+                role: role.id(),
+                kind,
+                created_at: now(),
+            };
+            let client = match &record.kind {
+                MembershipKind::Contact { client } => Some(*client.as_uuid()),
+                MembershipKind::Staff { .. } => None,
+            };
+            sqlx::query(
+                "INSERT INTO portal_membership (membership_id, tenant_id, user_id, role_id, client_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(*record.id.as_uuid())
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .bind(*role.id().as_uuid())
+            .bind(client)
+            .bind(record.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_db_error("user is already a member"))?;
+            if let MembershipKind::Staff { assigned_clients } = &record.kind {
+                Store::insert_assignments_in(&mut tx, tenant, record.id, assigned_clients).await?;
+            }
+            let details = json!({ "change": "added", "user": user, "role": role.id() });
+            Store::membership_changed(tx, scope, record, details, audit).await
+        }
+
+        async fn change_role(
+            &self,
+            scope: &TenantScope,
+            membership: MembershipId,
+            role: RoleId,
+            audit: &AuditContext,
+        ) -> StoreResult<MembershipRecord> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            let current = Store::managed_membership_in(&mut tx, scope, membership).await?;
+            let role = Store::role_in(&mut tx, tenant, role)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if role.side() != side_of(&current.kind) {
+                return Err(invalid(
+                    "role",
+                    Invalid::Malformed("is a role of the other side"),
+                ));
+            }
+            if role.id() == current.role {
+                tx.commit().await.map_err(backend)?;
+                return Ok(current);
+            }
+            sqlx::query("UPDATE portal_membership SET role_id = $3 WHERE tenant_id = $1 AND membership_id = $2")
+                .bind(*tenant.as_uuid())
+                .bind(*membership.as_uuid())
+                .bind(*role.id().as_uuid())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_db_error("membership"))?;
+            let next = MembershipRecord {
+                role: role.id(),
+                ..current
+            };
+            let details = json!({ "change": "role", "role": role.id() });
+            Store::membership_changed(tx, scope, next, details, audit).await
+        }
+
+        async fn assign_clients(
+            &self,
+            scope: &TenantScope,
+            membership: MembershipId,
+            clients: Vec<ClientId>,
+            audit: &AuditContext,
+        ) -> StoreResult<MembershipRecord> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            let current = Store::managed_membership_in(&mut tx, scope, membership).await?;
+            let MembershipKind::Staff {
+                assigned_clients: before,
+            } = &current.kind
+            else {
+                return Err(invalid(
+                    "membership",
+                    Invalid::Malformed("only staff memberships have assigned clients"),
+                ));
+            };
+            Store::require_clients_in(&mut tx, tenant, &clients).await?;
+            let clients = normalised(clients);
+            if *before == clients {
+                tx.commit().await.map_err(backend)?;
+                return Ok(current);
+            }
+            sqlx::query(
+                "DELETE FROM portal_staff_assignment WHERE tenant_id = $1 AND membership_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*membership.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            Store::insert_assignments_in(&mut tx, tenant, membership, &clients).await?;
+            let details = json!({ "change": "assigned_clients", "clients": clients });
+            let next = MembershipRecord {
+                kind: MembershipKind::Staff {
+                    assigned_clients: clients,
+                },
+                ..current
+            };
+            Store::membership_changed(tx, scope, next, details, audit).await
+        }
+
+        async fn remove_membership(
+            &self,
+            scope: &TenantScope,
+            membership: MembershipId,
+            audit: &AuditContext,
+        ) -> StoreResult<()> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            let record = Store::managed_membership_in(&mut tx, scope, membership).await?;
+            // Staff assignments go with it (ON DELETE CASCADE).
+            sqlx::query(
+                "DELETE FROM portal_membership WHERE tenant_id = $1 AND membership_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*membership.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            let details = json!({ "change": "removed", "user": record.user });
+            Store::membership_changed(tx, scope, record, details, audit).await?;
+            Ok(())
+        }
+
+        async fn list_memberships(
+            &self,
+            scope: &TenantScope,
+            client: Option<ClientId>,
+            page: Page,
+        ) -> StoreResult<Paged<MembershipRecord>> {
+            let staff = client.is_none()
+                && rules::require_tenant_level(scope, Permission::ManageStaff).is_ok();
+            let contacts = contact_admin_clients(scope);
+            let contacts = match (contacts, client) {
+                (ClientFilter::Only(clients), _) if clients.is_empty() => None,
+                (ClientFilter::All, None) => Some(ClientFilter::All),
+                (filter, Some(client)) if filter.admits(client) => {
+                    Some(ClientFilter::Only(vec![client]))
+                }
+                (_, Some(_)) => None,
+                (only, None) => Some(only),
+            };
+            if !staff && contacts.is_none() {
+                return Ok(empty_page());
+            }
+            let tenant = scope.tenant_id();
+            let mut tx = self.read(tenant).await?;
+            let mut query = sqlx::QueryBuilder::<Db>::new(
+                "SELECT membership_id, tenant_id, user_id, role_id, client_id, created_at \
+                 FROM portal_membership WHERE tenant_id = ",
+            );
+            query.push_bind(*tenant.as_uuid()).push(" AND (");
+            if staff {
+                query.push("client_id IS NULL");
+            }
+            match &contacts {
+                None => {}
+                Some(filter) => {
+                    if staff {
+                        query.push(" OR ");
+                    }
+                    match filter {
+                        ClientFilter::All => {
+                            query.push("client_id IS NOT NULL");
+                        }
+                        ClientFilter::Only(clients) => {
+                            query.push("client_id IN (");
+                            let mut list = query.separated(", ");
+                            for client in clients {
+                                list.push_bind(*client.as_uuid());
+                            }
+                            list.push_unseparated(")");
+                        }
+                    }
+                }
+            }
+            query.push(")");
+            push_page(&mut query, "membership_id", page);
+            let rows: Vec<MembershipRow> = query
+                .build_query_as()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let records = Store::records_in(&mut tx, tenant, rows).await?;
+            tx.commit().await.map_err(backend)?;
+            Ok(Paged::from_overfetch(records, page, |record| {
+                *record.id.as_uuid()
+            }))
+        }
+    }
+
+    impl Store {
+        /// Assigns `clients` to a staff membership within `tx`.
+        async fn insert_assignments_in(
+            tx: &mut Tx,
+            tenant: TenantId,
+            membership: MembershipId,
+            clients: &[ClientId],
+        ) -> StoreResult<()> {
+            for client in clients {
+                sqlx::query(
+                    "INSERT INTO portal_staff_assignment (tenant_id, membership_id, client_id) VALUES ($1, $2, $3)",
+                )
+                .bind(*tenant.as_uuid())
+                .bind(*membership.as_uuid())
+                .bind(*client.as_uuid())
+                .execute(&mut **tx)
+                .await
+                .map_err(map_db_error("client already assigned"))?;
+            }
+            Ok(())
+        }
+    }
+}

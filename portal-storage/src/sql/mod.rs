@@ -1,0 +1,75 @@
+//! The SQL backends: [`SqliteStore`] (feature `sqlite`, the embedded default) and
+//! [`PostgresStore`] (feature `postgres`, for replicas).
+//!
+//! Both run the same queries: the store traits are implemented once, inside
+//! `for_each_backend!`, which compiles the code once per enabled backend with `Db` and `Store`
+//! bound to that backend's types. Queries use `$1`-style parameters, which both databases accept.
+//! Where the dialects differ, each backend's module holds its variant.
+//!
+//! Every method runs in one transaction. Each backend opens it with
+//! - `write(tenant)`: a write transaction (SQLite `BEGIN IMMEDIATE`, so writers queue instead of
+//!   failing; PostgreSQL with the tenant set for row-level security),
+//! - `read(tenant)`: a read transaction for one tenant,
+//! - `global()`: for the few global methods (routing, login, sessions, the outbox dispatcher).
+
+/// Compiles the items once per enabled SQL backend, with `Db` (the sqlx database) and `Store` (the
+/// backend's store type) in scope.
+macro_rules! for_each_backend {
+    ($($item:tt)*) => {
+        #[cfg(feature = "sqlite")]
+        const _: () = {
+            #[allow(unused_imports, reason = "not every block uses both names")]
+            use $crate::sql::sqlite::{Db, SqliteStore as Store};
+            $($item)*
+        };
+        #[cfg(feature = "postgres")]
+        const _: () = {
+            #[allow(unused_imports, reason = "not every block uses both names")]
+            use $crate::sql::postgres::{Db, PostgresStore as Store};
+            $($item)*
+        };
+    };
+}
+
+mod audit;
+mod chain;
+mod client;
+mod convert;
+mod errors;
+mod identity;
+mod membership;
+mod outbox;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod role;
+mod session;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+mod tenant;
+mod throttle;
+// The work: projects and everything under them (migration 0002).
+mod approval;
+mod decision;
+mod deliverable;
+mod document;
+mod invoice;
+mod milestone;
+mod project;
+mod request;
+mod share_link;
+mod task;
+mod thread;
+mod update;
+mod visibility;
+mod work_convert;
+// The work stores' tests run on SQLite, and on PostgreSQL too when both backends are built.
+#[cfg(test)]
+#[cfg(feature = "sqlite")]
+mod work_fixture;
+mod work_rules;
+
+pub(crate) use errors::{backend, map_db_error};
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteStore, SqliteStoreConfig};

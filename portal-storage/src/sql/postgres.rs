@@ -1,0 +1,167 @@
+//! The PostgreSQL backend, for several stateless replicas sharing one database.
+//!
+//! Row-level security is a second wall behind the typed scope: every tenant table has a policy
+//! that admits only rows of the tenant set in the transaction (`portal.tenant_id`), and every
+//! transaction runs as the role `portal_app`, which owns no table, is no superuser and lacks
+//! BYPASSRLS. A connection with no tenant set sees no rows. The few global methods set
+//! `portal.global` instead. Migrations create the role (the migrating user needs CREATEROLE, or
+//! an administrator creates `portal_app` beforehand) and grant it what it needs: the audit table
+//! only `SELECT` and `INSERT`, so the log is append-only in the database itself.
+
+use portal_core::TenantId;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use super::backend;
+use crate::StoreResult;
+
+/// The sqlx database type of this backend.
+pub(crate) type Db = Postgres;
+
+/// The PostgreSQL store. Cheap to clone (a pool inside). Call [`migrate`](Self::migrate) before use.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Locks the audit chain head, so concurrent appends of one tenant take turns.
+    pub(crate) const AUDIT_HEAD_FOR_UPDATE: &'static str =
+        "SELECT seq, hash FROM portal_audit_head WHERE tenant_id = $1 FOR UPDATE";
+
+    /// Connects to the database at `url` with up to `max_connections` connections.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let options: PgConnectOptions = url.parse().map_err(backend)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        Ok(Self { pool })
+    }
+
+    /// Uses an existing pool (for a host that shares its database).
+    #[must_use]
+    pub const fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// Applies the embedded migrations that have not run yet, tracked in `_portal_migrations`.
+    /// Never runs on its own: call it at start-up (or from a deploy step).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let mut migrator = sqlx::migrate!("migrations/postgres");
+        migrator.dangerous_set_table_name("_portal_migrations");
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(crate::StoreError::backend)
+    }
+
+    /// The connection pool.
+    #[must_use]
+    pub const fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn begin_as_app(&self) -> StoreResult<Transaction<'static, Db>> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("SET LOCAL ROLE portal_app")
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        Ok(tx)
+    }
+
+    /// A transaction that sees (and may write) only `tenant`'s rows.
+    async fn for_tenant(&self, tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
+        let mut tx = self.begin_as_app().await?;
+        sqlx::query("SELECT set_config('portal.tenant_id', $1, true)")
+            .bind(tenant.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        Ok(tx)
+    }
+
+    /// A write transaction for one tenant.
+    pub(crate) async fn write(&self, tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
+        self.for_tenant(tenant).await
+    }
+
+    /// A read transaction for one tenant.
+    pub(crate) async fn read(&self, tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
+        self.for_tenant(tenant).await
+    }
+
+    /// A read-only transaction for a global method; the same as [`global`](Self::global) here
+    /// (SQLite needs the difference to avoid its write lock).
+    pub(crate) async fn global_read(&self) -> StoreResult<Transaction<'static, Db>> {
+        self.global().await
+    }
+
+    /// A transaction for a global method: row-level security admits every tenant's rows.
+    pub(crate) async fn global(&self) -> StoreResult<Transaction<'static, Db>> {
+        let mut tx = self.begin_as_app().await?;
+        sqlx::query("SELECT set_config('portal.global', 'on', true)")
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        Ok(tx)
+    }
+}
+
+/// The queries that compare times (SQLite needs its own forms of these).
+impl PostgresStore {
+    /// Leases up to `$3` due outbox rows (due at `$1`) until `$2`. `SKIP LOCKED` lets replicas
+    /// claim side by side without waiting for, or taking, each other's rows.
+    pub(crate) const CLAIM_DUE: &'static str = concat!(
+        "UPDATE portal_outbox_event SET next_attempt_at = $2 WHERE outbox_event_id IN (",
+        "SELECT outbox_event_id FROM portal_outbox_event ",
+        "WHERE status = 'pending' AND next_attempt_at <= $1 ",
+        "ORDER BY outbox_event_id LIMIT $3 FOR UPDATE SKIP LOCKED) ",
+        "RETURNING outbox_event_id, tenant_id, kind, payload, status, attempts, next_attempt_at, ",
+        "last_error, created_at"
+    );
+
+    /// Deletes sessions past their end (`$1`) or last seen before `$2`.
+    pub(crate) const DELETE_EXPIRED_SESSIONS: &'static str =
+        "DELETE FROM portal_session WHERE expires_at <= $1 OR last_seen_at < $2";
+
+    /// Counts a failure of key `$1` at `$2`, restarting a window that began at or before `$3`.
+    pub(crate) const RECORD_FAILURE: &'static str = concat!(
+        "INSERT INTO portal_throttle (throttle_key, failures, window_started_at, blocked_until) ",
+        "VALUES ($1, 1, $2, NULL) ON CONFLICT (throttle_key) DO UPDATE SET ",
+        "failures = CASE WHEN portal_throttle.window_started_at <= $3 THEN 1 ",
+        "ELSE portal_throttle.failures + 1 END, ",
+        "window_started_at = CASE WHEN portal_throttle.window_started_at <= $3 ",
+        "THEN excluded.window_started_at ELSE portal_throttle.window_started_at END ",
+        "RETURNING failures, window_started_at, blocked_until"
+    );
+
+    /// A page of tenant `$1`'s audit events, newest first: action `$2`, from `$3`, until `$4`,
+    /// below id `$5` (each optional), at most `$6`.
+    pub(crate) const LIST_AUDIT_EVENTS: &'static str = concat!(
+        "SELECT audit_event_id, tenant_id, seq, occurred_at, actor, action, object_kind, ",
+        "object_id, outcome, ip, details, prev_hash, hash FROM portal_audit_event ",
+        "WHERE tenant_id = $1 AND ($2::text IS NULL OR action = $2) ",
+        "AND ($3::timestamptz IS NULL OR occurred_at >= $3) ",
+        "AND ($4::timestamptz IS NULL OR occurred_at < $4) ",
+        "AND ($5::uuid IS NULL OR audit_event_id < $5) ",
+        "ORDER BY audit_event_id DESC LIMIT $6"
+    );
+}
+
+/// The work stores' queries that compare times (SQLite needs its own forms of these).
+impl PostgresStore {
+    /// Counts one use of the share link with token hash `$1` at `$2` — only if it is not revoked,
+    /// not expired, not used up and its client is not archived — and returns it.
+    pub(crate) const USE_SHARE_LINK: &'static str = concat!(
+        "UPDATE portal_share_link SET uses = uses + 1 WHERE token_hash = $1 ",
+        "AND revoked_at IS NULL AND expires_at > $2 ",
+        "AND (max_uses IS NULL OR uses < max_uses) AND EXISTS (SELECT 1 FROM portal_client c ",
+        "WHERE c.tenant_id = portal_share_link.tenant_id ",
+        "AND c.client_id = portal_share_link.client_id AND NOT c.archived) ",
+        "RETURNING share_link_id, tenant_id, client_id, target_kind, project_id, token_hash, ",
+        "allow_download, expires_at, max_uses, uses, created_by, created_at, revoked_at"
+    );
+}

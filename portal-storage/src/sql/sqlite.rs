@@ -1,0 +1,249 @@
+//! The SQLite backend: one file in WAL mode, the embedded default.
+//!
+//! Durability: the database runs with `journal_mode=WAL` and `synchronous=FULL`, so a write is
+//! on disk — the WAL fsynced — when its method returns; a crash or power loss after that cannot lose
+//! it. Foreign keys are enforced; writers wait up to the busy timeout for the single write lock
+//! (`BEGIN IMMEDIATE`) instead of failing.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use portal_core::TenantId;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use super::backend;
+use crate::StoreResult;
+
+/// The sqlx database type of this backend.
+pub(crate) type Db = Sqlite;
+
+/// How to open a SQLite database.
+#[derive(Debug, Clone)]
+pub struct SqliteStoreConfig {
+    /// Connections in the pool (readers run in parallel; there is one writer at a time).
+    pub max_connections: u32,
+    /// How long a writer waits for the write lock before failing.
+    pub busy_timeout: Duration,
+}
+
+impl Default for SqliteStoreConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl SqliteStoreConfig {
+    /// With `max_connections` pooled connections.
+    #[must_use]
+    pub const fn with_max_connections(self, max_connections: u32) -> Self {
+        Self {
+            max_connections,
+            ..self
+        }
+    }
+
+    /// With writers waiting up to `busy_timeout` for the write lock.
+    #[must_use]
+    pub const fn with_busy_timeout(self, busy_timeout: Duration) -> Self {
+        Self {
+            busy_timeout,
+            ..self
+        }
+    }
+}
+
+/// The SQLite store. Cheap to clone (a pool inside). Call [`migrate`](Self::migrate) before use.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Reads the audit chain head; `BEGIN IMMEDIATE` already holds the only write lock.
+    pub(crate) const AUDIT_HEAD_FOR_UPDATE: &'static str =
+        "SELECT seq, hash FROM portal_audit_head WHERE tenant_id = $1";
+
+    /// Opens (creating if needed) the database file at `path`.
+    pub async fn open(path: impl AsRef<Path>, config: SqliteStoreConfig) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
+        Self::connect_with(options, config).await
+    }
+
+    /// Opens the database named by a `sqlite:` URL.
+    pub async fn connect(url: &str, config: SqliteStoreConfig) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(backend)?
+            .create_if_missing(true);
+        Self::connect_with(options, config).await
+    }
+
+    async fn connect_with(
+        options: SqliteConnectOptions,
+        config: SqliteStoreConfig,
+    ) -> StoreResult<Self> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(config.busy_timeout);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(config.max_connections)
+            .connect_with(options)
+            .await
+            .map_err(backend)?;
+        Ok(Self { pool })
+    }
+
+    /// Applies the embedded migrations that have not run yet, tracked in `_portal_migrations`.
+    /// Never runs on its own: call it at start-up (or from a deploy step).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let mut migrator = sqlx::migrate!("migrations/sqlite");
+        migrator.dangerous_set_table_name("_portal_migrations");
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(crate::StoreError::backend)
+    }
+
+    /// The connection pool, for a host that wants to run its own queries beside the portal's.
+    #[must_use]
+    pub const fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// A write transaction. SQLite has no row-level security: the typed scope and the tenant
+    /// bound in every query are the wall.
+    pub(crate) async fn write(&self, _tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)
+    }
+
+    /// A read transaction for one tenant.
+    pub(crate) async fn read(&self, _tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
+        self.pool.begin().await.map_err(backend)
+    }
+
+    /// A write transaction for a global method.
+    pub(crate) async fn global(&self) -> StoreResult<Transaction<'static, Db>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)
+    }
+
+    /// A read-only transaction for a global method (routing, login lookups, sessions): it takes
+    /// no write lock, so these run beside writers.
+    pub(crate) async fn global_read(&self) -> StoreResult<Transaction<'static, Db>> {
+        self.pool.begin().await.map_err(backend)
+    }
+}
+
+/// A TEXT timestamp as fixed-width text that sorts as time does. sqlx writes the fraction with
+/// its trailing zeros trimmed (`…:05Z`, `…:05.5Z`, `…:05.25Z`), whose text order is not time
+/// order; padded to six digits it is. Holds for the UTC values the backends write.
+macro_rules! sortable_time {
+    ($value:literal) => {
+        concat!(
+            "(substr(",
+            $value,
+            ", 1, 19) || substr(CASE WHEN substr(",
+            $value,
+            ", 20, 1) = '.' ",
+            "THEN rtrim(substr(",
+            $value,
+            ", 20), 'Z') || '000000' ELSE '.000000' END, 1, 7))"
+        )
+    };
+}
+
+/// The queries that compare times: SQLite compares its TEXT timestamps through `sortable_time!`.
+impl SqliteStore {
+    /// Leases up to `$3` due outbox rows (due at `$1`) until `$2`; `BEGIN IMMEDIATE` already
+    /// keeps other claimers out.
+    pub(crate) const CLAIM_DUE: &'static str = concat!(
+        "UPDATE portal_outbox_event SET next_attempt_at = $2 WHERE outbox_event_id IN (",
+        "SELECT outbox_event_id FROM portal_outbox_event WHERE status = 'pending' AND ",
+        sortable_time!("next_attempt_at"),
+        " <= ",
+        sortable_time!("$1"),
+        " ORDER BY outbox_event_id LIMIT $3) ",
+        "RETURNING outbox_event_id, tenant_id, kind, payload, status, attempts, next_attempt_at, ",
+        "last_error, created_at"
+    );
+
+    /// Deletes sessions past their end (`$1`) or last seen before `$2`.
+    pub(crate) const DELETE_EXPIRED_SESSIONS: &'static str = concat!(
+        "DELETE FROM portal_session WHERE ",
+        sortable_time!("expires_at"),
+        " <= ",
+        sortable_time!("$1"),
+        " OR ",
+        sortable_time!("last_seen_at"),
+        " < ",
+        sortable_time!("$2")
+    );
+
+    /// Counts a failure of key `$1` at `$2`, restarting a window that began at or before `$3`.
+    pub(crate) const RECORD_FAILURE: &'static str = concat!(
+        "INSERT INTO portal_throttle (throttle_key, failures, window_started_at, blocked_until) ",
+        "VALUES ($1, 1, $2, NULL) ON CONFLICT (throttle_key) DO UPDATE SET ",
+        "failures = CASE WHEN ",
+        sortable_time!("portal_throttle.window_started_at"),
+        " <= ",
+        sortable_time!("$3"),
+        " THEN 1 ELSE portal_throttle.failures + 1 END, ",
+        "window_started_at = CASE WHEN ",
+        sortable_time!("portal_throttle.window_started_at"),
+        " <= ",
+        sortable_time!("$3"),
+        " THEN excluded.window_started_at ELSE portal_throttle.window_started_at END ",
+        "RETURNING failures, window_started_at, blocked_until"
+    );
+
+    /// A page of tenant `$1`'s audit events, newest first: action `$2`, from `$3`, until `$4`,
+    /// below id `$5` (each optional), at most `$6`.
+    pub(crate) const LIST_AUDIT_EVENTS: &'static str = concat!(
+        "SELECT audit_event_id, tenant_id, seq, occurred_at, actor, action, object_kind, ",
+        "object_id, outcome, ip, details, prev_hash, hash FROM portal_audit_event ",
+        "WHERE tenant_id = $1 AND ($2 IS NULL OR action = $2) ",
+        "AND ($3 IS NULL OR ",
+        sortable_time!("occurred_at"),
+        " >= ",
+        sortable_time!("$3"),
+        ") ",
+        "AND ($4 IS NULL OR ",
+        sortable_time!("occurred_at"),
+        " < ",
+        sortable_time!("$4"),
+        ") ",
+        "AND ($5 IS NULL OR audit_event_id < $5) ",
+        "ORDER BY audit_event_id DESC LIMIT $6"
+    );
+}
+
+/// The work stores' queries that compare times.
+impl SqliteStore {
+    /// Counts one use of the share link with token hash `$1` at `$2` — only if it is not revoked,
+    /// not expired, not used up and its client is not archived — and returns it.
+    pub(crate) const USE_SHARE_LINK: &'static str = concat!(
+        "UPDATE portal_share_link SET uses = uses + 1 WHERE token_hash = $1 ",
+        "AND revoked_at IS NULL AND ",
+        sortable_time!("expires_at"),
+        " > ",
+        sortable_time!("$2"),
+        " AND (max_uses IS NULL OR uses < max_uses) AND EXISTS (SELECT 1 FROM portal_client c ",
+        "WHERE c.tenant_id = portal_share_link.tenant_id ",
+        "AND c.client_id = portal_share_link.client_id AND NOT c.archived) ",
+        "RETURNING share_link_id, tenant_id, client_id, target_kind, project_id, token_hash, ",
+        "allow_download, expires_at, max_uses, uses, created_by, created_at, revoked_at"
+    );
+}

@@ -1,0 +1,800 @@
+//! The blob store suite, written once and run on every implementation: `MemoryBlobStore`,
+//! `FsBlobStore`, and `S3BlobStore` (feature `s3`) against the S3 emulator that `.ci/s3.sh` starts
+//! (`PORTAL_TEST_S3_ENDPOINT`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers: a failed unwrap is a failed test"
+)]
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt};
+use portal_core::TenantId;
+use portal_storage::blob::{
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, FsBlobStore, MemoryBlobStore,
+    byte_stream,
+};
+use sha2::{Digest, Sha256};
+
+/// A store under test, and a way to see everything it left behind.
+trait Harness: Sized {
+    type Store: BlobStore;
+
+    /// A fresh, empty store; `None` when its backend is not available here (the test is skipped).
+    async fn start() -> Option<Self>;
+
+    fn store(&self) -> &Self::Store;
+
+    /// Every blob, file, object or upload in progress the store holds, named for a failure message.
+    /// Empty for a fresh store.
+    async fn leftovers(&self) -> Vec<String>;
+}
+
+// ---- bodies ----
+
+/// A body of the given chunks.
+fn body(chunks: &[&[u8]]) -> ByteStream {
+    let chunks: Vec<io::Result<Bytes>> = chunks
+        .iter()
+        .map(|chunk| Ok(Bytes::copy_from_slice(chunk)))
+        .collect();
+    byte_stream(futures_util::stream::iter(chunks))
+}
+
+/// `count` chunks of `chunk` bytes each (a pattern that differs per chunk), counting how many the
+/// store pulled.
+fn counted_body(chunk: usize, count: usize, pulled: Arc<AtomicUsize>) -> ByteStream {
+    byte_stream(futures_util::stream::iter(0..count).map(move |index| {
+        pulled.fetch_add(1, Ordering::SeqCst);
+        Ok(Bytes::from(pattern(index, chunk)))
+    }))
+}
+
+fn pattern(index: usize, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|offset| (index.wrapping_mul(31).wrapping_add(offset.wrapping_mul(7)) % 251) as u8)
+        .collect()
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(data))
+}
+
+async fn read_all(read: BlobRead) -> Vec<u8> {
+    let chunks: Vec<Bytes> = read.body.try_collect().await.unwrap();
+    chunks.concat()
+}
+
+// ---- the suite ----
+
+mod suite {
+    use super::*;
+
+    pub(super) async fn round_trip<H: Harness>(h: &H) {
+        let tenant = TenantId::new();
+        let data: Vec<u8> = (0..10_000u32).flat_map(|n| n.to_le_bytes()).collect();
+        let (first, rest) = data.split_at(1234);
+        let stored = h
+            .store()
+            .put(tenant, body(&[first, b"", rest]), 40_000)
+            .await
+            .unwrap();
+        assert_eq!(stored.size, 40_000);
+        assert_eq!(stored.sha256.to_hex(), sha256_hex(&data));
+        assert_eq!(stored.key.tenant(), tenant);
+        assert_eq!(BlobKey::parse(&stored.key.to_string()).unwrap(), stored.key);
+
+        let read = h.store().get(tenant, &stored.key, None).await.unwrap();
+        assert_eq!(read.size, 40_000);
+        assert_eq!(read.range, 0..40_000);
+        assert_eq!(read_all(read).await, data);
+
+        // A second put gets another key; an empty body is an empty blob.
+        let empty = h.store().put(tenant, body(&[]), 0).await.unwrap();
+        assert_ne!(empty.key, stored.key);
+        assert_eq!(empty.size, 0);
+        assert_eq!(empty.sha256.to_hex(), sha256_hex(b""));
+        let read = h.store().get(tenant, &empty.key, None).await.unwrap();
+        assert_eq!((read.size, read.range.clone()), (0, 0..0));
+        assert!(read_all(read).await.is_empty());
+        assert!(matches!(
+            h.store()
+                .get(tenant, &empty.key, Some(ByteRange::From(0)))
+                .await,
+            Err(BlobError::RangeNotSatisfiable { size: 0 })
+        ));
+    }
+
+    pub(super) async fn ranges<H: Harness>(h: &H) {
+        let tenant = TenantId::new();
+        let data = pattern(3, 1000);
+        let stored = h.store().put(tenant, body(&[&data]), 1000).await.unwrap();
+        let get = |range| h.store().get(tenant, &stored.key, Some(range));
+
+        let first = get(ByteRange::FromTo { first: 0, last: 9 }).await.unwrap();
+        assert_eq!((first.size, first.range.clone()), (1000, 0..10));
+        assert_eq!(first.content_range().as_deref(), Some("bytes 0-9/1000"));
+        assert_eq!(read_all(first).await, &data[..10]);
+
+        let middle = get(ByteRange::FromTo {
+            first: 100,
+            last: 199,
+        })
+        .await
+        .unwrap();
+        assert_eq!(middle.range, 100..200);
+        assert_eq!(middle.len(), 100);
+        assert_eq!(read_all(middle).await, &data[100..200]);
+
+        let to_end = get(ByteRange::From(990)).await.unwrap();
+        assert_eq!(to_end.range, 990..1000);
+        assert_eq!(read_all(to_end).await, &data[990..]);
+
+        let suffix = get(ByteRange::Suffix(25)).await.unwrap();
+        assert_eq!(suffix.range, 975..1000);
+        assert_eq!(
+            suffix.content_range().as_deref(),
+            Some("bytes 975-999/1000")
+        );
+        assert_eq!(read_all(suffix).await, &data[975..]);
+
+        let past_end = get(ByteRange::FromTo {
+            first: 998,
+            last: 5000,
+        })
+        .await
+        .unwrap();
+        assert_eq!(past_end.range, 998..1000);
+        assert_eq!(read_all(past_end).await, &data[998..]);
+
+        let longer_suffix = get(ByteRange::Suffix(5000)).await.unwrap();
+        assert_eq!(longer_suffix.range, 0..1000);
+        assert_eq!(read_all(longer_suffix).await, data);
+
+        for unsatisfiable in [
+            ByteRange::From(1000),
+            ByteRange::FromTo {
+                first: 1000,
+                last: 1001,
+            },
+            ByteRange::FromTo { first: 10, last: 9 },
+            ByteRange::Suffix(0),
+        ] {
+            assert!(
+                matches!(
+                    get(unsatisfiable).await,
+                    Err(BlobError::RangeNotSatisfiable { size: 1000 })
+                ),
+                "{unsatisfiable:?}"
+            );
+        }
+    }
+
+    pub(super) async fn too_large_stops_reading_and_keeps_nothing<H: Harness>(h: &H) {
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let result = h
+            .store()
+            .put(TenantId::new(), counted_body(10, 100, pulled.clone()), 25)
+            .await;
+        assert!(
+            matches!(result, Err(BlobError::TooLarge { limit: 25 })),
+            "{result:?}"
+        );
+        // The third chunk crossed the limit: nothing after it was read.
+        assert_eq!(pulled.load(Ordering::SeqCst), 3);
+        assert_eq!(h.leftovers().await, Vec::<String>::new());
+
+        // Exactly the limit is fine.
+        let tenant = TenantId::new();
+        let stored = h.store().put(tenant, body(&[&[7; 25]]), 25).await.unwrap();
+        assert_eq!(stored.size, 25);
+    }
+
+    pub(super) async fn a_failing_body_keeps_nothing<H: Harness>(h: &H) {
+        let chunks: Vec<io::Result<Bytes>> = vec![
+            Ok(Bytes::from_static(b"the first part, ")),
+            Ok(Bytes::from(vec![1; 100_000])),
+            Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "client went away",
+            )),
+            Ok(Bytes::from_static(b"never read")),
+        ];
+        let result = h
+            .store()
+            .put(
+                TenantId::new(),
+                byte_stream(futures_util::stream::iter(chunks)),
+                1 << 20,
+            )
+            .await;
+        match result {
+            Err(BlobError::Io(error)) => {
+                assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
+                assert_eq!(error.to_string(), "client went away");
+            }
+            other => panic!("expected the body's error, got {other:?}"),
+        }
+        assert_eq!(h.leftovers().await, Vec::<String>::new());
+    }
+
+    pub(super) async fn a_dropped_put_keeps_nothing<H: Harness>(h: &H) {
+        // A body that yields one chunk, signals that the store asked for more, then never ends.
+        let (asked_for_more, mut more) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let first = futures_util::stream::iter([Ok(Bytes::from(vec![5; 64 * 1024]))]);
+        let stalled = futures_util::stream::unfold(asked_for_more, |signal| async move {
+            let _ = signal.send(());
+            futures_util::future::pending::<Option<(io::Result<Bytes>, _)>>().await
+        });
+        let put = h
+            .store()
+            .put(TenantId::new(), byte_stream(first.chain(stalled)), 1 << 20);
+        tokio::select! {
+            result = put => panic!("the put finished with a body that never ends: {result:?}"),
+            _ = more.recv() => {}
+        }
+        // The put future is dropped here, mid-stream.
+        let leftovers = h.leftovers().await;
+        assert!(
+            leftovers
+                .iter()
+                .all(|name| name.starts_with("upload in progress")),
+            "{leftovers:?}"
+        );
+    }
+
+    pub(super) async fn another_tenant_sees_nothing<H: Harness>(h: &H) {
+        let owner = TenantId::new();
+        let intruder = TenantId::new();
+        let stored = h.store().put(owner, body(&[b"secret"]), 100).await.unwrap();
+
+        assert!(matches!(
+            h.store().get(intruder, &stored.key, None).await,
+            Err(BlobError::NotFound)
+        ));
+        assert!(matches!(
+            h.store()
+                .get(intruder, &stored.key, Some(ByteRange::From(0)))
+                .await,
+            Err(BlobError::NotFound)
+        ));
+        assert!(matches!(
+            h.store().delete(intruder, &stored.key).await,
+            Err(BlobError::NotFound)
+        ));
+        // The intruder's delete left the blob alone.
+        let read = h.store().get(owner, &stored.key, None).await.unwrap();
+        assert_eq!(read_all(read).await, b"secret");
+
+        // The same random part under the intruder's tenant names nothing either.
+        let forged = BlobKey::parse(&format!("{intruder}/{}", stored.key.random_part())).unwrap();
+        assert!(matches!(
+            h.store().get(intruder, &forged, None).await,
+            Err(BlobError::NotFound)
+        ));
+        // Nor does a well-formed key that was never issued.
+        let unknown = BlobKey::generate(owner);
+        assert!(matches!(
+            h.store().get(owner, &unknown, None).await,
+            Err(BlobError::NotFound)
+        ));
+    }
+
+    pub(super) async fn malicious_keys_are_invalid<H: Harness>(h: &H) {
+        let tenant = TenantId::new();
+        let stored = h.store().put(tenant, body(&[b"x"]), 1).await.unwrap();
+        let random = stored.key.random_part();
+        let malicious = [
+            String::new(),
+            "../../etc/passwd".into(),
+            "a/b/c".into(),
+            "/etc/passwd".into(),
+            format!("/{tenant}/{random}"),
+            format!("{tenant}/../{random}"),
+            format!("{tenant}/{random}/.."),
+            format!("../{tenant}/{random}"),
+            format!("{tenant}/..%2f..%2fetc"),
+            format!("{tenant}\\{random}"),
+            format!("{tenant}/{random}\0"),
+            "x".repeat(10_000),
+        ];
+        for input in malicious {
+            assert!(
+                matches!(BlobKey::parse(&input), Err(BlobError::InvalidKey)),
+                "{input:?}"
+            );
+            assert!(serde_json::from_value::<BlobKey>(input.clone().into()).is_err());
+        }
+        // The real key still reads.
+        let key = BlobKey::parse(&stored.key.to_string()).unwrap();
+        assert_eq!(
+            read_all(h.store().get(tenant, &key, None).await.unwrap()).await,
+            b"x"
+        );
+    }
+
+    pub(super) async fn delete_then_get_is_not_found<H: Harness>(h: &H) {
+        let tenant = TenantId::new();
+        let stored = h.store().put(tenant, body(&[b"bye"]), 3).await.unwrap();
+        h.store().delete(tenant, &stored.key).await.unwrap();
+        assert!(matches!(
+            h.store().get(tenant, &stored.key, None).await,
+            Err(BlobError::NotFound)
+        ));
+        assert!(matches!(
+            h.store().delete(tenant, &stored.key).await,
+            Err(BlobError::NotFound)
+        ));
+        // Gone from the backend too (an empty tenant directory may stay).
+        let random = stored.key.random_part();
+        let leftovers = h.leftovers().await;
+        assert!(
+            !leftovers.iter().any(|name| name.contains(&random)),
+            "{leftovers:?}"
+        );
+    }
+}
+
+macro_rules! blob_suite {
+    ($module:ident, $harness:ty) => {
+        mod $module {
+            use super::*;
+
+            async fn harness() -> Option<$harness> {
+                <$harness as Harness>::start().await
+            }
+
+            #[tokio::test]
+            async fn round_trip() {
+                if let Some(h) = harness().await {
+                    suite::round_trip(&h).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn ranges() {
+                if let Some(h) = harness().await {
+                    suite::ranges(&h).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn too_large_stops_reading_and_keeps_nothing() {
+                if let Some(h) = harness().await {
+                    suite::too_large_stops_reading_and_keeps_nothing(&h).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn a_failing_body_keeps_nothing() {
+                if let Some(h) = harness().await {
+                    suite::a_failing_body_keeps_nothing(&h).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn a_dropped_put_keeps_nothing() {
+                if let Some(h) = harness().await {
+                    suite::a_dropped_put_keeps_nothing(&h).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn another_tenant_sees_nothing() {
+                if let Some(h) = harness().await {
+                    suite::another_tenant_sees_nothing(&h).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn malicious_keys_are_invalid() {
+                if let Some(h) = harness().await {
+                    suite::malicious_keys_are_invalid(&h).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn delete_then_get_is_not_found() {
+                if let Some(h) = harness().await {
+                    suite::delete_then_get_is_not_found(&h).await;
+                }
+            }
+        }
+    };
+}
+
+// ---- memory ----
+
+struct MemoryHarness(MemoryBlobStore);
+
+impl Harness for MemoryHarness {
+    type Store = MemoryBlobStore;
+
+    async fn start() -> Option<Self> {
+        Some(Self(MemoryBlobStore::new()))
+    }
+
+    fn store(&self) -> &MemoryBlobStore {
+        &self.0
+    }
+
+    async fn leftovers(&self) -> Vec<String> {
+        (0..self.0.len()).map(|n| format!("blob {n}")).collect()
+    }
+}
+
+blob_suite!(memory, MemoryHarness);
+
+// ---- file system ----
+
+struct FsHarness {
+    store: FsBlobStore,
+    root: tempfile::TempDir,
+}
+
+impl Harness for FsHarness {
+    type Store = FsBlobStore;
+
+    async fn start() -> Option<Self> {
+        let root = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::open(root.path()).await.unwrap();
+        Some(Self { store, root })
+    }
+
+    fn store(&self) -> &FsBlobStore {
+        &self.store
+    }
+
+    /// Every file and directory under the root but the `.tmp` directory itself.
+    async fn leftovers(&self) -> Vec<String> {
+        let root = self.root.path();
+        let mut found = Vec::new();
+        let mut pending = vec![root.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                if path.is_dir() {
+                    pending.push(path);
+                }
+                if name != ".tmp" {
+                    found.push(name);
+                }
+            }
+        }
+        assert!(root.join(".tmp").is_dir(), ".tmp is missing");
+        found.sort();
+        found
+    }
+}
+
+blob_suite!(fs, FsHarness);
+
+/// A chunk that counts how many of its kind are alive.
+struct Tracked {
+    data: Vec<u8>,
+    live: Arc<AtomicUsize>,
+}
+
+impl AsRef<[u8]> for Tracked {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.live.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn fs_streams_a_large_body_one_chunk_at_a_time() {
+    const CHUNK: usize = 256 * 1024;
+    const COUNT: usize = 256; // 64 MiB
+    let h = FsHarness::start().await.unwrap();
+    let tenant = TenantId::new();
+
+    // Chunks are made on demand; each records how many earlier chunks the store still held when
+    // it asked for the next one.
+    let live = Arc::new(AtomicUsize::new(0));
+    let most_held = Arc::new(AtomicUsize::new(0));
+    let expected = Arc::new(std::sync::Mutex::new(Sha256::new()));
+    let generator = {
+        let (live, most_held, expected) = (live.clone(), most_held.clone(), expected.clone());
+        futures_util::stream::iter(0..COUNT).map(move |index| {
+            most_held.fetch_max(live.load(Ordering::SeqCst), Ordering::SeqCst);
+            let data = pattern(index, CHUNK);
+            expected.lock().unwrap().update(&data);
+            live.fetch_add(1, Ordering::SeqCst);
+            Ok(Bytes::from_owner(Tracked {
+                data,
+                live: live.clone(),
+            }))
+        })
+    };
+
+    let total = (CHUNK * COUNT) as u64;
+    let stored = h
+        .store()
+        .put(tenant, byte_stream(generator), total)
+        .await
+        .unwrap();
+    assert_eq!(stored.size, total);
+    assert_eq!(
+        most_held.load(Ordering::SeqCst),
+        0,
+        "the store kept a chunk while asking for the next"
+    );
+    assert_eq!(live.load(Ordering::SeqCst), 0);
+    let expected = std::mem::take(&mut *expected.lock().unwrap());
+    assert_eq!(stored.sha256.to_hex(), format!("{:x}", expected.finalize()));
+
+    // Reading streams it back in bounded chunks, and a range lands at the right offset.
+    let read = h.store().get(tenant, &stored.key, None).await.unwrap();
+    assert_eq!(read.size, total);
+    let mut body = read.body;
+    let (mut chunks, mut bytes, mut biggest) = (0usize, 0u64, 0usize);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.unwrap();
+        chunks += 1;
+        bytes += chunk.len() as u64;
+        biggest = biggest.max(chunk.len());
+    }
+    assert_eq!(bytes, total);
+    assert!(
+        chunks > 1 && biggest <= 1024 * 1024,
+        "{chunks} chunks, biggest {biggest}"
+    );
+    let offset = (CHUNK * 100 + 5) as u64;
+    let read = h
+        .store()
+        .get(
+            tenant,
+            &stored.key,
+            Some(ByteRange::FromTo {
+                first: offset,
+                last: offset + 9,
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(read_all(read).await, &pattern(100, CHUNK)[5..15]);
+
+    let file = h
+        .root
+        .path()
+        .join(tenant.to_string())
+        .join(stored.key.random_part());
+    assert_eq!(std::fs::metadata(file).unwrap().len(), total);
+}
+
+#[tokio::test]
+async fn fs_keeps_blobs_across_a_reopen_and_drops_stale_uploads() {
+    let root = tempfile::tempdir().unwrap();
+    let tenant = TenantId::new();
+    let stored = {
+        let store = FsBlobStore::open(root.path()).await.unwrap();
+        store.put(tenant, body(&[b"kept"]), 4).await.unwrap()
+    };
+    // A crash mid-upload leaves a temporary file behind.
+    std::fs::write(root.path().join(".tmp").join("crashed"), b"half").unwrap();
+
+    let store = FsBlobStore::open(root.path()).await.unwrap();
+    assert_eq!(
+        std::fs::read_dir(root.path().join(".tmp")).unwrap().count(),
+        0
+    );
+    let read = store.get(tenant, &stored.key, None).await.unwrap();
+    assert_eq!(read_all(read).await, b"kept");
+}
+
+#[tokio::test]
+async fn user_file_names_never_reach_the_disk() {
+    // A put takes no name at all: whatever a user calls the file, the path is the store's choice.
+    let h = FsHarness::start().await.unwrap();
+    let tenant = TenantId::new();
+    let stored = h.store().put(tenant, body(&[b"data"]), 4).await.unwrap();
+    let expected = format!("{tenant}/{}", stored.key.random_part());
+    let leftovers = h.leftovers().await;
+    assert_eq!(leftovers, vec![tenant.to_string(), expected]);
+}
+
+// ---- S3 ----
+
+#[cfg(feature = "s3")]
+mod s3 {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    use object_store::ObjectStore;
+    use portal_storage::blob::{S3BlobStore, S3Config};
+
+    use super::*;
+
+    const PREFIX: &str = "portal-blobs";
+
+    pub(super) struct S3Harness {
+        store: S3BlobStore,
+        endpoint: String,
+        bucket: String,
+    }
+
+    /// The emulator's endpoint, or `None` (the test is skipped) when it is not set outside CI.
+    fn endpoint() -> Option<String> {
+        match std::env::var("PORTAL_TEST_S3_ENDPOINT") {
+            Ok(endpoint) if !endpoint.is_empty() => Some(endpoint),
+            _ => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "PORTAL_TEST_S3_ENDPOINT must be set in CI (.ci/s3.sh starts the emulator)"
+                );
+                println!("S3 tests skipped: PORTAL_TEST_S3_ENDPOINT is not set");
+                None
+            }
+        }
+    }
+
+    /// One unsigned HTTP/1.1 request to the emulator (moto accepts them); returns the status and
+    /// the body.
+    fn http(endpoint: &str, method: &str, target: &str) -> (u16, String) {
+        let authority = endpoint
+            .strip_prefix("http://")
+            .expect("the emulator endpoint is http://host:port")
+            .trim_end_matches('/');
+        let mut stream = TcpStream::connect(authority).unwrap();
+        write!(
+            stream,
+            "{method} {target} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"));
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_owned())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    impl Harness for S3Harness {
+        type Store = S3BlobStore;
+
+        async fn start() -> Option<Self> {
+            let endpoint = endpoint()?;
+            // A fresh bucket per test; object_store cannot create buckets.
+            let bucket = format!("portal-test-{}", uuid::Uuid::new_v4().simple());
+            let (status, body) = http(&endpoint, "PUT", &format!("/{bucket}"));
+            assert_eq!(status, 200, "creating bucket {bucket}: {body}");
+            let config = S3Config::new(&bucket, "us-east-1")
+                .with_endpoint(&endpoint)
+                .with_credentials("portal-test", "portal-test-secret")
+                .with_allow_http(true);
+            let store = S3BlobStore::new(config)
+                .unwrap()
+                .with_prefix(PREFIX)
+                .unwrap();
+            Some(Self {
+                store,
+                endpoint,
+                bucket,
+            })
+        }
+
+        fn store(&self) -> &S3BlobStore {
+            &self.store
+        }
+
+        /// Every object of the bucket, and every multipart upload not completed nor aborted.
+        async fn leftovers(&self) -> Vec<String> {
+            let mut found: Vec<String> = self
+                .store
+                .object_store()
+                .list(None)
+                .map_ok(|meta| meta.location.to_string())
+                .try_collect()
+                .await
+                .unwrap();
+            let (status, uploads) =
+                http(&self.endpoint, "GET", &format!("/{}?uploads", self.bucket));
+            assert_eq!(status, 200, "{uploads}");
+            found.extend(
+                uploads
+                    .split("<Upload>")
+                    .skip(1)
+                    .map(|upload| format!("upload in progress: {upload}")),
+            );
+            found.sort();
+            found
+        }
+    }
+
+    #[tokio::test]
+    async fn s3_puts_a_body_of_several_parts() {
+        let Some(h) = S3Harness::start().await else {
+            return;
+        };
+        let tenant = TenantId::new();
+        // 12 MiB in chunks of 1 MiB: one full part of 8 MiB, then the rest.
+        const CHUNK: usize = 1024 * 1024;
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let mut expected = Sha256::new();
+        for index in 0..12 {
+            expected.update(pattern(index, CHUNK));
+        }
+        let stored = h
+            .store()
+            .put(tenant, counted_body(CHUNK, 12, pulled), 12 * CHUNK as u64)
+            .await
+            .unwrap();
+        assert_eq!(stored.size, 12 * CHUNK as u64);
+        assert_eq!(stored.sha256.to_hex(), format!("{:x}", expected.finalize()));
+        assert_eq!(
+            h.leftovers().await,
+            vec![format!("{PREFIX}/{}", stored.key)]
+        );
+
+        let read = h
+            .store()
+            .get(
+                tenant,
+                &stored.key,
+                Some(ByteRange::FromTo {
+                    first: (8 * CHUNK - 2) as u64,
+                    last: (8 * CHUNK + 1) as u64,
+                }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(read.size, 12 * CHUNK as u64);
+        let mut across = pattern(7, CHUNK)[CHUNK - 2..].to_vec();
+        across.extend_from_slice(&pattern(8, CHUNK)[..2]);
+        assert_eq!(read_all(read).await, across);
+
+        let read = h.store().get(tenant, &stored.key, None).await.unwrap();
+        let mut hasher = Sha256::new();
+        let mut body = read.body;
+        while let Some(chunk) = body.next().await {
+            hasher.update(chunk.unwrap());
+        }
+        assert_eq!(stored.sha256.to_hex(), format!("{:x}", hasher.finalize()));
+    }
+
+    #[tokio::test]
+    async fn s3_a_too_large_body_of_several_parts_is_aborted() {
+        let Some(h) = S3Harness::start().await else {
+            return;
+        };
+        // Two full parts go up before the limit is crossed; the upload must be aborted.
+        const CHUNK: usize = 1024 * 1024;
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let result = h
+            .store()
+            .put(
+                TenantId::new(),
+                counted_body(CHUNK, 40, pulled.clone()),
+                17 * CHUNK as u64,
+            )
+            .await;
+        assert!(
+            matches!(result, Err(BlobError::TooLarge { .. })),
+            "{result:?}"
+        );
+        assert_eq!(pulled.load(Ordering::SeqCst), 18);
+        assert_eq!(h.leftovers().await, Vec::<String>::new());
+    }
+}
+
+#[cfg(feature = "s3")]
+blob_suite!(s3_suite, s3::S3Harness);

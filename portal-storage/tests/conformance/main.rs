@@ -1,0 +1,106 @@
+//! The conformance suite: written once, run against every backend — memory always, SQLite with
+//! the `sqlite` feature, PostgreSQL with the `postgres` feature and `PORTAL_TEST_POSTGRES_URL`.
+//!
+//! A custom backend proves itself by running these same functions on its own `Stores`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failed fixture step should stop the test loudly"
+)]
+#![allow(missing_docs, unreachable_pub, reason = "test code")]
+
+mod access;
+mod approvals;
+mod audit;
+mod content;
+mod finance;
+mod fixtures;
+mod harness;
+mod isolation;
+mod pagination;
+mod tenancy;
+mod work;
+
+/// Generates one `#[tokio::test]` per backend for each listed `module::test` function.
+macro_rules! conformance {
+    ($($module:ident :: $test:ident),+ $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let harness = crate::harness::memory().await;
+                    crate::$module::$test(&harness).await;
+                }
+            )+
+        }
+
+        #[cfg(feature = "sqlite")]
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let harness = crate::harness::sqlite().await;
+                    crate::$module::$test(&harness).await;
+                }
+            )+
+        }
+
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let Some(harness) = crate::harness::postgres().await else { return };
+                    crate::$module::$test(&harness).await;
+                }
+            )+
+        }
+    };
+}
+
+conformance! {
+    tenancy::tenants_are_created_with_built_in_roles_and_routed,
+    tenancy::slugs_and_domains_are_unique,
+    tenancy::branding_needs_its_permission,
+    tenancy::emails_are_unique_per_tenant,
+    tenancy::credentials_and_password_changes,
+    tenancy::disabling_a_user_ends_sessions_and_memberships,
+    tenancy::custom_roles,
+    tenancy::memberships_build_scopes,
+    tenancy::members_see_only_assigned_clients,
+    tenancy::clients_upsert_idempotently,
+    tenancy::archived_clients_lose_their_contacts,
+    work::drafts_stay_internal_until_published,
+    work::publishing_needs_the_permission,
+    work::children_of_an_internal_project_stay_hidden,
+    work::project_progress_counts_visible_milestones,
+    work::state_machines_are_enforced,
+    work::upserts_are_idempotent,
+    work::foreign_parents_are_not_found,
+    approvals::requesting_moves_the_deliverable_to_review,
+    approvals::a_decision_must_name_the_exact_version,
+    approvals::only_deciders_may_decide,
+    approvals::concurrent_decisions_have_one_winner,
+    approvals::cancel_and_expire,
+    approvals::the_team_cannot_sign_off_for_the_client,
+    content::document_versions_are_numbered,
+    content::contacts_upload_shared_documents,
+    content::updates_decisions_and_tasks,
+    content::requests_flow,
+    content::internal_messages_stay_internal,
+    finance::invoices_are_for_finance_roles,
+    finance::invoice_moves_are_checked,
+    access::share_links,
+    access::sessions,
+    access::throttling,
+    audit::writes_are_audited_and_the_chain_verifies,
+    audit::a_changed_event_breaks_the_chain,
+    audit::a_removed_event_breaks_the_chain,
+    audit::the_audit_log_needs_its_permission,
+    audit::outbox_rows_are_claimed_once,
+    pagination::lists_page_with_cursors,
+    isolation::another_tenant_sees_and_changes_nothing,
+    isolation::another_client_sees_and_changes_nothing,
+}
