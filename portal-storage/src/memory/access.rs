@@ -8,7 +8,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::view::Stored;
-use super::{MemoryStore, State, acting_user, invalid, now, object, stored};
+use super::{MemoryStore, State, acting_user, invalid, now, object, stored_time};
 use crate::rules::{self, events};
 use crate::traits::{SessionStore, ShareLinkStore, ThrottleStore};
 use crate::{Page, Paged, StoreError, StoreResult};
@@ -33,7 +33,7 @@ impl State {
         now: OffsetDateTime,
     ) -> StoreResult<ShareLink> {
         let ShareTarget::Project(project) = target;
-        let expires_at = stored(expires_at);
+        let expires_at = stored_time(expires_at);
         let project = self.found::<Project>(scope, project)?;
         let facts = project.facts_in(self);
         rules::require(scope, Permission::ViewProjects, &facts)?;
@@ -118,7 +118,7 @@ impl State {
         token_hash: &Sha256Digest,
         now: OffsetDateTime,
     ) -> Option<ShareLink> {
-        let now = stored(now);
+        let now = stored_time(now);
         let client_live = |state: &Self, link: &ShareLink| {
             state
                 .clients
@@ -200,10 +200,10 @@ impl ShareLinkStore for MemoryStore {
 impl SessionStore for MemoryStore {
     async fn create_session(&self, session: Session) -> StoreResult<()> {
         let session = Session {
-            created_at: stored(session.created_at),
-            authenticated_at: stored(session.authenticated_at),
-            last_seen_at: stored(session.last_seen_at),
-            expires_at: stored(session.expires_at),
+            created_at: stored_time(session.created_at),
+            authenticated_at: stored_time(session.authenticated_at),
+            last_seen_at: stored_time(session.last_seen_at),
+            expires_at: stored_time(session.expires_at),
             ..session
         };
         self.with(|state| {
@@ -229,7 +229,7 @@ impl SessionStore for MemoryStore {
                 .sessions
                 .get_mut(token_hash)
                 .ok_or(StoreError::NotFound)?;
-            session.last_seen_at = stored(at);
+            session.last_seen_at = stored_time(at);
             Ok(())
         })
     }
@@ -255,13 +255,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn delete_sessions_of(&self, tenant: TenantId, user: UserId) -> StoreResult<u64> {
-        Ok(self.with(|state| {
-            let before = state.sessions.len();
-            state
-                .sessions
-                .retain(|_, session| !(session.tenant == tenant && session.user == user));
-            u64::try_from(before.saturating_sub(state.sessions.len())).unwrap_or(u64::MAX)
-        }))
+        Ok(self.with(|state| state.end_sessions(tenant, user)))
     }
 
     async fn delete_expired_sessions(
@@ -269,7 +263,7 @@ impl SessionStore for MemoryStore {
         now: OffsetDateTime,
         idle: Duration,
     ) -> StoreResult<u64> {
-        let now = stored(now);
+        let now = stored_time(now);
         Ok(self.with(|state| {
             let before = state.sessions.len();
             state.sessions.retain(|_, session| {
@@ -292,7 +286,7 @@ impl ThrottleStore for MemoryStore {
         now: OffsetDateTime,
         window: Duration,
     ) -> StoreResult<ThrottleState> {
-        let now = stored(now);
+        let now = stored_time(now);
         Ok(self.with(|state| {
             let entry = state
                 .throttle
@@ -322,7 +316,7 @@ impl ThrottleStore for MemoryStore {
                     window_started_at: now,
                     blocked_until: None,
                 })
-                .blocked_until = Some(stored(until));
+                .blocked_until = Some(stored_time(until));
         });
         Ok(())
     }

@@ -13,7 +13,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::view::{Stored, both};
-use super::{MemoryStore, State, acting_user, invalid, now, object, stored};
+use super::{MemoryStore, State, acting_user, invalid, now, object, stored_time};
 use crate::rules::{self, events};
 use crate::traits::{ApprovalDecision, ApprovalFilter, ApprovalStore};
 use crate::{Page, Paged, StoreError, StoreResult};
@@ -82,7 +82,7 @@ impl State {
             message: request.message,
             requested_by: acting_user(scope),
             requested_at: now,
-            due_at: request.due_at.map(stored),
+            due_at: request.due_at.map(stored_time),
             decided_by: None,
             decided_at: None,
             comment: None,
@@ -192,7 +192,7 @@ impl State {
     ) -> StoreResult<u64> {
         self.require_tenant(scope)?;
         rules::require_tenant_level(scope, Permission::RequestApprovals)?;
-        let at = stored(at);
+        let at = stored_time(at);
         let due: Vec<Approval> = self
             .approvals
             .values()

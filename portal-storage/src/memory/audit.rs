@@ -7,7 +7,7 @@ use portal_core::model::{
 use portal_core::{OutboxEventId, Permission, TenantId, TenantScope};
 use time::OffsetDateTime;
 
-use super::{MemoryStore, now, require_text, stored};
+use super::{MemoryStore, now, require_text, stored_time};
 use crate::rules;
 use crate::traits::{AuditFilter, AuditStore, ChainReport, OutboxStore};
 use crate::{Cursor, Page, Paged, StoreError, StoreResult};
@@ -172,7 +172,7 @@ impl OutboxStore for MemoryStore {
         lease: time::Duration,
     ) -> StoreResult<Vec<OutboxEvent>> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let now = stored(now);
+        let now = stored_time(now);
         Ok(self.with(|state| {
             let due: Vec<OutboxEventId> = state
                 .outbox
@@ -186,7 +186,7 @@ impl OutboxStore for MemoryStore {
             due.into_iter()
                 .filter_map(|id| {
                     let event = state.outbox.get_mut(&id)?;
-                    event.next_attempt_at = stored(now + lease);
+                    event.next_attempt_at = stored_time(now + lease);
                     Some(event.clone())
                 })
                 .collect()
@@ -214,7 +214,7 @@ impl OutboxStore for MemoryStore {
             match retry_at {
                 Some(at) => {
                     event.status = OutboxStatus::Pending;
-                    event.next_attempt_at = stored(at);
+                    event.next_attempt_at = stored_time(at);
                 }
                 None => event.status = OutboxStatus::Dead,
             }

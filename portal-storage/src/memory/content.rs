@@ -14,7 +14,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::view::{Stored, both};
-use super::{MemoryStore, State, acting_user, actions, invalid, now, object, require_text};
+use super::{MemoryStore, State, acting_user, invalid, now, object, require_text};
 use crate::rules::{self, events};
 use crate::traits::{
     DecisionStore, DocumentFilter, DocumentStore, RequestStore, TaskStore, UpdateStore,
@@ -96,7 +96,7 @@ impl State {
         self.put(document.clone());
         self.audit(
             scope,
-            actions::DOCUMENT_CREATED,
+            events::DOCUMENT_CREATED,
             object("document", document.id.as_uuid()),
             json!({ "project": document.project, "visibility": visibility }),
             context,
@@ -190,7 +190,7 @@ impl State {
         self.put(next.clone());
         self.audit(
             scope,
-            actions::DOCUMENT_RENAMED,
+            events::DOCUMENT_RENAMED,
             object("document", id.as_uuid()),
             serde_json::Value::Null,
             context,
@@ -221,7 +221,7 @@ impl State {
         self.put(update.clone());
         self.audit(
             scope,
-            actions::UPDATE_CREATED,
+            events::UPDATE_CREATED,
             object("update", update.id.as_uuid()),
             json!({ "project": project.id }),
             context,
@@ -253,7 +253,7 @@ impl State {
         self.put(decision.clone());
         self.audit(
             scope,
-            actions::DECISION_CREATED,
+            events::DECISION_CREATED,
             object("decision", decision.id.as_uuid()),
             json!({ "project": project.id }),
             context,
@@ -290,7 +290,7 @@ impl State {
         self.put(task.clone());
         self.audit(
             scope,
-            actions::TASK_CREATED,
+            events::TASK_CREATED,
             object("task", task.id.as_uuid()),
             json!({ "project": project.id, "owner": task.owner }),
             context,

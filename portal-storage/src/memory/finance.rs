@@ -7,9 +7,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::view::Stored;
-use super::{
-    MemoryStore, State, check_external_id, invalid, now, object, require_external_id, require_text,
-};
+use super::{MemoryStore, State, invalid, now, object, require_external_id, require_text};
 use crate::rules::{self, events};
 use crate::traits::{InvoiceFilter, InvoiceStore, Upserted};
 use crate::{Page, Paged, StoreResult};
@@ -34,7 +32,6 @@ impl State {
             }
         }
         require_text("number", &input.number)?;
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Invoice>(
             scope.tenant_id(),
             input.external_id.as_deref(),

@@ -231,8 +231,7 @@ impl State {
         let change = if disabled { "disabled" } else { "enabled" };
         let user = self.change_user(scope, id, change, context, |user| user.disabled = disabled)?;
         if disabled {
-            self.sessions
-                .retain(|_, session| !(session.tenant == user.tenant && session.user == id));
+            self.end_sessions(user.tenant, id);
         }
         Ok(user)
     }
@@ -250,8 +249,7 @@ impl State {
             .filter(|row| row.user.tenant == tenant)
             .ok_or(StoreError::NotFound)?;
         row.password_hash = Some(password_hash);
-        self.sessions
-            .retain(|_, session| !(session.tenant == tenant && session.user == user));
+        self.end_sessions(tenant, user);
         let event = NewAuditEvent {
             actor: user_actor(user),
             action: events::USER_CHANGED.to_owned(),
@@ -733,7 +731,7 @@ impl IdentityStore for MemoryStore {
                 .get_mut(&user)
                 .filter(|row| row.user.tenant == tenant)
                 .ok_or(StoreError::NotFound)?;
-            row.user.last_login_at = Some(super::stored(at));
+            row.user.last_login_at = Some(super::stored_time(at));
             Ok(())
         })
     }

@@ -36,13 +36,13 @@ use portal_core::model::{
 use portal_core::state::Sha256Digest;
 use portal_core::{
     ApprovalId, ClientId, DecisionId, DeliverableId, Denied, DocumentId, DocumentVersionId,
-    DomainError, Invalid, InvoiceId, MembershipId, MessageId, MilestoneId, OutboxEventId,
-    ProjectId, RequestId, Role, RoleId, Rule, ShareLinkId, TaskId, TenantId, TenantScope, ThreadId,
-    UpdateId, UserId,
+    InvoiceId, MembershipId, MessageId, MilestoneId, OutboxEventId, ProjectId, RequestId, Role,
+    RoleId, Rule, ShareLinkId, TaskId, TenantId, TenantScope, ThreadId, UpdateId, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::rules::{invalid, now, require_external_id, require_text, stored_time};
 use crate::{StoreError, StoreResult, Stores};
 
 /// An in-memory backend that implements every store trait, for tests, demos and doctests.
@@ -215,6 +215,15 @@ impl State {
         event
     }
 
+    /// Ends every session of `user` in `tenant` (logout everywhere, a disabled user, a new
+    /// password); how many there were.
+    fn end_sessions(&mut self, tenant: TenantId, user: UserId) -> u64 {
+        let before = self.sessions.len();
+        self.sessions
+            .retain(|_, session| !(session.tenant == tenant && session.user == user));
+        u64::try_from(before.saturating_sub(self.sessions.len())).unwrap_or(u64::MAX)
+    }
+
     /// The scope's tenant, or `NotFound` if it does not exist (any more).
     fn require_tenant(&self, scope: &TenantScope) -> StoreResult<&Tenant> {
         self.tenants
@@ -234,35 +243,6 @@ impl State {
             .filter(|row| row.tenant == tenant)
             .map(|row| &row.role)
     }
-}
-
-/// Audit actions for acts that `rules::events` does not name: creating and editing work
-/// objects. Kept here until the shared list names them, so every backend writes the same.
-mod actions {
-    pub(super) const PROJECT_CREATED: &str = "project.created";
-    pub(super) const PROJECT_UPDATED: &str = "project.updated";
-    pub(super) const MILESTONE_CREATED: &str = "milestone.created";
-    pub(super) const MILESTONE_UPDATED: &str = "milestone.updated";
-    pub(super) const DELIVERABLE_CREATED: &str = "deliverable.created";
-    pub(super) const DELIVERABLE_UPDATED: &str = "deliverable.updated";
-    pub(super) const DOCUMENT_CREATED: &str = "document.created";
-    pub(super) const DOCUMENT_RENAMED: &str = "document.renamed";
-    pub(super) const UPDATE_CREATED: &str = "update.created";
-    pub(super) const DECISION_CREATED: &str = "decision.created";
-    pub(super) const TASK_CREATED: &str = "task.created";
-}
-
-/// A time as every backend stores it: in UTC, cut to whole microseconds, so what is read back
-/// equals what was written.
-fn stored(at: OffsetDateTime) -> OffsetDateTime {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    at.replace_nanosecond(at.microsecond() * 1_000)
-        .unwrap_or(at)
-}
-
-/// The current time as stored, so a record returned by a write equals the same record read back.
-fn now() -> OffsetDateTime {
-    stored(OffsetDateTime::now_utc())
 }
 
 /// An object reference for the audit log.
@@ -290,36 +270,6 @@ const fn user_actor(user: UserId) -> Actor {
 /// A refusal that does not conceal the object: the scope knows it, but may not do this.
 const fn forbidden(rule: Rule) -> StoreError {
     StoreError::Forbidden(Denied { rule })
-}
-
-/// An invalid input naming its field.
-const fn invalid(field: &'static str, reason: Invalid) -> StoreError {
-    StoreError::Invalid(DomainError::validation(field, reason))
-}
-
-/// An optional external id must not be blank.
-fn check_external_id(external_id: Option<&str>) -> StoreResult<()> {
-    match external_id {
-        Some(id) if id.trim().is_empty() => Err(invalid("external_id", Invalid::Empty)),
-        _ => Ok(()),
-    }
-}
-
-/// An upsert's external id: required and not blank.
-fn require_external_id(external_id: Option<&str>) -> StoreResult<&str> {
-    match external_id {
-        Some(id) if !id.trim().is_empty() => Ok(id),
-        _ => Err(invalid("external_id", Invalid::Empty)),
-    }
-}
-
-/// A text that must not be blank.
-fn require_text(field: &'static str, text: &str) -> StoreResult<()> {
-    if text.trim().is_empty() {
-        Err(invalid(field, Invalid::Empty))
-    } else {
-        Ok(())
-    }
 }
 
 /// Whether a permission check passes; a denial that conceals existence is `false`, any other

@@ -4,54 +4,14 @@ use async_trait::async_trait;
 use portal_core::model::{
     AuditContext, Branding, Client, ClientInput, NewAuditEvent, NewTenant, Tenant,
 };
-use portal_core::{
-    BuiltinRole, ClientId, Invalid, Permission, Role, RoleId, Slug, TenantId, TenantScope,
-};
+use portal_core::{BuiltinRole, ClientId, Permission, Role, RoleId, Slug, TenantId, TenantScope};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::{
-    MemoryStore, RoleRow, State, check_external_id, invalid, now, object, require_external_id,
-};
-use crate::rules::{self, events};
+use super::{MemoryStore, RoleRow, State, now, object, require_external_id};
+use crate::rules::{self, events, normalise_host};
 use crate::traits::{ClientStore, TenantDirectory, Upserted};
 use crate::{Page, Paged, StoreError, StoreResult};
-
-/// The longest host name DNS allows.
-const MAX_HOST_CHARS: usize = 253;
-
-/// A custom domain as stored: trimmed, lower case, without a final dot; refused unless it is a
-/// plain host name with at least two labels.
-fn normalise_host(host: &str) -> StoreResult<String> {
-    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-    if host.is_empty() {
-        return Err(invalid("host", Invalid::Empty));
-    }
-    if host.len() > MAX_HOST_CHARS {
-        return Err(invalid(
-            "host",
-            Invalid::TooLong {
-                max: MAX_HOST_CHARS,
-            },
-        ));
-    }
-    let label_ok = |label: &str| {
-        !label.is_empty()
-            && label.len() <= 63
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    };
-    if !host.contains('.') || !host.split('.').all(label_ok) {
-        return Err(invalid(
-            "host",
-            Invalid::Malformed("must be a host name like portal.example.com"),
-        ));
-    }
-    Ok(host)
-}
 
 impl State {
     fn create_tenant(&mut self, new: NewTenant, now: OffsetDateTime) -> StoreResult<Tenant> {
@@ -127,7 +87,6 @@ impl State {
     ) -> StoreResult<Client> {
         self.require_tenant(scope)?;
         rules::require_tenant_level(scope, Permission::ManageClients)?;
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Client>(
             scope.tenant_id(),
             input.external_id.as_deref(),
@@ -163,7 +122,6 @@ impl State {
         now: OffsetDateTime,
     ) -> StoreResult<Client> {
         let current = self.load::<Client>(scope, Permission::ManageClients, id)?;
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Client>(
             scope.tenant_id(),
             input.external_id.as_deref(),

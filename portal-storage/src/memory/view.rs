@@ -227,13 +227,15 @@ impl State {
             .find(|row| row.tenant() == tenant && row.external_id() == Some(external_id))
     }
 
-    /// Refuses an external id that another row of the same kind in `tenant` holds.
+    /// Checks an optional external id: refuses a blank one, then one that another row of the
+    /// same kind in `tenant` holds. Every create and edit of a row with an external id asks both.
     pub(super) fn ensure_external_id_free<R: Stored>(
         &self,
         tenant: TenantId,
         external_id: Option<&str>,
         except: Option<R::Id>,
     ) -> StoreResult<()> {
+        rules::check_external_id(external_id)?;
         let Some(external_id) = external_id else {
             return Ok(());
         };

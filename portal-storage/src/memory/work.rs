@@ -7,26 +7,19 @@ use portal_core::model::{
 };
 use portal_core::state::{DeliverableStatus, MilestoneStatus};
 use portal_core::{
-    DeliverableId, Invalid, MilestoneId, Permission, ProjectId, ResourceFacts, StateMachine,
-    TenantScope, Visibility,
+    DeliverableId, MilestoneId, Permission, ProjectId, ResourceFacts, StateMachine, TenantScope,
+    Visibility,
 };
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::view::Stored;
-use super::{
-    MemoryStore, State, actions, check_external_id, invalid, now, object, require_external_id,
-};
-use crate::rules::{self, events};
+use super::{MemoryStore, State, now, object, require_external_id};
+use crate::rules::{self, events, fixed};
 use crate::traits::{
     DeliverableStore, MilestoneStore, ProjectFilter, ProjectProgress, ProjectStore, Upserted,
 };
 use crate::{Page, Paged, StoreResult};
-
-/// The refusal of a change to a field fixed at creation.
-fn fixed(field: &'static str) -> crate::StoreError {
-    invalid(field, Invalid::Malformed("cannot change once created"))
-}
 
 impl State {
     fn create_project(
@@ -43,7 +36,6 @@ impl State {
             client.id,
             Visibility::Internal,
         )?;
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Project>(
             scope.tenant_id(),
             input.external_id.as_deref(),
@@ -66,7 +58,7 @@ impl State {
         self.put(project.clone());
         self.audit(
             scope,
-            actions::PROJECT_CREATED,
+            events::PROJECT_CREATED,
             object("project", project.id.as_uuid()),
             json!({ "client": project.client }),
             context,
@@ -87,7 +79,6 @@ impl State {
         if input.client != current.client {
             return Err(fixed("client"));
         }
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Project>(
             scope.tenant_id(),
             input.external_id.as_deref(),
@@ -112,7 +103,7 @@ impl State {
         self.put(next.clone());
         self.audit(
             scope,
-            actions::PROJECT_UPDATED,
+            events::PROJECT_UPDATED,
             object("project", id.as_uuid()),
             json!({ "status": next.status }),
             context,
@@ -209,7 +200,6 @@ impl State {
         let facts =
             ResourceFacts::of_client(scope.tenant_id(), project.client, Visibility::Internal);
         rules::require(scope, Permission::ManageMilestones, &facts)?;
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Milestone>(
             scope.tenant_id(),
             input.external_id.as_deref(),
@@ -231,7 +221,7 @@ impl State {
         self.put(milestone.clone());
         self.audit(
             scope,
-            actions::MILESTONE_CREATED,
+            events::MILESTONE_CREATED,
             object("milestone", milestone.id.as_uuid()),
             json!({ "project": milestone.project }),
             context,
@@ -252,7 +242,6 @@ impl State {
         if input.project != current.project {
             return Err(fixed("project"));
         }
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Milestone>(
             scope.tenant_id(),
             input.external_id.as_deref(),
@@ -271,7 +260,7 @@ impl State {
         self.put(next.clone());
         self.audit(
             scope,
-            actions::MILESTONE_UPDATED,
+            events::MILESTONE_UPDATED,
             object("milestone", id.as_uuid()),
             json!({ "project": next.project }),
             context,
@@ -352,7 +341,6 @@ impl State {
         let facts =
             ResourceFacts::of_client(scope.tenant_id(), milestone.client, Visibility::Internal);
         rules::require(scope, Permission::ManageDeliverables, &facts)?;
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Deliverable>(
             scope.tenant_id(),
             input.external_id.as_deref(),
@@ -374,7 +362,7 @@ impl State {
         self.put(deliverable.clone());
         self.audit(
             scope,
-            actions::DELIVERABLE_CREATED,
+            events::DELIVERABLE_CREATED,
             object("deliverable", deliverable.id.as_uuid()),
             json!({ "milestone": deliverable.milestone }),
             context,
@@ -395,7 +383,6 @@ impl State {
         if input.milestone != current.milestone {
             return Err(fixed("milestone"));
         }
-        check_external_id(input.external_id.as_deref())?;
         self.ensure_external_id_free::<Deliverable>(
             scope.tenant_id(),
             input.external_id.as_deref(),
@@ -413,7 +400,7 @@ impl State {
         self.put(next.clone());
         self.audit(
             scope,
-            actions::DELIVERABLE_UPDATED,
+            events::DELIVERABLE_UPDATED,
             object("deliverable", id.as_uuid()),
             json!({ "milestone": next.milestone }),
             context,

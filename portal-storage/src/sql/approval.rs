@@ -22,7 +22,7 @@ use super::backend;
 use super::chain::now;
 use super::convert::{digest, parsed_opt, state, stored_time};
 use super::visibility::{
-    Seen, empty_page, permitted, push_eq, push_page, push_rule, readable, visibility_of,
+    Seen, empty_page, permitted, push_eq, push_page, push_rule, readable, seen_page, visibility_of,
 };
 use super::work_convert::{acting_person, person, visibility, visibility_name};
 use super::work_rules::{event, invalid};
@@ -174,14 +174,14 @@ for_each_backend! {
             tenant: TenantId,
             id: ApprovalId,
         ) -> StoreResult<Option<Seen<Approval>>> {
-            sqlx::query_as::<Db, ApprovalRow>(SELECT_ONE)
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(backend)?
-                .map(ApprovalRow::into_seen)
-                .transpose()
+            Store::fetch_seen(
+                tx,
+                SELECT_ONE,
+                *id.as_uuid(),
+                tenant,
+                ApprovalRow::into_seen,
+            )
+            .await
         }
     }
 
@@ -456,20 +456,11 @@ for_each_backend! {
             if !push_approval_list(&mut query, scope, filter, page) {
                 return Ok(empty_page());
             }
-            let mut tx = self.read(scope.tenant_id()).await?;
-            let rows = query
-                .build_query_as::<ApprovalRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |approval| {
+            let tx = self.read(scope.tenant_id()).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, ApprovalRow::into_seen, |approval| {
                 *approval.id.as_uuid()
-            }))
+            })
         }
 
         async fn decide(
@@ -543,7 +534,10 @@ for_each_backend! {
             let mut expired = 0_u64;
             for row in rows {
                 let approval = row.into_seen()?.record;
-                if approval.due_at.is_none_or(|due_at| due_at > stored_time(now)) {
+                if approval
+                    .due_at
+                    .is_none_or(|due_at| due_at > stored_time(now))
+                {
                     continue;
                 }
                 let status = approval.status.transition(ApprovalStatus::Expired)?;

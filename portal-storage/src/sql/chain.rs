@@ -5,18 +5,12 @@ use portal_core::model::{AuditContext, AuditEvent, NewAuditEvent, OutboxStatus};
 use portal_core::state::Sha256Digest;
 use portal_core::{OutboxEventId, TenantId};
 use sqlx::Transaction;
-use time::OffsetDateTime;
 
 use super::backend;
 use crate::StoreResult;
 
-/// The current time, cut to whole microseconds: what both databases store exactly, so a record
-/// reads back equal to what was written.
-pub(crate) fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.microsecond() * 1_000)
-        .unwrap_or(now)
-}
+/// The current time as every backend stores it (a rule they share).
+pub(crate) use crate::rules::now;
 
 /// The stored text of an outbox status.
 pub(crate) const fn outbox_status_name(status: OutboxStatus) -> &'static str {
@@ -68,7 +62,9 @@ for_each_backend! {
                 Some((seq, hash)) => Some((
                     seq,
                     digest(&hash).ok_or_else(|| {
-                        crate::StoreError::backend(std::io::Error::other("audit chain head is corrupt"))
+                        crate::StoreError::backend(std::io::Error::other(
+                            "audit chain head is corrupt",
+                        ))
                     })?,
                 )),
             };

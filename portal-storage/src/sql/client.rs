@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{from_json_opt, parsed, to_json};
-use super::visibility::{empty_page, push_clients, push_page};
+use super::visibility::{empty_page, paged, push_clients, push_page};
 use super::work_rules::{EXTERNAL_ID_TAKEN, check_external_id, event, require_external_id};
 use super::{backend, map_db_error};
 use crate::rules::{self, events};
@@ -272,24 +272,15 @@ for_each_backend! {
                 return Ok(empty_page());
             }
             let tenant = scope.tenant_id();
-            let mut tx = self.read(tenant).await?;
+            let tx = self.read(tenant).await?;
             let mut query = sqlx::QueryBuilder::<Db>::new(select_client!(" WHERE tenant_id = "));
             query.push_bind(*tenant.as_uuid());
             push_clients(&mut query, "client_id", &clients);
             push_page(&mut query, "client_id", page);
-            let rows: Vec<ClientRow> = query
-                .build_query_as()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let clients = rows
-                .into_iter()
-                .map(ClientRow::into_client)
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(clients, page, |client| {
+            let rows: Vec<ClientRow> = Store::fetch_list(tx, query).await?;
+            paged(rows, page, ClientRow::into_client, |client| {
                 *client.id.as_uuid()
-            }))
+            })
         }
 
         async fn update_client(

@@ -12,9 +12,12 @@ use portal_core::state::{Sha256Digest, StateMachine};
 use portal_core::{BuiltinRole, PermissionSet, Side};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::{OffsetDateTime, UtcOffset};
 
 use crate::{StoreError, StoreResult};
+
+/// Times are stored in UTC, cut to whole microseconds, by the rule every backend shares. Their
+/// SQLite TEXT form does not sort as time: compare through `sortable_time!` or in Rust.
+pub(crate) use crate::rules::stored_time;
 
 /// A stored value that breaks the rules it was written under.
 #[derive(Debug, thiserror::Error)]
@@ -149,18 +152,11 @@ pub(crate) fn ip(text: Option<&str>) -> StoreResult<Option<IpAddr>> {
     parsed_opt("ip", text)
 }
 
-/// A time as the backends store it: in UTC, cut to whole microseconds, so what is read back
-/// equals what was written and SQLite's text form sorts the same for every value.
-pub(crate) fn stored_time(at: OffsetDateTime) -> OffsetDateTime {
-    let at = at.to_offset(UtcOffset::UTC);
-    at.replace_nanosecond(at.microsecond() * 1_000)
-        .unwrap_or(at)
-}
-
 #[cfg(test)]
 mod tests {
     use portal_core::state::MilestoneStatus;
     use portal_core::{DisplayName, Permission};
+    use time::UtcOffset;
     use time::macros::datetime;
 
     use super::*;

@@ -12,9 +12,9 @@ use uuid::Uuid;
 use super::backend;
 use super::chain::now;
 use super::convert::parsed;
-use super::visibility::{Seen, empty_page, permitted, push_eq, push_page, push_rule, readable};
+use super::visibility::{Seen, empty_page, push_eq, push_page, push_rule, readable, seen_page};
 use super::work_convert::{acting_person, person, visibility, visibility_name};
-use super::work_rules::{actions, event, published_payload, visibility_event};
+use super::work_rules::event;
 use crate::rules::{ListRule, events};
 use crate::traits::DecisionStore;
 use crate::{Page, Paged, StoreResult};
@@ -86,14 +86,14 @@ for_each_backend! {
         tenant: TenantId,
         id: DecisionId,
     ) -> StoreResult<Option<Seen<Decision>>> {
-        sqlx::query_as::<Db, DecisionRow>(SELECT_ONE)
-            .bind(*id.as_uuid())
-            .bind(*tenant.as_uuid())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(backend)?
-            .map(DecisionRow::into_seen)
-            .transpose()
+        Store::fetch_seen(
+            tx,
+            SELECT_ONE,
+            *id.as_uuid(),
+            tenant,
+            DecisionRow::into_seen,
+        )
+        .await
     }
 
     #[async_trait]
@@ -143,7 +143,7 @@ for_each_backend! {
             let details = json!({ "project": project.id });
             let event = event(
                 scope,
-                actions::DECISION_CREATED,
+                events::DECISION_CREATED,
                 "decision",
                 created.id.as_uuid(),
                 details,
@@ -186,20 +186,11 @@ for_each_backend! {
                 project.map(|project| *project.as_uuid()),
             );
             push_page(&mut query, "dc.decision_id", page);
-            let mut tx = self.read(tenant).await?;
-            let rows = query
-                .build_query_as::<DecisionRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |decision| {
+            let tx = self.read(tenant).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, DecisionRow::into_seen, |decision| {
                 *decision.id.as_uuid()
-            }))
+            })
         }
 
         async fn set_decision_visibility(
@@ -211,43 +202,12 @@ for_each_backend! {
         ) -> StoreResult<Decision> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let current = permitted(
-                scope,
-                Permission::Publish,
-                fetch(&mut tx, tenant, id).await?,
-            )?
-            .record;
-            if current.visibility == visibility {
-                return Ok(current);
-            }
-            sqlx::query(SET_VISIBILITY)
-                .bind(visibility_name(visibility))
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            Store::append_audit_in(
-                &mut tx,
-                tenant,
-                visibility_event(scope, "decision", id.as_uuid(), visibility),
-                audit,
-            )
-            .await?;
-            if visibility.is_shared() {
-                let payload = published_payload(
-                    "decision",
-                    id.as_uuid(),
-                    current.client.as_uuid(),
-                    Some(current.project.as_uuid()),
-                );
-                Store::enqueue_in(&mut tx, tenant, events::PUBLISHED, &payload).await?;
-            }
+            let fetched = fetch(&mut tx, tenant, id).await?;
+            let decision =
+                Store::publish_in(&mut tx, scope, SET_VISIBILITY, fetched, visibility, audit)
+                    .await?;
             tx.commit().await.map_err(backend)?;
-            Ok(Decision {
-                visibility,
-                ..current
-            })
+            Ok(decision)
         }
     }
 }

@@ -17,11 +17,10 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{parsed, state};
-use super::visibility::{Seen, empty_page, permitted, push_page, push_rule, readable};
+use super::visibility::{Seen, empty_page, permitted, push_page, push_rule, readable, seen_page};
 use super::work_convert::{visibility, visibility_name};
 use super::work_rules::{
-    EXTERNAL_ID_TAKEN, actions, check_external_id, event, fixed, published_payload,
-    require_external_id, visibility_event,
+    EXTERNAL_ID_TAKEN, check_external_id, event, fixed, move_event, require_external_id,
 };
 use super::{backend, map_db_error};
 use crate::rules::{self, ListRule, events};
@@ -113,14 +112,14 @@ for_each_backend! {
             tenant: TenantId,
             id: DeliverableId,
         ) -> StoreResult<Option<Seen<Deliverable>>> {
-            sqlx::query_as::<Db, DeliverableRow>(SELECT_ONE)
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(backend)?
-                .map(DeliverableRow::into_seen)
-                .transpose()
+            Store::fetch_seen(
+                tx,
+                SELECT_ONE,
+                *id.as_uuid(),
+                tenant,
+                DeliverableRow::into_seen,
+            )
+            .await
         }
 
         /// Moves a deliverable from `from` to `to` if it is still in `from`; whether it moved.
@@ -132,15 +131,7 @@ for_each_backend! {
             from: DeliverableStatus,
             to: DeliverableStatus,
         ) -> StoreResult<bool> {
-            let moved = sqlx::query(MOVE)
-                .bind(to.name())
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .bind(from.name())
-                .execute(&mut **tx)
-                .await
-                .map_err(backend)?;
-            Ok(moved.rows_affected() == 1)
+            Store::shift_in(tx, MOVE, tenant, id.as_uuid(), from, to).await
         }
     }
 
@@ -189,7 +180,7 @@ for_each_backend! {
         let details = json!({ "milestone": deliverable.milestone });
         let event = event(
             scope,
-            actions::DELIVERABLE_CREATED,
+            events::DELIVERABLE_CREATED,
             "deliverable",
             deliverable.id.as_uuid(),
             details,
@@ -237,7 +228,7 @@ for_each_backend! {
         let details = json!({ "milestone": next.milestone });
         let event = event(
             scope,
-            actions::DELIVERABLE_UPDATED,
+            events::DELIVERABLE_UPDATED,
             "deliverable",
             id.as_uuid(),
             details,
@@ -297,19 +288,10 @@ for_each_backend! {
                 .push_bind(*milestone.as_uuid());
             push_rule(&mut query, &rule, "d.client_id", SHARED);
             push_page(&mut query, "d.deliverable_id", page);
-            let rows = query
-                .build_query_as::<DeliverableRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |deliverable| {
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, DeliverableRow::into_seen, |deliverable| {
                 *deliverable.id.as_uuid()
-            }))
+            })
         }
 
         async fn update_deliverable(
@@ -340,20 +322,19 @@ for_each_backend! {
                 Store::fetch_deliverable(&mut tx, tenant, id).await?,
             )?
             .record;
-            crate::rules::manual_deliverable_move(to)?;
             // Approval outcomes come only from the client's decision.
             rules::manual_deliverable_move(to)?;
             let status = current.status.transition(to)?;
             if !Store::shift_deliverable(&mut tx, tenant, id, current.status, status).await? {
                 return Err(StoreError::conflict("deliverable moved concurrently"));
             }
-            let details = json!({ "from": current.status, "to": status });
-            let event = event(
+            let event = move_event(
                 scope,
                 events::DELIVERABLE_MOVED,
                 "deliverable",
                 id.as_uuid(),
-                details,
+                current.status,
+                status,
             );
             Store::append_audit_in(&mut tx, tenant, event, audit).await?;
             tx.commit().await.map_err(backend)?;
@@ -369,43 +350,12 @@ for_each_backend! {
         ) -> StoreResult<Deliverable> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let current = permitted(
-                scope,
-                Permission::Publish,
-                Store::fetch_deliverable(&mut tx, tenant, id).await?,
-            )?
-            .record;
-            if current.visibility == visibility {
-                return Ok(current);
-            }
-            sqlx::query(SET_VISIBILITY)
-                .bind(visibility_name(visibility))
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            Store::append_audit_in(
-                &mut tx,
-                tenant,
-                visibility_event(scope, "deliverable", id.as_uuid(), visibility),
-                audit,
-            )
-            .await?;
-            if visibility.is_shared() {
-                let payload = published_payload(
-                    "deliverable",
-                    id.as_uuid(),
-                    current.client.as_uuid(),
-                    Some(current.project.as_uuid()),
-                );
-                Store::enqueue_in(&mut tx, tenant, events::PUBLISHED, &payload).await?;
-            }
+            let fetched = Store::fetch_deliverable(&mut tx, tenant, id).await?;
+            let deliverable =
+                Store::publish_in(&mut tx, scope, SET_VISIBILITY, fetched, visibility, audit)
+                    .await?;
             tx.commit().await.map_err(backend)?;
-            Ok(Deliverable {
-                visibility,
-                ..current
-            })
+            Ok(deliverable)
         }
 
         async fn upsert_deliverable(
@@ -420,12 +370,8 @@ for_each_backend! {
             Store::fetch_milestone(&mut tx, tenant, deliverable.milestone)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            let existing: Option<Uuid> = sqlx::query_scalar(BY_EXTERNAL_ID)
-                .bind(*tenant.as_uuid())
-                .bind(external_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
+            let existing =
+                Store::by_external_id_in(&mut tx, BY_EXTERNAL_ID, tenant, &external_id).await?;
             let upserted = match existing {
                 Some(id) => Upserted {
                     record: update_in(

@@ -19,12 +19,10 @@ use uuid::Uuid;
 use super::chain::now;
 use super::convert::{digest, parsed};
 use super::visibility::{
-    Seen, empty_page, permitted, push_eq, push_page, push_rule, readable, visibility_of,
+    Seen, empty_page, permitted, push_eq, push_page, push_rule, readable, seen_page, visibility_of,
 };
 use super::work_convert::{acting_person, person, visibility, visibility_name};
-use super::work_rules::{
-    actions, event, invalid, published_payload, require_text, visibility_event,
-};
+use super::work_rules::{event, invalid, require_text};
 use super::{backend, map_db_error};
 use crate::rules::{self, ListRule, events};
 use crate::traits::{DocumentFilter, DocumentStore};
@@ -227,14 +225,14 @@ for_each_backend! {
             tenant: TenantId,
             id: DocumentId,
         ) -> StoreResult<Option<Seen<Document>>> {
-            sqlx::query_as::<Db, DocumentRow>(SELECT_DOCUMENT)
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(backend)?
-                .map(DocumentRow::into_seen)
-                .transpose()
+            Store::fetch_seen(
+                tx,
+                SELECT_DOCUMENT,
+                *id.as_uuid(),
+                tenant,
+                DocumentRow::into_seen,
+            )
+            .await
         }
 
         /// A document version of `tenant` with its document's facts.
@@ -243,14 +241,14 @@ for_each_backend! {
             tenant: TenantId,
             id: DocumentVersionId,
         ) -> StoreResult<Option<Seen<DocumentVersion>>> {
-            sqlx::query_as::<Db, VersionRow>(SELECT_VERSION)
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(backend)?
-                .map(VersionRow::into_seen)
-                .transpose()
+            Store::fetch_seen(
+                tx,
+                SELECT_VERSION,
+                *id.as_uuid(),
+                tenant,
+                VersionRow::into_seen,
+            )
+            .await
         }
     }
 
@@ -401,7 +399,7 @@ for_each_backend! {
             let details = json!({ "project": created.project, "visibility": visibility });
             let event = event(
                 scope,
-                actions::DOCUMENT_CREATED,
+                events::DOCUMENT_CREATED,
                 "document",
                 created.id.as_uuid(),
                 details,
@@ -432,20 +430,11 @@ for_each_backend! {
             if !push_document_list(&mut query, scope, filter, page) {
                 return Ok(empty_page());
             }
-            let mut tx = self.read(scope.tenant_id()).await?;
-            let rows = query
-                .build_query_as::<DocumentRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |document| {
+            let tx = self.read(scope.tenant_id()).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, DocumentRow::into_seen, |document| {
                 *document.id.as_uuid()
-            }))
+            })
         }
 
         async fn add_version(
@@ -498,19 +487,10 @@ for_each_backend! {
                 .push_bind(*document.as_uuid());
             push_rule(&mut query, &rule, "v.client_id", SHARED);
             push_page(&mut query, "v.document_version_id", page);
-            let rows = query
-                .build_query_as::<VersionRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |version| {
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, VersionRow::into_seen, |version| {
                 *version.id.as_uuid()
-            }))
+            })
         }
 
         async fn rename_document(
@@ -540,7 +520,7 @@ for_each_backend! {
                 .map_err(backend)?;
             let event = event(
                 scope,
-                actions::DOCUMENT_RENAMED,
+                events::DOCUMENT_RENAMED,
                 "document",
                 id.as_uuid(),
                 serde_json::Value::Null,
@@ -559,44 +539,12 @@ for_each_backend! {
         ) -> StoreResult<Document> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let current = permitted(
-                scope,
-                Permission::Publish,
-                Store::fetch_document(&mut tx, tenant, id).await?,
-            )?
-            .record;
-            if current.visibility == visibility {
-                return Ok(current);
-            }
-            sqlx::query(SET_VISIBILITY)
-                .bind(visibility_name(visibility))
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            Store::append_audit_in(
-                &mut tx,
-                tenant,
-                visibility_event(scope, "document", id.as_uuid(), visibility),
-                audit,
-            )
-            .await?;
-            if visibility.is_shared() {
-                let project = current.project.map(|project| *project.as_uuid());
-                let payload = published_payload(
-                    "document",
-                    id.as_uuid(),
-                    current.client.as_uuid(),
-                    project.as_ref(),
-                );
-                Store::enqueue_in(&mut tx, tenant, events::PUBLISHED, &payload).await?;
-            }
+            let fetched = Store::fetch_document(&mut tx, tenant, id).await?;
+            let document =
+                Store::publish_in(&mut tx, scope, SET_VISIBILITY, fetched, visibility, audit)
+                    .await?;
             tx.commit().await.map_err(backend)?;
-            Ok(Document {
-                visibility,
-                ..current
-            })
+            Ok(document)
         }
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::chain::now;
 use super::convert::{parsed, side, side_name, stored_time};
 use super::membership::forbidden;
-use super::visibility::push_page;
+use super::visibility::{paged, push_page};
 use super::work_rules::{event, require_text};
 use super::{backend, map_db_error};
 use crate::rules::{self, events};
@@ -240,26 +240,15 @@ for_each_backend! {
                 return Err(forbidden(Rule::TenantLevelObject));
             }
             let tenant = scope.tenant_id();
-            let mut tx = self.read(tenant).await?;
+            let tx = self.read(tenant).await?;
             let mut query = sqlx::QueryBuilder::<Db>::new(select_user!(" WHERE tenant_id = "));
             query.push_bind(*tenant.as_uuid());
             if let Some(side) = side {
                 query.push(" AND side = ").push_bind(side_name(side));
             }
             push_page(&mut query, "user_id", page);
-            let rows: Vec<UserRow> = query
-                .build_query_as()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let users = rows
-                .into_iter()
-                .map(UserRow::into_user)
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(users, page, |user| {
-                *user.id.as_uuid()
-            }))
+            let rows: Vec<UserRow> = Store::fetch_list(tx, query).await?;
+            paged(rows, page, UserRow::into_user, |user| *user.id.as_uuid())
         }
 
         async fn rename_user(

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::chain::now;
 use super::convert::{parsed_opt, state};
 use super::visibility::{
-    Seen, both_filters, empty_page, permitted, push_eq, push_page, push_rule, readable,
+    Seen, both_filters, empty_page, permitted, push_eq, push_page, push_rule, readable, seen_page,
     visibility_of,
 };
 use super::work_convert::money;
@@ -128,14 +128,7 @@ for_each_backend! {
         tenant: TenantId,
         id: InvoiceId,
     ) -> StoreResult<Option<Seen<Invoice>>> {
-        sqlx::query_as::<Db, InvoiceRow>(SELECT_ONE)
-            .bind(*id.as_uuid())
-            .bind(*tenant.as_uuid())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(backend)?
-            .map(InvoiceRow::into_seen)
-            .transpose()
+        Store::fetch_seen(tx, SELECT_ONE, *id.as_uuid(), tenant, InvoiceRow::into_seen).await
     }
 
     /// Checks an invoice's input: its client and project exist in the scope's tenant, the
@@ -358,20 +351,11 @@ for_each_backend! {
                 filter.status.map(StateMachine::name),
             );
             push_page(&mut query, "i.invoice_id", page);
-            let mut tx = self.read(tenant).await?;
-            let rows = query
-                .build_query_as::<InvoiceRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |invoice| {
+            let tx = self.read(tenant).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, InvoiceRow::into_seen, |invoice| {
                 *invoice.id.as_uuid()
-            }))
+            })
         }
 
         async fn update_invoice(
@@ -396,12 +380,8 @@ for_each_backend! {
             let tenant = scope.tenant_id();
             let external_id = require_external_id(invoice.external_id.as_deref())?.to_owned();
             let mut tx = self.write(tenant).await?;
-            let existing: Option<Uuid> = sqlx::query_scalar(BY_EXTERNAL_ID)
-                .bind(*tenant.as_uuid())
-                .bind(external_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
+            let existing =
+                Store::by_external_id_in(&mut tx, BY_EXTERNAL_ID, tenant, &external_id).await?;
             let upserted = match existing {
                 Some(id) => Upserted {
                     record: update_in(&mut tx, scope, InvoiceId::from_uuid(id), invoice, audit)

@@ -16,11 +16,10 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{parsed, state};
-use super::visibility::{Seen, empty_page, permitted, push_page, push_rule, readable};
+use super::visibility::{Seen, empty_page, permitted, push_page, push_rule, readable, seen_page};
 use super::work_convert::{visibility, visibility_name};
 use super::work_rules::{
-    EXTERNAL_ID_TAKEN, actions, check_external_id, event, fixed, published_payload,
-    require_external_id, visibility_event,
+    EXTERNAL_ID_TAKEN, check_external_id, event, fixed, move_event, require_external_id,
 };
 use super::{backend, map_db_error};
 use crate::rules::{self, ListRule, events};
@@ -109,14 +108,14 @@ for_each_backend! {
             tenant: TenantId,
             id: MilestoneId,
         ) -> StoreResult<Option<Seen<Milestone>>> {
-            sqlx::query_as::<Db, MilestoneRow>(SELECT_ONE)
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(backend)?
-                .map(MilestoneRow::into_seen)
-                .transpose()
+            Store::fetch_seen(
+                tx,
+                SELECT_ONE,
+                *id.as_uuid(),
+                tenant,
+                MilestoneRow::into_seen,
+            )
+            .await
         }
     }
 
@@ -165,7 +164,7 @@ for_each_backend! {
         let details = json!({ "project": milestone.project });
         let event = event(
             scope,
-            actions::MILESTONE_CREATED,
+            events::MILESTONE_CREATED,
             "milestone",
             milestone.id.as_uuid(),
             details,
@@ -215,7 +214,7 @@ for_each_backend! {
         let details = json!({ "project": next.project });
         let event = event(
             scope,
-            actions::MILESTONE_UPDATED,
+            events::MILESTONE_UPDATED,
             "milestone",
             id.as_uuid(),
             details,
@@ -275,19 +274,10 @@ for_each_backend! {
                 .push_bind(*project.as_uuid());
             push_rule(&mut query, &rule, "m.client_id", SHARED);
             push_page(&mut query, "m.milestone_id", page);
-            let rows = query
-                .build_query_as::<MilestoneRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |milestone| {
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, MilestoneRow::into_seen, |milestone| {
                 *milestone.id.as_uuid()
-            }))
+            })
         }
 
         async fn update_milestone(
@@ -319,24 +309,17 @@ for_each_backend! {
             )?
             .record;
             let status = current.status.transition(to)?;
-            let moved = sqlx::query(MOVE)
-                .bind(status.name())
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .bind(current.status.name())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            if moved.rows_affected() == 0 {
+            if !Store::shift_in(&mut tx, MOVE, tenant, id.as_uuid(), current.status, status).await?
+            {
                 return Err(StoreError::conflict("milestone moved concurrently"));
             }
-            let details = json!({ "from": current.status, "to": status });
-            let event = event(
+            let event = move_event(
                 scope,
                 events::MILESTONE_MOVED,
                 "milestone",
                 id.as_uuid(),
-                details,
+                current.status,
+                status,
             );
             Store::append_audit_in(&mut tx, tenant, event, audit).await?;
             let payload = json!({
@@ -359,43 +342,12 @@ for_each_backend! {
         ) -> StoreResult<Milestone> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let current = permitted(
-                scope,
-                Permission::Publish,
-                Store::fetch_milestone(&mut tx, tenant, id).await?,
-            )?
-            .record;
-            if current.visibility == visibility {
-                return Ok(current);
-            }
-            sqlx::query(SET_VISIBILITY)
-                .bind(visibility_name(visibility))
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            Store::append_audit_in(
-                &mut tx,
-                tenant,
-                visibility_event(scope, "milestone", id.as_uuid(), visibility),
-                audit,
-            )
-            .await?;
-            if visibility.is_shared() {
-                let payload = published_payload(
-                    "milestone",
-                    id.as_uuid(),
-                    current.client.as_uuid(),
-                    Some(current.project.as_uuid()),
-                );
-                Store::enqueue_in(&mut tx, tenant, events::PUBLISHED, &payload).await?;
-            }
+            let fetched = Store::fetch_milestone(&mut tx, tenant, id).await?;
+            let milestone =
+                Store::publish_in(&mut tx, scope, SET_VISIBILITY, fetched, visibility, audit)
+                    .await?;
             tx.commit().await.map_err(backend)?;
-            Ok(Milestone {
-                visibility,
-                ..current
-            })
+            Ok(milestone)
         }
 
         async fn upsert_milestone(
@@ -410,12 +362,8 @@ for_each_backend! {
             Store::fetch_project(&mut tx, tenant, milestone.project)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            let existing: Option<Uuid> = sqlx::query_scalar(BY_EXTERNAL_ID)
-                .bind(*tenant.as_uuid())
-                .bind(external_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
+            let existing =
+                Store::by_external_id_in(&mut tx, BY_EXTERNAL_ID, tenant, &external_id).await?;
             let upserted = match existing {
                 Some(id) => Upserted {
                     record: update_in(&mut tx, scope, MilestoneId::from_uuid(id), milestone, audit)

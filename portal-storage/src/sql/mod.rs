@@ -67,6 +67,7 @@ mod work_convert;
 #[cfg(feature = "sqlite")]
 mod work_fixture;
 mod work_rules;
+mod work_steps;
 
 pub(crate) use errors::{backend, map_db_error};
 #[cfg(feature = "postgres")]

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::backend;
 use super::chain::outbox_status_name;
 use super::convert::{from_json, outbox_status, stored_time};
-use super::visibility::push_page;
+use super::visibility::{paged, push_page};
 use super::work_rules::require_text;
 use crate::rules;
 use crate::traits::OutboxStore;
@@ -161,25 +161,16 @@ for_each_backend! {
         ) -> StoreResult<Paged<OutboxEvent>> {
             rules::require_tenant_level(scope, Permission::ManageIntegrations)?;
             let tenant = scope.tenant_id();
-            let mut tx = self.read(tenant).await?;
+            let tx = self.read(tenant).await?;
             let mut query = sqlx::QueryBuilder::<Db>::new(COLUMNS);
             query
                 .push(" WHERE tenant_id = ")
                 .push_bind(*tenant.as_uuid());
             push_page(&mut query, "outbox_event_id", page);
-            let rows: Vec<OutboxRow> = query
-                .build_query_as()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let events = rows
-                .into_iter()
-                .map(OutboxRow::into_event)
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(events, page, |event| {
+            let rows: Vec<OutboxRow> = Store::fetch_list(tx, query).await?;
+            paged(rows, page, OutboxRow::into_event, |event| {
                 *event.id.as_uuid()
-            }))
+            })
         }
     }
 }

@@ -11,11 +11,12 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::parsed;
-use super::visibility::{Seen, empty_page, permitted, push_eq, push_page, push_rule, readable};
+use super::visibility::{
+    Seen, empty_page, permitted, push_eq, push_page, push_rule, readable, seen_page,
+};
 use super::work_convert::{date_range, money_opt, project_status, visibility, visibility_name};
 use super::work_rules::{
-    EXTERNAL_ID_TAKEN, actions, check_external_id, event, fixed, invalid, published_payload,
-    require_external_id, visibility_event,
+    EXTERNAL_ID_TAKEN, check_external_id, event, fixed, invalid, require_external_id,
 };
 use super::{backend, map_db_error};
 use crate::rules::{self, ListRule, events};
@@ -188,14 +189,7 @@ for_each_backend! {
             tenant: TenantId,
             id: ProjectId,
         ) -> StoreResult<Option<Seen<Project>>> {
-            sqlx::query_as::<Db, ProjectRow>(SELECT_ONE)
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(backend)?
-                .map(ProjectRow::into_seen)
-                .transpose()
+            Store::fetch_seen(tx, SELECT_ONE, *id.as_uuid(), tenant, ProjectRow::into_seen).await
         }
 
         /// The project a new internal object goes into, once the scope may `permission` there.
@@ -299,7 +293,7 @@ for_each_backend! {
         let details = json!({ "client": project.client });
         let event = event(
             scope,
-            actions::PROJECT_CREATED,
+            events::PROJECT_CREATED,
             "project",
             project.id.as_uuid(),
             details,
@@ -360,7 +354,7 @@ for_each_backend! {
         let details = json!({ "status": next.status });
         let event = event(
             scope,
-            actions::PROJECT_UPDATED,
+            events::PROJECT_UPDATED,
             "project",
             id.as_uuid(),
             details,
@@ -404,20 +398,11 @@ for_each_backend! {
             if !push_project_list(&mut query, scope, filter, page, false) {
                 return Ok(empty_page());
             }
-            let mut tx = self.read(scope.tenant_id()).await?;
-            let rows = query
-                .build_query_as::<ProjectRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |project| {
+            let tx = self.read(scope.tenant_id()).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, ProjectRow::into_seen, |project| {
                 *project.id.as_uuid()
-            }))
+            })
         }
 
         async fn list_project_progress(
@@ -496,22 +481,7 @@ for_each_backend! {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
-            Store::append_audit_in(
-                &mut tx,
-                tenant,
-                visibility_event(scope, "project", id.as_uuid(), visibility),
-                audit,
-            )
-            .await?;
-            if visibility.is_shared() {
-                let payload = published_payload(
-                    "project",
-                    id.as_uuid(),
-                    next.client.as_uuid(),
-                    Some(id.as_uuid()),
-                );
-                Store::enqueue_in(&mut tx, tenant, events::PUBLISHED, &payload).await?;
-            }
+            Store::announce_visibility_in(&mut tx, scope, &next, audit).await?;
             tx.commit().await.map_err(backend)?;
             Ok(next)
         }
@@ -525,12 +495,8 @@ for_each_backend! {
             let tenant = scope.tenant_id();
             let external_id = require_external_id(project.external_id.as_deref())?.to_owned();
             let mut tx = self.write(tenant).await?;
-            let existing: Option<Uuid> = sqlx::query_scalar(BY_EXTERNAL_ID)
-                .bind(*tenant.as_uuid())
-                .bind(external_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
+            let existing =
+                Store::by_external_id_in(&mut tx, BY_EXTERNAL_ID, tenant, &external_id).await?;
             let upserted = match existing {
                 Some(id) => Upserted {
                     record: update_in(&mut tx, scope, ProjectId::from_uuid(id), project, audit)

@@ -16,9 +16,11 @@ use uuid::Uuid;
 use super::backend;
 use super::chain::now;
 use super::convert::{parsed, state};
-use super::visibility::{Seen, empty_page, push_eq, push_page, push_rule, readable, visibility_of};
+use super::visibility::{
+    Seen, empty_page, push_eq, push_page, push_rule, readable, seen_page, visibility_of,
+};
 use super::work_convert::{acting_person, person, visibility, visibility_name};
-use super::work_rules::event;
+use super::work_rules::{event, move_event};
 use crate::rules::{self, ListRule, events};
 use crate::traits::RequestStore;
 use crate::{Page, Paged, StoreError, StoreResult};
@@ -118,14 +120,7 @@ for_each_backend! {
             tenant: TenantId,
             id: RequestId,
         ) -> StoreResult<Option<Seen<Request>>> {
-            sqlx::query_as::<Db, RequestRow>(SELECT_ONE)
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(backend)?
-                .map(RequestRow::into_seen)
-                .transpose()
+            Store::fetch_seen(tx, SELECT_ONE, *id.as_uuid(), tenant, RequestRow::into_seen).await
         }
     }
 
@@ -227,20 +222,11 @@ for_each_backend! {
             push_rule(&mut query, &rule, "r.client_id", SHARED);
             push_eq(&mut query, "r.status", status.map(StateMachine::name));
             push_page(&mut query, "r.request_id", page);
-            let mut tx = self.read(tenant).await?;
-            let rows = query
-                .build_query_as::<RequestRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |request| {
+            let tx = self.read(tenant).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, RequestRow::into_seen, |request| {
                 *request.id.as_uuid()
-            }))
+            })
         }
 
         async fn move_request(
@@ -275,13 +261,13 @@ for_each_backend! {
             if moved.rows_affected() == 0 {
                 return Err(StoreError::conflict("request moved concurrently"));
             }
-            let details = json!({ "from": current.status, "to": status });
-            let event = event(
+            let event = move_event(
                 scope,
                 events::REQUEST_MOVED,
                 "request",
                 id.as_uuid(),
-                details,
+                current.status,
+                status,
             );
             Store::append_audit_in(&mut tx, tenant, event, audit).await?;
             let payload = json!({

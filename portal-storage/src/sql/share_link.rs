@@ -15,7 +15,7 @@ use super::backend;
 use super::chain::now;
 use super::convert::{corrupt, digest, stored_time};
 use super::map_db_error;
-use super::visibility::{Seen, empty_page, permitted, push_page, push_rule};
+use super::visibility::{Seen, empty_page, permitted, push_page, push_rule, seen_page};
 use super::work_convert::{acting_person, person};
 use super::work_rules::{event, invalid};
 use crate::rules::{self, ListRule, events};
@@ -137,14 +137,14 @@ for_each_backend! {
         tenant: TenantId,
         id: ShareLinkId,
     ) -> StoreResult<Option<Seen<ShareLink>>> {
-        sqlx::query_as::<Db, SeenLinkRow>(SELECT_ONE)
-            .bind(*id.as_uuid())
-            .bind(*tenant.as_uuid())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(backend)?
-            .map(SeenLinkRow::into_seen)
-            .transpose()
+        Store::fetch_seen(
+            tx,
+            SELECT_ONE,
+            *id.as_uuid(),
+            tenant,
+            SeenLinkRow::into_seen,
+        )
+        .await
     }
 
     #[async_trait]
@@ -235,20 +235,11 @@ for_each_backend! {
                 .push_bind(*tenant.as_uuid());
             push_rule(&mut query, &rule, "l.client_id", SHARED);
             push_page(&mut query, "l.share_link_id", page);
-            let mut tx = self.read(tenant).await?;
-            let rows = query
-                .build_query_as::<SeenLinkRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |link| {
+            let tx = self.read(tenant).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, SeenLinkRow::into_seen, |link| {
                 *link.id.as_uuid()
-            }))
+            })
         }
 
         async fn revoke_share_link(

@@ -17,9 +17,9 @@ use uuid::Uuid;
 use super::backend;
 use super::chain::now;
 use super::convert::{parsed, state};
-use super::visibility::{Seen, empty_page, permitted, push_eq, push_page, push_rule, readable};
+use super::visibility::{Seen, empty_page, push_eq, push_page, push_rule, readable, seen_page};
 use super::work_convert::{task_owner, task_owner_name, visibility, visibility_name};
-use super::work_rules::{actions, event, published_payload, visibility_event};
+use super::work_rules::{event, move_event};
 use crate::rules::{self, ListRule, events};
 use crate::traits::TaskStore;
 use crate::{Page, Paged, StoreError, StoreResult};
@@ -112,14 +112,7 @@ for_each_backend! {
             tenant: TenantId,
             id: TaskId,
         ) -> StoreResult<Option<Seen<Task>>> {
-            sqlx::query_as::<Db, TaskRow>(SELECT_ONE)
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(backend)?
-                .map(TaskRow::into_seen)
-                .transpose()
+            Store::fetch_seen(tx, SELECT_ONE, *id.as_uuid(), tenant, TaskRow::into_seen).await
         }
     }
 
@@ -172,7 +165,7 @@ for_each_backend! {
             let details = json!({ "project": project.id, "owner": created.owner });
             let event = event(
                 scope,
-                actions::TASK_CREATED,
+                events::TASK_CREATED,
                 "task",
                 created.id.as_uuid(),
                 details,
@@ -211,20 +204,9 @@ for_each_backend! {
                 project.map(|project| *project.as_uuid()),
             );
             push_page(&mut query, "t.task_id", page);
-            let mut tx = self.read(tenant).await?;
-            let rows = query
-                .build_query_as::<TaskRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |task| {
-                *task.id.as_uuid()
-            }))
+            let tx = self.read(tenant).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, TaskRow::into_seen, |task| *task.id.as_uuid())
         }
 
         async fn set_task_status(
@@ -242,19 +224,26 @@ for_each_backend! {
             may_complete(scope, &current)?;
             let current = current.record;
             let status = current.status.transition(status)?;
-            let changed = sqlx::query(SET_STATUS)
-                .bind(status.name())
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .bind(current.status.name())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            if changed.rows_affected() == 0 {
+            if !Store::shift_in(
+                &mut tx,
+                SET_STATUS,
+                tenant,
+                id.as_uuid(),
+                current.status,
+                status,
+            )
+            .await?
+            {
                 return Err(StoreError::conflict("task changed concurrently"));
             }
-            let details = json!({ "from": current.status, "to": status });
-            let event = event(scope, events::TASK_MOVED, "task", id.as_uuid(), details);
+            let event = move_event(
+                scope,
+                events::TASK_MOVED,
+                "task",
+                id.as_uuid(),
+                current.status,
+                status,
+            );
             Store::append_audit_in(&mut tx, tenant, event, audit).await?;
             tx.commit().await.map_err(backend)?;
             Ok(Task { status, ..current })
@@ -269,43 +258,12 @@ for_each_backend! {
         ) -> StoreResult<Task> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let current = permitted(
-                scope,
-                Permission::Publish,
-                Store::fetch_task(&mut tx, tenant, id).await?,
-            )?
-            .record;
-            if current.visibility == visibility {
-                return Ok(current);
-            }
-            sqlx::query(SET_VISIBILITY)
-                .bind(visibility_name(visibility))
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            Store::append_audit_in(
-                &mut tx,
-                tenant,
-                visibility_event(scope, "task", id.as_uuid(), visibility),
-                audit,
-            )
-            .await?;
-            if visibility.is_shared() {
-                let payload = published_payload(
-                    "task",
-                    id.as_uuid(),
-                    current.client.as_uuid(),
-                    Some(current.project.as_uuid()),
-                );
-                Store::enqueue_in(&mut tx, tenant, events::PUBLISHED, &payload).await?;
-            }
+            let fetched = Store::fetch_task(&mut tx, tenant, id).await?;
+            let task =
+                Store::publish_in(&mut tx, scope, SET_VISIBILITY, fetched, visibility, audit)
+                    .await?;
             tx.commit().await.map_err(backend)?;
-            Ok(Task {
-                visibility,
-                ..current
-            })
+            Ok(task)
         }
     }
 }

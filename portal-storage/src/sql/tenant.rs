@@ -3,54 +3,18 @@
 
 use async_trait::async_trait;
 use portal_core::model::{AuditContext, Branding, NewTenant, Tenant};
-use portal_core::{BuiltinRole, Invalid, Permission, Role, RoleId, Slug, TenantId, TenantScope};
+use portal_core::{BuiltinRole, Permission, Role, RoleId, Slug, TenantId, TenantScope};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{from_json, parsed, to_json};
-use super::work_rules::{event, invalid};
+use super::work_rules::event;
 use super::{backend, map_db_error};
-use crate::rules::{self, events};
+use crate::rules::{self, events, normalise_host};
 use crate::traits::TenantDirectory;
 use crate::{StoreError, StoreResult};
-
-/// The longest host name DNS allows.
-const MAX_HOST_CHARS: usize = 253;
-
-/// A custom domain as stored: trimmed, lower case, without a final dot; refused unless it is a
-/// plain host name with at least two labels. The same rule as the memory store's.
-fn normalise_host(host: &str) -> StoreResult<String> {
-    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-    if host.is_empty() {
-        return Err(invalid("host", Invalid::Empty));
-    }
-    if host.len() > MAX_HOST_CHARS {
-        return Err(invalid(
-            "host",
-            Invalid::TooLong {
-                max: MAX_HOST_CHARS,
-            },
-        ));
-    }
-    let label_ok = |label: &str| {
-        !label.is_empty()
-            && label.len() <= 63
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    };
-    if !host.contains('.') || !host.split('.').all(label_ok) {
-        return Err(invalid(
-            "host",
-            Invalid::Malformed("must be a host name like portal.example.com"),
-        ));
-    }
-    Ok(host)
-}
 
 /// A `portal_tenant` row.
 #[derive(sqlx::FromRow)]

@@ -12,9 +12,9 @@ use uuid::Uuid;
 use super::backend;
 use super::chain::now;
 use super::convert::parsed;
-use super::visibility::{Seen, empty_page, permitted, push_eq, push_page, push_rule, readable};
+use super::visibility::{Seen, empty_page, push_eq, push_page, push_rule, readable, seen_page};
 use super::work_convert::{acting_person, person, visibility, visibility_name};
-use super::work_rules::{actions, event, published_payload, visibility_event};
+use super::work_rules::event;
 use crate::rules::{ListRule, events};
 use crate::traits::UpdateStore;
 use crate::{Page, Paged, StoreResult};
@@ -114,14 +114,7 @@ for_each_backend! {
         tenant: TenantId,
         id: UpdateId,
     ) -> StoreResult<Option<Seen<Update>>> {
-        sqlx::query_as::<Db, UpdateRow>(SELECT_ONE)
-            .bind(*id.as_uuid())
-            .bind(*tenant.as_uuid())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(backend)?
-            .map(UpdateRow::into_seen)
-            .transpose()
+        Store::fetch_seen(tx, SELECT_ONE, *id.as_uuid(), tenant, UpdateRow::into_seen).await
     }
 
     #[async_trait]
@@ -165,7 +158,7 @@ for_each_backend! {
             let details = json!({ "project": project.id });
             let event = event(
                 scope,
-                actions::UPDATE_CREATED,
+                events::UPDATE_CREATED,
                 "update",
                 created.id.as_uuid(),
                 details,
@@ -192,20 +185,11 @@ for_each_backend! {
             if !push_update_list(&mut query, scope, project, page) {
                 return Ok(empty_page());
             }
-            let mut tx = self.read(scope.tenant_id()).await?;
-            let rows = query
-                .build_query_as::<UpdateRow>()
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(backend)?;
-            tx.commit().await.map_err(backend)?;
-            let items = rows
-                .into_iter()
-                .map(|row| row.into_seen().map(|seen| seen.record))
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok(Paged::from_overfetch(items, page, |update| {
+            let tx = self.read(scope.tenant_id()).await?;
+            let rows = Store::fetch_list(tx, query).await?;
+            seen_page(rows, page, UpdateRow::into_seen, |update| {
                 *update.id.as_uuid()
-            }))
+            })
         }
 
         async fn set_update_visibility(
@@ -217,43 +201,12 @@ for_each_backend! {
         ) -> StoreResult<Update> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let current = permitted(
-                scope,
-                Permission::Publish,
-                fetch(&mut tx, tenant, id).await?,
-            )?
-            .record;
-            if current.visibility == visibility {
-                return Ok(current);
-            }
-            sqlx::query(SET_VISIBILITY)
-                .bind(visibility_name(visibility))
-                .bind(*id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            Store::append_audit_in(
-                &mut tx,
-                tenant,
-                visibility_event(scope, "update", id.as_uuid(), visibility),
-                audit,
-            )
-            .await?;
-            if visibility.is_shared() {
-                let payload = published_payload(
-                    "update",
-                    id.as_uuid(),
-                    current.client.as_uuid(),
-                    Some(current.project.as_uuid()),
-                );
-                Store::enqueue_in(&mut tx, tenant, events::PUBLISHED, &payload).await?;
-            }
+            let fetched = fetch(&mut tx, tenant, id).await?;
+            let update =
+                Store::publish_in(&mut tx, scope, SET_VISIBILITY, fetched, visibility, audit)
+                    .await?;
             tx.commit().await.map_err(backend)?;
-            Ok(Update {
-                visibility,
-                ..current
-            })
+            Ok(update)
         }
     }
 }

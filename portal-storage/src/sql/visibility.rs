@@ -88,6 +88,31 @@ pub(super) const fn empty_page<T>() -> Paged<T> {
     }
 }
 
+/// A list's page from its overfetched rows, each turned into its record by `record`.
+pub(super) fn paged<R, T>(
+    rows: Vec<R>,
+    page: Page,
+    record: impl FnMut(R) -> StoreResult<T>,
+    id: impl Fn(&T) -> Uuid,
+) -> StoreResult<Paged<T>> {
+    let items = rows
+        .into_iter()
+        .map(record)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Paged::from_overfetch(items, page, id))
+}
+
+/// A work list's page: the query already applied the scope's rule, so each row's facts are
+/// dropped and only its record kept.
+pub(super) fn seen_page<R, T>(
+    rows: Vec<R>,
+    page: Page,
+    into_seen: fn(R) -> StoreResult<Seen<T>>,
+    id: impl Fn(&T) -> Uuid,
+) -> StoreResult<Paged<T>> {
+    paged(rows, page, |row| into_seen(row).map(|seen| seen.record), id)
+}
+
 /// The clients both filters admit (e.g. `view_invoices` and `view_financials`).
 pub(super) fn both_filters(first: ClientFilter, second: ClientFilter) -> ClientFilter {
     match (first, second) {
@@ -226,6 +251,45 @@ for_each_backend! {
                     .await
                     .map_err(super::backend)?;
             Ok(found.is_some())
+        }
+
+        /// One row and its facts, by id within `tenant` (`sql` binds `$1` to the id and `$2` to
+        /// the tenant): the read every work store starts from.
+        pub(super) async fn fetch_seen<R, T>(
+            tx: &mut sqlx::Transaction<'static, Db>,
+            sql: &'static str,
+            id: Uuid,
+            tenant: TenantId,
+            into_seen: fn(R) -> StoreResult<Seen<T>>,
+        ) -> StoreResult<Option<Seen<T>>>
+        where
+            R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
+        {
+            sqlx::query_as::<Db, R>(sql)
+                .bind(id)
+                .bind(*tenant.as_uuid())
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(super::backend)?
+                .map(into_seen)
+                .transpose()
+        }
+
+        /// Runs a built list query in `tx`, then commits: the end of every list.
+        pub(super) async fn fetch_list<R>(
+            mut tx: sqlx::Transaction<'static, Db>,
+            mut query: QueryBuilder<Db>,
+        ) -> StoreResult<Vec<R>>
+        where
+            R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
+        {
+            let rows = query
+                .build_query_as::<R>()
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(super::backend)?;
+            tx.commit().await.map_err(super::backend)?;
+            Ok(rows)
         }
     }
 }

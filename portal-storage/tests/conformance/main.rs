@@ -79,6 +79,7 @@ conformance! {
     work::state_machines_are_enforced,
     work::upserts_are_idempotent,
     work::foreign_parents_are_not_found,
+    work::edits_replace_the_writable_fields,
     approvals::requesting_moves_the_deliverable_to_review,
     approvals::a_decision_must_name_the_exact_version,
     approvals::only_deciders_may_decide,

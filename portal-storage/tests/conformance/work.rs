@@ -1,6 +1,6 @@
 use portal_core::model::{DeliverableInput, MilestoneInput};
 use portal_core::state::{DeliverableStatus, MilestoneStatus};
-use portal_core::{BuiltinRole, DomainError, ProjectId, Visibility};
+use portal_core::{BuiltinRole, ClientId, DomainError, ProjectId, Visibility};
 use portal_storage::{Page, ProjectFilter, StoreError};
 
 use crate::fixtures::{client, ctx, member, name, project_input, tenant, work};
@@ -447,5 +447,174 @@ pub async fn foreign_parents_are_not_found(h: &Harness) {
     assert!(
         other_page.items.is_empty(),
         "nothing was written into the other tenant"
+    );
+}
+
+pub async fn edits_replace_the_writable_fields(h: &Harness) {
+    use portal_core::model::{ClientInput, ProjectInput, ProjectStatus};
+    use portal_core::{Currency, DateRange, Money, Side};
+    use time::macros::date;
+
+    let stores = &h.stores;
+    let acme = tenant(stores, "Acme").await;
+    let (_, admin) = member(stores, acme.id, BuiltinRole::Admin, &[]).await;
+    let client = client(stores, &admin, "Client").await;
+    let (contact, contact_scope) = member(stores, acme.id, BuiltinRole::Approver, &[client]).await;
+    let work = work(stores, &admin, client, "a").await;
+
+    let edited_client = stores
+        .clients
+        .update_client(
+            &admin,
+            client,
+            ClientInput {
+                name: name("Client Ltd"),
+                external_id: Some("crm-9".into()),
+                branding: None,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            edited_client.name.as_str(),
+            edited_client.external_id.as_deref()
+        ),
+        ("Client Ltd", Some("crm-9"))
+    );
+
+    let schedule = DateRange::new(date!(2026 - 01 - 05), date!(2026 - 06 - 30)).unwrap();
+    let budget = Money::new(4_200_000, Currency::parse("EUR").unwrap());
+    let project = stores
+        .projects
+        .update_project(
+            &admin,
+            work.project,
+            ProjectInput {
+                client,
+                name: name("Relaunch"),
+                description: "New site".into(),
+                status: ProjectStatus::OnHold,
+                schedule: Some(schedule),
+                budget: Some(budget),
+                external_id: None,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(project.name.as_str(), "Relaunch");
+    assert_eq!(
+        (project.status, project.schedule, project.budget),
+        (ProjectStatus::OnHold, Some(schedule), Some(budget))
+    );
+    assert_eq!(
+        stores
+            .projects
+            .project(&admin, work.project)
+            .await
+            .unwrap()
+            .unwrap(),
+        project,
+        "reads back equal"
+    );
+    let moved = stores
+        .projects
+        .update_project(
+            &admin,
+            work.project,
+            ProjectInput {
+                client: ClientId::new(),
+                ..project_input(client, "x")
+            },
+            &ctx(),
+        )
+        .await;
+    assert!(moved.is_err(), "a project's client is fixed: {moved:?}");
+
+    let milestone = stores
+        .milestones
+        .update_milestone(
+            &admin,
+            work.milestone,
+            MilestoneInput {
+                project: work.project,
+                title: name("Design"),
+                due_on: Some(date!(2026 - 02 - 01)),
+                position: 7,
+                external_id: None,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            milestone.title.as_str(),
+            milestone.due_on,
+            milestone.position
+        ),
+        ("Design", Some(date!(2026 - 02 - 01)), 7)
+    );
+
+    let deliverable = stores
+        .deliverables
+        .update_deliverable(
+            &admin,
+            work.deliverable,
+            DeliverableInput {
+                milestone: work.milestone,
+                title: name("Mock-ups"),
+                due_on: Some(date!(2026 - 01 - 20)),
+                external_id: None,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deliverable.title.as_str(), "Mock-ups");
+    let listed = stores
+        .deliverables
+        .list_deliverables(&contact_scope, work.milestone, page())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![work.deliverable]
+    );
+
+    let renamed = stores
+        .identities
+        .rename_user(&contact_scope, contact, name("Grace H."), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(
+        renamed.name.as_str(),
+        "Grace H.",
+        "users may rename themselves"
+    );
+    let contacts = stores
+        .identities
+        .list_users(&admin, Some(Side::Client), page())
+        .await
+        .unwrap();
+    assert_eq!(
+        contacts.items.iter().map(|u| u.id).collect::<Vec<_>>(),
+        vec![contact]
+    );
+    let staff = stores
+        .identities
+        .list_users(&admin, Some(Side::Staff), page())
+        .await
+        .unwrap();
+    assert!(staff.items.iter().all(|u| u.side == Side::Staff) && !staff.items.is_empty());
+    let by_contact = stores
+        .identities
+        .list_users(&contact_scope, None, page())
+        .await;
+    assert!(
+        matches!(by_contact, Err(StoreError::Forbidden(_))),
+        "{by_contact:?}"
     );
 }
