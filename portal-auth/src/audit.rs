@@ -1,0 +1,55 @@
+//! Audit events of authentication (SEC-40/41). Details never hold a password, a token or a
+//! token's hash.
+
+use portal_core::model::{Actor, AuditContext, AuditOutcome, NewAuditEvent, ObjectRef};
+use portal_core::{TenantId, TenantScope, UserId};
+use portal_storage::{AuditStore, StoreResult};
+
+/// A successful login.
+pub const LOGIN_SUCCEEDED: &str = "login.succeeded";
+/// A failed login (any reason; the reason is in the details, never in the answer).
+pub const LOGIN_FAILED: &str = "login.failed";
+/// A login refused unheard by the throttle.
+pub const LOGIN_THROTTLED: &str = "login.throttled";
+/// A session ended by its own user.
+pub const SESSION_LOGGED_OUT: &str = "session.logged_out";
+/// A session given a new token.
+pub const SESSION_ROTATED: &str = "session.rotated";
+/// One or all sessions of a user revoked.
+pub const SESSION_REVOKED: &str = "session.revoked";
+
+/// The object of an authentication event: the user, when known.
+pub(crate) fn user_object(user: UserId) -> ObjectRef {
+    ObjectRef {
+        kind: "user".to_owned(),
+        id: *user.as_uuid(),
+    }
+}
+
+/// Appends one event to the tenant's chain with a system scope: nobody is authenticated yet.
+pub(crate) async fn record(
+    store: &dyn AuditStore,
+    tenant: TenantId,
+    context: &AuditContext,
+    event: NewAuditEvent,
+) -> StoreResult<()> {
+    let scope = TenantScope::dangerous_system(tenant);
+    store.append(&scope, event, context).await.map(drop)
+}
+
+/// An event with the given fields.
+pub(crate) fn event(
+    actor: Actor,
+    action: &str,
+    object: Option<ObjectRef>,
+    outcome: AuditOutcome,
+    details: serde_json::Value,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        actor,
+        action: action.to_owned(),
+        object,
+        outcome,
+        details,
+    }
+}

@@ -1,0 +1,147 @@
+//! Session lifetimes and login-throttle limits.
+
+use time::Duration;
+
+/// Session timeouts and login throttling. The defaults follow SECURITY.md; every `with_*`
+/// builder replaces one value (tests use them to make limits small).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthConfig {
+    /// A session unused for longer than this is dead (SEC-18). Default: 30 minutes.
+    pub idle_timeout: Duration,
+    /// A session older than this is dead however active (SEC-18). Default: 12 hours.
+    pub absolute_timeout: Duration,
+    /// The window over which failures are counted, per account and per client address (SEC-10).
+    /// Default: 1 hour. Counters restart when it ends, so there is no permanent lockout.
+    pub failure_window: Duration,
+    /// At most this many failed logins are evaluated per account per window (SEC-10); further
+    /// attempts are refused unheard until the window ends. Default: 100.
+    pub max_account_failures: u32,
+    /// After this many failures of an account in the window, each failure blocks the account
+    /// for `2^(failures - delay_after)` seconds (SEC-10). Default: 5.
+    pub delay_after: u32,
+    /// The growing delay never exceeds this. Default: 15 minutes.
+    pub max_delay: Duration,
+    /// At most this many failed logins are evaluated per client address per window, whatever
+    /// the account; then the address waits for the window to end. Default: 300.
+    pub max_ip_failures: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::minutes(30),
+            absolute_timeout: Duration::hours(12),
+            failure_window: Duration::hours(1),
+            max_account_failures: 100,
+            delay_after: 5,
+            max_delay: Duration::minutes(15),
+            max_ip_failures: 300,
+        }
+    }
+}
+
+impl AuthConfig {
+    /// The defaults.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the idle timeout.
+    #[must_use]
+    pub const fn with_idle_timeout(self, idle_timeout: Duration) -> Self {
+        Self {
+            idle_timeout,
+            ..self
+        }
+    }
+
+    /// Sets the absolute timeout.
+    #[must_use]
+    pub const fn with_absolute_timeout(self, absolute_timeout: Duration) -> Self {
+        Self {
+            absolute_timeout,
+            ..self
+        }
+    }
+
+    /// Sets the failure window.
+    #[must_use]
+    pub const fn with_failure_window(self, failure_window: Duration) -> Self {
+        Self {
+            failure_window,
+            ..self
+        }
+    }
+
+    /// Sets how many failures per account and window are evaluated.
+    #[must_use]
+    pub const fn with_max_account_failures(self, max_account_failures: u32) -> Self {
+        Self {
+            max_account_failures,
+            ..self
+        }
+    }
+
+    /// Sets after how many failures the growing delay starts (`u32::MAX`: never).
+    #[must_use]
+    pub const fn with_delay_after(self, delay_after: u32) -> Self {
+        Self {
+            delay_after,
+            ..self
+        }
+    }
+
+    /// Sets the longest growing delay.
+    #[must_use]
+    pub const fn with_max_delay(self, max_delay: Duration) -> Self {
+        Self { max_delay, ..self }
+    }
+
+    /// Sets how many failures per client address and window are evaluated.
+    #[must_use]
+    pub const fn with_max_ip_failures(self, max_ip_failures: u32) -> Self {
+        Self {
+            max_ip_failures,
+            ..self
+        }
+    }
+
+    /// The block after an account's `failures`-th failure in the window, if any:
+    /// `2^(failures - delay_after)` seconds, capped at `max_delay`.
+    #[must_use]
+    pub fn delay_for(&self, failures: u32) -> Option<Duration> {
+        let excess = failures.checked_sub(self.delay_after)?;
+        let seconds = 1_i64.checked_shl(excess).filter(|s| *s > 0 && excess < 62);
+        let delay = seconds.map_or(self.max_delay, Duration::seconds);
+        Some(delay.min(self.max_delay))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_security_md_sec_10_sec_18() {
+        let config = AuthConfig::default();
+        assert_eq!(config.idle_timeout, Duration::minutes(30));
+        assert_eq!(config.absolute_timeout, Duration::hours(12));
+        assert_eq!(config.failure_window, Duration::hours(1));
+        assert_eq!(config.max_account_failures, 100);
+        assert_eq!(config.max_ip_failures, 300);
+    }
+
+    #[test]
+    fn delay_grows_from_the_fifth_failure_and_is_capped_sec_10() {
+        let config = AuthConfig::default();
+        assert_eq!(config.delay_for(4), None);
+        assert_eq!(config.delay_for(5), Some(Duration::seconds(1)));
+        assert_eq!(config.delay_for(6), Some(Duration::seconds(2)));
+        assert_eq!(config.delay_for(14), Some(Duration::seconds(512)));
+        assert_eq!(config.delay_for(15), Some(Duration::minutes(15)));
+        assert_eq!(config.delay_for(100), Some(Duration::minutes(15)));
+        assert_eq!(config.delay_for(u32::MAX), Some(Duration::minutes(15)));
+        assert_eq!(config.with_delay_after(u32::MAX).delay_for(99), None);
+    }
+}

@@ -1,0 +1,269 @@
+//! Logging in with an email and a password.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use portal_core::model::{Actor, AuditContext, AuditOutcome, Credentials, Session};
+use portal_core::{Email, TenantId, TenantScope};
+use portal_storage::Stores;
+use serde_json::json;
+
+use crate::audit::{self, LOGIN_FAILED, LOGIN_SUCCEEDED, LOGIN_THROTTLED, user_object};
+use crate::clock::Clock;
+use crate::config::AuthConfig;
+use crate::error::AuthError;
+use crate::password::{Password, PasswordError, PasswordHasher, Verification};
+use crate::session::Sessions;
+use crate::throttle::{self, Keys};
+use crate::token::SessionToken;
+
+/// Where a login attempt comes from. The address must come from the socket or a trusted
+/// proxy's header only (SEC-11): it keys the per-address throttle and goes into the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginContext {
+    /// The client address.
+    pub ip: Option<IpAddr>,
+    /// The browser, for the user's list of devices.
+    pub user_agent: Option<String>,
+}
+
+/// A successful login: the token to hand to the browser, the stored session and the user's
+/// scope.
+#[derive(Debug)]
+pub struct LoginSuccess {
+    /// The new session's token; only its hash is stored.
+    pub token: SessionToken,
+    /// The new session.
+    pub session: Session,
+    /// What the user may do, from their current memberships.
+    pub scope: TenantScope,
+}
+
+/// Checks emails and passwords, throttles guessing, and opens sessions.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    stores: Stores,
+    hasher: PasswordHasher,
+    config: AuthConfig,
+    clock: Arc<dyn Clock>,
+}
+
+/// Why an attempt failed, for the audit log only: the caller always sees
+/// [`AuthError::InvalidCredentials`].
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    MalformedEmail,
+    UnknownUser,
+    NoPassword,
+    WrongPassword,
+    Disabled,
+    NoMembership,
+}
+
+impl Failure {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedEmail => "malformed_email",
+            Self::UnknownUser => "unknown_user",
+            Self::NoPassword => "no_password",
+            Self::WrongPassword => "wrong_password",
+            Self::Disabled => "disabled",
+            Self::NoMembership => "no_membership",
+        }
+    }
+}
+
+impl Authenticator {
+    /// An authenticator over `stores`.
+    #[must_use]
+    pub fn new(
+        stores: Stores,
+        hasher: PasswordHasher,
+        config: AuthConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            stores,
+            hasher,
+            config,
+            clock,
+        }
+    }
+
+    /// The sessions this authenticator opens, with the same stores, config and clock.
+    #[must_use]
+    pub fn sessions(&self) -> Sessions {
+        Sessions::new(self.stores.clone(), self.config, Arc::clone(&self.clock))
+    }
+
+    /// Logs a user of `tenant` in.
+    ///
+    /// Every way of getting it wrong — unknown or malformed email, wrong password, disabled
+    /// user, no password set, no membership — gives the same [`AuthError::InvalidCredentials`],
+    /// and unknown users spend the same argon2 work on a dummy hash (SEC-08). The account and the
+    /// client address are throttled before the password is looked at, for known and unknown
+    /// emails alike (SEC-10). Success opens a new session with a new token (SEC-13).
+    pub async fn login(
+        &self,
+        tenant: TenantId,
+        email: &str,
+        password: Password,
+        context: LoginContext,
+    ) -> Result<LoginSuccess, AuthError> {
+        let now = self.clock.now();
+        let audit_context = AuditContext { ip: context.ip };
+        let parsed = Email::parse(email).ok();
+        let normalised = parsed.as_ref().map_or_else(
+            || {
+                email
+                    .trim()
+                    .to_lowercase()
+                    .chars()
+                    .take(Email::MAX_CHARS)
+                    .collect()
+            },
+            |email| email.as_str().to_owned(),
+        );
+        let keys = Keys {
+            account: throttle::account_key(tenant, &normalised),
+            ip: context.ip.map(throttle::ip_key),
+        };
+
+        if let Some(retry_after) =
+            throttle::blocked(self.stores.throttle.as_ref(), &self.config, &keys, now).await?
+        {
+            let event = audit::event(
+                Actor::Anonymous,
+                LOGIN_THROTTLED,
+                None,
+                AuditOutcome::Denied,
+                json!({ "email": normalised, "retry_after_seconds": retry_after.whole_seconds() }),
+            );
+            audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+            return Err(AuthError::Throttled { retry_after });
+        }
+
+        let credentials = match &parsed {
+            Some(email) => {
+                self.stores
+                    .identities
+                    .credentials_by_email(tenant, email)
+                    .await?
+            }
+            None => None,
+        };
+        let (verification, failure) = self
+            .check_password(parsed.is_some(), credentials.as_ref(), password.clone())
+            .await?;
+        let checked = match (credentials, failure) {
+            (Some(credentials), None) => {
+                let memberships = self
+                    .stores
+                    .memberships
+                    .memberships_of(tenant, credentials.user.id)
+                    .await?;
+                match TenantScope::from_memberships(&memberships) {
+                    Ok(scope) => Ok((credentials, scope)),
+                    Err(_) => Err((Some(credentials.user.id), Failure::NoMembership)),
+                }
+            }
+            (credentials, failure) => Err((
+                credentials.map(|c| c.user.id),
+                failure.unwrap_or(Failure::UnknownUser),
+            )),
+        };
+        let (credentials, scope) = match checked {
+            Ok(found) => found,
+            Err((user, failure)) => {
+                throttle::record_failure(self.stores.throttle.as_ref(), &self.config, &keys, now)
+                    .await?;
+                let event = audit::event(
+                    Actor::Anonymous,
+                    LOGIN_FAILED,
+                    user.map(user_object),
+                    AuditOutcome::Failure,
+                    json!({ "email": normalised, "reason": failure.as_str() }),
+                );
+                audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+                return Err(AuthError::InvalidCredentials);
+            }
+        };
+        let user = credentials.user.id;
+
+        // Rehash first: storing a hash ends every session of the user, so the new one must
+        // come after it.
+        if matches!(verification, Verification::Valid { needs_rehash: true }) {
+            let rehashed = self
+                .hasher
+                .hash(password)
+                .await
+                .map_err(AuthError::Password)?;
+            self.stores
+                .identities
+                .set_password_hash(tenant, user, rehashed)
+                .await?;
+        }
+        self.stores.throttle.clear_throttle(&keys.account).await?;
+
+        let (token, session) = self
+            .sessions()
+            .open(
+                tenant,
+                user,
+                now,
+                now,
+                now + self.config.absolute_timeout,
+                &context,
+            )
+            .await?;
+        self.stores
+            .identities
+            .record_login(tenant, user, now)
+            .await?;
+        let event = audit::event(
+            Actor::User(user),
+            LOGIN_SUCCEEDED,
+            Some(user_object(user)),
+            AuditOutcome::Success,
+            json!({ "email": normalised }),
+        );
+        audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+        Ok(LoginSuccess {
+            token,
+            session,
+            scope,
+        })
+    }
+
+    /// Verifies the password against the stored hash, or against the dummy hash when there is
+    /// none, so that every path spends the same work (SEC-08).
+    async fn check_password(
+        &self,
+        well_formed: bool,
+        credentials: Option<&Credentials>,
+        password: Password,
+    ) -> Result<(Verification, Option<Failure>), AuthError> {
+        let stored = credentials.and_then(|c| c.password_hash.as_deref());
+        let outcome = match stored {
+            Some(stored) => self.hasher.verify(password, stored).await,
+            None => self.hasher.dummy_verify(password).await,
+        };
+        let verification = match outcome {
+            Ok(verification) => verification,
+            // Over-long input is refused before hashing whoever the user is.
+            Err(PasswordError::TooManyBytes { .. }) => Verification::Invalid,
+            Err(other) => return Err(AuthError::Password(other)),
+        };
+        let failure = match (credentials, stored, verification) {
+            (None, _, _) if !well_formed => Some(Failure::MalformedEmail),
+            (None, _, _) => Some(Failure::UnknownUser),
+            (Some(_), None, _) => Some(Failure::NoPassword),
+            (Some(_), Some(_), Verification::Invalid) => Some(Failure::WrongPassword),
+            (Some(c), Some(_), Verification::Valid { .. }) if c.user.disabled => {
+                Some(Failure::Disabled)
+            }
+            (Some(_), Some(_), Verification::Valid { .. }) => None,
+        };
+        Ok((verification, failure))
+    }
+}

@@ -1,0 +1,639 @@
+//! End-to-end tests of login and sessions over the memory store, with cheap argon2 parameters
+//! and a manual clock.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use portal_core::model::{AuditContext, Branding, NewTenant, NewUser};
+use portal_core::{
+    BuiltinRole, DisplayName, Email, HexColour, MembershipKind, Side, Slug, TenantId, TenantScope,
+    UserId,
+};
+use portal_storage::{AuditFilter, Page, Stores};
+use time::Duration;
+
+use crate::password::{Argon2Config, Password, PasswordHasher};
+use crate::{AuthConfig, AuthError, Authenticator, LoginContext, ManualClock, Sessions};
+
+const PASSWORD: &str = "canary-Secret-4711 harbour";
+
+fn cheap() -> Argon2Config {
+    Argon2Config::default()
+        .with_memory_kib(256)
+        .with_iterations(1)
+}
+
+struct World {
+    stores: Stores,
+    tenant: TenantId,
+    clock: ManualClock,
+    auth: Authenticator,
+    sessions: Sessions,
+    alice: UserId,
+    bob: UserId,
+    disabled: UserId,
+}
+
+fn name(text: &str) -> DisplayName {
+    DisplayName::parse(text).unwrap()
+}
+
+fn ip(last: u8) -> LoginContext {
+    LoginContext {
+        ip: Some(IpAddr::V4(Ipv4Addr::new(203, 0, 113, last))),
+        user_agent: Some("test-browser".to_owned()),
+    }
+}
+
+async fn add_user(
+    stores: &Stores,
+    system: &TenantScope,
+    email: &str,
+    member: bool,
+    password: Option<&str>,
+    hasher: &PasswordHasher,
+) -> UserId {
+    let user = stores
+        .identities
+        .create_user(
+            system,
+            NewUser {
+                email: Email::parse(email).unwrap(),
+                name: name("Some One"),
+                side: Side::Staff,
+            },
+            &AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    if member {
+        let roles = stores.memberships.roles(system).await.unwrap();
+        let role = roles
+            .iter()
+            .find(|role| role.builtin_role() == Some(BuiltinRole::Member))
+            .unwrap()
+            .id();
+        stores
+            .memberships
+            .add_membership(
+                system,
+                user.id,
+                role,
+                MembershipKind::Staff {
+                    assigned_clients: Vec::new(),
+                },
+                &AuditContext::default(),
+            )
+            .await
+            .unwrap();
+    }
+    if let Some(password) = password {
+        let hash = hasher.hash(Password::from(password)).await.unwrap();
+        stores
+            .identities
+            .set_password_hash(system.tenant_id(), user.id, hash)
+            .await
+            .unwrap();
+    }
+    user.id
+}
+
+async fn world_with(config: AuthConfig) -> World {
+    world_hashing(config, cheap()).await
+}
+
+async fn world_hashing(config: AuthConfig, login_params: Argon2Config) -> World {
+    let stores = Stores::memory();
+    let tenant = stores
+        .tenants
+        .create_tenant(NewTenant {
+            slug: Slug::parse("agency").unwrap(),
+            branding: Branding {
+                display_name: name("Agency"),
+                logo_url: None,
+                favicon_url: None,
+                primary_colour: HexColour::parse("#123456").unwrap(),
+                accent_colour: HexColour::parse("#abcdef").unwrap(),
+                font: None,
+                custom_css: None,
+                email_sender_name: None,
+                email_sender_address: None,
+            },
+        })
+        .await
+        .unwrap()
+        .id;
+    let system = TenantScope::dangerous_system(tenant);
+    let hasher = PasswordHasher::new(cheap()).unwrap();
+    let alice = add_user(
+        &stores,
+        &system,
+        "alice@example.com",
+        true,
+        Some(PASSWORD),
+        &hasher,
+    )
+    .await;
+    let bob = add_user(
+        &stores,
+        &system,
+        "bob@example.com",
+        true,
+        Some(PASSWORD),
+        &hasher,
+    )
+    .await;
+    add_user(&stores, &system, "nopass@example.com", true, None, &hasher).await;
+    add_user(
+        &stores,
+        &system,
+        "loner@example.com",
+        false,
+        Some(PASSWORD),
+        &hasher,
+    )
+    .await;
+    let disabled = add_user(
+        &stores,
+        &system,
+        "gone@example.com",
+        true,
+        Some(PASSWORD),
+        &hasher,
+    )
+    .await;
+    stores
+        .identities
+        .set_disabled(&system, disabled, true, &AuditContext::default())
+        .await
+        .unwrap();
+    let clock = ManualClock::starting_now();
+    let auth = Authenticator::new(
+        stores.clone(),
+        PasswordHasher::new(login_params).unwrap(),
+        config,
+        Arc::new(clock.clone()),
+    );
+    let sessions = auth.sessions();
+    World {
+        stores,
+        tenant,
+        clock,
+        auth,
+        sessions,
+        alice,
+        bob,
+        disabled,
+    }
+}
+
+async fn world() -> World {
+    world_with(AuthConfig::default()).await
+}
+
+impl World {
+    async fn login(&self, email: &str, password: &str, from: u8) -> Result<String, AuthError> {
+        self.auth
+            .login(self.tenant, email, Password::from(password), ip(from))
+            .await
+            .map(|success| success.token.expose_secret().to_owned())
+    }
+
+    async fn live(&self, token: &str) -> bool {
+        match self.sessions.authenticate(token).await {
+            Ok(_) => true,
+            Err(AuthError::Unauthenticated) => false,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    async fn events(&self, action: &str) -> Vec<portal_core::model::AuditEvent> {
+        self.stores
+            .audit
+            .list_events(
+                &TenantScope::dangerous_system(self.tenant),
+                AuditFilter {
+                    action: Some(action.to_owned()),
+                    ..AuditFilter::default()
+                },
+                Page::first(200).unwrap(),
+            )
+            .await
+            .unwrap()
+            .items
+    }
+}
+
+#[tokio::test]
+async fn login_succeeds_with_scope_and_session() {
+    let world = world().await;
+    let success = world
+        .auth
+        .login(
+            world.tenant,
+            " Alice@Example.com ",
+            Password::from(PASSWORD),
+            ip(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(success.session.user, world.alice);
+    assert_eq!(success.scope.tenant_id(), world.tenant);
+    assert_eq!(success.scope.principal().user_id(), Some(world.alice));
+    assert_eq!(success.session.token_hash, success.token.hash());
+    assert_eq!(success.session.user_agent.as_deref(), Some("test-browser"));
+    let authenticated = world
+        .sessions
+        .authenticate(success.token.expose_secret())
+        .await
+        .unwrap();
+    assert_eq!(authenticated.session.user, world.alice);
+}
+
+#[tokio::test]
+async fn every_failure_is_the_same_error_sec_08() {
+    let world = world().await;
+    let cases = [
+        ("nobody@example.com", PASSWORD),   // unknown email
+        ("not an email", PASSWORD),         // malformed email
+        ("alice@example.com", "wrong one"), // wrong password
+        ("gone@example.com", PASSWORD),     // disabled user, right password
+        ("nopass@example.com", PASSWORD),   // no password set
+        ("loner@example.com", PASSWORD),    // no membership, right password
+    ];
+    let mut messages = Vec::new();
+    for (email, password) in cases {
+        let error = world.login(email, password, 10).await.unwrap_err();
+        assert!(
+            matches!(error, AuthError::InvalidCredentials),
+            "{email}: {error:?}"
+        );
+        messages.push(error.to_string());
+    }
+    assert!(
+        messages.iter().all(|m| m == "invalid email or password"),
+        "{messages:?}"
+    );
+    // The disabled user is really the disabled one.
+    let failed = world.events("login.failed").await;
+    assert_eq!(failed.len(), 6);
+    assert!(failed.iter().any(|e| e.object.as_ref().map(|o| o.id)
+        == Some(*world.disabled.as_uuid())
+        && e.details["reason"] == "disabled"));
+}
+
+#[tokio::test]
+async fn throttles_one_account_from_rotating_ips_sec_10() {
+    let world = world().await;
+    let mut evaluated = 0;
+    let mut throttled = 0;
+    for attempt in 0..150_u32 {
+        let from = u8::try_from(attempt % 250).unwrap();
+        match world.login("alice@example.com", "wrong guess", from).await {
+            Err(AuthError::InvalidCredentials) => evaluated += 1,
+            Err(AuthError::Throttled { retry_after }) => {
+                assert!(retry_after > Duration::ZERO);
+                throttled += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(evaluated <= 100, "{evaluated} evaluated");
+    assert_eq!(evaluated + throttled, 150);
+    assert!(throttled > 0);
+    // Blocked now, even with the right password…
+    assert!(matches!(
+        world.login("alice@example.com", PASSWORD, 200).await,
+        Err(AuthError::Throttled { .. })
+    ));
+    // …but no permanent lockout: after the window the right password works.
+    world
+        .clock
+        .advance(Duration::hours(1) + Duration::seconds(1));
+    let token = world
+        .login("alice@example.com", PASSWORD, 201)
+        .await
+        .unwrap();
+    assert!(world.live(&token).await);
+    // Success cleared the account's counter.
+    let key = format!("account:{}:alice@example.com", world.tenant);
+    assert!(
+        world
+            .stores
+            .throttle
+            .throttle(&key)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn at_most_100_failures_per_hour_are_evaluated_sec_10() {
+    // Without the growing delay only the hourly ceiling is left to hold.
+    let world = world_with(AuthConfig::default().with_delay_after(u32::MAX)).await;
+    let mut evaluated = 0;
+    for attempt in 0..150_u32 {
+        let from = u8::try_from(attempt % 250).unwrap();
+        match world.login("alice@example.com", "wrong guess", from).await {
+            Err(AuthError::InvalidCredentials) => evaluated += 1,
+            Err(AuthError::Throttled { retry_after }) => {
+                assert!(retry_after <= Duration::hours(1));
+            }
+            other => panic!("{other:?}"),
+        }
+        world.clock.advance(Duration::seconds(1));
+    }
+    assert_eq!(evaluated, 100);
+    world.clock.advance(Duration::hours(1));
+    assert!(world.login("alice@example.com", PASSWORD, 1).await.is_ok());
+}
+
+#[tokio::test]
+async fn unknown_and_existing_accounts_are_throttled_alike_sec_08_sec_10() {
+    let world = world().await;
+    let mut outcomes = Vec::new();
+    for email in ["alice@example.com", "nobody@example.com"] {
+        let mut seen = Vec::new();
+        for attempt in 0..8_u8 {
+            let outcome = world
+                .login(email, "wrong guess", attempt)
+                .await
+                .unwrap_err();
+            seen.push(outcome.to_string());
+        }
+        outcomes.push(seen);
+    }
+    assert_eq!(outcomes[0], outcomes[1]);
+    assert!(outcomes[0].iter().any(|m| m.contains("too many attempts")));
+}
+
+#[tokio::test]
+async fn per_ip_limit_holds_across_accounts_sec_10() {
+    let world = world_with(
+        AuthConfig::default()
+            .with_max_ip_failures(3)
+            .with_delay_after(u32::MAX),
+    )
+    .await;
+    for n in 0..3 {
+        let email = format!("guess{n}@example.com");
+        assert!(matches!(
+            world.login(&email, "wrong guess", 7).await,
+            Err(AuthError::InvalidCredentials)
+        ));
+    }
+    assert!(matches!(
+        world.login("alice@example.com", PASSWORD, 7).await,
+        Err(AuthError::Throttled { .. })
+    ));
+    assert!(world.login("alice@example.com", PASSWORD, 8).await.is_ok());
+}
+
+#[tokio::test]
+async fn every_login_gets_a_new_token_and_rotation_kills_the_old_sec_13() {
+    let world = world().await;
+    let first = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    let second = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    assert_ne!(first, second);
+    let (rotated, session) = world.sessions.rotate(&first).await.unwrap();
+    assert_ne!(rotated.expose_secret(), first);
+    assert_eq!(session.user, world.alice);
+    assert!(!world.live(&first).await, "old token must be dead");
+    assert!(world.live(rotated.expose_secret()).await);
+    assert!(world.live(&second).await);
+    assert!(matches!(
+        world.sessions.rotate(&first).await,
+        Err(AuthError::Unauthenticated)
+    ));
+}
+
+#[tokio::test]
+async fn logout_kills_the_session_sec_17() {
+    let world = world().await;
+    let token = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    assert!(world.live(&token).await);
+    world.sessions.logout(&token).await.unwrap();
+    assert!(!world.live(&token).await);
+    // Idempotent, and garbage is not an error.
+    world.sessions.logout(&token).await.unwrap();
+    world.sessions.logout("garbage").await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_and_absolute_timeouts_sec_18() {
+    let world = world().await;
+    let idle = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    world.clock.advance(Duration::minutes(29));
+    assert!(world.live(&idle).await);
+    world.clock.advance(Duration::minutes(31));
+    assert!(!world.live(&idle).await, "31 min idle must be dead");
+    assert!(
+        world
+            .sessions
+            .sessions_of(world.tenant, world.alice)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let active = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    // Used every 20 minutes: never idle, alive up to 11 h 59 min…
+    for step in 1..=35 {
+        world.clock.advance(Duration::minutes(20));
+        assert!(world.live(&active).await, "active at step {step}");
+    }
+    world.clock.advance(Duration::minutes(19));
+    assert!(world.live(&active).await, "alive at 11 h 59 min");
+    // …and dead at 12 h 1 min however active.
+    world.clock.advance(Duration::minutes(2));
+    assert!(!world.live(&active).await, "12 h 1 min must be dead");
+}
+
+#[tokio::test]
+async fn disabling_or_a_new_password_kills_every_session_sec_19() {
+    let world = world().await;
+    let system = TenantScope::dangerous_system(world.tenant);
+
+    let one = world.login("bob@example.com", PASSWORD, 1).await.unwrap();
+    let two = world.login("bob@example.com", PASSWORD, 2).await.unwrap();
+    assert!(world.live(&one).await && world.live(&two).await);
+    let hash = PasswordHasher::new(cheap())
+        .unwrap()
+        .hash(Password::from("another long passphrase"))
+        .await
+        .unwrap();
+    world
+        .stores
+        .identities
+        .set_password_hash(world.tenant, world.bob, hash)
+        .await
+        .unwrap();
+    assert!(!world.live(&one).await && !world.live(&two).await);
+
+    let one = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    let two = world.login("alice@example.com", PASSWORD, 2).await.unwrap();
+    world
+        .stores
+        .identities
+        .set_disabled(&system, world.alice, true, &AuditContext::default())
+        .await
+        .unwrap();
+    assert!(!world.live(&one).await && !world.live(&two).await);
+    assert!(matches!(
+        world.login("alice@example.com", PASSWORD, 3).await,
+        Err(AuthError::InvalidCredentials)
+    ));
+}
+
+#[tokio::test]
+async fn audit_events_are_written_without_secrets_sec_40_sec_41() {
+    let world = world().await;
+    let success = world
+        .auth
+        .login(
+            world.tenant,
+            "alice@example.com",
+            Password::from(PASSWORD),
+            ip(9),
+        )
+        .await
+        .unwrap();
+    let token = success.token.expose_secret().to_owned();
+    let token_hash = success.token.hash().to_string();
+    let debug = format!("{success:?} {:?}", world.auth);
+    for _ in 0..8 {
+        let _ = world
+            .login("alice@example.com", "canary-wrong-4711", 9)
+            .await;
+    }
+    let (rotated, _) = world.sessions.rotate(&token).await.unwrap();
+    world
+        .sessions
+        .logout(rotated.expose_secret())
+        .await
+        .unwrap();
+
+    let succeeded = world.events("login.succeeded").await;
+    let failed = world.events("login.failed").await;
+    let throttled = world.events("login.throttled").await;
+    assert_eq!(succeeded.len(), 1);
+    assert!(!failed.is_empty() && !throttled.is_empty());
+    assert_eq!(
+        succeeded[0].actor,
+        portal_core::model::Actor::User(world.alice)
+    );
+    assert_eq!(succeeded[0].ip, ip(9).ip);
+    assert_eq!(failed[0].outcome, portal_core::model::AuditOutcome::Failure);
+    assert_eq!(
+        throttled[0].outcome,
+        portal_core::model::AuditOutcome::Denied
+    );
+    assert_eq!(failed[0].actor, portal_core::model::Actor::Anonymous);
+
+    let all = world
+        .stores
+        .audit
+        .list_events(
+            &TenantScope::dangerous_system(world.tenant),
+            AuditFilter::default(),
+            Page::first(200).unwrap(),
+        )
+        .await
+        .unwrap()
+        .items;
+    let dump = format!("{} {all:?} {debug}", serde_json::to_string(&all).unwrap());
+    for secret in [
+        PASSWORD,
+        "canary",
+        "4711",
+        token.as_str(),
+        token_hash.as_str(),
+        rotated.expose_secret(),
+    ] {
+        assert!(!dump.contains(secret), "leaked {secret}");
+    }
+    assert!(dump.contains("session.rotated") && dump.contains("session.logged_out"));
+}
+
+#[tokio::test]
+async fn a_user_revokes_only_its_own_sessions() {
+    let world = world().await;
+    let alice_one = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    let alice_two = world.login("alice@example.com", PASSWORD, 2).await.unwrap();
+    let bob = world.login("bob@example.com", PASSWORD, 3).await.unwrap();
+
+    let devices = world
+        .sessions
+        .sessions_of(world.tenant, world.alice)
+        .await
+        .unwrap();
+    assert_eq!(devices.len(), 2);
+    let bob_hash = world
+        .sessions
+        .sessions_of(world.tenant, world.bob)
+        .await
+        .unwrap()[0]
+        .token_hash;
+    assert!(matches!(
+        world
+            .sessions
+            .revoke(world.tenant, world.alice, &bob_hash)
+            .await,
+        Err(AuthError::SessionNotFound)
+    ));
+    assert!(world.live(&bob).await);
+
+    let two_hash = crate::SessionToken::parse(&alice_two).unwrap().hash();
+    world
+        .sessions
+        .revoke(world.tenant, world.alice, &two_hash)
+        .await
+        .unwrap();
+    assert!(!world.live(&alice_two).await);
+    assert!(world.live(&alice_one).await);
+
+    assert_eq!(
+        world
+            .sessions
+            .revoke_all(world.tenant, world.alice)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(!world.live(&alice_one).await);
+    assert!(world.live(&bob).await);
+}
+
+#[tokio::test]
+async fn a_rehash_on_login_keeps_the_new_session_sec_01_sec_19() {
+    // Stored with 256 KiB; the authenticator wants 512 KiB, so the login rehashes, which ends
+    // the user's sessions — before the new one is made.
+    let world = world_hashing(AuthConfig::default(), cheap().with_memory_kib(512)).await;
+    let old = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    let new = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    assert!(world.live(&new).await);
+    let stored = world
+        .stores
+        .identities
+        .credentials_by_email(world.tenant, &Email::parse("alice@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash
+        .unwrap();
+    assert!(stored.contains("m=512"), "{stored}");
+    // The first login rehashed and kept its session; the second did not need to.
+    assert!(world.live(&old).await);
+}
+
+#[tokio::test]
+async fn malformed_and_unknown_tokens_are_unauthenticated() {
+    let world = world().await;
+    for presented in ["", "x", &"A".repeat(43), &"é".repeat(22), &"=".repeat(43)] {
+        assert!(matches!(
+            world.sessions.authenticate(presented).await,
+            Err(AuthError::Unauthenticated)
+        ));
+    }
+}

@@ -1,0 +1,90 @@
+//! Login throttling per account and per client address (SEC-10), on top of [`ThrottleStore`].
+
+use std::net::IpAddr;
+
+use portal_core::TenantId;
+use portal_core::model::ThrottleState;
+use portal_storage::{StoreResult, ThrottleStore};
+use time::{Duration, OffsetDateTime};
+
+use crate::config::AuthConfig;
+
+/// The throttle key of an account: `account:<tenant>:<normalised email>`.
+pub(crate) fn account_key(tenant: TenantId, normalised_email: &str) -> String {
+    format!("account:{tenant}:{normalised_email}")
+}
+
+/// The throttle key of a client address: `ip:<ip>`.
+pub(crate) fn ip_key(ip: IpAddr) -> String {
+    format!("ip:{ip}")
+}
+
+/// The keys of one login attempt.
+pub(crate) struct Keys {
+    pub(crate) account: String,
+    pub(crate) ip: Option<String>,
+}
+
+/// How long until the attempt may be evaluated, if a key blocks it now.
+pub(crate) async fn blocked(
+    store: &dyn ThrottleStore,
+    config: &AuthConfig,
+    keys: &Keys,
+    now: OffsetDateTime,
+) -> StoreResult<Option<Duration>> {
+    let mut wait = wait_for(
+        store.throttle(&keys.account).await?,
+        config.max_account_failures,
+        config,
+        now,
+    );
+    if let Some(ip) = &keys.ip {
+        let ip_wait = wait_for(
+            store.throttle(ip).await?,
+            config.max_ip_failures,
+            config,
+            now,
+        );
+        wait = wait.max(ip_wait);
+    }
+    Ok(wait)
+}
+
+fn wait_for(
+    state: Option<ThrottleState>,
+    limit: u32,
+    config: &AuthConfig,
+    now: OffsetDateTime,
+) -> Option<Duration> {
+    let state = state?;
+    let blocked = state.blocked_until.filter(|until| *until > now);
+    let window_end = state.window_started_at + config.failure_window;
+    let full = (state.failures >= limit && window_end > now).then_some(window_end);
+    blocked.max(full).map(|until| until - now)
+}
+
+/// Counts one failure against both keys and blocks them as the policy says.
+pub(crate) async fn record_failure(
+    store: &dyn ThrottleStore,
+    config: &AuthConfig,
+    keys: &Keys,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let window = config.failure_window;
+    let state = store.record_failure(&keys.account, now, window).await?;
+    let delayed = config.delay_for(state.failures).map(|delay| now + delay);
+    let full =
+        (state.failures >= config.max_account_failures).then_some(state.window_started_at + window);
+    if let Some(until) = delayed.max(full) {
+        store.block_until(&keys.account, until).await?;
+    }
+    if let Some(ip) = &keys.ip {
+        let state = store.record_failure(ip, now, window).await?;
+        if state.failures >= config.max_ip_failures {
+            store
+                .block_until(ip, state.window_started_at + window)
+                .await?;
+        }
+    }
+    Ok(())
+}
