@@ -63,9 +63,18 @@ impl PostgresStore {
         &self.pool
     }
 
-    async fn begin_as_app(&self) -> StoreResult<Transaction<'static, Db>> {
+    /// Opens a transaction as `portal_app` with the row-level-security `setting` set to `value`,
+    /// both for this transaction only, in one round trip after `BEGIN` (the same as
+    /// `SET LOCAL ROLE portal_app` plus `SET LOCAL setting = value`).
+    async fn begin_as_app(
+        &self,
+        setting: &'static str,
+        value: String,
+    ) -> StoreResult<Transaction<'static, Db>> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
-        sqlx::query("SET LOCAL ROLE portal_app")
+        sqlx::query("SELECT set_config('role', 'portal_app', true), set_config($1, $2, true)")
+            .bind(setting)
+            .bind(value)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
@@ -74,13 +83,8 @@ impl PostgresStore {
 
     /// A transaction that sees (and may write) only `tenant`'s rows.
     async fn for_tenant(&self, tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
-        let mut tx = self.begin_as_app().await?;
-        sqlx::query("SELECT set_config('portal.tenant_id', $1, true)")
-            .bind(tenant.to_string())
-            .execute(&mut *tx)
+        self.begin_as_app("portal.tenant_id", tenant.to_string())
             .await
-            .map_err(backend)?;
-        Ok(tx)
     }
 
     /// A write transaction for one tenant.
@@ -101,12 +105,7 @@ impl PostgresStore {
 
     /// A transaction for a global method: row-level security admits every tenant's rows.
     pub(crate) async fn global(&self) -> StoreResult<Transaction<'static, Db>> {
-        let mut tx = self.begin_as_app().await?;
-        sqlx::query("SELECT set_config('portal.global', 'on', true)")
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        Ok(tx)
+        self.begin_as_app("portal.global", "on".to_owned()).await
     }
 }
 
