@@ -17,6 +17,8 @@ pub const SESSION_LOGGED_OUT: &str = "session.logged_out";
 pub const SESSION_ROTATED: &str = "session.rotated";
 /// One or all sessions of a user revoked.
 pub const SESSION_REVOKED: &str = "session.revoked";
+/// One use of a share link (its actor is the link).
+pub const SHARE_LINK_USED: &str = "share_link.used";
 
 /// The object of an authentication event: the user, when known.
 pub(crate) fn user_object(user: UserId) -> ObjectRef {

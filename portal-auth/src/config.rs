@@ -1,4 +1,4 @@
-//! Session lifetimes and login-throttle limits.
+//! Session lifetimes, login-throttle limits, the step-up window and the share-link lifetime.
 
 use time::Duration;
 
@@ -24,6 +24,13 @@ pub struct AuthConfig {
     /// At most this many failed logins are evaluated per client address per window, whatever
     /// the account; then the address waits for the window to end. Default: 300.
     pub max_ip_failures: u32,
+    /// How long after the user last authenticated a session may still approve, change its
+    /// email, password or MFA, or create API keys without re-authenticating (SEC-20).
+    /// Default: 10 minutes.
+    pub step_up_window: Duration,
+    /// The longest a share link may live (SEC-14). Default: 90 days, which is also the most the
+    /// store accepts, so this can only be lowered.
+    pub share_link_max_lifetime: Duration,
 }
 
 impl Default for AuthConfig {
@@ -36,6 +43,8 @@ impl Default for AuthConfig {
             delay_after: 5,
             max_delay: Duration::minutes(15),
             max_ip_failures: 300,
+            step_up_window: Duration::minutes(10),
+            share_link_max_lifetime: Duration::days(90),
         }
     }
 }
@@ -107,6 +116,24 @@ impl AuthConfig {
         }
     }
 
+    /// Sets the step-up window.
+    #[must_use]
+    pub const fn with_step_up_window(self, step_up_window: Duration) -> Self {
+        Self {
+            step_up_window,
+            ..self
+        }
+    }
+
+    /// Sets the longest share-link lifetime (values above 90 days are refused by the store).
+    #[must_use]
+    pub const fn with_share_link_max_lifetime(self, share_link_max_lifetime: Duration) -> Self {
+        Self {
+            share_link_max_lifetime,
+            ..self
+        }
+    }
+
     /// The block after an account's `failures`-th failure in the window, if any:
     /// `2^(failures - delay_after)` seconds, capped at `max_delay`.
     #[must_use]
@@ -130,6 +157,8 @@ mod tests {
         assert_eq!(config.failure_window, Duration::hours(1));
         assert_eq!(config.max_account_failures, 100);
         assert_eq!(config.max_ip_failures, 300);
+        assert_eq!(config.step_up_window, Duration::minutes(10));
+        assert_eq!(config.share_link_max_lifetime, Duration::days(90));
     }
 
     #[test]

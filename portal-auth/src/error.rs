@@ -25,8 +25,25 @@ pub enum AuthError {
     /// The session does not exist or is not the user's own.
     #[error("session not found")]
     SessionNotFound,
-    /// A new session token could not be made.
-    #[error("session token failed")]
+    /// The session last authenticated longer ago than the step-up window allows: the user must
+    /// enter their password (or MFA) again before this action (SEC-20).
+    #[error("re-authentication required")]
+    ReauthRequired,
+    /// The presented share link does not open anything: unknown, malformed, revoked, expired or
+    /// used up — all alike.
+    #[error("invalid share link")]
+    InvalidShareLink,
+    /// A new share link's lifetime is not positive or exceeds the configured maximum.
+    #[error("share link lifetime must be positive and at most {max}")]
+    ShareLinkLifetime {
+        /// The longest allowed lifetime.
+        max: time::Duration,
+    },
+    /// A new share link's use limit is below one.
+    #[error("share link use limit must be at least 1")]
+    ShareLinkMaxUses,
+    /// A new session or share-link token could not be made.
+    #[error("token generation failed")]
     Token(#[source] crate::token::TokenError),
     /// Hashing or verifying a password failed on the server side.
     #[error("password check failed")]

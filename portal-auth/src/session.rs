@@ -44,6 +44,16 @@ impl Sessions {
         }
     }
 
+    /// The configuration.
+    pub(crate) const fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// The current time of this service's clock.
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
     /// Stores a new session with a new token.
     pub(crate) async fn open(
         &self,

@@ -12,6 +12,7 @@ use portal_core::{
 use portal_storage::{AuditFilter, Page, Stores};
 use time::Duration;
 
+use crate::Clock as _;
 use crate::password::{Argon2Config, Password, PasswordHasher};
 use crate::{AuthConfig, AuthError, Authenticator, LoginContext, ManualClock, Sessions};
 
@@ -546,7 +547,7 @@ async fn audit_events_are_written_without_secrets_sec_40_sec_41() {
     for secret in [
         PASSWORD,
         "canary",
-        "4711",
+        "Secret-4711",
         token.as_str(),
         token_hash.as_str(),
         rotated.expose_secret(),
@@ -636,4 +637,315 @@ async fn malformed_and_unknown_tokens_are_unauthenticated() {
             Err(AuthError::Unauthenticated)
         ));
     }
+}
+
+// Step-up (SEC-20).
+
+async fn authenticated(world: &World, token: &str) -> crate::Authenticated {
+    world.sessions.authenticate(token).await.unwrap()
+}
+
+#[tokio::test]
+async fn step_up_allows_9_minutes_and_refuses_11_sec_20() {
+    let world = world().await;
+    let token = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    world.clock.advance(Duration::minutes(9));
+    let me = authenticated(&world, &token).await;
+    world.sessions.require_recent_authentication(&me).unwrap();
+    crate::require_recent_authentication(&me.session, &AuthConfig::default(), world.clock.now())
+        .unwrap();
+
+    world.clock.advance(Duration::minutes(2));
+    let me = authenticated(&world, &token).await;
+    assert!(matches!(
+        world.sessions.require_recent_authentication(&me),
+        Err(AuthError::ReauthRequired)
+    ));
+    assert!(matches!(
+        crate::require_recent_authentication(
+            &me.session,
+            &AuthConfig::default(),
+            world.clock.now()
+        ),
+        Err(AuthError::ReauthRequired)
+    ));
+    assert_eq!(
+        AuthError::ReauthRequired.to_string(),
+        "re-authentication required"
+    );
+
+    // Rotation keeps the time of the last authentication…
+    let (rotated, _) = world.sessions.rotate(&token).await.unwrap();
+    let me = authenticated(&world, rotated.expose_secret()).await;
+    assert!(matches!(
+        world.sessions.require_recent_authentication(&me),
+        Err(AuthError::ReauthRequired)
+    ));
+    // …a fresh login resets it.
+    let fresh = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    let me = authenticated(&world, &fresh).await;
+    world.sessions.require_recent_authentication(&me).unwrap();
+    world
+        .sessions
+        .require_recent_authentication(&me.session)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_step_up_window_is_configurable_sec_20() {
+    let world = world_with(AuthConfig::default().with_step_up_window(Duration::minutes(1))).await;
+    let token = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    world.clock.advance(Duration::seconds(59));
+    let me = authenticated(&world, &token).await;
+    world.sessions.require_recent_authentication(&me).unwrap();
+    world.clock.advance(Duration::seconds(2));
+    assert!(matches!(
+        world.sessions.require_recent_authentication(&me),
+        Err(AuthError::ReauthRequired)
+    ));
+}
+
+// Share links (SEC-14).
+
+struct Shares {
+    links: crate::ShareLinks,
+    system: TenantScope,
+    project: portal_core::ProjectId,
+}
+
+async fn shares(world: &World) -> Shares {
+    let system = TenantScope::dangerous_system(world.tenant);
+    let client = world
+        .stores
+        .clients
+        .create_client(
+            &system,
+            portal_core::model::ClientInput {
+                name: name("Client"),
+                external_id: None,
+                branding: None,
+            },
+            &AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    let project = world
+        .stores
+        .projects
+        .create_project(
+            &system,
+            portal_core::model::ProjectInput {
+                client: client.id,
+                name: name("Project"),
+                description: String::new(),
+                status: portal_core::model::ProjectStatus::Active,
+                schedule: None,
+                budget: None,
+                external_id: None,
+            },
+            &AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    Shares {
+        links: crate::ShareLinks::new(
+            world.stores.clone(),
+            AuthConfig::default(),
+            Arc::new(world.clock.clone()),
+        ),
+        system,
+        project: project.id,
+    }
+}
+
+impl Shares {
+    async fn create(
+        &self,
+        expires_in: Duration,
+        max_uses: Option<i32>,
+    ) -> Result<(crate::ShareLinkToken, portal_core::model::ShareLink), AuthError> {
+        self.links
+            .create(
+                &self.system,
+                self.project,
+                false,
+                expires_in,
+                max_uses,
+                &AuditContext::default(),
+            )
+            .await
+    }
+
+    async fn refused(&self, presented: &str) -> bool {
+        matches!(
+            self.links.open(presented).await,
+            Err(AuthError::InvalidShareLink)
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_share_link_opens_and_stores_only_the_hash_sec_14() {
+    let world = world().await;
+    let shares = shares(&world).await;
+    let (token, link) = shares.create(Duration::days(7), None).await.unwrap();
+    assert_eq!(link.token_hash, token.hash());
+    assert_eq!(
+        link.target,
+        portal_core::model::ShareTarget::Project(shares.project)
+    );
+    assert_eq!(token.expose_secret().len(), crate::token::TOKEN_CHARS);
+    let opened = shares.links.open(token.expose_secret()).await.unwrap();
+    assert_eq!(opened.id, link.id);
+    assert_eq!(opened.uses, 1);
+    let again = shares.links.open(token.expose_secret()).await.unwrap();
+    assert_eq!(again.uses, 2);
+    assert_eq!(world.events(crate::audit::SHARE_LINK_USED).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_share_link_lifetime_is_required_and_bounded_sec_14() {
+    let world = world().await;
+    let shares = shares(&world).await;
+    for bad in [
+        Duration::ZERO,
+        Duration::seconds(-1),
+        Duration::days(90) + Duration::seconds(1),
+    ] {
+        assert!(matches!(
+            shares.create(bad, None).await,
+            Err(AuthError::ShareLinkLifetime { max }) if max == Duration::days(90)
+        ));
+    }
+    shares.create(Duration::days(90), None).await.unwrap();
+    assert!(matches!(
+        shares.create(Duration::days(1), Some(0)).await,
+        Err(AuthError::ShareLinkMaxUses)
+    ));
+    let short = crate::ShareLinks::new(
+        world.stores.clone(),
+        AuthConfig::default().with_share_link_max_lifetime(Duration::hours(1)),
+        Arc::new(world.clock.clone()),
+    );
+    assert!(matches!(
+        short
+            .create(
+                &shares.system,
+                shares.project,
+                true,
+                Duration::hours(2),
+                None,
+                &AuditContext::default(),
+            )
+            .await,
+        Err(AuthError::ShareLinkLifetime { max }) if max == Duration::hours(1)
+    ));
+}
+
+#[tokio::test]
+async fn a_share_link_use_limit_holds_sec_14() {
+    let world = world().await;
+    let shares = shares(&world).await;
+    let (token, _) = shares.create(Duration::days(1), Some(2)).await.unwrap();
+    shares.links.open(token.expose_secret()).await.unwrap();
+    shares.links.open(token.expose_secret()).await.unwrap();
+    assert!(shares.refused(token.expose_secret()).await);
+    assert_eq!(world.events(crate::audit::SHARE_LINK_USED).await.len(), 2);
+}
+
+#[tokio::test]
+async fn an_expired_share_link_is_refused_sec_14() {
+    let world = world().await;
+    let shares = shares(&world).await;
+    let (token, _) = shares.create(Duration::hours(1), None).await.unwrap();
+    world.clock.advance(Duration::minutes(59));
+    shares.links.open(token.expose_secret()).await.unwrap();
+    world
+        .clock
+        .advance(Duration::minutes(1) + Duration::seconds(1));
+    assert!(shares.refused(token.expose_secret()).await);
+}
+
+#[tokio::test]
+async fn a_revoked_share_link_is_refused_sec_14() {
+    let world = world().await;
+    let shares = shares(&world).await;
+    let (token, link) = shares.create(Duration::days(1), None).await.unwrap();
+    let (other, _) = shares.create(Duration::days(1), None).await.unwrap();
+    let revoked = shares
+        .links
+        .revoke(&shares.system, link.id, &AuditContext::default())
+        .await
+        .unwrap();
+    assert!(revoked.revoked_at.is_some());
+    assert!(shares.refused(token.expose_secret()).await);
+    // Revoking one link leaves the others working; revoking twice is fine.
+    shares.links.open(other.expose_secret()).await.unwrap();
+    shares
+        .links
+        .revoke(&shares.system, link.id, &AuditContext::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_share_links_are_the_same_error_sec_14() {
+    let world = world().await;
+    let shares = shares(&world).await;
+    let (token, _) = shares.create(Duration::days(1), None).await.unwrap();
+    let unknown = crate::ShareLinkToken::generate().unwrap();
+    let good = token.expose_secret();
+    for presented in [
+        unknown.expose_secret(),
+        "",
+        "garbage",
+        &good[1..],
+        &format!("{good}A"),
+        &format!("+{}", &good[1..]),
+        &format!("é{}", &good[2..]),
+    ] {
+        assert!(shares.refused(presented).await, "{presented:?}");
+    }
+    assert!(world.events(crate::audit::SHARE_LINK_USED).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_share_link_token_never_reaches_debug_or_the_audit_log_sec_14_sec_41() {
+    let world = world().await;
+    let shares = shares(&world).await;
+    let created = shares.create(Duration::days(1), Some(5)).await.unwrap();
+    let secret = created.0.expose_secret().to_owned();
+    assert!(!format!("{created:?}").contains(&secret));
+    let opened = shares.links.open(&secret).await.unwrap();
+    assert!(!format!("{opened:?}").contains(&secret));
+    assert!(!format!("{shares:?}", shares = shares.links).contains(&secret));
+
+    let used = world.events(crate::audit::SHARE_LINK_USED).await;
+    assert_eq!(used.len(), 1);
+    assert_eq!(
+        used[0].actor,
+        portal_core::model::Actor::ShareLink(created.1.id)
+    );
+    let everything = world
+        .stores
+        .audit
+        .list_events(
+            &TenantScope::dangerous_system(world.tenant),
+            AuditFilter::default(),
+            Page::first(200).unwrap(),
+        )
+        .await
+        .unwrap()
+        .items;
+    let json = serde_json::to_string(&everything).unwrap();
+    assert!(json.contains("share_link.used"));
+    assert!(!json.contains(&secret), "{json}");
+    let hex: String = created
+        .0
+        .hash()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(!json.contains(&hex));
 }

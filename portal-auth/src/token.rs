@@ -1,4 +1,4 @@
-//! Session tokens: 256 random bits from the operating system, URL-safe base64 without padding.
+//! Session and share-link tokens: 256 random bits from the operating system, URL-safe base64 without padding.
 //! Only their SHA-256 is ever stored (SEC-14).
 
 use std::fmt;
@@ -32,17 +32,16 @@ pub enum TokenError {
     Random,
 }
 
-/// A session token: the secret the browser holds. Zeroised on drop, a redacted `Debug`, no
-/// `Display`, no `Serialize`, no `Clone`; read it with [`expose_secret`](Self::expose_secret)
-/// only to hand it to the client.
-pub struct SessionToken {
+/// The shared machinery of every secret token: 256 random bits, their URL-safe encoding, the
+/// SHA-256 that is stored, zeroising on drop. Private, so each public token type decides its own
+/// name and `Debug`.
+struct SecretToken {
     bytes: [u8; TOKEN_BYTES],
     encoded: String,
 }
 
-impl SessionToken {
-    /// A new token from the operating system's CSPRNG.
-    pub fn generate() -> Result<Self, TokenError> {
+impl SecretToken {
+    fn generate() -> Result<Self, TokenError> {
         let mut bytes = [0_u8; TOKEN_BYTES];
         OsRng
             .try_fill_bytes(&mut bytes)
@@ -51,8 +50,7 @@ impl SessionToken {
         Ok(Self { bytes, encoded })
     }
 
-    /// Reads a presented token, checking its length and alphabet; never panics.
-    pub fn parse(presented: &str) -> Result<Self, TokenError> {
+    fn parse(presented: &str) -> Result<Self, TokenError> {
         if presented.len() != TOKEN_CHARS {
             return Err(TokenError::Length);
         }
@@ -74,36 +72,74 @@ impl SessionToken {
         })
     }
 
-    /// The token as the client holds it (43 URL-safe characters).
-    #[must_use]
-    pub fn expose_secret(&self) -> &str {
-        &self.encoded
-    }
-
-    /// The raw random bytes.
-    #[must_use]
-    pub const fn as_bytes(&self) -> &[u8; TOKEN_BYTES] {
-        &self.bytes
-    }
-
-    /// The SHA-256 of the token's bytes: the only form that is stored.
-    #[must_use]
-    pub fn hash(&self) -> Sha256Digest {
+    fn hash(&self) -> Sha256Digest {
         Sha256Digest::from_bytes(Sha256::digest(self.bytes).into())
     }
 }
 
-impl fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionToken([redacted])")
-    }
-}
-
-impl Drop for SessionToken {
+impl Drop for SecretToken {
     fn drop(&mut self) {
         self.bytes.zeroize();
         self.encoded.zeroize();
     }
+}
+
+/// Defines a public token type over [`SecretToken`], with a redacted `Debug`.
+macro_rules! secret_token {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        pub struct $name(SecretToken);
+
+        impl $name {
+            /// A new token from the operating system's CSPRNG.
+            pub fn generate() -> Result<Self, TokenError> {
+                SecretToken::generate().map(Self)
+            }
+
+            /// Reads a presented token, checking its length and alphabet; never panics.
+            pub fn parse(presented: &str) -> Result<Self, TokenError> {
+                SecretToken::parse(presented).map(Self)
+            }
+
+            /// The token as the client holds it (43 URL-safe characters).
+            #[must_use]
+            pub fn expose_secret(&self) -> &str {
+                &self.0.encoded
+            }
+
+            /// The raw random bytes.
+            #[must_use]
+            pub const fn as_bytes(&self) -> &[u8; TOKEN_BYTES] {
+                &self.0.bytes
+            }
+
+            /// The SHA-256 of the token's bytes: the only form that is stored.
+            #[must_use]
+            pub fn hash(&self) -> Sha256Digest {
+                self.0.hash()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+    };
+}
+
+secret_token! {
+    /// A session token: the secret the browser holds. Zeroised on drop, a redacted `Debug`, no
+    /// `Display`, no `Serialize`, no `Clone`; read it with [`expose_secret`](Self::expose_secret)
+    /// only to hand it to the client.
+    SessionToken
+}
+
+secret_token! {
+    /// A share-link token: the secret in a share link's URL (SEC-14). Zeroised on drop, a
+    /// redacted `Debug`, no `Display`, no `Serialize`, no `Clone`; read it with
+    /// [`expose_secret`](Self::expose_secret) only to build the link shown to its creator.
+    ShareLinkToken
 }
 
 #[cfg(test)]
@@ -176,5 +212,9 @@ mod tests {
         let debug = format!("{token:?}");
         assert!(!debug.contains(token.expose_secret()));
         assert_eq!(debug, "SessionToken([redacted])");
+        let link = ShareLinkToken::generate().unwrap();
+        let debug = format!("{link:?}");
+        assert!(!debug.contains(link.expose_secret()));
+        assert_eq!(debug, "ShareLinkToken([redacted])");
     }
 }
