@@ -164,3 +164,43 @@ impl PostgresStore {
         "allow_download, expires_at, max_uses, uses, created_by, created_at, revoked_at"
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use portal_core::TenantId;
+
+    use super::PostgresStore;
+
+    /// The store's own transactions run as `portal_app`, so row-level security binds them: a
+    /// tenant transaction sees no other tenant's rows even without a `WHERE`.
+    #[tokio::test]
+    async fn store_transactions_run_as_the_app_role() {
+        let Ok(url) = std::env::var("PORTAL_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PORTAL_TEST_POSTGRES_URL is not set under CI"
+            );
+            eprintln!("PostgreSQL tests skipped: PORTAL_TEST_POSTGRES_URL is not set");
+            return;
+        };
+        let store = PostgresStore::connect(&url, 2).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut tx = store.read(TenantId::new()).await.unwrap();
+        let (user, tenants): (String, i64) =
+            sqlx::query_as("SELECT current_user::text, (SELECT count(*) FROM portal_tenant)")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+        assert_eq!(user, "portal_app");
+        assert_eq!(
+            tenants, 0,
+            "a tenant that does not exist sees no tenant rows"
+        );
+        let mut global = store.global().await.unwrap();
+        let user: String = sqlx::query_scalar("SELECT current_user::text")
+            .fetch_one(&mut *global)
+            .await
+            .unwrap();
+        assert_eq!(user, "portal_app");
+    }
+}
