@@ -308,6 +308,28 @@ impl TenantScope {
         }
     }
 
+    /// Every client the scope reaches, as a list filter: the same answer as
+    /// [`can_reach_client`](Self::can_reach_client) for each client.
+    #[must_use]
+    pub fn reachable_clients(&self) -> ClientFilter {
+        match &self.access {
+            Access::System => ClientFilter::All,
+            Access::Staff {
+                permissions,
+                assigned,
+            } => {
+                if permissions.contains(Permission::AccessAllClients) {
+                    ClientFilter::All
+                } else {
+                    ClientFilter::Only(assigned.to_vec())
+                }
+            }
+            Access::Client { grants } => {
+                ClientFilter::Only(grants.iter().map(|grant| grant.client).collect())
+            }
+        }
+    }
+
     /// Whether internal objects, drafts and internal messages are visible to the scope.
     #[must_use]
     pub fn sees_internal(&self) -> bool {

@@ -283,7 +283,10 @@ fn a_contact_of_several_clients_holds_each_clients_own_role() {
         scope.clients_with(Permission::DecideApprovals),
         portal_core::ClientFilter::Only(vec![world.own])
     );
+    let reachable = scope.reachable_clients();
+    assert!(reachable.admits(world.own) && reachable.admits(world.other));
     let third = ClientId::new();
+    assert!(!reachable.admits(third));
     assert_eq!(
         explain(&scope, Permission::ViewProjects, &world.shared(third)),
         Rule::OtherClient

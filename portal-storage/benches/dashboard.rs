@@ -326,6 +326,7 @@ const SQLITE_FILLER: FillerSql = FillerSql {
                 FROM portal_project p, n WHERE p.name = 'Filler project'",
 };
 
+#[cfg(feature = "postgres")]
 const POSTGRES_FILLER: FillerSql = FillerSql {
     tenants: "INSERT INTO portal_tenant (tenant_id, slug, branding, created_at) \
               SELECT gen_random_uuid(), 'filler-' || i, '{}', $2 FROM generate_series(1, $1) AS i",
@@ -425,7 +426,6 @@ fn main() -> BenchResult<()> {
         } else {
             println!("postgres: skipped (set PORTAL_BENCH_POSTGRES_URL to an empty database)");
         }
-        let _ = &POSTGRES_FILLER;
         Ok(())
     })
 }

@@ -55,21 +55,6 @@ macro_rules! select_client {
     };
 }
 
-/// The clients a scope reaches, as a list filter: those it holds any permission in. (A
-/// membership whose role holds no permission at all reaches its client without showing it here.)
-fn reachable(scope: &TenantScope) -> ClientFilter {
-    let mut clients = Vec::new();
-    for permission in Permission::ALL {
-        match scope.clients_with(*permission) {
-            ClientFilter::All => return ClientFilter::All,
-            ClientFilter::Only(some) => clients.extend(some),
-        }
-    }
-    clients.sort_unstable();
-    clients.dedup();
-    ClientFilter::Only(clients)
-}
-
 /// May the scope manage this client.
 fn require_manager(scope: &TenantScope, client: ClientId) -> StoreResult<()> {
     let facts = ResourceFacts::of_client(scope.tenant_id(), client, Visibility::Shared);
@@ -267,7 +252,7 @@ for_each_backend! {
             scope: &TenantScope,
             page: Page,
         ) -> StoreResult<Paged<Client>> {
-            let clients = reachable(scope);
+            let clients = scope.reachable_clients();
             if matches!(&clients, ClientFilter::Only(some) if some.is_empty()) {
                 return Ok(empty_page());
             }
