@@ -217,6 +217,39 @@ impl TenantScope {
         ))
     }
 
+    /// The same scope with its permissions narrowed to `allowed` (everywhere it reaches): what an
+    /// API key acting for its creator may do. Nothing can be widened: without
+    /// [`Permission::AccessAllClients`] in `allowed`, staff reach only their assigned clients. A
+    /// system scope is not narrowed — it has no permission set to narrow, and API keys never
+    /// build one.
+    #[must_use]
+    pub fn restricted_to(&self, allowed: PermissionSet) -> Self {
+        let access = match &self.access {
+            Access::Staff {
+                permissions,
+                assigned,
+            } => Access::Staff {
+                permissions: permissions.intersection(allowed),
+                assigned: assigned.clone(),
+            },
+            Access::Client { grants } => Access::Client {
+                grants: grants
+                    .iter()
+                    .map(|grant| ClientGrant {
+                        client: grant.client,
+                        permissions: grant.permissions.intersection(allowed),
+                    })
+                    .collect(),
+            },
+            Access::System => Access::System,
+        };
+        Self {
+            tenant: self.tenant,
+            principal: self.principal,
+            access,
+        }
+    }
+
     fn client_shaped(
         tenant: TenantId,
         principal: Principal,

@@ -467,3 +467,53 @@ fn require_returns_the_denying_rule() {
             .is_ok()
     );
 }
+
+#[test]
+fn a_restricted_scope_keeps_its_reach_and_loses_the_rest() {
+    let world = World::new();
+    let owner = world.scope(BuiltinRole::Owner);
+    let read_projects = PermissionSet::EMPTY.with(Permission::ViewProjects);
+    let key = owner.restricted_to(read_projects);
+    assert_eq!(key.principal(), owner.principal());
+    let shared = world.shared(world.own);
+    assert!(authorize(&key, Permission::ViewProjects, &shared).is_allowed());
+    assert_eq!(
+        explain(&key, Permission::ManageProjects, &shared),
+        missing(Permission::ManageProjects)
+    );
+    assert!(authorize(&owner, Permission::ViewProjects, &world.shared(world.other)).is_allowed());
+    assert_eq!(
+        explain(&key, Permission::ViewProjects, &world.shared(world.other)),
+        Rule::ClientNotAssigned,
+        "without access_all_clients the reach narrows to the assigned clients"
+    );
+    let everywhere = owner.restricted_to(read_projects.with(Permission::AccessAllClients));
+    assert!(
+        authorize(
+            &everywhere,
+            Permission::ViewProjects,
+            &world.shared(world.other)
+        )
+        .is_allowed()
+    );
+    let widened = world
+        .scope(BuiltinRole::Member)
+        .restricted_to(PermissionSet::ALL);
+    assert_eq!(
+        explain(
+            &widened,
+            Permission::ManageTenant,
+            &ResourceFacts::of_tenant(world.tenant)
+        ),
+        missing(Permission::ManageTenant),
+        "restricting to everything grants nothing new"
+    );
+
+    let contact = world.scope(BuiltinRole::ClientAdmin);
+    let narrowed = contact.restricted_to(read_projects);
+    assert!(authorize(&narrowed, Permission::ViewProjects, &shared).is_allowed());
+    assert_eq!(
+        explain(&narrowed, Permission::DecideApprovals, &shared),
+        missing(Permission::DecideApprovals)
+    );
+}

@@ -4,12 +4,14 @@
 //! publishing an object records, and the names of audit actions and outbox events.
 
 use portal_core::model::{
-    Decision, Deliverable, Document, Milestone, Project, Record, Task, Update,
+    Decision, Deliverable, DeliverableInput, Document, Invoice, InvoiceInput, Milestone,
+    MilestoneInput, Project, ProjectInput, Record, Task, Update,
 };
-use portal_core::state::{ApprovalStatus, DeliverableStatus};
+use portal_core::state::{ApprovalStatus, DeliverableStatus, MilestoneStatus};
 use portal_core::{
-    ClientFilter, ClientId, DomainError, Invalid, Permission, ProjectId, ResourceFacts,
-    TenantScope, Visibility,
+    ClientFilter, ClientId, DeliverableId, Denied, DomainError, Invalid, InvoiceId, MembershipKind,
+    MilestoneId, Permission, ProjectId, ResourceFacts, RoleId, Rule, Side, StateMachine, TenantId,
+    TenantScope, UserId, Visibility,
 };
 use serde_json::json;
 use time::{OffsetDateTime, UtcOffset};
@@ -101,6 +103,190 @@ pub fn still_pending(status: ApprovalStatus) -> StoreResult<()> {
     } else {
         Err(StoreError::conflict("approval already decided"))
     }
+}
+
+/// The project an approval is requested in: its deliverable's, else its document's. The
+/// deliverable must be of the version's client, and a document of no project needs one.
+pub(crate) fn approval_project(
+    deliverable: Option<&Deliverable>,
+    document: &Document,
+    version: &portal_core::model::DocumentVersion,
+) -> StoreResult<ProjectId> {
+    if deliverable.is_some_and(|deliverable| deliverable.client != version.client) {
+        return Err(invalid(
+            "document_version",
+            Invalid::Malformed("belongs to another client than the deliverable"),
+        ));
+    }
+    deliverable
+        .map(|deliverable| deliverable.project)
+        .or(document.project)
+        .ok_or_else(|| {
+            invalid(
+                "deliverable",
+                Invalid::Malformed("is required for a document of no project"),
+            )
+        })
+}
+
+/// A new project of `input`'s client: internal, created and updated `at`.
+pub(crate) fn new_project(tenant: TenantId, input: ProjectInput, at: OffsetDateTime) -> Project {
+    Project {
+        id: ProjectId::new(),
+        tenant,
+        client: input.client,
+        name: input.name,
+        description: input.description,
+        status: input.status,
+        visibility: Visibility::Internal,
+        schedule: input.schedule,
+        budget: input.budget,
+        external_id: input.external_id,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// `current` as `input` edits it, updated `at`; `None` when nothing changes. The client stays:
+/// the caller refuses an input of another.
+pub(crate) fn edited_project(
+    current: &Project,
+    input: ProjectInput,
+    at: OffsetDateTime,
+) -> Option<Project> {
+    let next = Project {
+        name: input.name,
+        description: input.description,
+        status: input.status,
+        schedule: input.schedule,
+        budget: input.budget,
+        external_id: input.external_id,
+        ..current.clone()
+    };
+    (next != *current).then_some(Project {
+        updated_at: at,
+        ..next
+    })
+}
+
+/// A new milestone of `project`: planned and internal.
+pub(crate) fn new_milestone(
+    tenant: TenantId,
+    project: &Project,
+    input: MilestoneInput,
+    at: OffsetDateTime,
+) -> Milestone {
+    Milestone {
+        id: MilestoneId::new(),
+        tenant,
+        client: project.client,
+        project: project.id,
+        title: input.title,
+        status: MilestoneStatus::Planned,
+        due_on: input.due_on,
+        position: input.position,
+        visibility: Visibility::Internal,
+        external_id: input.external_id,
+        created_at: at,
+    }
+}
+
+/// `current` as `input` edits it; `None` when nothing changes. The project stays: the caller
+/// refuses an input of another.
+pub(crate) fn edited_milestone(current: &Milestone, input: MilestoneInput) -> Option<Milestone> {
+    let next = Milestone {
+        title: input.title,
+        due_on: input.due_on,
+        position: input.position,
+        external_id: input.external_id,
+        ..current.clone()
+    };
+    (next != *current).then_some(next)
+}
+
+/// A new deliverable of `milestone`: not started and internal.
+pub(crate) fn new_deliverable(
+    tenant: TenantId,
+    milestone: &Milestone,
+    input: DeliverableInput,
+    at: OffsetDateTime,
+) -> Deliverable {
+    Deliverable {
+        id: DeliverableId::new(),
+        tenant,
+        client: milestone.client,
+        project: milestone.project,
+        milestone: milestone.id,
+        title: input.title,
+        status: DeliverableStatus::NotStarted,
+        due_on: input.due_on,
+        visibility: Visibility::Internal,
+        external_id: input.external_id,
+        created_at: at,
+    }
+}
+
+/// `current` as `input` edits it; `None` when nothing changes. The milestone stays: the caller
+/// refuses an input of another.
+pub(crate) fn edited_deliverable(
+    current: &Deliverable,
+    input: DeliverableInput,
+) -> Option<Deliverable> {
+    let next = Deliverable {
+        title: input.title,
+        due_on: input.due_on,
+        external_id: input.external_id,
+        ..current.clone()
+    };
+    (next != *current).then_some(next)
+}
+
+/// A new invoice as `input` describes it, created and updated `at`.
+pub(crate) fn new_invoice(tenant: TenantId, input: InvoiceInput, at: OffsetDateTime) -> Invoice {
+    Invoice {
+        id: InvoiceId::new(),
+        tenant,
+        client: input.client,
+        project: input.project,
+        number: input.number,
+        amount: input.amount,
+        status: input.status,
+        issued_on: input.issued_on,
+        due_on: input.due_on,
+        payment_url: input.payment_url,
+        internal_note: input.internal_note,
+        external_id: input.external_id,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// `current` as `input` edits it, updated `at`; `None` when nothing changes. A change of status
+/// must be a move the state machine allows; the client stays (the caller refuses another).
+pub(crate) fn edited_invoice(
+    current: &Invoice,
+    input: InvoiceInput,
+    at: OffsetDateTime,
+) -> StoreResult<Option<Invoice>> {
+    if input.status != current.status {
+        current.status.transition(input.status)?;
+    }
+    let next = Invoice {
+        project: input.project,
+        number: input.number,
+        amount: input.amount,
+        status: input.status,
+        issued_on: input.issued_on,
+        due_on: input.due_on,
+        payment_url: input.payment_url,
+        internal_note: input.internal_note,
+        external_id: input.external_id,
+        ..current.clone()
+    };
+    Ok((next != *current).then_some(Invoice {
+        updated_at: at,
+        ..next
+    }))
 }
 
 /// An invalid input naming its field.
@@ -371,4 +557,543 @@ pub mod events {
     pub const SHARE_LINK_CHANGED: &str = "share_link.changed";
     /// A task was marked done or reopened.
     pub const TASK_MOVED: &str = "task.moved";
+}
+
+/// A TOTP time step as the SQL backends store it (a signed 64-bit integer). Every backend
+/// refuses a step beyond that range, so all of them accept the same inputs.
+pub(crate) fn totp_step(step: u64) -> StoreResult<i64> {
+    i64::try_from(step).map_err(|_| invalid("step", Invalid::OutOfRange))
+}
+
+/// Whether a single-use login token that expires at `expires_at` (as stored) still works at
+/// `now`: up to, not including, its expiry.
+pub(crate) fn unexpired(expires_at: OffsetDateTime, now: OffsetDateTime) -> bool {
+    stored_time(now) < expires_at
+}
+
+/// A sealed TOTP secret is never empty: sealing adds at least a nonce and a tag.
+pub(crate) fn require_sealed_secret(sealed_secret: &[u8]) -> StoreResult<()> {
+    if sealed_secret.is_empty() {
+        Err(invalid("sealed_secret", Invalid::Empty))
+    } else {
+        Ok(())
+    }
+}
+
+/// Recovery codes are a set: the same hash twice is a caller's mistake, refused alike by every
+/// backend (the SQL key would otherwise turn it into a conflict).
+pub(crate) fn distinct_code_hashes(
+    code_hashes: &[portal_core::state::Sha256Digest],
+) -> StoreResult<()> {
+    let mut seen = std::collections::HashSet::with_capacity(code_hashes.len());
+    if code_hashes.iter().all(|hash| seen.insert(*hash)) {
+        Ok(())
+    } else {
+        Err(invalid(
+            "recovery_code_hashes",
+            Invalid::Malformed("each code must be different"),
+        ))
+    }
+}
+
+// Users and memberships: who may manage whom, and what their changes record.
+
+/// A refusal that does not conceal the object: the scope knows it, but may not do this.
+pub(crate) const fn forbidden(rule: Rule) -> StoreError {
+    StoreError::Forbidden(Denied { rule })
+}
+
+/// Refuses any write by a read-only preview.
+pub(crate) fn writable(scope: &TenantScope) -> StoreResult<()> {
+    if scope.is_read_only() {
+        Err(forbidden(Rule::ReadOnlyPreview))
+    } else {
+        Ok(())
+    }
+}
+
+/// The side a membership kind belongs to.
+pub(crate) const fn side_of(kind: &MembershipKind) -> Side {
+    match kind {
+        MembershipKind::Staff { .. } => Side::Staff,
+        MembershipKind::Contact { .. } => Side::Client,
+    }
+}
+
+/// The client a membership of `kind` belongs to; `None` for the staff, as invitations and the
+/// stored rows name it.
+pub(crate) const fn client_of(kind: &MembershipKind) -> Option<ClientId> {
+    match kind {
+        MembershipKind::Staff { .. } => None,
+        MembershipKind::Contact { client } => Some(*client),
+    }
+}
+
+/// Sorted, without duplicates (the order staff assignments are read back in).
+pub(crate) fn normalised(mut clients: Vec<ClientId>) -> Vec<ClientId> {
+    clients.sort_unstable();
+    clients.dedup();
+    clients
+}
+
+/// May the scope manage users of `side` as a whole: `manage_staff` for staff, `manage_clients`
+/// for contacts.
+pub(crate) fn require_user_admin(scope: &TenantScope, side: Side) -> StoreResult<()> {
+    let permission = match side {
+        Side::Staff => Permission::ManageStaff,
+        Side::Client => Permission::ManageClients,
+    };
+    require_tenant_level(scope, permission)
+}
+
+/// May the scope create a user of `side`: staff need `manage_staff` or `manage_clients`; a
+/// client admin may add contacts (whom it then makes members of its own client).
+pub(crate) fn require_user_creator(scope: &TenantScope, side: Side) -> StoreResult<()> {
+    match side {
+        Side::Staff => require_tenant_level(scope, Permission::ManageStaff),
+        Side::Client if scope.is_staff_side() => {
+            require_tenant_level(scope, Permission::ManageClients)
+        }
+        Side::Client => {
+            writable(scope)?;
+            match scope.clients_with(Permission::ManageClientContacts) {
+                ClientFilter::Only(clients) if clients.is_empty() => {
+                    Err(forbidden(Rule::MissingPermission {
+                        permission: Permission::ManageClientContacts,
+                    }))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// May the scope manage the people of `client`: `manage_clients` (staff), or
+/// `manage_client_contacts` within its own client (a client admin). A client out of reach is
+/// not found.
+pub(crate) fn require_contact_admin(scope: &TenantScope, client: ClientId) -> StoreResult<()> {
+    let facts = ResourceFacts::of_client(scope.tenant_id(), client, Visibility::Shared);
+    require(scope, Permission::ManageClients, &facts).or_else(|denied| {
+        if scope.is_staff_side() {
+            Err(denied)
+        } else {
+            require(scope, Permission::ManageClientContacts, &facts)
+        }
+    })
+}
+
+/// May the scope manage this membership: the rule of [`require_invitation_admin`], as an
+/// invitation grants a membership of its kind.
+pub(crate) fn require_membership_admin(
+    scope: &TenantScope,
+    kind: &MembershipKind,
+) -> StoreResult<()> {
+    require_invitation_admin(scope, client_of(kind))
+}
+
+/// The clients whose contacts the scope may manage: the list form of
+/// [`require_contact_admin`].
+fn contact_admin_clients(scope: &TenantScope) -> ClientFilter {
+    match (
+        scope.clients_with(Permission::ManageClients),
+        scope.clients_with(Permission::ManageClientContacts),
+    ) {
+        // Staff manage contacts only through `manage_clients`.
+        (by_staff, _) if scope.is_staff_side() => by_staff,
+        (ClientFilter::All, _) | (_, ClientFilter::All) => ClientFilter::All,
+        (ClientFilter::Only(mut first), ClientFilter::Only(second)) => {
+            first.extend(second);
+            first.sort_unstable();
+            first.dedup();
+            ClientFilter::Only(first)
+        }
+    }
+}
+
+/// The audit details of a new user, as `create_user` and an acceptance record it.
+pub(crate) fn user_created_details(side: Side) -> serde_json::Value {
+    json!({ "change": "created", "side": side })
+}
+
+/// The audit details of a new membership, as `add_membership` and an acceptance record it.
+pub(crate) fn membership_added_details(user: UserId, role: RoleId) -> serde_json::Value {
+    json!({ "change": "added", "user": user, "role": role })
+}
+
+/// The audit event of a new password, by the user itself: no scope exists on the paths that set
+/// one (a reset, an acceptance).
+pub(crate) fn password_changed_event(user: UserId) -> portal_core::model::NewAuditEvent {
+    by_user(
+        user,
+        events::USER_CHANGED,
+        object_ref("user", user.as_uuid()),
+        json!({ "change": "password" }),
+    )
+}
+
+/// An event by `user` acting through a global method (no scope yet).
+fn by_user(
+    user: UserId,
+    action: &str,
+    object: portal_core::model::ObjectRef,
+    details: serde_json::Value,
+) -> portal_core::model::NewAuditEvent {
+    portal_core::model::NewAuditEvent {
+        actor: portal_core::model::Actor::User(user),
+        action: action.to_owned(),
+        object: Some(object),
+        outcome: portal_core::model::AuditOutcome::Success,
+        details,
+    }
+}
+
+// Invitations and API keys: the checks, list rule, conflicts and audit events every backend
+// shares.
+
+/// May the scope invite people to `client` (as its contacts) or, for `None`, to the staff, and
+/// revoke such invitations: the permissions adding that membership takes — `manage_staff` for
+/// staff; `manage_clients`, or `manage_client_contacts` within its own client, for contacts. A
+/// client out of reach is not found.
+pub fn require_invitation_admin(scope: &TenantScope, client: Option<ClientId>) -> StoreResult<()> {
+    match client {
+        None => require_tenant_level(scope, Permission::ManageStaff),
+        Some(client) => require_contact_admin(scope, client),
+    }
+}
+
+/// Which invitations a list may return for a scope: the list form of
+/// [`require_invitation_admin`]. Memberships are listed by the same rule, each being what an
+/// invitation of its kind grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationListRule {
+    /// Whether staff invitations may be returned.
+    pub staff: bool,
+    /// The clients whose contact invitations may be returned.
+    pub clients: ClientFilter,
+}
+
+impl InvitationListRule {
+    /// The rule for the scope's list, of one client's invitations if `client` is set.
+    #[must_use]
+    pub fn new(scope: &TenantScope, client: Option<ClientId>) -> Self {
+        let staff =
+            client.is_none() && require_tenant_level(scope, Permission::ManageStaff).is_ok();
+        let managed = contact_admin_clients(scope);
+        let clients = match client {
+            None => managed,
+            Some(client) if managed.admits(client) => ClientFilter::Only(vec![client]),
+            Some(_) => ClientFilter::Only(Vec::new()),
+        };
+        Self { staff, clients }
+    }
+
+    /// Whether an invitation to `client` (`None`: the staff) passes the rule.
+    #[must_use]
+    pub fn admits(&self, client: Option<ClientId>) -> bool {
+        client.map_or(self.staff, |client| self.clients.admits(client))
+    }
+
+    /// Whether the rule can return nothing at all (skip the query).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        !self.staff && matches!(&self.clients, ClientFilter::Only(clients) if clients.is_empty())
+    }
+}
+
+/// The side an invitation joins: a contact of its client, or the staff.
+pub(crate) const fn invitation_side(client: Option<ClientId>) -> portal_core::Side {
+    match client {
+        Some(_) => portal_core::Side::Client,
+        None => portal_core::Side::Staff,
+    }
+}
+
+/// Checks a new invitation against its role (`None`: no such role in the tenant) and the clock:
+/// the role must be the tenant's and of the side the invitation joins, the expiry ahead.
+pub(crate) fn check_new_invitation(
+    role: Option<&portal_core::Role>,
+    invitation: &portal_core::model::NewInvitation,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    match role {
+        None => {
+            return Err(invalid(
+                "role",
+                Invalid::Malformed("is not a role of this tenant"),
+            ));
+        }
+        Some(role) if role.side() != invitation_side(invitation.client) => {
+            return Err(invalid(
+                "role",
+                Invalid::Malformed("is a role of the other side"),
+            ));
+        }
+        Some(_) => {}
+    }
+    if stored_time(invitation.expires_at) <= now {
+        return Err(invalid(
+            "expires_at",
+            Invalid::Malformed("must be in the future"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether an invitation still works at `now`: neither accepted nor revoked (a re-send revokes
+/// the one it replaces), and not expired.
+pub(crate) fn invitation_pending(
+    invitation: &portal_core::model::Invitation,
+    now: OffsetDateTime,
+) -> bool {
+    invitation.accepted_at.is_none()
+        && invitation.revoked_at.is_none()
+        && stored_time(now) < invitation.expires_at
+}
+
+/// Whether the user found under an invitation's email may accept it: one of the other side, or
+/// a disabled one (whom accepting must not silently re-enable), is a conflict.
+pub(crate) fn check_acceptance(
+    invitation: &portal_core::model::Invitation,
+    existing: Option<&portal_core::model::User>,
+) -> StoreResult<()> {
+    match existing {
+        Some(user) if user.side != invitation_side(invitation.client) => Err(StoreError::conflict(
+            "email belongs to a user of the other side",
+        )),
+        Some(user) if user.disabled => Err(StoreError::conflict("user is disabled")),
+        _ => Ok(()),
+    }
+}
+
+/// The user an acceptance creates when no user holds the invitation's email: enabled, of the
+/// side the invitation joins.
+pub(crate) fn invited_user(
+    invitation: &portal_core::model::Invitation,
+    name: portal_core::DisplayName,
+    created_at: OffsetDateTime,
+) -> portal_core::model::User {
+    portal_core::model::User {
+        id: UserId::new(),
+        tenant: invitation.tenant,
+        email: invitation.email.clone(),
+        name,
+        side: invitation_side(invitation.client),
+        disabled: false,
+        locale: None,
+        last_login_at: None,
+        created_at,
+    }
+}
+
+/// The membership an accepted invitation grants `user`: a contact of its client, or staff
+/// with no assigned clients.
+pub(crate) fn invited_membership(
+    invitation: &portal_core::model::Invitation,
+    user: UserId,
+    created_at: OffsetDateTime,
+) -> portal_core::model::MembershipRecord {
+    portal_core::model::MembershipRecord {
+        id: portal_core::MembershipId::new(),
+        tenant: invitation.tenant,
+        user,
+        role: invitation.role,
+        kind: match invitation.client {
+            Some(client) => MembershipKind::Contact { client },
+            None => MembershipKind::Staff {
+                assigned_clients: Vec::new(),
+            },
+        },
+        created_at,
+    }
+}
+
+/// Whether an invitation is still to be revoked: an accepted one is a conflict, a revoked one
+/// is left as it is (revoking twice changes nothing).
+pub(crate) fn revocable(invitation: &portal_core::model::Invitation) -> StoreResult<bool> {
+    if invitation.accepted_at.is_some() {
+        return Err(StoreError::conflict(conflicts::INVITATION_ACCEPTED));
+    }
+    Ok(invitation.revoked_at.is_none())
+}
+
+/// The conflicts of users, invitations, API keys, login tokens and second factors, worded the
+/// same by every backend.
+pub(crate) mod conflicts {
+    /// The email is another user's in the tenant.
+    pub(crate) const EMAIL_IN_USE: &str = "email already in use";
+    /// The token hash is another login token's.
+    pub(crate) const LOGIN_TOKEN_TAKEN: &str = "login token already in use";
+    /// Beginning or confirming a TOTP enrolment that is already confirmed.
+    pub(crate) const TOTP_CONFIRMED: &str = "totp already confirmed";
+    /// The token hash is another invitation's.
+    pub(crate) const INVITATION_TOKEN_TAKEN: &str = "invitation token already in use";
+    /// Revoking an invitation that was accepted.
+    pub(crate) const INVITATION_ACCEPTED: &str = "invitation already accepted";
+    /// The user already holds the membership added or invited to.
+    pub(crate) const ALREADY_MEMBER: &str = "user is already a member";
+    /// The prefix is another key's, in any tenant.
+    pub(crate) const API_KEY_PREFIX_TAKEN: &str = "api key prefix already in use";
+    /// The secret hash is another key's.
+    pub(crate) const API_KEY_SECRET_TAKEN: &str = "api key secret already in use";
+}
+
+/// Checks a new API key: `manage_api_keys`, a visible prefix, and only staff permissions the
+/// scope holds itself (a key never grants more than its creator).
+pub(crate) fn check_new_api_key(
+    scope: &TenantScope,
+    key: &portal_core::model::NewApiKey,
+) -> StoreResult<()> {
+    require_tenant_level(scope, Permission::ManageApiKeys)?;
+    require_text("prefix", &key.prefix)?;
+    if key
+        .prefix
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(invalid(
+            "prefix",
+            Invalid::Malformed("must not hold spaces or control characters"),
+        ));
+    }
+    let staff = portal_core::PermissionSet::allowed_for(portal_core::Side::Staff);
+    if let Some(permission) = key.permissions.difference(staff).iter().next() {
+        return Err(invalid(
+            "permissions",
+            Invalid::PermissionNotAllowed {
+                permission: permission.name(),
+            },
+        ));
+    }
+    if let Some(permission) = key
+        .permissions
+        .difference(scope.permissions_in(None))
+        .iter()
+        .next()
+    {
+        return Err(StoreError::Forbidden(portal_core::Denied {
+            rule: portal_core::Rule::MissingPermission { permission },
+        }));
+    }
+    Ok(())
+}
+
+/// Audit actions of invitations and API keys, written the same by every backend.
+pub mod credential_events {
+    /// An invitation was created (or re-sent, replacing the pending one).
+    pub const INVITATION_CREATED: &str = "invitation.created";
+    /// An invitation was revoked.
+    pub const INVITATION_REVOKED: &str = "invitation.revoked";
+    /// An invitation was accepted.
+    pub const INVITATION_ACCEPTED: &str = "invitation.accepted";
+    /// An API key was created.
+    pub const API_KEY_CREATED: &str = "api_key.created";
+    /// An API key was revoked.
+    pub const API_KEY_REVOKED: &str = "api_key.revoked";
+}
+
+fn object_ref(kind: &str, id: &Uuid) -> portal_core::model::ObjectRef {
+    portal_core::model::ObjectRef {
+        kind: kind.to_owned(),
+        id: *id,
+    }
+}
+
+/// The audit event of a new invitation, naming the ones it replaced. Never the token hash.
+pub(crate) fn invitation_created_event(
+    scope: &TenantScope,
+    invitation: &portal_core::model::Invitation,
+    replaced: &[portal_core::InvitationId],
+) -> portal_core::model::NewAuditEvent {
+    portal_core::model::NewAuditEvent::by(
+        scope,
+        credential_events::INVITATION_CREATED,
+        Some(object_ref("invitation", invitation.id.as_uuid())),
+    )
+    .with_details(json!({
+        "email": invitation.email,
+        "client": invitation.client,
+        "role": invitation.role,
+        "expires_at": invitation.expires_at.unix_timestamp(),
+        "replaced": replaced,
+    }))
+}
+
+/// The audit event of a revoked invitation.
+pub(crate) fn invitation_revoked_event(
+    scope: &TenantScope,
+    id: portal_core::InvitationId,
+) -> portal_core::model::NewAuditEvent {
+    portal_core::model::NewAuditEvent::by(
+        scope,
+        credential_events::INVITATION_REVOKED,
+        Some(object_ref("invitation", id.as_uuid())),
+    )
+}
+
+/// The audit events of an acceptance, by the accepting user (no scope exists yet): the user's
+/// creation if it is new, the password it set, the membership it got — each as the methods
+/// that otherwise make those changes record it — and the acceptance itself.
+pub(crate) fn acceptance_events(
+    accepted: &portal_core::model::AcceptedInvitation,
+    user_created: bool,
+) -> Vec<portal_core::model::NewAuditEvent> {
+    let user = &accepted.user;
+    let membership = &accepted.membership;
+    let mut events = Vec::with_capacity(4);
+    if user_created {
+        events.push(by_user(
+            user.id,
+            events::USER_CHANGED,
+            object_ref("user", user.id.as_uuid()),
+            user_created_details(user.side),
+        ));
+    }
+    events.push(password_changed_event(user.id));
+    events.push(by_user(
+        user.id,
+        events::MEMBERSHIP_CHANGED,
+        object_ref("membership", membership.id.as_uuid()),
+        membership_added_details(user.id, membership.role),
+    ));
+    events.push(by_user(
+        user.id,
+        credential_events::INVITATION_ACCEPTED,
+        object_ref("invitation", accepted.invitation.id.as_uuid()),
+        json!({
+            "client": accepted.invitation.client,
+            "role": accepted.invitation.role,
+            "user": user.id,
+            "membership": membership.id,
+        }),
+    ));
+    events
+}
+
+/// The audit event of a new API key: its name, prefix and permissions, never the secret hash.
+pub(crate) fn api_key_created_event(
+    scope: &TenantScope,
+    key: &portal_core::model::ApiKey,
+) -> portal_core::model::NewAuditEvent {
+    portal_core::model::NewAuditEvent::by(
+        scope,
+        credential_events::API_KEY_CREATED,
+        Some(object_ref("api_key", key.id.as_uuid())),
+    )
+    .with_details(json!({
+        "name": key.name,
+        "prefix": key.prefix,
+        "permissions": key.permissions,
+    }))
+}
+
+/// The audit event of a revoked API key.
+pub(crate) fn api_key_revoked_event(
+    scope: &TenantScope,
+    id: portal_core::ApiKeyId,
+) -> portal_core::model::NewAuditEvent {
+    portal_core::model::NewAuditEvent::by(
+        scope,
+        credential_events::API_KEY_REVOKED,
+        Some(object_ref("api_key", id.as_uuid())),
+    )
 }

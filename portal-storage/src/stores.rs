@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use crate::traits::{
-    ApprovalStore, AuditStore, ClientStore, DecisionStore, DeliverableStore, DocumentStore,
-    IdentityStore, InvoiceStore, MembershipStore, MilestoneStore, OutboxStore, ProjectStore,
-    RequestStore, SessionStore, ShareLinkStore, TaskStore, TenantDirectory, ThreadStore,
-    ThrottleStore, UpdateStore,
+    ApiKeyStore, ApprovalStore, AuditStore, ClientStore, DecisionStore, DeliverableStore,
+    DocumentStore, IdempotencyStore, IdentityStore, InvitationStore, InvoiceStore, LoginTokenStore,
+    MembershipStore, MfaStore, MilestoneStore, OutboxStore, ProjectStore, RequestStore,
+    SessionStore, ShareLinkStore, TaskStore, TenantDirectory, ThreadStore, ThrottleStore,
+    UpdateStore,
 };
 
 /// Every store, each behind its own trait object, so a host or a test can swap any one of them
@@ -49,10 +50,20 @@ pub struct Stores {
     pub sessions: Arc<dyn SessionStore>,
     /// Login throttling.
     pub throttle: Arc<dyn ThrottleStore>,
+    /// Invitations.
+    pub invitations: Arc<dyn InvitationStore>,
+    /// Password-reset and magic-link tokens.
+    pub login_tokens: Arc<dyn LoginTokenStore>,
+    /// Second factors (TOTP, recovery codes).
+    pub mfa: Arc<dyn MfaStore>,
+    /// API keys.
+    pub api_keys: Arc<dyn ApiKeyStore>,
     /// The audit log.
     pub audit: Arc<dyn AuditStore>,
     /// The notification outbox.
     pub outbox: Arc<dyn OutboxStore>,
+    /// Idempotency keys of retried requests (the sync API).
+    pub idempotency: Arc<dyn IdempotencyStore>,
 }
 
 /// A backend that implements every store trait.
@@ -75,8 +86,13 @@ pub trait Backend:
     + ShareLinkStore
     + SessionStore
     + ThrottleStore
+    + InvitationStore
+    + LoginTokenStore
+    + MfaStore
+    + ApiKeyStore
     + AuditStore
     + OutboxStore
+    + IdempotencyStore
 {
 }
 
@@ -99,8 +115,13 @@ impl<T> Backend for T where
         + ShareLinkStore
         + SessionStore
         + ThrottleStore
+        + InvitationStore
+        + LoginTokenStore
+        + MfaStore
+        + ApiKeyStore
         + AuditStore
         + OutboxStore
+        + IdempotencyStore
 {
 }
 
@@ -127,8 +148,13 @@ impl Stores {
             share_links: backend.clone(),
             sessions: backend.clone(),
             throttle: backend.clone(),
+            invitations: backend.clone(),
+            login_tokens: backend.clone(),
+            mfa: backend.clone(),
+            api_keys: backend.clone(),
             audit: backend.clone(),
-            outbox: backend,
+            outbox: backend.clone(),
+            idempotency: backend,
         }
     }
 }

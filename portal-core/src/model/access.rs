@@ -267,3 +267,157 @@ impl fmt::Debug for ShareLink {
             .finish_non_exhaustive()
     }
 }
+
+/// What it takes to invite someone. The caller made the token and passes only its hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewInvitation {
+    /// Who is invited.
+    pub email: Email,
+    /// The client to join as a contact; `None` to join the staff.
+    pub client: Option<ClientId>,
+    /// The role to hold: a client role for a contact, a staff role for staff.
+    pub role: RoleId,
+    /// The SHA-256 of the single-use token.
+    pub token_hash: Sha256Digest,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+}
+
+impl fmt::Debug for NewInvitation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewInvitation")
+            .field("client", &self.client)
+            .field("role", &self.role)
+            .field("token_hash", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the invited person supplies when accepting.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InvitationAcceptance {
+    /// The name to show, used when the accepting person has no account yet.
+    pub name: DisplayName,
+    /// The argon2id PHC string of the chosen password.
+    pub password_hash: String,
+}
+
+impl fmt::Debug for InvitationAcceptance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InvitationAcceptance")
+            .field("name", &self.name)
+            .field("password_hash", &"[redacted]")
+            .finish()
+    }
+}
+
+/// An accepted invitation: the (possibly new) user and the membership it created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedInvitation {
+    /// The invitation, now accepted.
+    pub invitation: Invitation,
+    /// The user, created by the acceptance or found by its email.
+    pub user: User,
+    /// The new membership.
+    pub membership: MembershipRecord,
+}
+
+/// What a single-use login token is for; a token of one purpose never serves another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginTokenPurpose {
+    /// Setting a new password after "forgot password".
+    PasswordReset,
+    /// Logging in by a link sent by email.
+    MagicLink,
+    /// The second step of a login: the password (or magic link) was right and a second factor
+    /// is due.
+    MfaChallenge,
+}
+
+impl LoginTokenPurpose {
+    /// The stored name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PasswordReset => "password_reset",
+            Self::MagicLink => "magic_link",
+            Self::MfaChallenge => "mfa_challenge",
+        }
+    }
+
+    /// The purpose with this stored name.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "password_reset" => Some(Self::PasswordReset),
+            "magic_link" => Some(Self::MagicLink),
+            "mfa_challenge" => Some(Self::MfaChallenge),
+            _ => None,
+        }
+    }
+}
+
+/// A user's TOTP (RFC 6238) second factor. The secret is stored sealed by the auth crate; storage
+/// keeps it as opaque bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TotpEnrolment {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The user.
+    pub user: UserId,
+    /// The sealed shared secret.
+    pub sealed_secret: Vec<u8>,
+    /// When the user proved the authenticator works; until then the factor is not in force.
+    pub confirmed_at: Option<OffsetDateTime>,
+    /// The last time step whose code was accepted: a code of this step or an earlier one is
+    /// refused (replay).
+    pub last_step: Option<u64>,
+    /// When enrolment started.
+    pub created_at: OffsetDateTime,
+}
+
+impl TotpEnrolment {
+    /// Whether the factor is in force (the user proved the authenticator works).
+    #[must_use]
+    pub const fn is_confirmed(&self) -> bool {
+        self.confirmed_at.is_some()
+    }
+}
+
+impl fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TotpEnrolment")
+            .field("tenant", &self.tenant)
+            .field("user", &self.user)
+            .field("sealed_secret", &"[redacted]")
+            .field("confirmed_at", &self.confirmed_at)
+            .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What it takes to create an API key. The caller made the secret and passes only its hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewApiKey {
+    /// What the team calls it.
+    pub name: DisplayName,
+    /// The visible prefix, unique across all tenants.
+    pub prefix: String,
+    /// The SHA-256 of the secret.
+    pub secret_hash: Sha256Digest,
+    /// What the key may do: staff permissions the creator holds.
+    pub permissions: PermissionSet,
+}
+
+impl fmt::Debug for NewApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewApiKey")
+            .field("name", &self.name)
+            .field("prefix", &self.prefix)
+            .field("secret_hash", &"[redacted]")
+            .field("permissions", &self.permissions)
+            .finish()
+    }
+}

@@ -13,8 +13,9 @@ mod tenant;
 mod work;
 
 pub use access::{
-    ApiKey, Credentials, Invitation, MembershipRecord, NewUser, Session, ShareLink, ShareTarget,
-    ThrottleState, User,
+    AcceptedInvitation, ApiKey, Credentials, Invitation, InvitationAcceptance, LoginTokenPurpose,
+    MembershipRecord, NewApiKey, NewInvitation, NewUser, Session, ShareLink, ShareTarget,
+    ThrottleState, TotpEnrolment, User,
 };
 pub use audit::{
     Actor, AuditContext, AuditEvent, AuditOutcome, ChainBreak, NewAuditEvent, ObjectRef,

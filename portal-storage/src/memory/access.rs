@@ -8,7 +8,7 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::view::Stored;
-use super::{MemoryStore, State, acting_user, invalid, now, object, stored_time};
+use super::{MemoryStore, State, acting_user, invalid, now, object, retain_counted, stored_time};
 use crate::rules::{self, events};
 use crate::traits::{SessionStore, ShareLinkStore, ThrottleStore};
 use crate::{Page, Paged, StoreError, StoreResult};
@@ -265,11 +265,9 @@ impl SessionStore for MemoryStore {
     ) -> StoreResult<u64> {
         let now = stored_time(now);
         Ok(self.with(|state| {
-            let before = state.sessions.len();
-            state.sessions.retain(|_, session| {
+            retain_counted(&mut state.sessions, |session| {
                 session.expires_at > now && now - session.last_seen_at <= idle
-            });
-            u64::try_from(before.saturating_sub(state.sessions.len())).unwrap_or(u64::MAX)
+            })
         }))
     }
 }

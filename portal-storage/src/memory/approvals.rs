@@ -6,14 +6,12 @@ use portal_core::model::{
     Approval, ApprovalRequest, AuditContext, Deliverable, Document, DocumentVersion,
 };
 use portal_core::state::{ApprovalStatus, DeliverableStatus, decide_approval};
-use portal_core::{
-    ApprovalId, Invalid, Permission, ResourceFacts, StateMachine, TenantScope, Visibility,
-};
+use portal_core::{ApprovalId, Permission, ResourceFacts, StateMachine, TenantScope, Visibility};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::view::{Stored, both};
-use super::{MemoryStore, State, acting_user, invalid, now, object, stored_time};
+use super::{MemoryStore, State, acting_user, now, object, stored_time};
 use crate::rules::{self, events};
 use crate::traits::{ApprovalDecision, ApprovalFilter, ApprovalStore};
 use crate::{Page, Paged, StoreError, StoreResult};
@@ -37,26 +35,11 @@ impl State {
                     Permission::ViewDeliverables,
                     &deliverable.facts_in(self),
                 )?;
-                if deliverable.client != version.client {
-                    return Err(invalid(
-                        "document_version",
-                        Invalid::Malformed("belongs to another client than the deliverable"),
-                    ));
-                }
                 Some(deliverable)
             }
             None => None,
         };
-        let project = deliverable
-            .as_ref()
-            .map(|deliverable| deliverable.project)
-            .or(document.project)
-            .ok_or_else(|| {
-                invalid(
-                    "deliverable",
-                    Invalid::Malformed("is required for a document of no project"),
-                )
-            })?;
+        let project = rules::approval_project(deliverable.as_ref(), &document, &version)?;
         let facts = ResourceFacts::of_client(
             scope.tenant_id(),
             version.client,

@@ -484,6 +484,18 @@ impl DocumentStore for MemoryStore {
         self.with(|state| state.read::<DocumentVersion>(scope, Permission::ViewDocuments, id))
     }
 
+    async fn stored_bytes(&self, scope: &TenantScope) -> StoreResult<u64> {
+        let tenant = scope.tenant_id();
+        Ok(self.with(|state| {
+            state
+                .versions
+                .values()
+                .filter(|version| version.tenant == tenant)
+                .map(|version| u64::try_from(version.size).unwrap_or(0))
+                .sum()
+        }))
+    }
+
     async fn list_versions(
         &self,
         scope: &TenantScope,

@@ -2,13 +2,13 @@
 
 use async_trait::async_trait;
 use portal_core::model::{AuditContext, Client, Invoice, InvoiceInput, Project};
-use portal_core::{Invalid, InvoiceId, Permission, StateMachine, TenantScope};
+use portal_core::{Invalid, InvoiceId, Permission, TenantScope};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::view::Stored;
 use super::{MemoryStore, State, invalid, now, object, require_external_id, require_text};
-use crate::rules::{self, events};
+use crate::rules::{self, events, fixed};
 use crate::traits::{InvoiceFilter, InvoiceStore, Upserted};
 use crate::{Page, Paged, StoreResult};
 
@@ -79,22 +79,7 @@ impl State {
         now: OffsetDateTime,
     ) -> StoreResult<Invoice> {
         self.check_invoice(scope, &input, None)?;
-        let invoice = Invoice {
-            id: InvoiceId::new(),
-            tenant: scope.tenant_id(),
-            client: input.client,
-            project: input.project,
-            number: input.number,
-            amount: input.amount,
-            status: input.status,
-            issued_on: input.issued_on,
-            due_on: input.due_on,
-            payment_url: input.payment_url,
-            internal_note: input.internal_note,
-            external_id: input.external_id,
-            created_at: now,
-            updated_at: now,
-        };
+        let invoice = rules::new_invoice(scope.tenant_id(), input, now);
         rules::require(scope, Permission::ManageInvoices, &invoice.facts_in(self))?;
         Ok(self.invoice_changed(scope, invoice, "created", context, now))
     }
@@ -109,33 +94,11 @@ impl State {
     ) -> StoreResult<Invoice> {
         let current = self.load::<Invoice>(scope, Permission::ManageInvoices, id)?;
         if input.client != current.client {
-            return Err(invalid(
-                "client",
-                Invalid::Malformed("cannot change once created"),
-            ));
+            return Err(fixed("client"));
         }
         self.check_invoice(scope, &input, Some(id))?;
-        if input.status != current.status {
-            current.status.transition(input.status)?;
-        }
-        let next = Invoice {
-            project: input.project,
-            number: input.number,
-            amount: input.amount,
-            status: input.status,
-            issued_on: input.issued_on,
-            due_on: input.due_on,
-            payment_url: input.payment_url,
-            internal_note: input.internal_note,
-            external_id: input.external_id,
-            ..current.clone()
-        };
-        if next == current {
+        let Some(next) = rules::edited_invoice(&current, input, now)? else {
             return Ok(current);
-        }
-        let next = Invoice {
-            updated_at: now,
-            ..next
         };
         Ok(self.invoice_changed(scope, next, "updated", context, now))
     }

@@ -1,79 +1,22 @@
 //! Users, credentials, roles and memberships.
 
 use async_trait::async_trait;
-use portal_core::model::{
-    AuditContext, Credentials, MembershipRecord, NewAuditEvent, NewUser, User,
-};
+use portal_core::model::{AuditContext, Credentials, MembershipRecord, NewUser, User};
 use portal_core::{
-    BuiltinRole, ClientFilter, ClientId, DisplayName, Email, Invalid, Membership, MembershipId,
-    MembershipKind, Permission, PermissionSet, ResourceFacts, Role, RoleId, Rule, Side, TenantId,
-    TenantScope, UserId, Visibility,
+    BuiltinRole, ClientId, DisplayName, Email, Invalid, Membership, MembershipId, MembershipKind,
+    Permission, PermissionSet, Role, RoleId, Rule, Side, TenantId, TenantScope, UserId,
 };
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::view::page_of;
-use super::{
-    MemoryStore, RoleRow, State, UserRow, forbidden, invalid, now, object, require_text, user_actor,
+use super::{MemoryStore, RoleRow, State, UserRow, forbidden, invalid, now, object, require_text};
+use crate::rules::{
+    self, client_of, conflicts, events, normalised, require_membership_admin, require_user_admin,
+    side_of, writable,
 };
-use crate::rules::{self, events};
 use crate::traits::{IdentityStore, MembershipStore};
 use crate::{Page, Paged, StoreError, StoreResult};
-
-/// The side a membership kind belongs to.
-const fn side_of(kind: &MembershipKind) -> Side {
-    match kind {
-        MembershipKind::Staff { .. } => Side::Staff,
-        MembershipKind::Contact { .. } => Side::Client,
-    }
-}
-
-/// Refuses any write by a read-only preview.
-fn writable(scope: &TenantScope) -> StoreResult<()> {
-    if scope.is_read_only() {
-        Err(forbidden(Rule::ReadOnlyPreview))
-    } else {
-        Ok(())
-    }
-}
-
-/// May the scope manage the people of `client`: `manage_clients` (staff), or
-/// `manage_client_contacts` within its own client (a client admin).
-fn require_contact_admin(scope: &TenantScope, client: ClientId) -> StoreResult<()> {
-    let facts = ResourceFacts::of_client(scope.tenant_id(), client, Visibility::Shared);
-    rules::require(scope, Permission::ManageClients, &facts).or_else(|denied| {
-        if scope.is_staff_side() {
-            Err(denied)
-        } else {
-            rules::require(scope, Permission::ManageClientContacts, &facts)
-        }
-    })
-}
-
-/// May the scope manage users of `side` as a whole: `manage_staff` for staff,
-/// `manage_clients` for contacts.
-fn require_user_admin(scope: &TenantScope, side: Side) -> StoreResult<()> {
-    let permission = match side {
-        Side::Staff => Permission::ManageStaff,
-        Side::Client => Permission::ManageClients,
-    };
-    rules::require_tenant_level(scope, permission)
-}
-
-/// May the scope manage this membership.
-fn require_membership_admin(scope: &TenantScope, kind: &MembershipKind) -> StoreResult<()> {
-    match kind {
-        MembershipKind::Staff { .. } => rules::require_tenant_level(scope, Permission::ManageStaff),
-        MembershipKind::Contact { client } => require_contact_admin(scope, *client),
-    }
-}
-
-/// Sorted, without duplicates.
-fn normalised(mut clients: Vec<ClientId>) -> Vec<ClientId> {
-    clients.sort_unstable();
-    clients.dedup();
-    clients
-}
 
 impl State {
     /// Whether the scope may see this user: staff see everyone, a contact itself and the
@@ -113,6 +56,66 @@ impl State {
         }
     }
 
+    /// The user of `tenant` with this email.
+    pub(super) fn user_by_email(&self, tenant: TenantId, email: &Email) -> Option<&UserRow> {
+        self.users
+            .values()
+            .find(|row| row.user.tenant == tenant && row.user.email == *email)
+    }
+
+    /// Stores a new user, with `password_hash` if it sets one: `create_user` and an acceptance.
+    /// An email already in use in its tenant is a conflict.
+    pub(super) fn insert_user(
+        &mut self,
+        user: User,
+        password_hash: Option<String>,
+    ) -> StoreResult<()> {
+        if self.user_by_email(user.tenant, &user.email).is_some() {
+            return Err(StoreError::conflict(conflicts::EMAIL_IN_USE));
+        }
+        self.users.insert(
+            user.id,
+            UserRow {
+                user,
+                password_hash,
+            },
+        );
+        Ok(())
+    }
+
+    /// Sets the password hash of `user` of `tenant` and ends its sessions, as a new password
+    /// must: `set_password_hash` and an acceptance by an existing user.
+    pub(super) fn set_password(
+        &mut self,
+        tenant: TenantId,
+        user: UserId,
+        password_hash: String,
+    ) -> StoreResult<()> {
+        let row = self
+            .users
+            .get_mut(&user)
+            .filter(|row| row.user.tenant == tenant)
+            .ok_or(StoreError::NotFound)?;
+        row.password_hash = Some(password_hash);
+        self.end_sessions(tenant, user);
+        Ok(())
+    }
+
+    /// Whether `user` already holds a membership of `client` (`None`: of the staff), which
+    /// adding or inviting to another would duplicate.
+    pub(super) fn holds_membership(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        client: Option<ClientId>,
+    ) -> bool {
+        self.memberships.values().any(|membership| {
+            membership.tenant == tenant
+                && membership.user == user
+                && client_of(&membership.kind) == client
+        })
+    }
+
     fn create_user(
         &mut self,
         scope: &TenantScope,
@@ -121,34 +124,10 @@ impl State {
         now: OffsetDateTime,
     ) -> StoreResult<User> {
         self.require_tenant(scope)?;
-        match new.side {
-            Side::Staff => rules::require_tenant_level(scope, Permission::ManageStaff)?,
-            Side::Client if scope.is_staff_side() => {
-                rules::require_tenant_level(scope, Permission::ManageClients)?;
-            }
-            Side::Client => {
-                writable(scope)?;
-                if matches!(
-                    scope.clients_with(Permission::ManageClientContacts),
-                    ClientFilter::Only(clients) if clients.is_empty()
-                ) {
-                    return Err(forbidden(Rule::MissingPermission {
-                        permission: Permission::ManageClientContacts,
-                    }));
-                }
-            }
-        }
-        let tenant = scope.tenant_id();
-        if self
-            .users
-            .values()
-            .any(|row| row.user.tenant == tenant && row.user.email == new.email)
-        {
-            return Err(StoreError::conflict("email already in use"));
-        }
+        rules::require_user_creator(scope, new.side)?;
         let user = User {
             id: UserId::new(),
-            tenant,
+            tenant: scope.tenant_id(),
             email: new.email,
             name: new.name,
             side: new.side,
@@ -157,18 +136,12 @@ impl State {
             last_login_at: None,
             created_at: now,
         };
-        self.users.insert(
-            user.id,
-            UserRow {
-                user: user.clone(),
-                password_hash: None,
-            },
-        );
+        self.insert_user(user.clone(), None)?;
         self.audit(
             scope,
             events::USER_CHANGED,
             object("user", user.id.as_uuid()),
-            json!({ "change": "created", "side": user.side }),
+            rules::user_created_details(user.side),
             context,
             now,
         );
@@ -243,20 +216,8 @@ impl State {
         password_hash: String,
     ) -> StoreResult<()> {
         require_text("password_hash", &password_hash)?;
-        let row = self
-            .users
-            .get_mut(&user)
-            .filter(|row| row.user.tenant == tenant)
-            .ok_or(StoreError::NotFound)?;
-        row.password_hash = Some(password_hash);
-        self.end_sessions(tenant, user);
-        let event = NewAuditEvent {
-            actor: user_actor(user),
-            action: events::USER_CHANGED.to_owned(),
-            object: Some(object("user", user.as_uuid())),
-            outcome: portal_core::model::AuditOutcome::Success,
-            details: json!({ "change": "password" }),
-        };
+        self.set_password(tenant, user, password_hash)?;
+        let event = rules::password_changed_event(user);
         self.append_event(tenant, event, &AuditContext::default(), now());
         Ok(())
     }
@@ -463,20 +424,8 @@ impl State {
                 Invalid::Malformed("is a role of the other side"),
             ));
         }
-        let duplicate = self.memberships.values().any(|existing| {
-            existing.tenant == tenant
-                && existing.user == user.id
-                && match (&existing.kind, &kind) {
-                    (MembershipKind::Staff { .. }, MembershipKind::Staff { .. }) => true,
-                    (
-                        MembershipKind::Contact { client: a },
-                        MembershipKind::Contact { client: b },
-                    ) => a == b,
-                    _ => false,
-                }
-        });
-        if duplicate {
-            return Err(StoreError::conflict("user is already a member"));
+        if self.holds_membership(tenant, user.id, client_of(&kind)) {
+            return Err(StoreError::conflict(conflicts::ALREADY_MEMBER));
         }
         let record = MembershipRecord {
             id: MembershipId::new(),
@@ -491,7 +440,7 @@ impl State {
             scope,
             events::MEMBERSHIP_CHANGED,
             object("membership", record.id.as_uuid()),
-            json!({ "change": "added", "user": user.id, "role": role.id() }),
+            rules::membership_added_details(user.id, role.id()),
             context,
             now(),
         );
@@ -699,14 +648,10 @@ impl IdentityStore for MemoryStore {
         email: &Email,
     ) -> StoreResult<Option<Credentials>> {
         Ok(self.with(|state| {
-            state
-                .users
-                .values()
-                .find(|row| row.user.tenant == tenant && row.user.email == *email)
-                .map(|row| Credentials {
-                    user: row.user.clone(),
-                    password_hash: row.password_hash.clone(),
-                })
+            state.user_by_email(tenant, email).map(|row| Credentials {
+                user: row.user.clone(),
+                password_hash: row.password_hash.clone(),
+            })
         }))
     }
 

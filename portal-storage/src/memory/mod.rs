@@ -13,7 +13,10 @@ mod approvals;
 mod audit;
 mod content;
 mod finance;
+mod idempotency;
 mod identity;
+mod invitations;
+mod mfa;
 mod publish;
 mod tenancy;
 mod threads;
@@ -28,21 +31,21 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use portal_core::model::{
-    Actor, Approval, AuditContext, AuditEvent, Client, Decision, Deliverable, Document,
-    DocumentVersion, Invoice, MembershipRecord, Message, Milestone, NewAuditEvent, ObjectRef,
-    OutboxEvent, OutboxStatus, Project, Request, Session, ShareLink, Task, Tenant, Thread,
-    ThrottleState, Update, User,
+    Approval, AuditContext, AuditEvent, Client, Decision, Deliverable, Document, DocumentVersion,
+    Invoice, MembershipRecord, Message, Milestone, NewAuditEvent, ObjectRef, OutboxEvent,
+    OutboxStatus, Project, Request, Session, ShareLink, Task, Tenant, Thread, ThrottleState,
+    Update, User,
 };
 use portal_core::state::Sha256Digest;
 use portal_core::{
-    ApprovalId, ClientId, DecisionId, DeliverableId, Denied, DocumentId, DocumentVersionId,
-    InvoiceId, MembershipId, MessageId, MilestoneId, OutboxEventId, ProjectId, RequestId, Role,
-    RoleId, Rule, ShareLinkId, TaskId, TenantId, TenantScope, ThreadId, UpdateId, UserId,
+    ApprovalId, ClientId, DecisionId, DeliverableId, DocumentId, DocumentVersionId, InvoiceId,
+    MembershipId, MessageId, MilestoneId, OutboxEventId, ProjectId, RequestId, Role, RoleId,
+    ShareLinkId, TaskId, TenantId, TenantScope, ThreadId, UpdateId, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::rules::{invalid, now, require_external_id, require_text, stored_time};
+use crate::rules::{forbidden, invalid, now, require_external_id, require_text, stored_time};
 use crate::{StoreError, StoreResult, Stores};
 
 /// An in-memory backend that implements every store trait, for tests, demos and doctests.
@@ -160,6 +163,12 @@ struct State {
     /// Each tenant's audit chain, in chain order (seq 1, 2, 3 …).
     audit: HashMap<TenantId, Vec<AuditEvent>>,
     outbox: BTreeMap<OutboxEventId, OutboxEvent>,
+    /// Invitations and API keys.
+    invitations: invitations::InvitationTables,
+    /// Login tokens, TOTP enrolments and recovery codes.
+    mfa: mfa::MfaTables,
+    /// Idempotency keys.
+    idempotency: idempotency::IdempotencyTables,
 }
 
 impl State {
@@ -218,10 +227,9 @@ impl State {
     /// Ends every session of `user` in `tenant` (logout everywhere, a disabled user, a new
     /// password); how many there were.
     fn end_sessions(&mut self, tenant: TenantId, user: UserId) -> u64 {
-        let before = self.sessions.len();
-        self.sessions
-            .retain(|_, session| !(session.tenant == tenant && session.user == user));
-        u64::try_from(before.saturating_sub(self.sessions.len())).unwrap_or(u64::MAX)
+        retain_counted(&mut self.sessions, |session| {
+            !(session.tenant == tenant && session.user == user)
+        })
     }
 
     /// The scope's tenant, or `NotFound` if it does not exist (any more).
@@ -245,6 +253,13 @@ impl State {
     }
 }
 
+/// Keeps the rows `keep` admits; how many it deleted, as the SQL backends count them.
+fn retain_counted<K, V>(rows: &mut HashMap<K, V>, mut keep: impl FnMut(&V) -> bool) -> u64 {
+    let before = rows.len();
+    rows.retain(|_, row| keep(row));
+    u64::try_from(before.saturating_sub(rows.len())).unwrap_or(u64::MAX)
+}
+
 /// An object reference for the audit log.
 fn object(kind: &str, id: &Uuid) -> ObjectRef {
     ObjectRef {
@@ -260,16 +275,6 @@ fn acting_user(scope: &TenantScope) -> UserId {
         .principal()
         .user_id()
         .unwrap_or(UserId::from_uuid(Uuid::nil()))
-}
-
-/// The audit actor of a user acting through a global method (no scope yet).
-const fn user_actor(user: UserId) -> Actor {
-    Actor::User(user)
-}
-
-/// A refusal that does not conceal the object: the scope knows it, but may not do this.
-const fn forbidden(rule: Rule) -> StoreError {
-    StoreError::Forbidden(Denied { rule })
 }
 
 /// Whether a permission check passes; a denial that conceals existence is `false`, any other

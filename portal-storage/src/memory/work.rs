@@ -41,20 +41,7 @@ impl State {
             input.external_id.as_deref(),
             None,
         )?;
-        let project = Project {
-            id: ProjectId::new(),
-            tenant: scope.tenant_id(),
-            client: client.id,
-            name: input.name,
-            description: input.description,
-            status: input.status,
-            visibility: Visibility::Internal,
-            schedule: input.schedule,
-            budget: input.budget,
-            external_id: input.external_id,
-            created_at: now,
-            updated_at: now,
-        };
+        let project = rules::new_project(scope.tenant_id(), input, now);
         self.put(project.clone());
         self.audit(
             scope,
@@ -84,21 +71,8 @@ impl State {
             input.external_id.as_deref(),
             Some(id),
         )?;
-        let next = Project {
-            name: input.name,
-            description: input.description,
-            status: input.status,
-            schedule: input.schedule,
-            budget: input.budget,
-            external_id: input.external_id,
-            ..current.clone()
-        };
-        if next == current {
+        let Some(next) = rules::edited_project(&current, input, now) else {
             return Ok(current);
-        }
-        let next = Project {
-            updated_at: now,
-            ..next
         };
         self.put(next.clone());
         self.audit(
@@ -205,19 +179,7 @@ impl State {
             input.external_id.as_deref(),
             None,
         )?;
-        let milestone = Milestone {
-            id: MilestoneId::new(),
-            tenant: scope.tenant_id(),
-            client: project.client,
-            project: project.id,
-            title: input.title,
-            status: MilestoneStatus::Planned,
-            due_on: input.due_on,
-            position: input.position,
-            visibility: Visibility::Internal,
-            external_id: input.external_id,
-            created_at: now,
-        };
+        let milestone = rules::new_milestone(scope.tenant_id(), &project, input, now);
         self.put(milestone.clone());
         self.audit(
             scope,
@@ -247,16 +209,9 @@ impl State {
             input.external_id.as_deref(),
             Some(id),
         )?;
-        let next = Milestone {
-            title: input.title,
-            due_on: input.due_on,
-            position: input.position,
-            external_id: input.external_id,
-            ..current.clone()
-        };
-        if next == current {
+        let Some(next) = rules::edited_milestone(&current, input) else {
             return Ok(current);
-        }
+        };
         self.put(next.clone());
         self.audit(
             scope,
@@ -346,19 +301,7 @@ impl State {
             input.external_id.as_deref(),
             None,
         )?;
-        let deliverable = Deliverable {
-            id: DeliverableId::new(),
-            tenant: scope.tenant_id(),
-            client: milestone.client,
-            project: milestone.project,
-            milestone: milestone.id,
-            title: input.title,
-            status: DeliverableStatus::NotStarted,
-            due_on: input.due_on,
-            visibility: Visibility::Internal,
-            external_id: input.external_id,
-            created_at: now,
-        };
+        let deliverable = rules::new_deliverable(scope.tenant_id(), &milestone, input, now);
         self.put(deliverable.clone());
         self.audit(
             scope,
@@ -388,15 +331,9 @@ impl State {
             input.external_id.as_deref(),
             Some(id),
         )?;
-        let next = Deliverable {
-            title: input.title,
-            due_on: input.due_on,
-            external_id: input.external_id,
-            ..current.clone()
-        };
-        if next == current {
+        let Some(next) = rules::edited_deliverable(&current, input) else {
             return Ok(current);
-        }
+        };
         self.put(next.clone());
         self.audit(
             scope,

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use portal_core::model::{Approval, ApprovalRequest, AuditContext, NewAuditEvent};
 use portal_core::state::{ApprovalStatus, DeliverableStatus, decide_approval};
 use portal_core::{
-    ApprovalId, ClientId, DeliverableId, DocumentVersionId, Invalid, Permission, ProjectId,
-    ResourceFacts, StateMachine, TenantId, TenantScope, Visibility,
+    ApprovalId, ClientId, DeliverableId, DocumentVersionId, Permission, ProjectId, ResourceFacts,
+    StateMachine, TenantId, TenantScope, Visibility,
 };
 use serde_json::json;
 use sqlx::{QueryBuilder, Transaction};
@@ -25,7 +25,7 @@ use super::visibility::{
     Seen, empty_page, permitted, push_eq, push_page, push_rule, readable, seen_page, visibility_of,
 };
 use super::work_convert::{acting_person, person, visibility, visibility_name};
-use super::work_rules::{event, invalid};
+use super::work_rules::event;
 use crate::rules::{self, ListRule, events};
 use crate::traits::{ApprovalDecision, ApprovalFilter, ApprovalStore};
 use crate::{Page, Paged, StoreError, StoreResult};
@@ -247,26 +247,11 @@ for_each_backend! {
                     Store::fetch_deliverable(tx, tenant, id).await?,
                 )?
                 .record;
-                if deliverable.client != version.client {
-                    return Err(invalid(
-                        "document_version",
-                        Invalid::Malformed("belongs to another client than the deliverable"),
-                    ));
-                }
                 Some(deliverable)
             }
             None => None,
         };
-        let project = deliverable
-            .as_ref()
-            .map(|deliverable| deliverable.project)
-            .or(document.project)
-            .ok_or_else(|| {
-                invalid(
-                    "deliverable",
-                    Invalid::Malformed("is required for a document of no project"),
-                )
-            })?;
+        let project = rules::approval_project(deliverable.as_ref(), &document, &version)?;
         let project_shared = Store::fetch_project(tx, tenant, project)
             .await?
             .is_some_and(|project| project.record.visibility.is_shared());

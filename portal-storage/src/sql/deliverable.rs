@@ -149,19 +149,7 @@ for_each_backend! {
         let facts = ResourceFacts::of_client(tenant, milestone.client, Visibility::Internal);
         rules::require(scope, Permission::ManageDeliverables, &facts)?;
         check_external_id(input.external_id.as_deref())?;
-        let deliverable = Deliverable {
-            id: DeliverableId::new(),
-            tenant,
-            client: milestone.client,
-            project: milestone.project,
-            milestone: milestone.id,
-            title: input.title,
-            status: DeliverableStatus::NotStarted,
-            due_on: input.due_on,
-            visibility: Visibility::Internal,
-            external_id: input.external_id,
-            created_at: now(),
-        };
+        let deliverable = rules::new_deliverable(tenant, &milestone, input, now());
         sqlx::query(INSERT)
             .bind(*deliverable.id.as_uuid())
             .bind(*tenant.as_uuid())
@@ -207,15 +195,9 @@ for_each_backend! {
             return Err(fixed("milestone"));
         }
         check_external_id(input.external_id.as_deref())?;
-        let next = Deliverable {
-            title: input.title,
-            due_on: input.due_on,
-            external_id: input.external_id,
-            ..current.clone()
-        };
-        if next == current {
+        let Some(next) = rules::edited_deliverable(&current, input) else {
             return Ok(current);
-        }
+        };
         sqlx::query(UPDATE)
             .bind(next.title.as_str())
             .bind(next.due_on)

@@ -461,6 +461,20 @@ for_each_backend! {
             readable(scope, Permission::ViewDocuments, row)
         }
 
+        async fn stored_bytes(&self, scope: &TenantScope) -> StoreResult<u64> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.read(tenant).await?;
+            let total: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(size) AS BIGINT) FROM portal_document_version WHERE tenant_id = $1",
+            )
+            .bind(*tenant.as_uuid())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
+            Ok(total.map_or(0, |total| u64::try_from(total).unwrap_or(0)))
+        }
+
         async fn list_versions(
             &self,
             scope: &TenantScope,

@@ -1,23 +1,20 @@
 //! Users and their credentials.
 
 use async_trait::async_trait;
-use portal_core::model::{
-    Actor, AuditContext, AuditOutcome, Credentials, NewAuditEvent, NewUser, ObjectRef, User,
-};
-use portal_core::{
-    ClientFilter, DisplayName, Email, Permission, Rule, Side, TenantId, TenantScope, UserId,
-};
+use portal_core::model::{AuditContext, Credentials, NewUser, User};
+use portal_core::{DisplayName, Email, Rule, Side, TenantId, TenantScope, UserId};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{parsed, side, side_name, stored_time};
-use super::membership::forbidden;
 use super::visibility::{paged, push_page};
 use super::work_rules::{event, require_text};
 use super::{backend, map_db_error};
-use crate::rules::{self, events};
+use crate::rules::{
+    self, conflicts, events, forbidden, require_user_admin, require_user_creator, writable,
+};
 use crate::traits::IdentityStore;
 use crate::{Page, Paged, StoreError, StoreResult};
 
@@ -70,47 +67,6 @@ macro_rules! select_user {
     };
 }
 
-/// Refuses any write by a read-only preview.
-fn writable(scope: &TenantScope) -> StoreResult<()> {
-    if scope.is_read_only() {
-        Err(forbidden(Rule::ReadOnlyPreview))
-    } else {
-        Ok(())
-    }
-}
-
-/// May the scope manage users of `side` as a whole: `manage_staff` for staff, `manage_clients`
-/// for contacts.
-fn require_user_admin(scope: &TenantScope, side: Side) -> StoreResult<()> {
-    let permission = match side {
-        Side::Staff => Permission::ManageStaff,
-        Side::Client => Permission::ManageClients,
-    };
-    rules::require_tenant_level(scope, permission)
-}
-
-/// May the scope create a user of `side`: staff need `manage_staff` or `manage_clients`; a
-/// client admin may add contacts (whom it then makes members of its own client).
-fn require_user_creator(scope: &TenantScope, side: Side) -> StoreResult<()> {
-    match side {
-        Side::Staff => rules::require_tenant_level(scope, Permission::ManageStaff),
-        Side::Client if scope.is_staff_side() => {
-            rules::require_tenant_level(scope, Permission::ManageClients)
-        }
-        Side::Client => {
-            writable(scope)?;
-            match scope.clients_with(Permission::ManageClientContacts) {
-                ClientFilter::Only(clients) if clients.is_empty() => {
-                    Err(forbidden(Rule::MissingPermission {
-                        permission: Permission::ManageClientContacts,
-                    }))
-                }
-                _ => Ok(()),
-            }
-        }
-    }
-}
-
 for_each_backend! {
     type Tx = sqlx::Transaction<'static, Db>;
 
@@ -149,6 +105,76 @@ for_each_backend! {
                 .into_iter()
                 .any(|client| scope.can_reach_client(portal_core::ClientId::from_uuid(client)));
             Ok(shares_a_client.then_some(user))
+        }
+
+        /// The user of `tenant` with `email` and its password hash, within `tx`.
+        pub(super) async fn credentials_in(
+            tx: &mut Tx,
+            tenant: TenantId,
+            email: &Email,
+        ) -> StoreResult<Option<Credentials>> {
+            let row: Option<UserRow> =
+                sqlx::query_as(select_user!(" WHERE tenant_id = $1 AND email = $2"))
+                    .bind(*tenant.as_uuid())
+                    .bind(email.as_str())
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(backend)?;
+            row.map(UserRow::into_credentials).transpose()
+        }
+
+        /// Inserts `user` with `password_hash` (`None`: it has none yet) within `tx`: the write
+        /// of `create_user` and of an acceptance. An email already in use in the tenant is a
+        /// conflict.
+        pub(super) async fn insert_user_in(
+            tx: &mut Tx,
+            user: &User,
+            password_hash: Option<&str>,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO portal_user (user_id, tenant_id, email, name, side, disabled, locale, \
+                 password_hash, last_login_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(*user.id.as_uuid())
+            .bind(*user.tenant.as_uuid())
+            .bind(user.email.as_str())
+            .bind(user.name.as_str())
+            .bind(side_name(user.side))
+            .bind(user.disabled)
+            .bind(user.locale.as_deref())
+            .bind(password_hash)
+            .bind(user.last_login_at)
+            .bind(user.created_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(map_db_error(conflicts::EMAIL_IN_USE))?;
+            Ok(())
+        }
+
+        /// Sets the password hash of `user` of `tenant` and ends its sessions, as a new password
+        /// must, within `tx`: `set_password_hash` and an acceptance by an existing user.
+        /// `NotFound` if there is no such user.
+        pub(super) async fn set_password_in(
+            tx: &mut Tx,
+            tenant: TenantId,
+            user: UserId,
+            password_hash: &str,
+        ) -> StoreResult<()> {
+            let changed = sqlx::query(
+                "UPDATE portal_user SET password_hash = $3 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .bind(password_hash)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+            if changed.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Store::delete_sessions_in(tx, tenant, user).await?;
+            Ok(())
         }
 
         /// Audits a change of a user and commits.
@@ -195,22 +221,8 @@ for_each_backend! {
                 last_login_at: None,
                 created_at: now(),
             };
-            sqlx::query(
-                "INSERT INTO portal_user (user_id, tenant_id, email, name, side, disabled, locale, \
-                 password_hash, last_login_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, NULL, $7)",
-            )
-            .bind(*user.id.as_uuid())
-            .bind(*tenant.as_uuid())
-            .bind(user.email.as_str())
-            .bind(user.name.as_str())
-            .bind(side_name(user.side))
-            .bind(user.disabled)
-            .bind(user.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_db_error("email already in use"))?;
-            let details = json!({ "change": "created", "side": user.side });
+            Store::insert_user_in(&mut tx, &user, None).await?;
+            let details = rules::user_created_details(user.side);
             let event = event(
                 scope,
                 events::USER_CHANGED,
@@ -332,15 +344,9 @@ for_each_backend! {
             email: &Email,
         ) -> StoreResult<Option<Credentials>> {
             let mut tx = self.global_read().await?;
-            let row: Option<UserRow> =
-                sqlx::query_as(select_user!(" WHERE tenant_id = $1 AND email = $2"))
-                    .bind(*tenant.as_uuid())
-                    .bind(email.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(backend)?;
+            let credentials = Store::credentials_in(&mut tx, tenant, email).await?;
             tx.commit().await.map_err(backend)?;
-            row.map(UserRow::into_credentials).transpose()
+            Ok(credentials)
         }
 
         async fn set_password_hash(
@@ -351,30 +357,8 @@ for_each_backend! {
         ) -> StoreResult<()> {
             require_text("password_hash", &password_hash)?;
             let mut tx = self.global().await?;
-            let changed = sqlx::query(
-                "UPDATE portal_user SET password_hash = $3 WHERE tenant_id = $1 AND user_id = $2",
-            )
-            .bind(*tenant.as_uuid())
-            .bind(*user.as_uuid())
-            .bind(password_hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-            if changed.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
-            Store::delete_sessions_in(&mut tx, tenant, user).await?;
-            // The user acts for itself here: no scope exists on this path.
-            let event = NewAuditEvent {
-                actor: Actor::User(user),
-                action: events::USER_CHANGED.to_owned(),
-                object: Some(ObjectRef {
-                    kind: "user".to_owned(),
-                    id: *user.as_uuid(),
-                }),
-                outcome: AuditOutcome::Success,
-                details: json!({ "change": "password" }),
-            };
+            Store::set_password_in(&mut tx, tenant, user, &password_hash).await?;
+            let event = rules::password_changed_event(user);
             Store::append_audit_in(&mut tx, tenant, event, &AuditContext::default()).await?;
             tx.commit().await.map_err(backend)
         }

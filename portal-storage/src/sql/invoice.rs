@@ -191,23 +191,7 @@ for_each_backend! {
     ) -> StoreResult<Invoice> {
         let tenant = scope.tenant_id();
         let project_shared = check_input(tx, tenant, &input).await?;
-        let at = now();
-        let invoice = Invoice {
-            id: InvoiceId::new(),
-            tenant,
-            client: input.client,
-            project: input.project,
-            number: input.number,
-            amount: input.amount,
-            status: input.status,
-            issued_on: input.issued_on,
-            due_on: input.due_on,
-            payment_url: input.payment_url,
-            internal_note: input.internal_note,
-            external_id: input.external_id,
-            created_at: at,
-            updated_at: at,
-        };
+        let invoice = rules::new_invoice(tenant, input, now());
         let shared = invoice.visibility().is_shared() && project_shared;
         let facts =
             ResourceFacts::of_client(tenant, invoice.client, visibility_of(shared)).finance();
@@ -253,27 +237,8 @@ for_each_backend! {
             return Err(fixed("client"));
         }
         check_input(tx, tenant, &input).await?;
-        if input.status != current.status {
-            current.status.transition(input.status)?;
-        }
-        let next = Invoice {
-            project: input.project,
-            number: input.number,
-            amount: input.amount,
-            status: input.status,
-            issued_on: input.issued_on,
-            due_on: input.due_on,
-            payment_url: input.payment_url,
-            internal_note: input.internal_note,
-            external_id: input.external_id,
-            ..current.clone()
-        };
-        if next == current {
+        let Some(next) = rules::edited_invoice(&current, input, now())? else {
             return Ok(current);
-        }
-        let next = Invoice {
-            updated_at: now(),
-            ..next
         };
         sqlx::query(UPDATE)
             .bind(next.project.map(|project| *project.as_uuid()))

@@ -5,9 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use async_trait::async_trait;
 use portal_core::model::{AuditContext, MembershipRecord};
 use portal_core::{
-    ClientFilter, ClientId, Denied, DisplayName, Invalid, Membership, MembershipId, MembershipKind,
-    Permission, PermissionSet, ResourceFacts, Role, RoleId, Rule, Side, TenantId, TenantScope,
-    UserId, Visibility,
+    ClientId, DisplayName, Invalid, Membership, MembershipId, MembershipKind, PermissionSet, Role,
+    RoleId, Side, TenantId, TenantScope, UserId,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -16,10 +15,13 @@ use uuid::Uuid;
 use super::chain::now;
 use super::convert::side;
 use super::role::RoleRow;
-use super::visibility::{empty_page, push_page};
+use super::visibility::{empty_page, push_membership_rule, push_page};
 use super::work_rules::{event, invalid};
 use super::{backend, map_db_error};
-use crate::rules::{self, events};
+use crate::rules::{
+    self, InvitationListRule, client_of, conflicts, events, normalised, require_membership_admin,
+    side_of,
+};
 use crate::traits::MembershipStore;
 use crate::{Page, Paged, StoreError, StoreResult};
 
@@ -41,68 +43,6 @@ struct HeldRow {
     client_id: Option<Uuid>,
     #[sqlx(flatten)]
     role: RoleRow,
-}
-
-/// A refusal that does not conceal the object: the scope knows it, but may not do this.
-pub(super) const fn forbidden(rule: Rule) -> StoreError {
-    StoreError::Forbidden(Denied { rule })
-}
-
-/// The side a membership kind belongs to.
-const fn side_of(kind: &MembershipKind) -> Side {
-    match kind {
-        MembershipKind::Staff { .. } => Side::Staff,
-        MembershipKind::Contact { .. } => Side::Client,
-    }
-}
-
-/// May the scope manage the people of `client`: `manage_clients` (staff), or
-/// `manage_client_contacts` within its own client (a client admin).
-fn require_contact_admin(scope: &TenantScope, client: ClientId) -> StoreResult<()> {
-    let facts = ResourceFacts::of_client(scope.tenant_id(), client, Visibility::Shared);
-    rules::require(scope, Permission::ManageClients, &facts).or_else(|denied| {
-        if scope.is_staff_side() {
-            Err(denied)
-        } else {
-            rules::require(scope, Permission::ManageClientContacts, &facts)
-        }
-    })
-}
-
-/// May the scope manage this membership.
-fn require_membership_admin(scope: &TenantScope, kind: &MembershipKind) -> StoreResult<()> {
-    match kind {
-        MembershipKind::Staff { .. } => rules::require_tenant_level(scope, Permission::ManageStaff),
-        MembershipKind::Contact { client } => require_contact_admin(scope, *client),
-    }
-}
-
-/// The clients whose contacts' memberships the scope may manage: the list form of
-/// [`require_contact_admin`].
-fn contact_admin_clients(scope: &TenantScope) -> ClientFilter {
-    let by_staff = scope.clients_with(Permission::ManageClients);
-    if scope.is_staff_side() {
-        return by_staff;
-    }
-    match (
-        by_staff,
-        scope.clients_with(Permission::ManageClientContacts),
-    ) {
-        (ClientFilter::All, _) | (_, ClientFilter::All) => ClientFilter::All,
-        (ClientFilter::Only(mut first), ClientFilter::Only(second)) => {
-            first.extend(second);
-            first.sort_unstable();
-            first.dedup();
-            ClientFilter::Only(first)
-        }
-    }
-}
-
-/// Sorted, without duplicates (the order staff assignments are read back in).
-fn normalised(mut clients: Vec<ClientId>) -> Vec<ClientId> {
-    clients.sort_unstable();
-    clients.dedup();
-    clients
 }
 
 for_each_backend! {
@@ -417,27 +357,8 @@ for_each_backend! {
                 kind,
                 created_at: now(),
             };
-            let client = match &record.kind {
-                MembershipKind::Contact { client } => Some(*client.as_uuid()),
-                MembershipKind::Staff { .. } => None,
-            };
-            sqlx::query(
-                "INSERT INTO portal_membership (membership_id, tenant_id, user_id, role_id, client_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(*record.id.as_uuid())
-            .bind(*tenant.as_uuid())
-            .bind(*user.as_uuid())
-            .bind(*role.id().as_uuid())
-            .bind(client)
-            .bind(record.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_db_error("user is already a member"))?;
-            if let MembershipKind::Staff { assigned_clients } = &record.kind {
-                Store::insert_assignments_in(&mut tx, tenant, record.id, assigned_clients).await?;
-            }
-            let details = json!({ "change": "added", "user": user, "role": role.id() });
+            Store::insert_membership_in(&mut tx, &record).await?;
+            let details = rules::membership_added_details(user, role.id());
             Store::membership_changed(tx, scope, record, details, audit).await
         }
 
@@ -552,19 +473,8 @@ for_each_backend! {
             client: Option<ClientId>,
             page: Page,
         ) -> StoreResult<Paged<MembershipRecord>> {
-            let staff = client.is_none()
-                && rules::require_tenant_level(scope, Permission::ManageStaff).is_ok();
-            let contacts = contact_admin_clients(scope);
-            let contacts = match (contacts, client) {
-                (ClientFilter::Only(clients), _) if clients.is_empty() => None,
-                (ClientFilter::All, None) => Some(ClientFilter::All),
-                (filter, Some(client)) if filter.admits(client) => {
-                    Some(ClientFilter::Only(vec![client]))
-                }
-                (_, Some(_)) => None,
-                (only, None) => Some(only),
-            };
-            if !staff && contacts.is_none() {
+            let rule = InvitationListRule::new(scope, client);
+            if rule.is_empty() {
                 return Ok(empty_page());
             }
             let tenant = scope.tenant_id();
@@ -573,32 +483,8 @@ for_each_backend! {
                 "SELECT membership_id, tenant_id, user_id, role_id, client_id, created_at \
                  FROM portal_membership WHERE tenant_id = ",
             );
-            query.push_bind(*tenant.as_uuid()).push(" AND (");
-            if staff {
-                query.push("client_id IS NULL");
-            }
-            match &contacts {
-                None => {}
-                Some(filter) => {
-                    if staff {
-                        query.push(" OR ");
-                    }
-                    match filter {
-                        ClientFilter::All => {
-                            query.push("client_id IS NOT NULL");
-                        }
-                        ClientFilter::Only(clients) => {
-                            query.push("client_id IN (");
-                            let mut list = query.separated(", ");
-                            for client in clients {
-                                list.push_bind(*client.as_uuid());
-                            }
-                            list.push_unseparated(")");
-                        }
-                    }
-                }
-            }
-            query.push(")");
+            query.push_bind(*tenant.as_uuid());
+            push_membership_rule(&mut query, &rule);
             push_page(&mut query, "membership_id", page);
             let rows: Vec<MembershipRow> = query
                 .build_query_as()
@@ -614,6 +500,33 @@ for_each_backend! {
     }
 
     impl Store {
+        /// Inserts `record`, with a staff membership's assigned clients, within `tx`: the write
+        /// of `add_membership` and of an acceptance. The unique indices refuse a membership
+        /// already held.
+        pub(super) async fn insert_membership_in(
+            tx: &mut Tx,
+            record: &MembershipRecord,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO portal_membership (membership_id, tenant_id, user_id, role_id, client_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(*record.id.as_uuid())
+            .bind(*record.tenant.as_uuid())
+            .bind(*record.user.as_uuid())
+            .bind(*record.role.as_uuid())
+            .bind(client_of(&record.kind).map(|client| *client.as_uuid()))
+            .bind(record.created_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(map_db_error(conflicts::ALREADY_MEMBER))?;
+            if let MembershipKind::Staff { assigned_clients } = &record.kind {
+                Store::insert_assignments_in(tx, record.tenant, record.id, assigned_clients)
+                    .await?;
+            }
+            Ok(())
+        }
+
         /// Assigns `clients` to a staff membership within `tx`.
         async fn insert_assignments_in(
             tx: &mut Tx,

@@ -133,19 +133,7 @@ for_each_backend! {
         let facts = ResourceFacts::of_client(tenant, project.client, Visibility::Internal);
         rules::require(scope, Permission::ManageMilestones, &facts)?;
         check_external_id(input.external_id.as_deref())?;
-        let milestone = Milestone {
-            id: MilestoneId::new(),
-            tenant,
-            client: project.client,
-            project: project.id,
-            title: input.title,
-            status: MilestoneStatus::Planned,
-            due_on: input.due_on,
-            position: input.position,
-            visibility: Visibility::Internal,
-            external_id: input.external_id,
-            created_at: now(),
-        };
+        let milestone = rules::new_milestone(tenant, &project, input, now());
         sqlx::query(INSERT)
             .bind(*milestone.id.as_uuid())
             .bind(*tenant.as_uuid())
@@ -191,16 +179,9 @@ for_each_backend! {
             return Err(fixed("project"));
         }
         check_external_id(input.external_id.as_deref())?;
-        let next = Milestone {
-            title: input.title,
-            due_on: input.due_on,
-            position: input.position,
-            external_id: input.external_id,
-            ..current.clone()
-        };
-        if next == current {
+        let Some(next) = rules::edited_milestone(&current, input) else {
             return Ok(current);
-        }
+        };
         sqlx::query(UPDATE)
             .bind(next.title.as_str())
             .bind(next.due_on)

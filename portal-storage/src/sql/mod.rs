@@ -36,8 +36,11 @@ mod chain;
 mod client;
 mod convert;
 mod errors;
+mod idempotency;
 mod identity;
+mod invitation;
 mod membership;
+mod mfa;
 mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;

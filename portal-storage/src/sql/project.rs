@@ -274,21 +274,7 @@ for_each_backend! {
             Visibility::Internal,
         )?;
         check_external_id(input.external_id.as_deref())?;
-        let at = now();
-        let project = Project {
-            id: ProjectId::new(),
-            tenant,
-            client: input.client,
-            name: input.name,
-            description: input.description,
-            status: input.status,
-            visibility: Visibility::Internal,
-            schedule: input.schedule,
-            budget: input.budget,
-            external_id: input.external_id,
-            created_at: at,
-            updated_at: at,
-        };
+        let project = rules::new_project(tenant, input, now());
         insert(tx, &project).await?;
         let details = json!({ "client": project.client });
         let event = event(
@@ -320,21 +306,8 @@ for_each_backend! {
             return Err(fixed("client"));
         }
         check_external_id(input.external_id.as_deref())?;
-        let next = Project {
-            name: input.name,
-            description: input.description,
-            status: input.status,
-            schedule: input.schedule,
-            budget: input.budget,
-            external_id: input.external_id,
-            ..current.clone()
-        };
-        if next == current {
+        let Some(next) = rules::edited_project(&current, input, now()) else {
             return Ok(current);
-        }
-        let next = Project {
-            updated_at: now(),
-            ..next
         };
         sqlx::query(UPDATE)
             .bind(next.name.as_str())

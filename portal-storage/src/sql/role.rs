@@ -12,10 +12,9 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{builtin_role, corrupt, parsed, permissions, side, side_name, to_json};
-use super::membership::forbidden;
 use super::work_rules::event;
 use super::{backend, map_db_error};
-use crate::rules::{self, events};
+use crate::rules::{self, events, forbidden};
 use crate::{StoreError, StoreResult};
 
 /// A `portal_role` row.

@@ -12,7 +12,7 @@ use portal_core::{
 use sqlx::{Database, Encode, QueryBuilder, Type};
 use uuid::Uuid;
 
-use crate::rules::{self, ListRule};
+use crate::rules::{self, InvitationListRule, ListRule};
 use crate::{Page, Paged, StoreError, StoreResult};
 
 /// A row as read from the database, with the facts `authorize` needs about it.
@@ -201,6 +201,41 @@ where
         .push_bind(i64::from(page.limit()) + 1);
 }
 
+/// Narrows a query over memberships or invitations (`client_id` NULL for the staff) to the rows
+/// `rule` admits. The rule must not be empty: the caller skips the query then.
+pub(super) fn push_membership_rule<DB>(query: &mut QueryBuilder<DB>, rule: &InvitationListRule)
+where
+    DB: Database,
+    for<'q> Uuid: Encode<'q, DB> + Type<DB>,
+{
+    query.push(" AND (");
+    if rule.staff {
+        query.push("client_id IS NULL");
+    }
+    match &rule.clients {
+        ClientFilter::Only(clients) if clients.is_empty() => {}
+        filter => {
+            if rule.staff {
+                query.push(" OR ");
+            }
+            match filter {
+                ClientFilter::All => {
+                    query.push("client_id IS NOT NULL");
+                }
+                ClientFilter::Only(clients) => {
+                    query.push("client_id IN (");
+                    let mut list = query.separated(", ");
+                    for client in clients {
+                        list.push_bind(*client.as_uuid());
+                    }
+                    list.push_unseparated(")");
+                }
+            }
+        }
+    }
+    query.push(")");
+}
+
 for_each_backend! {
     impl Store {
         /// Whether `client` is a client of `tenant`: the parent check before a new object is
@@ -272,6 +307,28 @@ for_each_backend! {
                 .await
                 .map_err(super::backend)?
                 .map(into_seen)
+                .transpose()
+        }
+
+        /// One row of `tenant` by id (`sql` binds `$1` to the tenant and `$2` to the id), as
+        /// `into` reads it.
+        pub(super) async fn fetch_in<R, T>(
+            tx: &mut sqlx::Transaction<'static, Db>,
+            sql: &'static str,
+            tenant: TenantId,
+            id: Uuid,
+            into: fn(R) -> StoreResult<T>,
+        ) -> StoreResult<Option<T>>
+        where
+            R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
+        {
+            sqlx::query_as::<Db, R>(sql)
+                .bind(*tenant.as_uuid())
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(super::backend)?
+                .map(into)
                 .transpose()
         }
 

@@ -56,6 +56,10 @@ pub trait DocumentStore: Send + Sync + 'static {
         audit: &AuditContext,
     ) -> StoreResult<DocumentVersion>;
 
+    /// The bytes all document versions of the scope's tenant hold, for upload quotas. Any scope
+    /// of the tenant may ask: it is one number about the tenant, never about an object.
+    async fn stored_bytes(&self, scope: &TenantScope) -> StoreResult<u64>;
+
     /// One version, if the scope may see its document (`view_documents`).
     async fn version(
         &self,

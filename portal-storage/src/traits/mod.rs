@@ -10,6 +10,8 @@
 mod access;
 mod audit;
 mod content;
+mod credentials;
+pub(crate) mod idempotency;
 mod tenancy;
 mod work;
 
@@ -17,6 +19,11 @@ pub use access::{SessionStore, ShareLinkStore, ThrottleStore};
 pub use audit::{AuditFilter, AuditStore, ChainReport, OutboxStore};
 pub use content::{
     DecisionStore, DocumentFilter, DocumentStore, RequestStore, TaskStore, ThreadStore, UpdateStore,
+};
+pub use credentials::{ApiKeyStore, InvitationStore, LoginTokenStore, MfaStore};
+pub use idempotency::{
+    IdempotencyBegin, IdempotencyStore, MAX_IDEMPOTENCY_KEY_CHARS, check_idempotency_key,
+    idempotency_request_hash,
 };
 pub use tenancy::{ClientStore, IdentityStore, MembershipStore, TenantDirectory};
 pub use work::{
@@ -33,6 +40,10 @@ pub use content::{
     MockDecisionStore, MockDocumentStore, MockRequestStore, MockTaskStore, MockThreadStore,
     MockUpdateStore,
 };
+#[cfg(any(test, feature = "mock"))]
+pub use credentials::{MockApiKeyStore, MockInvitationStore, MockLoginTokenStore, MockMfaStore};
+#[cfg(any(test, feature = "mock"))]
+pub use idempotency::MockIdempotencyStore;
 #[cfg(any(test, feature = "mock"))]
 pub use tenancy::{MockClientStore, MockIdentityStore, MockMembershipStore, MockTenantDirectory};
 #[cfg(any(test, feature = "mock"))]

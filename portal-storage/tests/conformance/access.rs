@@ -235,7 +235,16 @@ pub async fn sessions(h: &Harness) {
         )
         .await
         .unwrap();
-    assert_eq!(removed, 1, "only the idle session goes");
+    // Other tests share the database and their sessions are swept too: count at least ours.
+    assert!(removed >= 1, "the idle session goes");
+    assert!(
+        stores
+            .sessions
+            .session(&idle.token_hash)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(
         stores
             .sessions

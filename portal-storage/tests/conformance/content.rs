@@ -488,3 +488,31 @@ pub async fn internal_messages_stay_internal(h: &Harness) {
         "{on_hidden:?}"
     );
 }
+
+pub async fn stored_bytes_count_every_version_of_the_tenant(h: &Harness) {
+    let stores = &h.stores;
+    let acme = tenant(stores, "Acme").await;
+    let globex = tenant(stores, "Globex").await;
+    let (_, manager) = member(stores, acme.id, BuiltinRole::Manager, &[]).await;
+    let (_, other) = member(stores, globex.id, BuiltinRole::Manager, &[]).await;
+    assert_eq!(stores.documents.stored_bytes(&manager).await.unwrap(), 0);
+    let own = client(stores, &manager, "Client").await;
+    let (_, contact) = member(stores, acme.id, BuiltinRole::Viewer, &[own]).await;
+    let first = work(stores, &manager, own, "a").await;
+    stores
+        .documents
+        .add_version(
+            &manager,
+            first.document,
+            new_version(acme.id, Sha256Digest::from_bytes([7; 32])),
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let globex_client = client(stores, &other, "Theirs").await;
+    work(stores, &other, globex_client, "b").await;
+    // Two versions of 1234 bytes in acme, whoever asks in acme; globex's own are separate.
+    assert_eq!(stores.documents.stored_bytes(&manager).await.unwrap(), 2468);
+    assert_eq!(stores.documents.stored_bytes(&contact).await.unwrap(), 2468);
+    assert_eq!(stores.documents.stored_bytes(&other).await.unwrap(), 1234);
+}

@@ -11,7 +11,7 @@ use portal_core::{
     HexColour, MembershipKind, MilestoneId, ProjectId, Role, Side, Slug, TenantId, TenantScope,
     UserId, Visibility,
 };
-use portal_storage::Stores;
+use portal_storage::{StoreError, StoreResult, Stores};
 
 pub fn ctx() -> AuditContext {
     AuditContext::default()
@@ -283,4 +283,37 @@ pub fn token() -> Sha256Digest {
     bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     Sha256Digest::from_bytes(bytes)
+}
+
+/// Asserts a refusal that conceals the object: `NotFound`.
+#[track_caller]
+pub fn assert_not_found<T: std::fmt::Debug>(result: &StoreResult<T>) {
+    assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+}
+
+/// Asserts a `Conflict`, whatever its wording.
+#[track_caller]
+pub fn assert_conflict<T: std::fmt::Debug>(result: &StoreResult<T>) {
+    assert!(
+        matches!(result, Err(StoreError::Conflict { .. })),
+        "{result:?}"
+    );
+}
+
+/// Asserts a refusal the scope may know of: `Forbidden`, whatever the rule.
+#[track_caller]
+pub fn assert_forbidden<T: std::fmt::Debug>(result: &StoreResult<T>) {
+    assert!(
+        matches!(result, Err(StoreError::Forbidden(_))),
+        "{result:?}"
+    );
+}
+
+/// Asserts an invalid input, of `field` if one is named.
+#[track_caller]
+pub fn assert_invalid<T: std::fmt::Debug>(result: &StoreResult<T>, field: Option<&str>) {
+    assert!(
+        matches!(result, Err(StoreError::Invalid(error)) if field.is_none_or(|field| error.field() == Some(field))),
+        "{result:?}"
+    );
 }

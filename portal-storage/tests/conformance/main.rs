@@ -18,7 +18,10 @@ mod content;
 mod finance;
 mod fixtures;
 mod harness;
+mod idempotency;
+mod invitations;
 mod isolation;
+mod mfa;
 mod pagination;
 mod tenancy;
 mod work;
@@ -87,6 +90,7 @@ conformance! {
     approvals::cancel_and_expire,
     approvals::the_team_cannot_sign_off_for_the_client,
     content::document_versions_are_numbered,
+    content::stored_bytes_count_every_version_of_the_tenant,
     content::contacts_upload_shared_documents,
     content::updates_decisions_and_tasks,
     content::requests_flow,
@@ -96,12 +100,41 @@ conformance! {
     access::share_links,
     access::sessions,
     access::throttling,
+    invitations::invitations_are_created_listed_and_revoked,
+    invitations::resending_replaces_the_pending_invitation,
+    invitations::pending_invitations_honour_expiry_revocation_and_acceptance,
+    invitations::accepting_creates_the_user_and_membership,
+    invitations::accepting_as_an_existing_user_sets_the_password_and_ends_sessions,
+    invitations::concurrent_acceptances_have_one_winner,
+    invitations::accepting_conflicts_with_the_other_side_or_a_disabled_user,
+    invitations::inviting_needs_the_permission,
+    invitations::invitations_stay_in_their_tenant,
+    invitations::deleting_a_role_drops_its_invitations,
+    invitations::api_keys_are_created_listed_and_revoked,
+    invitations::api_key_prefixes_are_unique_across_tenants,
+    invitations::api_keys_never_exceed_their_creator,
+    invitations::api_keys_stay_in_their_tenant,
     audit::writes_are_audited_and_the_chain_verifies,
     audit::a_changed_event_breaks_the_chain,
     audit::a_removed_event_breaks_the_chain,
     audit::the_audit_log_needs_its_permission,
     audit::outbox_rows_are_claimed_once,
+    mfa::login_tokens_are_single_use_and_replaced,
+    mfa::login_tokens_expire,
+    mfa::login_tokens_are_bound_to_purpose_and_tenant,
+    mfa::concurrent_token_consumers_have_one_winner,
+    mfa::totp_enrolment_begins_replaces_and_confirms,
+    mfa::totp_steps_are_never_replayed,
+    mfa::concurrent_uses_of_one_code_have_one_winner,
+    mfa::recovery_codes_work_once,
+    mfa::another_tenants_pair_sees_no_second_factor,
     pagination::lists_page_with_cursors,
     isolation::another_tenant_sees_and_changes_nothing,
     isolation::another_client_sees_and_changes_nothing,
+    idempotency::keys_start_replay_and_refuse_other_requests,
+    idempotency::abandoned_keys_may_be_used_again,
+    idempotency::expired_keys_count_as_absent_and_are_swept,
+    idempotency::concurrent_begins_have_one_winner,
+    idempotency::keys_stay_in_their_tenant,
+    idempotency::keys_statuses_and_lifetimes_are_checked,
 }
