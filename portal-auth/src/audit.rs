@@ -9,6 +9,22 @@ use portal_storage::{AuditStore, StoreResult};
 pub const LOGIN_SUCCEEDED: &str = "login.succeeded";
 /// A failed login (any reason; the reason is in the details, never in the answer).
 pub const LOGIN_FAILED: &str = "login.failed";
+/// The first factor passed and a second factor was asked for.
+pub const LOGIN_MFA_CHALLENGED: &str = "login.mfa_challenged";
+/// A wrong second-factor code.
+pub const LOGIN_MFA_FAILED: &str = "login.mfa_failed";
+/// A password set through a reset link.
+pub const PASSWORD_RESET: &str = "password.reset";
+/// A password changed by its signed-in user.
+pub const PASSWORD_CHANGED: &str = "password.changed";
+/// A reset or magic link asked for (whether or not the email exists).
+pub const LOGIN_LINK_REQUESTED: &str = "login_link.requested";
+/// TOTP confirmed for a user.
+pub const MFA_ENROLLED: &str = "mfa.enrolled";
+/// TOTP removed from a user.
+pub const MFA_REMOVED: &str = "mfa.removed";
+/// New recovery codes made, the old ones void.
+pub const MFA_RECOVERY_CODES_REPLACED: &str = "mfa.recovery_codes_replaced";
 /// A login refused unheard by the throttle.
 pub const LOGIN_THROTTLED: &str = "login.throttled";
 /// A session ended by its own user.

@@ -1,4 +1,5 @@
-//! Session lifetimes, login-throttle limits, the step-up window and the share-link lifetime.
+//! Session lifetimes, login-throttle limits, the step-up window, and the lifetimes of share links,
+//! invitations, login tokens and second-factor challenges.
 
 use time::Duration;
 
@@ -10,6 +11,8 @@ pub struct AuthConfig {
     pub idle_timeout: Duration,
     /// A session older than this is dead however active (SEC-18). Default: 12 hours.
     pub absolute_timeout: Duration,
+    /// A session's last use is written at most this often. Default: 1 minute.
+    pub session_touch_interval: Duration,
     /// The window over which failures are counted, per account and per client address (SEC-10).
     /// Default: 1 hour. Counters restart when it ends, so there is no permanent lockout.
     pub failure_window: Duration,
@@ -31,6 +34,19 @@ pub struct AuthConfig {
     /// The longest a share link may live (SEC-14). Default: 90 days, which is also the most the
     /// store accepts, so this can only be lowered.
     pub share_link_max_lifetime: Duration,
+    /// How long an invitation link works. Default: 7 days.
+    pub invitation_lifetime: Duration,
+    /// How long a password-reset or magic-link token works (SEC-21). Default: 10 minutes.
+    pub login_token_lifetime: Duration,
+    /// How long after the password (or magic link) the second factor may be entered.
+    /// Default: 5 minutes.
+    pub mfa_challenge_lifetime: Duration,
+    /// Wrong TOTP or recovery codes allowed per user within one 30-second step; the next attempt
+    /// waits for the step to end (SEC-23). Default: 4.
+    pub max_mfa_failures_per_step: u32,
+    /// Reset and magic-link mails sent per account per `failure_window`; further requests are
+    /// answered alike but send nothing, so nobody can flood an inbox. Default: 5.
+    pub max_login_mails: u32,
 }
 
 impl Default for AuthConfig {
@@ -38,6 +54,7 @@ impl Default for AuthConfig {
         Self {
             idle_timeout: Duration::minutes(30),
             absolute_timeout: Duration::hours(12),
+            session_touch_interval: Duration::minutes(1),
             failure_window: Duration::hours(1),
             max_account_failures: 100,
             delay_after: 5,
@@ -45,6 +62,11 @@ impl Default for AuthConfig {
             max_ip_failures: 300,
             step_up_window: Duration::minutes(10),
             share_link_max_lifetime: Duration::days(90),
+            invitation_lifetime: Duration::days(7),
+            login_token_lifetime: Duration::minutes(10),
+            mfa_challenge_lifetime: Duration::minutes(5),
+            max_mfa_failures_per_step: 4,
+            max_login_mails: 5,
         }
     }
 }
@@ -70,6 +92,15 @@ impl AuthConfig {
     pub const fn with_absolute_timeout(self, absolute_timeout: Duration) -> Self {
         Self {
             absolute_timeout,
+            ..self
+        }
+    }
+
+    /// Sets how often a session's last use is written (zero: on every use).
+    #[must_use]
+    pub const fn with_session_touch_interval(self, session_touch_interval: Duration) -> Self {
+        Self {
+            session_touch_interval,
             ..self
         }
     }
@@ -134,6 +165,51 @@ impl AuthConfig {
         }
     }
 
+    /// Sets how long invitations work.
+    #[must_use]
+    pub const fn with_invitation_lifetime(self, invitation_lifetime: Duration) -> Self {
+        Self {
+            invitation_lifetime,
+            ..self
+        }
+    }
+
+    /// Sets how long reset and magic-link tokens work.
+    #[must_use]
+    pub const fn with_login_token_lifetime(self, login_token_lifetime: Duration) -> Self {
+        Self {
+            login_token_lifetime,
+            ..self
+        }
+    }
+
+    /// Sets how long a pending second factor may take.
+    #[must_use]
+    pub const fn with_mfa_challenge_lifetime(self, mfa_challenge_lifetime: Duration) -> Self {
+        Self {
+            mfa_challenge_lifetime,
+            ..self
+        }
+    }
+
+    /// Sets how many wrong codes one step allows.
+    #[must_use]
+    pub const fn with_max_mfa_failures_per_step(self, max_mfa_failures_per_step: u32) -> Self {
+        Self {
+            max_mfa_failures_per_step,
+            ..self
+        }
+    }
+
+    /// Sets how many reset and magic-link mails an account gets per window.
+    #[must_use]
+    pub const fn with_max_login_mails(self, max_login_mails: u32) -> Self {
+        Self {
+            max_login_mails,
+            ..self
+        }
+    }
+
     /// The block after an account's `failures`-th failure in the window, if any:
     /// `2^(failures - delay_after)` seconds, capped at `max_delay`.
     #[must_use]
@@ -159,6 +235,9 @@ mod tests {
         assert_eq!(config.max_ip_failures, 300);
         assert_eq!(config.step_up_window, Duration::minutes(10));
         assert_eq!(config.share_link_max_lifetime, Duration::days(90));
+        assert_eq!(config.invitation_lifetime, Duration::days(7));
+        assert_eq!(config.login_token_lifetime, Duration::minutes(10));
+        assert_eq!(config.max_mfa_failures_per_step, 4);
     }
 
     #[test]

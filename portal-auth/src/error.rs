@@ -42,6 +42,36 @@ pub enum AuthError {
     /// A new share link's use limit is below one.
     #[error("share link use limit must be at least 1")]
     ShareLinkMaxUses,
+    /// The invitation link does not open anything: unknown, malformed, revoked, replaced by a
+    /// newer one, expired, already accepted or of another tenant — all alike.
+    #[error("invalid or expired invitation")]
+    InvalidInvitation,
+    /// The reset or magic link does not open anything: unknown, malformed, used, expired, of
+    /// another purpose or tenant — all alike (SEC-21).
+    #[error("invalid or expired link")]
+    InvalidLoginToken,
+    /// The second-factor code or the login it completes is wrong, used or expired.
+    #[error("invalid code")]
+    InvalidSecondFactor,
+    /// The user has no confirmed second factor to use or change.
+    #[error("no second factor is set up")]
+    MfaNotEnrolled,
+    /// The user already has a confirmed second factor: remove it before setting up another.
+    #[error("a second factor is already set up")]
+    MfaAlreadyEnrolled,
+    /// The presented API key is unknown, malformed, revoked, or its creator lost access.
+    #[error("invalid API key")]
+    InvalidApiKey,
+    /// A new password does not meet the policy; the inner error says which rule.
+    #[error("{0}")]
+    WeakPassword(#[source] PasswordError),
+    /// The mail with a link could not be sent.
+    #[error("mail could not be sent")]
+    Mail(#[source] crate::mail::MailError),
+    /// The TOTP setup for a user could not be built or read (a sealed secret that does not open
+    /// with the configured key, or an issuer or account the otpauth format cannot carry).
+    #[error("second factor setup failed: {0}")]
+    SecondFactorSetup(String),
     /// A new session or share-link token could not be made.
     #[error("token generation failed")]
     Token(#[source] crate::token::TokenError),

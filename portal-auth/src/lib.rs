@@ -2,28 +2,42 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api_key;
 pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod invitation;
+pub mod links;
 pub mod login;
 pub mod mail;
+mod messages;
+pub mod mfa;
 pub mod password;
+pub mod recovery;
 pub mod session;
 pub mod share_link;
 pub mod step_up;
 mod throttle;
 pub mod token;
 
+pub use api_key::{ApiKeyAuthenticated, ApiKeys, IssuedApiKey};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::AuthConfig;
 pub use error::AuthError;
-pub use login::{Authenticator, LoginContext, LoginSuccess};
-pub use mail::{MailError, MailKind, Mailer, OutgoingMail, RecordingMailer};
+pub use invitation::{Invitations, Invite};
+pub use links::{LinkError, PortalLinks};
+pub use login::{Authenticator, LoginContext, LoginOutcome, LoginSuccess, MfaChallenge};
+pub use mail::{MailError, MailKind, MailSetup, Mailer, OutgoingMail, RecordingMailer};
+pub use mfa::{Mfa, MfaStatus, RecoveryCodes, TotpKey, TotpKeyError, TotpSetup};
+pub use recovery::Recovery;
 pub use session::{Authenticated, Sessions};
 pub use share_link::ShareLinks;
 pub use step_up::{AuthenticatedAt, require_recent_authentication};
-pub use token::{SessionToken, ShareLinkToken, TokenError};
+pub use token::{
+    ApiKeySecret, InvitationToken, LoginToken, MfaChallengeToken, SessionToken, ShareLinkToken,
+    TokenError,
+};
 
 #[cfg(test)]
 mod tests;

@@ -3,19 +3,23 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use portal_core::model::LoginTokenPurpose;
 use portal_core::model::{Actor, AuditContext, AuditOutcome, Credentials, Session};
-use portal_core::{Email, TenantId, TenantScope};
+use portal_core::{Email, TenantId, TenantScope, UserId};
 use portal_storage::Stores;
 use serde_json::json;
+use time::OffsetDateTime;
 
-use crate::audit::{self, LOGIN_FAILED, LOGIN_SUCCEEDED, LOGIN_THROTTLED, user_object};
+use crate::audit::{
+    self, LOGIN_FAILED, LOGIN_MFA_CHALLENGED, LOGIN_SUCCEEDED, LOGIN_THROTTLED, user_object,
+};
 use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::error::AuthError;
 use crate::password::{Password, PasswordError, PasswordHasher, Verification};
 use crate::session::Sessions;
 use crate::throttle::{self, Keys};
-use crate::token::SessionToken;
+use crate::token::{MfaChallengeToken, SessionToken};
 
 /// Where a login attempt comes from. The address must come from the socket or a trusted
 /// proxy's header only (SEC-11): it keys the per-address throttle and goes into the audit log.
@@ -37,6 +41,40 @@ pub struct LoginSuccess {
     pub session: Session,
     /// What the user may do, from their current memberships.
     pub scope: TenantScope,
+    /// The tenant requires a second factor of this user's side and the user has none yet: the
+    /// application should lead them to TOTP enrolment before anything else.
+    pub must_enrol_mfa: bool,
+}
+
+/// The first step of a login passed, and the user has a second factor: present the challenge's
+/// token with a TOTP or recovery code to [`Mfa::complete_login`](crate::Mfa::complete_login).
+#[derive(Debug)]
+pub struct MfaChallenge {
+    /// The single-use token of this pending login; only its hash is stored.
+    pub token: MfaChallengeToken,
+    /// When the pending login lapses.
+    pub expires_at: OffsetDateTime,
+}
+
+/// How a first login step ended when it did not fail.
+#[derive(Debug)]
+#[must_use]
+pub enum LoginOutcome {
+    /// Signed in.
+    SignedIn(Box<LoginSuccess>),
+    /// A second factor is due.
+    SecondFactorRequired(MfaChallenge),
+}
+
+impl LoginOutcome {
+    /// The session, if the login is complete.
+    #[must_use]
+    pub fn signed_in(self) -> Option<LoginSuccess> {
+        match self {
+            Self::SignedIn(success) => Some(*success),
+            Self::SecondFactorRequired(_) => None,
+        }
+    }
 }
 
 /// Checks emails and passwords, throttles guessing, and opens sessions.
@@ -102,14 +140,16 @@ impl Authenticator {
     /// user, no password set, no membership — gives the same [`AuthError::InvalidCredentials`],
     /// and unknown users spend the same argon2 work on a dummy hash (SEC-08). The account and the
     /// client address are throttled before the password is looked at, for known and unknown
-    /// emails alike (SEC-10). Success opens a new session with a new token (SEC-13).
+    /// emails alike (SEC-10). Success opens a new session with a new token (SEC-13) — or, for a
+    /// user with a confirmed second factor, a [`MfaChallenge`] to complete first.
+    #[tracing::instrument(name = "auth.login", skip_all, fields(%tenant))]
     pub async fn login(
         &self,
         tenant: TenantId,
         email: &str,
         password: Password,
         context: LoginContext,
-    ) -> Result<LoginSuccess, AuthError> {
+    ) -> Result<LoginOutcome, AuthError> {
         let now = self.clock.now();
         let audit_context = AuditContext { ip: context.ip };
         let parsed = Email::parse(email).ok();
@@ -140,6 +180,7 @@ impl Authenticator {
                 json!({ "email": normalised, "retry_after_seconds": retry_after.whole_seconds() }),
             );
             audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+            tracing::info!(retry_after = retry_after.whole_seconds(), "login throttled");
             return Err(AuthError::Throttled { retry_after });
         }
 
@@ -175,6 +216,7 @@ impl Authenticator {
         let (credentials, scope) = match checked {
             Ok(found) => found,
             Err((user, failure)) => {
+                tracing::info!(reason = failure.as_str(), "login failed");
                 throttle::record_failure(self.stores.throttle.as_ref(), &self.config, &keys, now)
                     .await?;
                 let event = audit::event(
@@ -204,7 +246,67 @@ impl Authenticator {
                 .await?;
         }
         self.stores.throttle.clear_throttle(&keys.account).await?;
+        self.after_first_factor(tenant, user, scope, "password", &context)
+            .await
+    }
 
+    /// What follows a passed first factor (password, magic link, accepted invitation): a
+    /// challenge if the user has a confirmed second factor, else a new session.
+    pub(crate) async fn after_first_factor(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        scope: TenantScope,
+        method: &'static str,
+        context: &LoginContext,
+    ) -> Result<LoginOutcome, AuthError> {
+        let now = self.clock.now();
+        if !self.has_second_factor(tenant, user).await? {
+            return self
+                .sign_in(tenant, user, scope, false, method, context)
+                .await
+                .map(|success| LoginOutcome::SignedIn(Box::new(success)));
+        }
+        tracing::info!(%user, method, "second factor required");
+        let token = MfaChallengeToken::generate().map_err(AuthError::Token)?;
+        let expires_at = now + self.config.mfa_challenge_lifetime;
+        self.stores
+            .login_tokens
+            .issue_login_token(
+                tenant,
+                user,
+                LoginTokenPurpose::MfaChallenge,
+                token.hash(),
+                expires_at,
+            )
+            .await?;
+        let event = audit::event(
+            Actor::User(user),
+            LOGIN_MFA_CHALLENGED,
+            Some(user_object(user)),
+            AuditOutcome::Success,
+            json!({ "method": method }),
+        );
+        let audit_context = AuditContext { ip: context.ip };
+        audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+        Ok(LoginOutcome::SecondFactorRequired(MfaChallenge {
+            token,
+            expires_at,
+        }))
+    }
+
+    /// Opens a session for a fully authenticated user and records the login. The caller says
+    /// whether the user has a confirmed second factor: it just looked.
+    pub(crate) async fn sign_in(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        scope: TenantScope,
+        has_second_factor: bool,
+        method: &'static str,
+        context: &LoginContext,
+    ) -> Result<LoginSuccess, AuthError> {
+        let now = self.clock.now();
         let (token, session) = self
             .sessions()
             .open(
@@ -213,7 +315,7 @@ impl Authenticator {
                 now,
                 now,
                 now + self.config.absolute_timeout,
-                &context,
+                context,
             )
             .await?;
         self.stores
@@ -225,14 +327,100 @@ impl Authenticator {
             LOGIN_SUCCEEDED,
             Some(user_object(user)),
             AuditOutcome::Success,
-            json!({ "email": normalised }),
+            json!({ "method": method }),
         );
+        let audit_context = AuditContext { ip: context.ip };
         audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+        let must_enrol_mfa = !has_second_factor && self.tenant_requires_mfa(&scope).await?;
+        tracing::info!(%user, method, must_enrol_mfa, "signed in");
         Ok(LoginSuccess {
             token,
             session,
             scope,
+            must_enrol_mfa,
         })
+    }
+
+    /// Whether the tenant requires a second factor of the scope's side and the user has none.
+    pub async fn must_enrol_mfa(&self, scope: &TenantScope) -> Result<bool, AuthError> {
+        let Some(user) = scope.principal().user_id() else {
+            return Ok(false);
+        };
+        Ok(self.tenant_requires_mfa(scope).await?
+            && !self.has_second_factor(scope.tenant_id(), user).await?)
+    }
+
+    /// Whether the scope's tenant requires a second factor of the scope's side.
+    async fn tenant_requires_mfa(&self, scope: &TenantScope) -> Result<bool, AuthError> {
+        let tenant = self.stores.tenants.tenant(scope).await?;
+        Ok(if scope.is_staff_side() {
+            tenant.require_mfa_staff
+        } else {
+            tenant.require_mfa_contacts
+        })
+    }
+
+    /// Whether the user has a confirmed TOTP factor.
+    pub(crate) async fn has_second_factor(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<bool, AuthError> {
+        Ok(self
+            .stores
+            .mfa
+            .totp(tenant, user)
+            .await?
+            .is_some_and(|totp| totp.is_confirmed()))
+    }
+
+    /// Checks `password` against a stored hash — or, when there is none, spends the same work on
+    /// the dummy hash and answers `Invalid` (SEC-08). Over-long input is simply wrong.
+    pub(crate) async fn verify_stored(
+        &self,
+        stored: Option<&str>,
+        password: Password,
+    ) -> Result<Verification, AuthError> {
+        let outcome = match stored {
+            Some(stored) => self.hasher.verify(password, stored).await,
+            None => self.hasher.dummy_verify(password).await,
+        };
+        match outcome {
+            Ok(verification) => Ok(verification),
+            Err(PasswordError::TooManyBytes { .. }) => Ok(Verification::Invalid),
+            Err(other) => Err(AuthError::Password(other)),
+        }
+    }
+
+    /// The stores.
+    pub(crate) const fn stores(&self) -> &Stores {
+        &self.stores
+    }
+
+    /// The password hasher.
+    pub(crate) const fn hasher(&self) -> &PasswordHasher {
+        &self.hasher
+    }
+
+    /// The configuration.
+    pub(crate) const fn config(&self) -> &AuthConfig {
+        &self.config
+    }
+
+    /// The current time of this authenticator's clock.
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// The scope of a user from their memberships as they are now; `None` without any (a
+    /// disabled user, or one whose clients are all archived, has none).
+    pub async fn scope_of(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<TenantScope>, AuthError> {
+        let memberships = self.stores.memberships.memberships_of(tenant, user).await?;
+        Ok(TenantScope::from_memberships(&memberships).ok())
     }
 
     /// Verifies the password against the stored hash, or against the dummy hash when there is
@@ -244,16 +432,7 @@ impl Authenticator {
         password: Password,
     ) -> Result<(Verification, Option<Failure>), AuthError> {
         let stored = credentials.and_then(|c| c.password_hash.as_deref());
-        let outcome = match stored {
-            Some(stored) => self.hasher.verify(password, stored).await,
-            None => self.hasher.dummy_verify(password).await,
-        };
-        let verification = match outcome {
-            Ok(verification) => verification,
-            // Over-long input is refused before hashing whoever the user is.
-            Err(PasswordError::TooManyBytes { .. }) => Verification::Invalid,
-            Err(other) => return Err(AuthError::Password(other)),
-        };
+        let verification = self.verify_stored(stored, password).await?;
         let failure = match (credentials, stored, verification) {
             (None, _, _) if !well_formed => Some(Failure::MalformedEmail),
             (None, _, _) => Some(Failure::UnknownUser),

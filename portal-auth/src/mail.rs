@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use portal_core::Email;
 
+use crate::links::PortalLinks;
+
 /// What a mail is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -61,6 +63,31 @@ pub enum MailError {
     /// The mail server refused the mail; retrying will not help.
     #[error("mail was rejected")]
     Rejected,
+}
+
+/// What services that mail links need: the [`Mailer`] and where links point.
+#[derive(Clone)]
+pub struct MailSetup {
+    /// Sends the mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// Builds the links, from configuration only (SEC-21).
+    pub links: PortalLinks,
+}
+
+impl MailSetup {
+    /// Mail through `mailer` with links under `links`.
+    #[must_use]
+    pub fn new(mailer: Arc<dyn Mailer>, links: PortalLinks) -> Self {
+        Self { mailer, links }
+    }
+}
+
+impl fmt::Debug for MailSetup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailSetup")
+            .field("links", &self.links)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Sends mail. Implementations must not log bodies: they hold one-time links.

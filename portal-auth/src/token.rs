@@ -40,12 +40,18 @@ struct SecretToken {
     encoded: String,
 }
 
+/// `N` bytes from the operating system's CSPRNG.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], TokenError> {
+    let mut bytes = [0_u8; N];
+    OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|_| TokenError::Random)?;
+    Ok(bytes)
+}
+
 impl SecretToken {
     fn generate() -> Result<Self, TokenError> {
-        let mut bytes = [0_u8; TOKEN_BYTES];
-        OsRng
-            .try_fill_bytes(&mut bytes)
-            .map_err(|_| TokenError::Random)?;
+        let bytes = random_bytes::<TOKEN_BYTES>()?;
         let encoded = URL_SAFE_NO_PAD.encode(bytes);
         Ok(Self { bytes, encoded })
     }
@@ -140,6 +146,28 @@ secret_token! {
     /// redacted `Debug`, no `Display`, no `Serialize`, no `Clone`; read it with
     /// [`expose_secret`](Self::expose_secret) only to build the link shown to its creator.
     ShareLinkToken
+}
+
+secret_token! {
+    /// An invitation token: the secret in an invitation link. Zeroised on drop, redacted `Debug`.
+    InvitationToken
+}
+
+secret_token! {
+    /// A password-reset or magic-link token (SEC-21): the secret in the mailed link. Zeroised on
+    /// drop, redacted `Debug`.
+    LoginToken
+}
+
+secret_token! {
+    /// The token of a login waiting for its second factor: handed back after the password, and
+    /// presented with the TOTP or recovery code. Zeroised on drop, redacted `Debug`.
+    MfaChallengeToken
+}
+
+secret_token! {
+    /// The secret part of an API key. Zeroised on drop, redacted `Debug`.
+    ApiKeySecret
 }
 
 #[cfg(test)]

@@ -2,13 +2,11 @@
 
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{
-    Error as PhcError, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
-};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Error as PhcError, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::Semaphore;
 
 use super::config::Argon2Config;
@@ -65,10 +63,57 @@ struct Inner {
     config: Argon2Config,
     params: Params,
     dummy_hash: String,
+    memory: MemoryPool,
+}
+
+/// Argon2's working memory (`m` KiB per hash), shared between the hashes of a burst: a hash
+/// borrows a buffer and gives it back, and the last one out frees them all, so an idle service
+/// holds none.
+///
+/// Each buffer reserves at least [`UNPOOLED_BYTES`]: glibc's allocator serves a block that large
+/// straight from the kernel and returns it on free, whereas a freed 19 MiB block would stay in
+/// the arena of whichever blocking thread used it — growing the process by `m` KiB per thread
+/// that ever hashed. Only the `m` KiB in use are ever touched, so the rest of the reservation is
+/// address space, not memory.
+#[derive(Default)]
+struct MemoryPool(Mutex<PoolState>);
+
+/// Just over glibc's largest mmap threshold (32 MiB on 64-bit systems).
+const UNPOOLED_BYTES: usize = 33 * 1024 * 1024;
+
+#[derive(Default)]
+struct PoolState {
+    free: Vec<Vec<Block>>,
+    in_use: usize,
+}
+
+impl MemoryPool {
+    /// Runs `work` with at least `blocks` blocks of memory.
+    fn with<T>(&self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+        let mut buffer = {
+            let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            state.in_use += 1;
+            state.free.pop().unwrap_or_default()
+        };
+        if buffer.len() < blocks {
+            let reserve = blocks.max(UNPOOLED_BYTES / std::mem::size_of::<Block>());
+            buffer.reserve_exact(reserve.saturating_sub(buffer.len()));
+            buffer.resize(blocks, Block::default());
+        }
+        let result = work(&mut buffer);
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        state.in_use = state.in_use.saturating_sub(1);
+        if state.in_use == 0 {
+            state.free.clear();
+        } else {
+            state.free.push(buffer);
+        }
+        result
+    }
 }
 
 impl PasswordHasher {
-    /// A hasher with these parameters and one permit per CPU.
+    /// A hasher with these parameters and one permit per CPU but one (at least one).
     ///
     /// This hashes once, synchronously, to make the dummy hash for
     /// [`dummy_verify`](Self::dummy_verify): build the hasher at start-up, not per request.
@@ -85,13 +130,19 @@ impl PasswordHasher {
             None,
         )
         .map_err(PasswordError::hashing)?;
-        let dummy_hash = hash_with(&params, DUMMY_PASSWORD)?;
-        let permit_count = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        let memory = MemoryPool::default();
+        let dummy_hash = hash_with(&params, &memory, DUMMY_PASSWORD)?;
+        // One core is left to everything else: a login flood then saturates all but one core
+        // and requests that hash nothing keep their latency.
+        let permit_count = std::thread::available_parallelism()
+            .map_or(1, NonZeroUsize::get)
+            .saturating_sub(1);
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 params,
                 dummy_hash,
+                memory,
             }),
             permits: Arc::new(Semaphore::new(clamp_permits(permit_count))),
             permit_count: clamp_permits(permit_count),
@@ -131,7 +182,7 @@ impl PasswordHasher {
     /// [`PasswordError::Hashing`] if hashing failed.
     pub async fn hash(&self, password: Password) -> Result<String, PasswordError> {
         check_bytes(password.expose_secret())?;
-        self.run(move |inner| hash_with(&inner.params, password.expose_secret()))
+        self.run(move |inner| hash_with(&inner.params, &inner.memory, password.expose_secret()))
             .await
     }
 
@@ -214,23 +265,89 @@ fn argon2id(params: &Params) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
 }
 
-fn hash_with(params: &Params, password: &str) -> Result<String, PasswordError> {
+fn hash_with(
+    params: &Params,
+    memory: &MemoryPool,
+    password: &str,
+) -> Result<String, PasswordError> {
     let salt = SaltString::generate(&mut OsRng);
-    argon2id(params)
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(PasswordError::hashing)
+    let mut salt_bytes = [0_u8; 64];
+    let salt_bytes = salt
+        .as_salt()
+        .decode_b64(&mut salt_bytes)
+        .map_err(PasswordError::hashing)?;
+    let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let output = compute(
+        &argon2id(params),
+        params,
+        memory,
+        password,
+        salt_bytes,
+        output_len,
+    )
+    .map_err(PasswordError::hashing)?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(PasswordError::hashing)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
+}
+
+/// argon2 of `password` with `salt` into `len` bytes, in pooled working memory.
+fn compute(
+    argon2: &Argon2<'_>,
+    params: &Params,
+    memory: &MemoryPool,
+    password: &str,
+    salt: &[u8],
+    len: usize,
+) -> Result<Output, PhcError> {
+    Output::init_with(len, |out| {
+        memory
+            .with(params.block_count(), |blocks| {
+                argon2.hash_password_into_with_memory(password.as_bytes(), salt, out, blocks)
+            })
+            .map_err(PhcError::from)
+    })
 }
 
 fn verify_with(inner: &Inner, password: &str, stored: &str) -> Result<Verification, PasswordError> {
     let parsed = PasswordHash::new(stored).map_err(PasswordError::malformed)?;
-    match argon2id(&inner.params).verify_password(password.as_bytes(), &parsed) {
-        Ok(()) => Ok(Verification::Valid {
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(PasswordError::malformed)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(PasswordError::malformed)?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed).map_err(PasswordError::malformed)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(PasswordError::malformed(PhcError::PhcStringField));
+    };
+    let mut salt_bytes = [0_u8; 64];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(PasswordError::malformed)?;
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let computed = compute(
+        &argon2,
+        &params,
+        &inner.memory,
+        password,
+        salt_bytes,
+        expected.len(),
+    )
+    .map_err(PasswordError::malformed)?;
+    // `Output`'s equality is constant-time.
+    if computed == expected {
+        Ok(Verification::Valid {
             needs_rehash: needs_rehash(&inner.config, &parsed),
-        }),
-        Err(PhcError::Password) => Ok(Verification::Invalid),
-        // Anything else is about the stored string: unknown algorithm, bad parameters, ...
-        Err(other) => Err(PasswordError::malformed(other)),
+        })
+    } else {
+        Ok(Verification::Invalid)
     }
 }
 
@@ -419,16 +536,53 @@ mod tests {
         )
         .unwrap();
         let salt = SaltString::generate(&mut OsRng);
-        let stored = Argon2::new(Algorithm::Argon2i, Version::V0x13, params)
-            .hash_password(b"violet harbour engine", &salt)
-            .unwrap()
-            .to_string();
+        let stored = argon2::password_hash::PasswordHasher::hash_password(
+            &Argon2::new(Algorithm::Argon2i, Version::V0x13, params),
+            b"violet harbour engine",
+            &salt,
+        )
+        .unwrap()
+        .to_string();
         let outcome = PasswordHasher::new(config)
             .unwrap()
             .verify(Password::from("violet harbour engine"), &stored)
             .await
             .unwrap();
         assert_eq!(outcome, Verification::Valid { needs_rehash: true });
+    }
+
+    #[tokio::test]
+    async fn hashes_are_standard_phc_strings_and_idle_memory_is_freed_sec_01() {
+        let hasher = cheap_hasher().with_permits(2);
+        let stored = hasher
+            .hash(Password::from("violet harbour engine"))
+            .await
+            .unwrap();
+        let parsed = PasswordHash::new(&stored).unwrap();
+        let standard = argon2::password_hash::PasswordVerifier::verify_password(
+            &Argon2::default(),
+            b"violet harbour engine",
+            &parsed,
+        );
+        assert!(
+            standard.is_ok(),
+            "the argon2 crate's own verifier accepts our hash"
+        );
+        let jobs: Vec<_> = (0..8)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move { hasher.hash(Password::from("another one")).await })
+            })
+            .collect();
+        for job in jobs {
+            job.await.unwrap().unwrap();
+        }
+        let pool = hasher.inner.memory.0.lock().unwrap();
+        assert_eq!(pool.in_use, 0);
+        assert!(
+            pool.free.is_empty(),
+            "an idle hasher holds no argon2 memory"
+        );
     }
 
     #[tokio::test]

@@ -14,7 +14,16 @@ use time::Duration;
 
 use crate::Clock as _;
 use crate::password::{Argon2Config, Password, PasswordHasher};
-use crate::{AuthConfig, AuthError, Authenticator, LoginContext, ManualClock, Sessions};
+use crate::{
+    AuthConfig, AuthError, Authenticator, LoginContext, MailSetup, ManualClock, PortalLinks,
+    RecordingMailer, Sessions, TotpKey,
+};
+
+mod api_keys;
+mod invitations;
+mod mfa;
+mod no_secrets_in_logs;
+mod recovery;
 
 const PASSWORD: &str = "canary-Secret-4711 harbour";
 
@@ -33,6 +42,9 @@ struct World {
     alice: UserId,
     bob: UserId,
     disabled: UserId,
+    mailer: RecordingMailer,
+    mail: MailSetup,
+    totp_key: TotpKey,
 }
 
 fn name(text: &str) -> DisplayName {
@@ -176,6 +188,7 @@ async fn world_hashing(config: AuthConfig, login_params: Argon2Config) -> World 
         Arc::new(clock.clone()),
     );
     let sessions = auth.sessions();
+    let mailer = RecordingMailer::new();
     World {
         stores,
         tenant,
@@ -185,6 +198,12 @@ async fn world_hashing(config: AuthConfig, login_params: Argon2Config) -> World 
         alice,
         bob,
         disabled,
+        mailer: mailer.clone(),
+        mail: MailSetup::new(
+            Arc::new(mailer),
+            PortalLinks::new("https://portal.example.com").unwrap(),
+        ),
+        totp_key: TotpKey::generate().unwrap(),
     }
 }
 
@@ -197,7 +216,10 @@ impl World {
         self.auth
             .login(self.tenant, email, Password::from(password), ip(from))
             .await
-            .map(|success| success.token.expose_secret().to_owned())
+            .map(|outcome| {
+                let success = outcome.signed_in().expect("no second factor in this world");
+                success.token.expose_secret().to_owned()
+            })
     }
 
     async fn live(&self, token: &str) -> bool {
@@ -237,8 +259,25 @@ async fn login_succeeds_with_scope_and_session() {
             ip(1),
         )
         .await
+        .unwrap()
+        .signed_in()
         .unwrap();
     assert_eq!(success.session.user, world.alice);
+    assert!(matches!(
+        world
+            .sessions
+            .authenticate_in(TenantId::new(), success.token.expose_secret())
+            .await,
+        Err(AuthError::Unauthenticated)
+    ));
+    assert!(
+        world
+            .sessions
+            .authenticate_in(world.tenant, success.token.expose_secret())
+            .await
+            .is_ok(),
+        "a look from another tenant does not end the session"
+    );
     assert_eq!(success.scope.tenant_id(), world.tenant);
     assert_eq!(success.scope.principal().user_id(), Some(world.alice));
     assert_eq!(success.session.token_hash, success.token.hash());
@@ -499,6 +538,8 @@ async fn audit_events_are_written_without_secrets_sec_40_sec_41() {
             ip(9),
         )
         .await
+        .unwrap()
+        .signed_in()
         .unwrap();
     let token = success.token.expose_secret().to_owned();
     let token_hash = success.token.hash().to_string();
@@ -948,4 +989,66 @@ async fn a_share_link_token_never_reaches_debug_or_the_audit_log_sec_14_sec_41()
         .map(|b| format!("{b:02x}"))
         .collect();
     assert!(!json.contains(&hex));
+}
+
+/// The code an authenticator app shows at `at` for this base32 secret.
+fn totp_code(secret: &str, at: time::OffsetDateTime) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    totp_rs::Builder::new()
+        .with_secret(secret.as_bytes().to_vec())
+        .build()
+        .unwrap()
+        .generate(u64::try_from(at.unix_timestamp()).unwrap())
+        .to_string()
+}
+
+/// Helpers the feature test modules share.
+impl World {
+    fn system(&self) -> TenantScope {
+        TenantScope::dangerous_system(self.tenant)
+    }
+
+    async fn tenant_record(&self) -> portal_core::model::Tenant {
+        self.stores.tenants.tenant(&self.system()).await.unwrap()
+    }
+
+    async fn role(&self, builtin: BuiltinRole) -> portal_core::RoleId {
+        self.stores
+            .memberships
+            .roles(&self.system())
+            .await
+            .unwrap()
+            .iter()
+            .find(|role| role.builtin_role() == Some(builtin))
+            .unwrap()
+            .id()
+    }
+
+    /// Signs in with a password (no second factor) and returns the live session.
+    async fn signed_in(&self, email: &str) -> crate::Authenticated {
+        let token = self.login(email, PASSWORD, 50).await.unwrap();
+        self.sessions.authenticate(&token).await.unwrap()
+    }
+
+    /// The token in the link of the newest mail of `kind` to `to`.
+    fn mailed_token(&self, kind: crate::MailKind, to: &str) -> String {
+        let mail = self
+            .mailer
+            .sent()
+            .into_iter()
+            .rev()
+            .find(|mail| mail.kind == kind && mail.to.as_str() == to)
+            .unwrap_or_else(|| panic!("no {kind:?} mail to {to}"));
+        let link = mail
+            .text
+            .split_whitespace()
+            .find(|word| word.starts_with("https://"))
+            .unwrap();
+        let url = url::Url::parse(link).unwrap();
+        url.query_pairs()
+            .find(|(key, _)| key == "token")
+            .unwrap()
+            .1
+            .into_owned()
+    }
 }

@@ -1,0 +1,188 @@
+//! Links in mail, built from configuration — never from the request's `Host` header (SEC-21), so a
+//! forged header cannot send a victim's one-time link to an attacker's site.
+
+use portal_core::model::Tenant;
+use url::Url;
+
+/// Why a portal origin was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkError {
+    /// The origin is not an absolute URL.
+    #[error("portal origin `{origin}` is not an absolute URL")]
+    NotAUrl {
+        /// What was given.
+        origin: String,
+    },
+    /// The origin is not `https` (plain `http` is allowed only for `localhost` and loopback
+    /// addresses, for development).
+    #[error("portal origin `{origin}` must use https")]
+    NotHttps {
+        /// What was given.
+        origin: String,
+    },
+    /// The origin carries a query, a fragment or credentials.
+    #[error("portal origin `{origin}` must not carry a query, fragment or user info")]
+    NotAnOrigin {
+        /// What was given.
+        origin: String,
+    },
+}
+
+/// Where the portal is served: the configured origin (and path prefix) under which each tenant
+/// lives at `/{slug}/`, unless the tenant has a custom domain, which then serves it at its root.
+///
+/// ```
+/// use portal_auth::PortalLinks;
+///
+/// let links = PortalLinks::new("https://portal.example.com/clients")?;
+/// assert_eq!(links.origin().as_str(), "https://portal.example.com/clients/");
+/// # Ok::<(), portal_auth::LinkError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalLinks {
+    origin: Url,
+}
+
+/// The path, below a tenant's base, of the page that accepts an invitation.
+pub const ACCEPT_INVITATION_PATH: &str = "auth/invitation";
+/// The path, below a tenant's base, of the page that sets a new password.
+pub const RESET_PASSWORD_PATH: &str = "auth/reset";
+/// The path, below a tenant's base, of the page that redeems a magic link.
+pub const MAGIC_LINK_PATH: &str = "auth/magic";
+
+impl PortalLinks {
+    /// Links under `origin`: `https://host[:port][/prefix]`, or `http` for `localhost` or a
+    /// loopback address.
+    pub fn new(origin: &str) -> Result<Self, LinkError> {
+        let mut url = Url::parse(origin).map_err(|_| LinkError::NotAUrl {
+            origin: origin.to_owned(),
+        })?;
+        let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+        match url.scheme() {
+            "https" => {}
+            "http" if local => {}
+            _ => {
+                return Err(LinkError::NotHttps {
+                    origin: origin.to_owned(),
+                });
+            }
+        }
+        if url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+            || url.host_str().is_none()
+        {
+            return Err(LinkError::NotAnOrigin {
+                origin: origin.to_owned(),
+            });
+        }
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Ok(Self { origin: url })
+    }
+
+    /// The configured origin, ending in `/`.
+    #[must_use]
+    pub const fn origin(&self) -> &Url {
+        &self.origin
+    }
+
+    /// Where `tenant`'s portal lives, ending in `/`: its first custom domain over https, else
+    /// `{origin}/{slug}/`.
+    #[must_use]
+    pub fn tenant_base(&self, tenant: &Tenant) -> Url {
+        if let Some(domain) = tenant.domains.first()
+            && let Ok(url) = Url::parse(&format!("https://{domain}/"))
+        {
+            return url;
+        }
+        let mut url = self.origin.clone();
+        let path = format!("{}{}/", url.path(), tenant.slug.as_str());
+        url.set_path(&path);
+        url
+    }
+
+    /// `{tenant base}{path}?token={token}`.
+    #[must_use]
+    pub fn with_token(&self, tenant: &Tenant, path: &str, token: &str) -> Url {
+        let mut url = self.tenant_base(tenant);
+        let full = format!("{}{path}", url.path());
+        url.set_path(&full);
+        url.query_pairs_mut().append_pair("token", token);
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portal_core::model::Branding;
+    use portal_core::{DisplayName, HexColour, Slug, TenantId};
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    fn tenant(domains: Vec<String>) -> Tenant {
+        Tenant {
+            id: TenantId::new(),
+            slug: Slug::parse("northwind").unwrap(),
+            branding: Branding {
+                display_name: DisplayName::parse("Northwind").unwrap(),
+                logo_url: None,
+                favicon_url: None,
+                primary_colour: HexColour::parse("#123456").unwrap(),
+                accent_colour: HexColour::parse("#ffcc00").unwrap(),
+                font: None,
+                custom_css: None,
+                email_sender_name: None,
+                email_sender_address: None,
+            },
+            domains,
+            require_mfa_staff: false,
+            require_mfa_contacts: false,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn links_use_the_configured_origin_or_the_custom_domain_sec_21() {
+        let links = PortalLinks::new("https://portal.example.com/p").unwrap();
+        let plain = tenant(Vec::new());
+        assert_eq!(
+            links
+                .with_token(&plain, RESET_PASSWORD_PATH, "abc_-1")
+                .as_str(),
+            "https://portal.example.com/p/northwind/auth/reset?token=abc_-1"
+        );
+        let branded = tenant(vec!["clients.northwind.test".to_owned()]);
+        assert_eq!(
+            links.with_token(&branded, MAGIC_LINK_PATH, "t").as_str(),
+            "https://clients.northwind.test/auth/magic?token=t"
+        );
+    }
+
+    #[test]
+    fn origins_must_be_https_origins() {
+        assert!(matches!(
+            PortalLinks::new("portal.example.com"),
+            Err(LinkError::NotAUrl { .. })
+        ));
+        assert!(matches!(
+            PortalLinks::new("http://portal.example.com"),
+            Err(LinkError::NotHttps { .. })
+        ));
+        assert!(PortalLinks::new("http://localhost:8080").is_ok());
+        assert!(PortalLinks::new("http://127.0.0.1:8080/").is_ok());
+        assert!(matches!(
+            PortalLinks::new("https://portal.example.com/?x=1"),
+            Err(LinkError::NotAnOrigin { .. })
+        ));
+        assert!(matches!(
+            PortalLinks::new("https://user:pw@portal.example.com/"),
+            Err(LinkError::NotAnOrigin { .. })
+        ));
+    }
+}

@@ -1,0 +1,326 @@
+//! Password reset, magic links and password change (SEC-09, SEC-19, SEC-20, SEC-21).
+
+use time::Duration;
+
+use super::{PASSWORD, World, ip, world, world_with};
+use crate::password::Password;
+use crate::{AuthConfig, AuthError, LoginOutcome, MailKind, Recovery};
+
+const NEW_PASSWORD: &str = "a brand-new harbour 2027";
+
+fn recovery(world: &World) -> Recovery {
+    Recovery::new(&world.auth, world.mail.clone())
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_the_password_once_and_ends_every_session_sec_19_sec_21() {
+    let world = world().await;
+    let tenant = world.tenant_record().await;
+    let before = world.login("alice@example.com", PASSWORD, 1).await.unwrap();
+    let recovery = recovery(&world);
+    recovery
+        .request_password_reset(&tenant, "Alice@Example.com", &ip(1))
+        .await
+        .unwrap();
+    let mail = world.mailer.sent().pop().unwrap();
+    assert_eq!(mail.kind, MailKind::PasswordReset);
+    assert!(mail.text.contains("10 minutes"), "{}", mail.text);
+    assert!(
+        mail.text
+            .contains("https://portal.example.com/agency/auth/reset?token="),
+        "links come from the configured origin: {}",
+        mail.text
+    );
+    let token = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+
+    recovery
+        .reset_password(world.tenant, &token, Password::from(NEW_PASSWORD), &ip(1))
+        .await
+        .unwrap();
+    assert!(!world.live(&before).await, "a reset ends every session");
+    assert!(matches!(
+        world.login("alice@example.com", PASSWORD, 2).await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    assert!(
+        world
+            .login("alice@example.com", NEW_PASSWORD, 3)
+            .await
+            .is_ok()
+    );
+    assert!(
+        matches!(
+            recovery
+                .reset_password(world.tenant, &token, Password::from(NEW_PASSWORD), &ip(1))
+                .await,
+            Err(AuthError::InvalidLoginToken)
+        ),
+        "a second use fails"
+    );
+    assert_eq!(world.events("password.reset").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_reset_link_lapses_after_ten_minutes_sec_21() {
+    let world = world().await;
+    let tenant = world.tenant_record().await;
+    let recovery = recovery(&world);
+    recovery
+        .request_password_reset(&tenant, "alice@example.com", &ip(1))
+        .await
+        .unwrap();
+    let token = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+    world
+        .clock
+        .advance(Duration::minutes(10) + Duration::seconds(1));
+    assert!(matches!(
+        recovery
+            .reset_password(world.tenant, &token, Password::from(NEW_PASSWORD), &ip(1))
+            .await,
+        Err(AuthError::InvalidLoginToken)
+    ));
+}
+
+#[tokio::test]
+async fn a_weak_password_does_not_spend_the_link() {
+    let world = world().await;
+    let tenant = world.tenant_record().await;
+    let recovery = recovery(&world);
+    recovery
+        .request_password_reset(&tenant, "alice@example.com", &ip(1))
+        .await
+        .unwrap();
+    let token = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+    for weak in ["short", "password1234"] {
+        assert!(matches!(
+            recovery
+                .reset_password(world.tenant, &token, Password::from(weak), &ip(1))
+                .await,
+            Err(AuthError::WeakPassword(_))
+        ));
+    }
+    recovery
+        .reset_password(world.tenant, &token, Password::from(NEW_PASSWORD), &ip(1))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn links_are_bound_to_their_purpose_tenant_and_newest_request_sec_21() {
+    let world = world().await;
+    let tenant = world.tenant_record().await;
+    let recovery = recovery(&world);
+    recovery
+        .request_password_reset(&tenant, "alice@example.com", &ip(1))
+        .await
+        .unwrap();
+    let reset = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+    assert!(
+        matches!(
+            recovery
+                .redeem_magic_link(world.tenant, &reset, &ip(1))
+                .await,
+            Err(AuthError::InvalidLoginToken)
+        ),
+        "a reset token does not sign in"
+    );
+    assert!(
+        matches!(
+            recovery
+                .reset_password(
+                    portal_core::TenantId::new(),
+                    &reset,
+                    Password::from(NEW_PASSWORD),
+                    &ip(1)
+                )
+                .await,
+            Err(AuthError::InvalidLoginToken)
+        ),
+        "another tenant's address does not take it"
+    );
+    recovery
+        .request_password_reset(&tenant, "alice@example.com", &ip(1))
+        .await
+        .unwrap();
+    let newer = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+    assert!(
+        matches!(
+            recovery
+                .reset_password(world.tenant, &reset, Password::from(NEW_PASSWORD), &ip(1))
+                .await,
+            Err(AuthError::InvalidLoginToken)
+        ),
+        "only the newest link works"
+    );
+    recovery
+        .reset_password(world.tenant, &newer, Password::from(NEW_PASSWORD), &ip(1))
+        .await
+        .unwrap();
+    for malformed in ["", "x", &"A".repeat(43), &"é".repeat(43)] {
+        assert!(matches!(
+            recovery
+                .redeem_magic_link(world.tenant, malformed, &ip(1))
+                .await,
+            Err(AuthError::InvalidLoginToken)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn unknown_disabled_and_memberless_emails_get_the_same_answer_and_no_mail_sec_09() {
+    let world = world().await;
+    let tenant = world.tenant_record().await;
+    let recovery = recovery(&world);
+    for email in [
+        "nobody@example.com",
+        "gone@example.com",
+        "loner@example.com",
+        "not an email",
+    ] {
+        recovery
+            .request_password_reset(&tenant, email, &ip(1))
+            .await
+            .unwrap();
+        recovery
+            .request_magic_link(&tenant, email, &ip(1))
+            .await
+            .unwrap();
+    }
+    assert!(world.mailer.sent().is_empty());
+    let requested = world.events("login_link.requested").await;
+    assert_eq!(requested.len(), 6, "each well-formed request is audited");
+}
+
+#[tokio::test]
+async fn an_inbox_gets_at_most_five_links_an_hour() {
+    let world = world().await;
+    let tenant = world.tenant_record().await;
+    let recovery = recovery(&world);
+    for _ in 0..8 {
+        recovery
+            .request_magic_link(&tenant, "alice@example.com", &ip(1))
+            .await
+            .unwrap();
+    }
+    assert_eq!(world.mailer.sent().len(), 5);
+    world
+        .clock
+        .advance(Duration::hours(1) + Duration::seconds(1));
+    recovery
+        .request_magic_link(&tenant, "alice@example.com", &ip(1))
+        .await
+        .unwrap();
+    assert_eq!(world.mailer.sent().len(), 6);
+}
+
+#[tokio::test]
+async fn a_magic_link_signs_in_once() {
+    let world = world().await;
+    let tenant = world.tenant_record().await;
+    let recovery = recovery(&world);
+    recovery
+        .request_magic_link(&tenant, "bob@example.com", &ip(1))
+        .await
+        .unwrap();
+    let mail = world.mailer.sent().pop().unwrap();
+    assert!(
+        mail.text.contains("/agency/auth/magic?token="),
+        "{}",
+        mail.text
+    );
+    let token = world.mailed_token(MailKind::MagicLink, "bob@example.com");
+    let LoginOutcome::SignedIn(success) = recovery
+        .redeem_magic_link(world.tenant, &token, &ip(2))
+        .await
+        .unwrap()
+    else {
+        panic!("bob has no second factor");
+    };
+    assert_eq!(success.session.user, world.bob);
+    assert!(world.live(success.token.expose_secret()).await);
+    assert!(matches!(
+        recovery
+            .redeem_magic_link(world.tenant, &token, &ip(2))
+            .await,
+        Err(AuthError::InvalidLoginToken)
+    ));
+}
+
+#[tokio::test]
+async fn a_custom_domain_gets_the_links_and_the_host_header_never_does_sec_21() {
+    let world = world().await;
+    let system = world.system();
+    world
+        .stores
+        .tenants
+        .add_domain(
+            &system,
+            "clients.agency.test",
+            &portal_core::model::AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    let tenant = world.tenant_record().await;
+    recovery(&world)
+        .request_password_reset(&tenant, "alice@example.com", &ip(1))
+        .await
+        .unwrap();
+    let mail = world.mailer.sent().pop().unwrap();
+    assert!(
+        mail.text
+            .contains("https://clients.agency.test/auth/reset?token="),
+        "{}",
+        mail.text
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_a_recent_login_and_the_current_password_sec_20() {
+    let world = world_with(AuthConfig::default()).await;
+    let recovery = recovery(&world);
+    let who = world.signed_in("alice@example.com").await;
+    assert!(matches!(
+        recovery
+            .change_password(
+                &who,
+                Password::from("wrong current!"),
+                Password::from(NEW_PASSWORD)
+            )
+            .await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        recovery
+            .change_password(&who, Password::from(PASSWORD), Password::from("short"))
+            .await,
+        Err(AuthError::WeakPassword(_))
+    ));
+    world.clock.advance(Duration::minutes(11));
+    assert!(matches!(
+        recovery
+            .change_password(&who, Password::from(PASSWORD), Password::from(NEW_PASSWORD))
+            .await,
+        Err(AuthError::ReauthRequired)
+    ));
+    let fresh = world.signed_in("alice@example.com").await;
+    let other = world.login("alice@example.com", PASSWORD, 9).await.unwrap();
+    recovery
+        .change_password(
+            &fresh,
+            Password::from(PASSWORD),
+            Password::from(NEW_PASSWORD),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !world.live(&other).await,
+        "a new password ends every session"
+    );
+    assert!(
+        world
+            .login("alice@example.com", NEW_PASSWORD, 10)
+            .await
+            .is_ok()
+    );
+    assert_eq!(world.events("password.changed").await.len(), 1);
+}
