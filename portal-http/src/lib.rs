@@ -1,1 +1,65 @@
 #![doc = include_str!("../README.md")]
+
+pub mod api;
+pub mod config;
+pub mod denials;
+pub mod error;
+pub mod extract;
+mod rate_limit;
+mod security;
+pub mod state;
+pub mod tenant;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::{Extension, Router};
+use tower::ServiceBuilder;
+
+pub use config::{HttpConfig, RateLimit, TenantRouting};
+pub use error::ApiError;
+pub use extract::{ApiJson, ApiPath, ApiQuery, Caller, CallerVia, ClientIp};
+pub use state::{HostIdentity, PortalParts, PortalState};
+pub use tenant::RequestTenant;
+
+/// The portal as one router for the host to nest (`app.nest("/portal", router(state))`) or serve.
+/// It never binds a socket. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`
+/// so login throttling and the audit log see client addresses.
+///
+/// Every request first finds its tenant (a registered custom domain, else the first path segment
+/// as the slug — `/{slug}/api/v1/…`), then passes the cross-site check and reaches its route;
+/// every response, errors included, carries the security headers.
+pub fn router<S: Clone + Send + Sync + 'static>(state: PortalState) -> Router<S> {
+    let (api, openapi) = api::routes();
+    let document = Arc::new(serde_json::to_value(&openapi).unwrap_or_default());
+    let config = state.config().clone();
+    let inner = api
+        .fallback(|| async { ApiError::NoRoute })
+        .layer(Extension(api::OpenApiDocument(document)))
+        .layer(DefaultBodyLimit::max(config.max_json_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            denials::record_denials,
+        ))
+        .with_state(state.clone());
+    let service = ServiceBuilder::new()
+        .layer(axum::middleware::map_response_with_state(
+            config.secure_cookies,
+            security::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            (config.request_timeout, config.transfer_timeout),
+            security::time_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit_rate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            tenant::resolve_tenant,
+        ))
+        .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        .service(inner);
+    Router::new().fallback_service(service)
+}

@@ -1,0 +1,51 @@
+//! The client portal as one branded server: `cargo run -p branded-server` and open the printed
+//! URL. The binary (`main.rs`) reads the flags, opens the database and serves; this library holds
+//! the parts it is made of, so they can be tested on their own:
+//!
+//! - [`config`]: the branding file (`portal.toml`),
+//! - [`seed`]: the demo tenant, its people and their work, created on the first start,
+//! - [`mail`]: a mailer that writes each mail to a file,
+//! - [`keys`]: the TOTP sealing key, from the environment or a key file.
+
+pub mod config;
+pub mod keys;
+pub mod mail;
+pub mod seed;
+
+use axum::Router;
+use axum::extract::Request;
+use portal_http::PortalState;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The portal's router with one log line per response.
+///
+/// Spans carry the method and the path but never the query: links from mail carry one-time
+/// tokens there, and logs must not.
+pub fn app(state: PortalState) -> Router {
+    portal_http::router(state).layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &Request| {
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                )
+            })
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
+}
+
+/// The path of the fixed answer the HTTP benchmark compares the portal against.
+pub const BASELINE_PATH: &str = "/__bench/fixed";
+
+/// [`app`] plus, at [`BASELINE_PATH`], a handler that returns a fixed JSON body and touches
+/// nothing: the ceiling one process can serve, for `bench/http.sh` to measure the portal against.
+pub fn app_with_baseline(state: PortalState) -> Router {
+    app(state).route(
+        BASELINE_PATH,
+        axum::routing::get(|| async {
+            axum::Json(serde_json::json!({ "status": "ok", "items": [1, 2, 3] }))
+        }),
+    )
+}

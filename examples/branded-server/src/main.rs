@@ -1,0 +1,384 @@
+//! The branded example server: flags, start-up, serving and graceful shutdown.
+
+use std::future::IntoFuture as _;
+use std::io::IsTerminal as _;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use branded_server::config::PortalConfig;
+use branded_server::mail::FileMailer;
+use branded_server::seed::{self, DEMO_PASSWORD, DEMO_PEOPLE, SeedOutcome};
+use branded_server::{app, app_with_baseline, keys};
+use clap::Parser;
+use portal_auth::password::{Argon2Config, PasswordHasher};
+use portal_auth::{AuthConfig, Authenticator, MailSetup, PortalLinks, SystemClock};
+use portal_core::model::Tenant;
+use portal_http::{HttpConfig, PortalParts, PortalState, RateLimit};
+use portal_storage::Stores;
+use portal_storage::blob::FsBlobStore;
+#[cfg(feature = "postgres")]
+use portal_storage::sql::PostgresStore;
+use portal_storage::sql::{SqliteStore, SqliteStoreConfig};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use tracing_subscriber::EnvFilter;
+
+/// How long open connections may take to finish once shutdown starts.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Connections in the PostgreSQL pool.
+#[cfg(feature = "postgres")]
+const POSTGRES_CONNECTIONS: u32 = 10;
+
+/// The client portal, branded from a TOML file, with demo data on the first start.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// The address to listen on.
+    #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// The folder for the SQLite database, the stored files, the mail folder and the TOTP key
+    /// file; created if missing.
+    #[arg(long, env = "PORTAL_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+
+    /// The branding file [default: the bundled portal.toml].
+    #[arg(long, env = "PORTAL_BRANDING")]
+    branding: Option<PathBuf>,
+
+    /// The address browsers use, for links in mail (https, or http on localhost)
+    /// [default: http://<listen>].
+    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    public_url: Option<String>,
+
+    /// A `postgres://` (or `sqlite:`) URL to use instead of the SQLite file in the data folder.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+
+    /// A reverse proxy whose X-Forwarded-For header is believed (repeat, or comma-separate).
+    #[arg(
+        long = "trusted-proxy",
+        env = "PORTAL_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpAddr>,
+
+    /// Requests a second per client address; 0 turns the limit off (benchmarks from one
+    /// address need that).
+    #[arg(long, env = "PORTAL_RATE_LIMIT", default_value_t = 20)]
+    rate_limit: u32,
+
+    /// The largest upload, in MiB.
+    #[arg(long, env = "PORTAL_MAX_UPLOAD_MIB", default_value_t = 100)]
+    max_upload_mib: u64,
+
+    /// Also serve a fixed JSON answer at /__bench/fixed, for the HTTP benchmark's baseline.
+    #[arg(long, hide = true)]
+    bench_baseline: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    init_tracing();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // `{:#}` prints the whole chain of causes on one line.
+            tracing::error!("the server stopped: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    // `RUST_LOG` as usual (e.g. `RUST_LOG=debug,sqlx=warn`); info when unset or unreadable.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let portal = match &args.branding {
+        Some(path) => {
+            PortalConfig::load(path).with_context(|| format!("branding file {}", path.display()))?
+        }
+        None => PortalConfig::bundled().context("the bundled portal.toml")?,
+    };
+    let links = public_links(&args)?;
+    // `__Host-` cookies need https; PortalLinks allows plain http only for localhost.
+    let https = links.origin().scheme() == "https";
+
+    tokio::fs::create_dir_all(&args.data_dir)
+        .await
+        .with_context(|| format!("cannot create the data folder {}", args.data_dir.display()))?;
+    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await?;
+    tracing::info!(backend = database.name(), "applying database migrations");
+    database.migrate().await.context("migrating the database")?;
+    let stores = database.stores();
+
+    let blobs = Arc::new(
+        FsBlobStore::open(args.data_dir.join("files"))
+            .await
+            .context("opening the file store")?,
+    );
+    let env_key = match std::env::var(keys::ENV_VAR) {
+        Ok(value) => Some(value),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => bail!("{} is not valid text", keys::ENV_VAR),
+    };
+    let (totp_key, source) = keys::load_or_create(&args.data_dir, env_key.as_deref())?;
+    match source {
+        keys::KeySource::Environment => tracing::info!("TOTP key from {}", keys::ENV_VAR),
+        keys::KeySource::File(path) => tracing::info!(path = %path.display(), "TOTP key file"),
+        keys::KeySource::Created(path) => tracing::warn!(
+            path = %path.display(),
+            "created a new TOTP key file; back it up, losing it means every user enrols again"
+        ),
+    }
+    let mailer = FileMailer::new(args.data_dir.join("mail")).context("creating the mail folder")?;
+    let mail_dir = mailer.dir().to_owned();
+
+    let hasher = PasswordHasher::new(Argon2Config::default())?;
+    let today = OffsetDateTime::now_utc().date();
+    let outcome = seed::seed(&stores, blobs.as_ref(), &hasher, &portal, today)
+        .await
+        .context("seeding the demo data")?;
+    match &outcome {
+        SeedOutcome::Seeded { counts, .. } => tracing::info!("seeded the demo data: {counts}"),
+        SeedOutcome::AlreadySeeded {
+            branding_updated, ..
+        } => {
+            tracing::info!("demo data already present; not seeding again");
+            if *branding_updated {
+                tracing::info!("branding updated from the branding file");
+            }
+        }
+    }
+
+    let rate_limit = NonZeroU32::new(args.rate_limit).map(|per_second| RateLimit {
+        per_second,
+        burst: per_second.saturating_mul(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN)),
+    });
+    let mut http = HttpConfig::default()
+        .with_trusted_proxies(args.trusted_proxies.clone())
+        .with_rate_limit(rate_limit)
+        .with_max_upload_bytes(args.max_upload_mib.saturating_mul(1024 * 1024));
+    if !https {
+        http = http.with_insecure_dev_cookies();
+    }
+    let authenticator = Authenticator::new(
+        stores.clone(),
+        hasher,
+        AuthConfig::default(),
+        Arc::new(SystemClock),
+    );
+    let state = PortalState::new(PortalParts {
+        stores,
+        blobs,
+        authenticator,
+        mail: MailSetup::new(Arc::new(mailer), links.clone()),
+        totp_key,
+        config: http,
+        // Logins are the portal's own here; a host product would map its users in instead.
+        host_identity: None,
+    });
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "listening");
+    print_banner(outcome.tenant(), &links, &mail_dir);
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let router = if args.bench_baseline {
+        app_with_baseline(state)
+    } else {
+        app(state)
+    };
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(stop_rx.clone()));
+    tokio::select! {
+        served = server.into_future() => served.context("serving")?,
+        () = async {
+            stopped(stop_rx).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => tracing::warn!(
+            "connections still open after {} s; stopping anyway",
+            SHUTDOWN_GRACE.as_secs()
+        ),
+    }
+    database.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The links in mail: `--public-url`, or the listen address.
+fn public_links(args: &Args) -> anyhow::Result<PortalLinks> {
+    let origin = match &args.public_url {
+        Some(url) => url.clone(),
+        None if args.listen.ip().is_unspecified() => bail!(
+            "listening on {} needs --public-url (PORTAL_PUBLIC_URL): the address browsers use, \
+             e.g. https://portal.example.com or http://localhost:{}",
+            args.listen,
+            args.listen.port()
+        ),
+        None => format!("http://{}", args.listen),
+    };
+    PortalLinks::new(&origin).context("invalid public URL (--public-url, PORTAL_PUBLIC_URL)")
+}
+
+fn print_banner(tenant: &Tenant, links: &PortalLinks, mail_dir: &Path) {
+    let base = links.tenant_base(tenant);
+    println!();
+    println!("{} portal is running: {base}", tenant.branding.display_name);
+    println!("  API description:  {base}api/v1/openapi.json");
+    println!(
+        "  Mail (no server): {} (one file per mail)",
+        mail_dir.display()
+    );
+    println!();
+    println!("Demo logins, all with the password {DEMO_PASSWORD:?}:");
+    for person in DEMO_PEOPLE {
+        let org = person.org.client_name().unwrap_or("staff");
+        println!(
+            "  {:<14} {:<13} {:<24} {}",
+            person.role.title(),
+            person.name,
+            person.email,
+            org
+        );
+    }
+    println!();
+}
+
+/// Resolves once shutdown was asked for.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    // An error means the sender is gone, which only happens after it sent.
+    let _ = stop.wait_for(|stopped| *stopped).await;
+}
+
+/// Ctrl-C, or SIGTERM on unix (what `docker stop` and systemd send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+/// The database behind the stores.
+enum Database {
+    Sqlite(SqliteStore),
+    #[cfg(feature = "postgres")]
+    Postgres(PostgresStore),
+}
+
+impl Database {
+    /// `url` if given (PostgreSQL, or a SQLite URL), else `portal.db` in the data folder.
+    async fn open(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        let Some(url) = url else {
+            let path = data_dir.join("portal.db");
+            tracing::info!(path = %path.display(), "opening the SQLite database");
+            let store = SqliteStore::open(&path, SqliteStoreConfig::default())
+                .await
+                .with_context(|| format!("opening {}", path.display()))?;
+            return Ok(Self::Sqlite(store));
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Self::postgres(url).await;
+        }
+        if url.starts_with("sqlite:") {
+            let store = SqliteStore::connect(url, SqliteStoreConfig::default())
+                .await
+                .context("opening the SQLite database of DATABASE_URL")?;
+            return Ok(Self::Sqlite(store));
+        }
+        // The URL may hold a password: never echo it.
+        bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite:")
+    }
+
+    #[cfg(feature = "postgres")]
+    async fn postgres(url: &str) -> anyhow::Result<Self> {
+        tracing::info!("connecting to PostgreSQL (DATABASE_URL)");
+        let store = PostgresStore::connect(url, POSTGRES_CONNECTIONS)
+            .await
+            .context("connecting to the PostgreSQL database of DATABASE_URL")?;
+        Ok(Self::Postgres(store))
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    async fn postgres(_: &str) -> anyhow::Result<Self> {
+        bail!("this build has no PostgreSQL support: build with the `postgres` feature")
+    }
+
+    const fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.migrate().await?,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(store) => store.migrate().await?,
+        }
+        Ok(())
+    }
+
+    fn stores(&self) -> Stores {
+        match self {
+            Self::Sqlite(store) => Stores::from_backend(store.clone()),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(store) => Stores::from_backend(store.clone()),
+        }
+    }
+
+    /// Closes the pool once the queries in flight are done.
+    async fn close(&self) {
+        match self {
+            Self::Sqlite(store) => store.pool().close().await,
+            #[cfg(feature = "postgres")]
+            Self::Postgres(store) => store.pool().close().await,
+        }
+    }
+}

@@ -1,0 +1,433 @@
+//! Uploads: a new document in a project, or the next version of a document. The body streams
+//! into the blob store; only its first bytes are held back to check the kind of file (SEC-35,
+//! SEC-36).
+
+use std::io;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::BytesMut;
+use futures_util::{StreamExt as _, stream};
+use portal_core::model::{
+    AuditContext, Document, DocumentVersion, NewDocument, NewDocumentVersion,
+};
+use portal_core::{DisplayName, DocumentId, Permission, ProjectId, TenantScope, Visibility};
+use portal_storage::blob::{BlobError, StoredBlob, byte_stream};
+use portal_storage::rules;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::names::{self, SafeName};
+use super::sniff::{FileKind, SNIFF_BYTES};
+use super::{DocumentView, VersionView, error_response, visible_document};
+use crate::api::work::visible_project;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiPath, ApiQuery, Caller, ClientIp};
+use crate::state::PortalState;
+
+/// The one media type an upload is sent as. Refusing the types an HTML form can send keeps
+/// other sites' forms out even without the `Origin` check (SEC-31); the file's real type is
+/// sniffed, whatever the client claims (SEC-36).
+const UPLOAD_MEDIA_TYPE: &str = "application/octet-stream";
+
+/// A new document's file name and where it goes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NewDocumentQuery {
+    /// The file's name, e.g. `report.pdf`, percent-encoded as UTF-8. Its extension must be one of
+    /// pdf, png, jpg, jpeg, gif, webp, zip, docx, xlsx, pptx, txt, csv, md. Kept as metadata
+    /// only: the last path segment, without control characters, at most 255 bytes.
+    pub name: String,
+    /// The document's title; the file name when absent.
+    pub title: Option<String>,
+    /// `internal` (the default) or `shared`; staff need the `publish` permission to share.
+    /// A contact's uploads are always shared.
+    #[param(value_type = Option<String>)]
+    pub visibility: Option<Visibility>,
+}
+
+/// A new version's file name.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NewVersionQuery {
+    /// The file's name, as for a new document.
+    pub name: String,
+}
+
+/// A new document and its first version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Uploaded {
+    /// The document.
+    pub document: DocumentView,
+    /// Its first version.
+    pub version: VersionView,
+}
+
+/// Uploads a new document into a project: the raw file is the body.
+#[utoipa::path(post, path = "/projects/{project_id}/documents", tag = "documents",
+    params(("project_id" = String, Path, format = Uuid, description = "The project"), NewDocumentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The file's bytes, raw (not multipart). Sent as `application/octet-stream`; \
+            the type is sniffed from the bytes and must agree with the name's extension."),
+    responses(
+        (status = 201, description = "Stored, hashed and recorded as version 1", body = Uploaded),
+        (status = 400, description = "The body broke off", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "The role may not upload documents (or publish them)", body = ErrorBody),
+        (status = 404, description = "No such project the caller may see", body = ErrorBody),
+        (status = 413, description = "Over the upload limit or what is left of the tenant's storage quota (`quota_exceeded`): announced by `Content-Length` (refused before reading) or found while streaming", body = ErrorBody),
+        (status = 415, description = "Not sent as `application/octet-stream`", body = ErrorBody),
+        (status = 422, description = "The name's extension is not accepted, the content is not that kind of file, or the title is not valid", body = ErrorBody),
+    ))]
+pub async fn upload_document(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ip: ClientIp,
+    ApiPath(project_id): ApiPath<ProjectId>,
+    ApiQuery(query): ApiQuery<NewDocumentQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if !sent_as_upload(&headers) {
+        return Ok(wrong_media_type());
+    }
+    let limit = UploadLimit::of(&state, &caller.scope).await?;
+    limit.admits(&headers)?;
+    let SafeName { name, kind } = names::file_name(&query.name)?;
+    let title = match &query.title {
+        Some(title) => title.clone(),
+        None => name.chars().take(DisplayName::MAX_CHARS).collect(),
+    };
+    let title = DisplayName::parse(&title).map_err(|_| {
+        ApiError::invalid(
+            "title",
+            "the title must be 1 to 200 characters without control characters",
+        )
+    })?;
+    let project = visible_project(&state, &caller.scope, project_id).await?;
+    // Refused before a byte of the body is read; the store checks again, with the document's
+    // real visibility, when it records the upload.
+    rules::require_in_client(
+        &caller.scope,
+        Permission::UploadDocuments,
+        project.client,
+        Visibility::Shared,
+    )?;
+    let received = receive(&state, &caller.scope, kind, body, limit).await?;
+    let audit = ip.audit();
+    let new = NewDocument {
+        client: project.client,
+        project: Some(project.id),
+        title,
+        visibility: query.visibility.unwrap_or_default(),
+    };
+    let document = match state
+        .stores()
+        .documents
+        .create_document(&caller.scope, new, &audit)
+        .await
+    {
+        Ok(document) => document,
+        Err(error) => {
+            discard(&state, &caller.scope, &received.stored).await;
+            return Err(error.into());
+        }
+    };
+    let version = record(&state, &caller.scope, document.id, received, name, &audit).await?;
+    let document = Document {
+        current_version: Some(version.id),
+        ..document
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(Uploaded {
+            document: document.into(),
+            version: version.into(),
+        }),
+    )
+        .into_response())
+}
+
+/// Uploads the next version of a document: the raw file is the body.
+#[utoipa::path(post, path = "/documents/{document_id}/versions", tag = "documents",
+    params(("document_id" = String, Path, format = Uuid, description = "The document"), NewVersionQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The file's bytes, raw, as for a new document."),
+    responses(
+        (status = 201, description = "Stored, hashed and recorded as the current version", body = VersionView),
+        (status = 400, description = "The body broke off", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "The role may not upload documents", body = ErrorBody),
+        (status = 404, description = "No such document the caller may see", body = ErrorBody),
+        (status = 413, description = "Over the upload limit or the tenant's storage quota (`quota_exceeded`)", body = ErrorBody),
+        (status = 415, description = "Not sent as `application/octet-stream`", body = ErrorBody),
+        (status = 422, description = "The name's extension is not accepted or the content is not that kind of file", body = ErrorBody),
+    ))]
+pub async fn upload_version(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ip: ClientIp,
+    ApiPath(document_id): ApiPath<DocumentId>,
+    ApiQuery(query): ApiQuery<NewVersionQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    if !sent_as_upload(&headers) {
+        return Ok(wrong_media_type());
+    }
+    let limit = UploadLimit::of(&state, &caller.scope).await?;
+    limit.admits(&headers)?;
+    let SafeName { name, kind } = names::file_name(&query.name)?;
+    let document = visible_document(&state, &caller.scope, document_id).await?;
+    // Refused before the body is read; `add_version` checks again.
+    rules::require_on(&caller.scope, Permission::UploadDocuments, &document)?;
+    let received = receive(&state, &caller.scope, kind, body, limit).await?;
+    let version = record(
+        &state,
+        &caller.scope,
+        document.id,
+        received,
+        name,
+        &ip.audit(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(VersionView::from(version))).into_response())
+}
+
+/// A body committed to the blob store, not yet recorded.
+struct Received {
+    stored: StoredBlob,
+    content_type: &'static str,
+}
+
+/// Streams the body into the blob store. The first [`SNIFF_BYTES`] are held back and checked to
+/// be a `kind` file before anything is stored; the size limit bites while the rest streams.
+async fn receive(
+    state: &PortalState,
+    scope: &TenantScope,
+    kind: FileKind,
+    body: Body,
+    limit: UploadLimit,
+) -> Result<Received, ApiError> {
+    let mut rest = body.into_data_stream();
+    let mut head = BytesMut::new();
+    let mut ended = false;
+    while head.len() < SNIFF_BYTES {
+        match rest.next().await {
+            Some(Ok(chunk)) => {
+                head.extend_from_slice(&chunk);
+                if u64::try_from(head.len()).unwrap_or(u64::MAX) > limit.bytes {
+                    return Err(limit.exceeded());
+                }
+            }
+            Some(Err(_)) => return Err(interrupted()),
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    let window = head.get(..SNIFF_BYTES).unwrap_or(&head);
+    let whole = ended && head.len() <= SNIFF_BYTES;
+    if !kind.matches(window, whole) {
+        return Err(ApiError::invalid(
+            "body",
+            "the file's content does not match its extension",
+        ));
+    }
+    let body = byte_stream(
+        stream::iter([Ok(head.freeze())]).chain(rest.map(|chunk| chunk.map_err(io::Error::other))),
+    );
+    let stored = state
+        .blobs()
+        .put(scope.tenant_id(), body, limit.bytes)
+        .await
+        .map_err(|error| put_failed(error, limit))?;
+    Ok(Received {
+        stored,
+        content_type: kind.content_type(),
+    })
+}
+
+/// Records a committed body as the document's next version; when the store refuses, the blob
+/// is deleted again so a refused upload leaves nothing behind.
+async fn record(
+    state: &PortalState,
+    scope: &TenantScope,
+    document: DocumentId,
+    received: Received,
+    file_name: String,
+    audit: &AuditContext,
+) -> Result<DocumentVersion, ApiError> {
+    let Ok(size) = i64::try_from(received.stored.size) else {
+        discard(state, scope, &received.stored).await;
+        return Err(ApiError::PayloadTooLarge);
+    };
+    let new = NewDocumentVersion {
+        blob_key: received.stored.key.to_string(),
+        sha256: received.stored.sha256,
+        size,
+        content_type: received.content_type.to_owned(),
+        file_name,
+    };
+    match state
+        .stores()
+        .documents
+        .add_version(scope, document, new, audit)
+        .await
+    {
+        Ok(version) => Ok(version),
+        Err(error) => {
+            discard(state, scope, &received.stored).await;
+            Err(error.into())
+        }
+    }
+}
+
+/// Deletes the blob of an upload the store refused to record.
+async fn discard(state: &PortalState, scope: &TenantScope, stored: &StoredBlob) {
+    if let Err(error) = state.blobs().delete(scope.tenant_id(), &stored.key).await {
+        tracing::warn!(%error, "could not delete the blob of a refused upload");
+    }
+}
+
+fn put_failed(error: BlobError, limit: UploadLimit) -> ApiError {
+    match error {
+        BlobError::TooLarge { .. } => limit.exceeded(),
+        // The request body itself failed: the client went away or sent less than announced.
+        BlobError::Io(io)
+            if io
+                .get_ref()
+                .is_some_and(|source| source.is::<axum::Error>()) =>
+        {
+            interrupted()
+        }
+        other => ApiError::internal(other),
+    }
+}
+
+fn interrupted() -> ApiError {
+    ApiError::BadRequest("the upload broke off".to_owned())
+}
+
+/// Whether the request says `Content-Type: application/octet-stream` (parameters aside).
+fn sent_as_upload(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case(UPLOAD_MEDIA_TYPE))
+}
+
+fn wrong_media_type() -> Response {
+    error_response(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "expected application/octet-stream",
+    )
+}
+
+/// Refuses a body whose `Content-Length` is over the limit before any of it is read.
+/// How much one upload may hold: the per-upload limit, or what is left of the tenant's quota if
+/// that is less (SEC-35). Two uploads at once may overshoot the quota by the smaller one.
+#[derive(Debug, Clone, Copy)]
+struct UploadLimit {
+    bytes: u64,
+    by_quota: bool,
+}
+
+impl UploadLimit {
+    async fn of(state: &PortalState, scope: &TenantScope) -> Result<Self, ApiError> {
+        let config = state.config();
+        let Some(quota) = config.tenant_quota_bytes else {
+            return Ok(Self {
+                bytes: config.max_upload_bytes,
+                by_quota: false,
+            });
+        };
+        let used = state.stores().documents.stored_bytes(scope).await?;
+        let left = quota.saturating_sub(used);
+        if left == 0 {
+            return Err(ApiError::QuotaExceeded);
+        }
+        Ok(Self {
+            bytes: left.min(config.max_upload_bytes),
+            by_quota: left < config.max_upload_bytes,
+        })
+    }
+
+    /// Refuses a body whose `Content-Length` is over the limit before reading any of it.
+    fn admits(self, headers: &HeaderMap) -> Result<(), ApiError> {
+        announced_size_fits(headers, self.bytes).map_err(|_| self.exceeded())
+    }
+
+    /// The error for a body over the limit.
+    const fn exceeded(self) -> ApiError {
+        if self.by_quota {
+            ApiError::QuotaExceeded
+        } else {
+            ApiError::PayloadTooLarge
+        }
+    }
+}
+
+fn announced_size_fits(headers: &HeaderMap, limit: u64) -> Result<(), ApiError> {
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if announced.is_some_and(|size| size > limit) {
+        Err(ApiError::PayloadTooLarge)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.clone(), HeaderValue::from_static(value)))
+            .collect()
+    }
+
+    #[test]
+    fn only_octet_stream_is_an_upload_sec_31() {
+        assert!(sent_as_upload(&headers(&[(
+            header::CONTENT_TYPE,
+            "Application/Octet-Stream; x=1"
+        )])));
+        for refused in [
+            "text/plain",
+            "multipart/form-data; boundary=x",
+            "application/x-www-form-urlencoded",
+            "text/html",
+            "application/pdf",
+        ] {
+            assert!(!sent_as_upload(&headers(&[(
+                header::CONTENT_TYPE,
+                refused
+            )])));
+        }
+        assert!(!sent_as_upload(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn an_announced_size_over_the_limit_is_refused_sec_35() {
+        let fits = |length| announced_size_fits(&headers(&[(header::CONTENT_LENGTH, length)]), 10);
+        assert!(fits("10").is_ok());
+        assert!(matches!(fits("11"), Err(ApiError::PayloadTooLarge)));
+        assert!(fits("junk").is_ok(), "left to the streaming limit");
+        assert!(announced_size_fits(&HeaderMap::new(), 10).is_ok());
+    }
+}

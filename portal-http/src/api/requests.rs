@@ -1,0 +1,239 @@
+//! `/requests`: what a client asks of the team — submitted, listed, and replied to on the
+//! request's thread.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use portal_core::model::{NewRequest, Request, ThreadSubject};
+use portal_core::state::RequestStatus;
+use portal_core::{ClientFilter, ClientId, DisplayName, ProjectId, RequestId, UserId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+use super::client_views::{parse_id, text};
+use super::paging::{PageOf, PageQuery};
+use super::threads::{MessageView, PostMessage, messages_on, post_on};
+use super::work::visible_project;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller, ClientIp};
+use crate::state::PortalState;
+
+/// A client's request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestView {
+    /// The request's id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: RequestId,
+    /// The client it is for.
+    #[schema(value_type = String, format = Uuid)]
+    pub client_id: ClientId,
+    /// The project it is about, if any.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub project_id: Option<ProjectId>,
+    /// A one-line summary.
+    pub title: String,
+    /// The details.
+    pub body: String,
+    /// `open`, `in_progress`, `resolved` or `closed`.
+    #[schema(value_type = String, example = "open")]
+    pub status: RequestStatus,
+    /// Who submitted it.
+    #[schema(value_type = String, format = Uuid)]
+    pub submitted_by: UserId,
+    /// When it was submitted.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<Request> for RequestView {
+    fn from(request: Request) -> Self {
+        Self {
+            id: request.id,
+            client_id: request.client,
+            project_id: request.project,
+            title: request.title.into_string(),
+            body: request.body,
+            status: request.status,
+            submitted_by: request.submitted_by,
+            created_at: request.created_at,
+            updated_at: request.updated_at,
+        }
+    }
+}
+
+/// Which requests to list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestQuery {
+    /// Only in this status (`open`, `in_progress`, `resolved`, `closed`).
+    #[param(value_type = Option<String>)]
+    pub status: Option<RequestStatus>,
+}
+
+/// A new request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// The client it is for; may be left out by a contact of one client, or when `project_id`
+    /// is given.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// The project it is about, if any.
+    #[serde(default)]
+    pub project_id: Option<String>,
+    /// A one-line summary.
+    pub title: String,
+    /// The details.
+    pub body: String,
+}
+
+/// The requests the caller may see, newest first.
+#[utoipa::path(get, path = "/requests", tag = "requests",
+    params(PageQuery, RequestQuery),
+    responses(
+        (status = 200, body = PageOf<RequestView>),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "A malformed filter, limit or cursor", body = ErrorBody),
+    ))]
+pub async fn list_requests(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ApiQuery(paging): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<RequestQuery>,
+) -> Result<Json<PageOf<RequestView>>, ApiError> {
+    let paged = state
+        .stores()
+        .requests
+        .list_requests(&caller.scope, query.status, paging.page()?)
+        .await?;
+    Ok(Json(PageOf::map(paged, RequestView::from)))
+}
+
+/// Submits a request (`submit_requests` in its client).
+#[utoipa::path(post, path = "/requests", tag = "requests",
+    request_body = SubmitRequest,
+    responses(
+        (status = 201, description = "Submitted", body = RequestView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "The role may not submit requests", body = ErrorBody),
+        (status = 404, description = "No such client or project the caller may see", body = ErrorBody),
+        (status = 415, body = ErrorBody),
+        (status = 422, description = "A blank title or body, a malformed id, or no client named", body = ErrorBody),
+    ))]
+pub async fn submit_request(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ip: ClientIp,
+    ApiJson(body): ApiJson<SubmitRequest>,
+) -> Result<(StatusCode, Json<RequestView>), ApiError> {
+    let title = DisplayName::parse(&body.title).map_err(|error| error.in_field("title"))?;
+    let details = text("body", body.body)?;
+    let project: Option<ProjectId> = parse_id("project_id", body.project_id.as_deref())?;
+    let named: Option<ClientId> = parse_id("client_id", body.client_id.as_deref())?;
+    let client = match (named, project) {
+        (Some(client), _) => client,
+        // The project names its client; the store still checks that the two belong together.
+        (None, Some(project)) => {
+            visible_project(&state, &caller.scope, project)
+                .await?
+                .client
+        }
+        (None, None) => only_client(&caller)?,
+    };
+    let request = state
+        .stores()
+        .requests
+        .submit_request(
+            &caller.scope,
+            NewRequest {
+                client,
+                project,
+                title,
+                body: details,
+            },
+            &ip.audit(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(request.into())))
+}
+
+/// The one client a caller reaches, when there is exactly one.
+fn only_client(caller: &Caller) -> Result<ClientId, ApiError> {
+    match caller.scope.reachable_clients() {
+        ClientFilter::Only(clients) if clients.len() == 1 => clients
+            .first()
+            .copied()
+            .ok_or_else(|| ApiError::invalid("client_id", "name the client")),
+        _ => Err(ApiError::invalid(
+            "client_id",
+            "name the client the request is for",
+        )),
+    }
+}
+
+/// One request.
+#[utoipa::path(get, path = "/requests/{request_id}", tag = "requests",
+    params(("request_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, body = RequestView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "The role may not view requests", body = ErrorBody),
+        (status = 404, description = "No such request the caller may see", body = ErrorBody),
+    ))]
+pub async fn get_request(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<RequestId>,
+) -> Result<Json<RequestView>, ApiError> {
+    let request = state
+        .stores()
+        .requests
+        .request(&caller.scope, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(request.into()))
+}
+
+/// The conversation on a request, newest first (the same as its thread).
+#[utoipa::path(get, path = "/requests/{request_id}/messages", tag = "requests",
+    params(("request_id" = String, Path, format = Uuid), PageQuery),
+    responses(
+        (status = 200, body = PageOf<MessageView>),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No such request the caller may see", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn list_request_messages(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<RequestId>,
+    ApiQuery(paging): ApiQuery<PageQuery>,
+) -> Result<Json<PageOf<MessageView>>, ApiError> {
+    messages_on(&state, &caller.scope, ThreadSubject::Request(id), paging).await
+}
+
+/// Replies on a request (`comment`).
+#[utoipa::path(post, path = "/requests/{request_id}/messages", tag = "requests",
+    params(("request_id" = String, Path, format = Uuid)),
+    request_body = PostMessage,
+    responses(
+        (status = 201, description = "Posted", body = MessageView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "The role may not comment", body = ErrorBody),
+        (status = 404, description = "No such request the caller may see", body = ErrorBody),
+        (status = 415, body = ErrorBody),
+        (status = 422, description = "A blank or too long body", body = ErrorBody),
+    ))]
+pub async fn reply_to_request(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<RequestId>,
+    ApiJson(body): ApiJson<PostMessage>,
+) -> Result<(StatusCode, Json<MessageView>), ApiError> {
+    post_on(&state, &caller.scope, ip, ThreadSubject::Request(id), body).await
+}

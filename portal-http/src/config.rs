@@ -1,0 +1,184 @@
+//! How the adapter is set up: where tenants come from, which proxies to trust, cookies and limits.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use portal_core::Slug;
+
+/// How a request finds its tenant. Never from a header or body field the client picks
+/// (SEC-27): only from the path, or from a custom domain the tenant registered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TenantRouting {
+    /// `/{slug}/api/v1/…` for every tenant, and `/api/v1/…` on a tenant's custom domain.
+    #[default]
+    PathOrDomain,
+    /// Everything belongs to this one tenant: `/api/v1/…`.
+    Single(Slug),
+}
+
+/// The adapter's settings. Defaults are the safe production choices; each `with_*` replaces one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Where tenants come from.
+    pub tenant_routing: TenantRouting,
+    /// Proxies whose `X-Forwarded-For` is believed (SEC-11). Empty (the default): the socket
+    /// address is the client's, and the header is ignored.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Whether cookies are `Secure` with the `__Host-` prefix (SEC-15). Only plain-http
+    /// development on localhost may turn this off.
+    pub secure_cookies: bool,
+    /// The largest JSON body read. Default: 1 MiB.
+    pub max_json_bytes: usize,
+    /// The largest upload streamed. Default: 100 MiB.
+    pub max_upload_bytes: u64,
+    /// The most bytes a tenant's documents may hold, all versions together; `None` (the
+    /// default): no quota.
+    pub tenant_quota_bytes: Option<u64>,
+    /// How long a request (other than an upload or download) may take. Default: 30 s.
+    pub request_timeout: Duration,
+    /// How long an upload or download may take. Default: 1 hour.
+    pub transfer_timeout: Duration,
+    /// How long a tenant looked up by slug or domain is reused before it is read again. Default:
+    /// 5 s; a changed domain, branding or MFA policy shows after at most this long. Zero turns
+    /// the cache off.
+    pub tenant_cache_ttl: Duration,
+    /// Requests per client address, in this process; `None` turns the limit off. Default: 20 a
+    /// second with bursts of 100. Logins have their own shared throttle on top.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A per-address request rate: `per_second` on average, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained requests per second.
+    pub per_second: NonZeroU32,
+    /// Requests allowed at once before the rate applies.
+    pub burst: NonZeroU32,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            tenant_routing: TenantRouting::default(),
+            trusted_proxies: Vec::new(),
+            secure_cookies: true,
+            max_json_bytes: 1024 * 1024,
+            max_upload_bytes: 100 * 1024 * 1024,
+            tenant_quota_bytes: None,
+            request_timeout: Duration::from_secs(30),
+            transfer_timeout: Duration::from_secs(60 * 60),
+            tenant_cache_ttl: Duration::from_secs(5),
+            rate_limit: Some(RateLimit {
+                per_second: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
+                burst: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
+            }),
+        }
+    }
+}
+
+impl HttpConfig {
+    /// The defaults.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets where tenants come from.
+    #[must_use]
+    pub fn with_tenant_routing(self, tenant_routing: TenantRouting) -> Self {
+        Self {
+            tenant_routing,
+            ..self
+        }
+    }
+
+    /// Sets the trusted proxies.
+    #[must_use]
+    pub fn with_trusted_proxies(self, trusted_proxies: Vec<IpAddr>) -> Self {
+        Self {
+            trusted_proxies,
+            ..self
+        }
+    }
+
+    /// Plain-http cookies without the `__Host-` prefix, for development on localhost only.
+    #[must_use]
+    pub fn with_insecure_dev_cookies(self) -> Self {
+        Self {
+            secure_cookies: false,
+            ..self
+        }
+    }
+
+    /// Sets the largest JSON body.
+    #[must_use]
+    pub fn with_max_json_bytes(self, max_json_bytes: usize) -> Self {
+        Self {
+            max_json_bytes,
+            ..self
+        }
+    }
+
+    /// Sets the largest upload.
+    #[must_use]
+    pub fn with_max_upload_bytes(self, max_upload_bytes: u64) -> Self {
+        Self {
+            max_upload_bytes,
+            ..self
+        }
+    }
+
+    /// Sets the per-tenant storage quota (`None`: none).
+    #[must_use]
+    pub fn with_tenant_quota_bytes(self, tenant_quota_bytes: Option<u64>) -> Self {
+        Self {
+            tenant_quota_bytes,
+            ..self
+        }
+    }
+
+    /// Sets the request timeout.
+    #[must_use]
+    pub fn with_request_timeout(self, request_timeout: Duration) -> Self {
+        Self {
+            request_timeout,
+            ..self
+        }
+    }
+
+    /// Sets the upload and download timeout.
+    #[must_use]
+    pub fn with_transfer_timeout(self, transfer_timeout: Duration) -> Self {
+        Self {
+            transfer_timeout,
+            ..self
+        }
+    }
+
+    /// Sets how long a looked-up tenant is reused (zero: never).
+    #[must_use]
+    pub fn with_tenant_cache_ttl(self, tenant_cache_ttl: Duration) -> Self {
+        Self {
+            tenant_cache_ttl,
+            ..self
+        }
+    }
+
+    /// Sets the per-address rate limit (`None`: off).
+    #[must_use]
+    pub fn with_rate_limit(self, rate_limit: Option<RateLimit>) -> Self {
+        Self { rate_limit, ..self }
+    }
+
+    /// The session cookie's name: `__Host-portal_session` when secure (SEC-15).
+    #[must_use]
+    pub const fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-portal_session"
+        } else {
+            "portal_session"
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Defences at the edge: security headers on every response, errors included (SEC-32), and
+//! refusal of cross-site requests that would change state (SEC-31).
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+
+/// Middleware: the headers every response carries, errors included (SEC-32).
+/// `Content-Security-Policy` and `Cache-Control` are set only when the handler did not set its
+/// own (a download sets `sandbox`, a page its nonces); the rest always.
+pub(crate) async fn security_headers(State(hsts): State<bool>, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let defaults = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    for (name, value) in defaults {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    let always = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        (
+            HeaderName::from_static("cross-origin-resource-policy"),
+            "same-origin",
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
+    ];
+    for (name, value) in always {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+/// Middleware: a state-changing request must come from the portal's own pages or from a
+/// non-browser client. `Sec-Fetch-Site` other than `same-origin`/`none`, or an `Origin` whose host
+/// is not the request's, is refused with 403 before any handler runs.
+pub(crate) async fn refuse_cross_site(request: Request<Body>, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && is_cross_site(&request) {
+        return ApiError::CrossSite.into_response();
+    }
+    next.run(request).await
+}
+
+fn is_cross_site(request: &Request<Body>) -> bool {
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site") {
+        let site = site.to_str().unwrap_or("cross-site");
+        if site != "same-origin" && site != "none" {
+            return true;
+        }
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return true;
+    };
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|origin| origin.split_once("://"))
+        .map(|(_, rest)| rest);
+    origin_host.is_none_or(|origin_host| !origin_host.eq_ignore_ascii_case(host))
+}
+
+/// Middleware: a request gets `request_timeout` (408 when it runs out), except file transfers —
+/// raw uploads (`application/octet-stream`) and downloads — which get `transfer_timeout`.
+pub(crate) async fn time_limit(
+    State((request_timeout, transfer_timeout)): State<(std::time::Duration, std::time::Duration)>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    let transfer = request.uri().path().ends_with("/download")
+        || request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|value| value.as_bytes().starts_with(b"application/octet-stream"));
+    let limit = if transfer {
+        transfer_timeout
+    } else {
+        request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(method: Method, headers: &[(&str, &str)]) -> Request<Body> {
+        let mut builder = Request::builder().method(method).uri("/api/v1/x");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn cross_site_writes_are_recognised_sec_31() {
+        let host = ("host", "portal.example.com");
+        assert!(!is_cross_site(&request(Method::POST, &[host])));
+        assert!(!is_cross_site(&request(
+            Method::POST,
+            &[host, ("origin", "https://portal.example.com")]
+        )));
+        assert!(!is_cross_site(&request(
+            Method::POST,
+            &[host, ("sec-fetch-site", "same-origin")]
+        )));
+        assert!(is_cross_site(&request(
+            Method::POST,
+            &[host, ("origin", "https://evil.example")]
+        )));
+        assert!(is_cross_site(&request(
+            Method::POST,
+            &[host, ("sec-fetch-site", "cross-site")]
+        )));
+        assert!(is_cross_site(&request(
+            Method::POST,
+            &[host, ("sec-fetch-site", "same-site")]
+        )));
+        assert!(is_cross_site(&request(
+            Method::POST,
+            &[host, ("origin", "null")]
+        )));
+    }
+}

@@ -1,0 +1,509 @@
+//! The auth routes and the edge defences, through the router.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a failed step should stop the test loudly"
+)]
+#![allow(missing_docs, unreachable_pub, reason = "test code")]
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use serde_json::json;
+use support::{PASSWORD, Portal};
+use time::Duration;
+
+#[tokio::test]
+async fn login_sets_a_host_prefixed_secure_cookie_and_me_answers_sec_15() {
+    let portal = Portal::new().await;
+    let reply = portal
+        .post(
+            "/acme/api/v1/auth/login",
+            json!({ "email": "ada@acme.test", "password": PASSWORD }),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["status"], "signed_in");
+    let set_cookie = reply.set_cookie().unwrap();
+    assert!(
+        set_cookie.starts_with("__Host-portal_session="),
+        "{set_cookie}"
+    );
+    for attribute in [
+        "Path=/",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Secure",
+        "Max-Age=43200",
+    ] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{set_cookie} lacks {attribute}"
+        );
+    }
+    assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+
+    let cookie = reply.cookie().unwrap();
+    let me = portal.get("/acme/api/v1/me", Some(&cookie)).await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.json()["email"], "ada@acme.test");
+    assert_eq!(me.json()["tenant"], "acme");
+    assert!(
+        me.json()["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "manage_tenant")
+    );
+    assert_eq!(
+        me.headers.get(header::CACHE_CONTROL).unwrap(),
+        "no-store",
+        "authenticated answers are not cached (SEC-32)"
+    );
+}
+
+#[tokio::test]
+async fn every_login_failure_is_the_same_answer_sec_08() {
+    let portal = Portal::new().await;
+    let mut bodies = Vec::new();
+    for (email, password) in [
+        ("ada@acme.test", "wrong password here"),
+        ("nobody@acme.test", PASSWORD),
+        ("not an email", PASSWORD),
+        ("gil@globex.test", PASSWORD),
+    ] {
+        let reply = portal
+            .post(
+                "/acme/api/v1/auth/login",
+                json!({ "email": email, "password": password }),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, 401);
+        assert!(reply.set_cookie().is_none());
+        bodies.push(reply.text);
+    }
+    assert!(
+        bodies.windows(2).all(|pair| pair[0] == pair[1]),
+        "{bodies:?}"
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&bodies[0]).unwrap()["error"]["code"],
+        "invalid_credentials"
+    );
+}
+
+#[tokio::test]
+async fn sessions_come_only_from_the_cookie_and_only_for_their_tenant_sec_16_sec_27() {
+    let portal = Portal::new().await;
+    let cookie = portal.login("acme", "ada@acme.test").await;
+    let token = cookie.split_once('=').unwrap().1.to_owned();
+    let anonymous = portal.get("/acme/api/v1/me", None).await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(anonymous.error_code(), "unauthenticated");
+    let in_query = portal
+        .get(&format!("/acme/api/v1/me?session={token}"), None)
+        .await;
+    assert_eq!(in_query.status, 401, "no session from a query string");
+    let elsewhere = portal.get("/globex/api/v1/me", Some(&cookie)).await;
+    assert_eq!(
+        elsewhere.status, 401,
+        "acme's session means nothing at globex"
+    );
+    let spoofed = portal
+        .send(
+            Request::get("/globex/api/v1/me")
+                .header(header::COOKIE, &cookie)
+                .header("x-tenant-id", portal.acme.to_string())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(spoofed.status, 401, "a tenant header changes nothing");
+    assert_eq!(
+        portal.get("/acme/api/v1/me", Some(&cookie)).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_sec_17() {
+    let portal = Portal::new().await;
+    let cookie = portal.login("acme", "ada@acme.test").await;
+    let reply = portal
+        .post("/acme/api/v1/auth/logout", json!({}), Some(&cookie))
+        .await;
+    assert_eq!(reply.status, 204);
+    assert!(reply.set_cookie().unwrap().contains("Max-Age=0"));
+    assert_eq!(
+        portal.get("/acme/api/v1/me", Some(&cookie)).await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_after_thirty_minutes_sec_18() {
+    let portal = Portal::new().await;
+    let cookie = portal.login("acme", "ada@acme.test").await;
+    portal.clock.advance(Duration::minutes(29));
+    assert_eq!(
+        portal.get("/acme/api/v1/me", Some(&cookie)).await.status,
+        200
+    );
+    portal.clock.advance(Duration::minutes(31));
+    assert_eq!(
+        portal.get("/acme/api/v1/me", Some(&cookie)).await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_revoked_by_their_user() {
+    let portal = Portal::new().await;
+    let first = portal.login("acme", "ada@acme.test").await;
+    let second = portal.login("acme", "ada@acme.test").await;
+    let list = portal.get("/acme/api/v1/me/sessions", Some(&second)).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    let sessions = list.json();
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    let other = sessions
+        .iter()
+        .find(|session| session["current"] == false)
+        .unwrap();
+    let id = other["id"].as_str().unwrap();
+    let revoke = portal
+        .send(
+            Request::delete(format!("/acme/api/v1/me/sessions/{id}"))
+                .header(header::HOST, "portal.example.com")
+                .header(header::COOKIE, &second)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(revoke.status, 204, "{}", revoke.text);
+    assert_eq!(
+        portal.get("/acme/api/v1/me", Some(&first)).await.status,
+        401
+    );
+    assert_eq!(
+        portal.get("/acme/api/v1/me", Some(&second)).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn cross_site_writes_and_non_json_bodies_are_refused_sec_31() {
+    let portal = Portal::new().await;
+    let body = json!({ "email": "ada@acme.test", "password": PASSWORD }).to_string();
+    let evil = portal
+        .send(
+            Request::post("/acme/api/v1/auth/login")
+                .header(header::HOST, "portal.example.com")
+                .header(header::ORIGIN, "https://evil.example")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(evil.status, 403);
+    assert_eq!(evil.error_code(), "cross_site_request");
+    let cross = portal
+        .send(
+            Request::post("/acme/api/v1/auth/login")
+                .header(header::HOST, "portal.example.com")
+                .header("sec-fetch-site", "cross-site")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cross.status, 403);
+    let plain = portal
+        .send(
+            Request::post("/acme/api/v1/auth/login")
+                .header(header::HOST, "portal.example.com")
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(plain.status, 415);
+    assert_eq!(plain.error_code(), "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_sec_32() {
+    let portal = Portal::new().await;
+    let answers = [
+        portal.get("/nobody/api/v1/me", None).await,
+        portal.get("/acme/api/v1/no/such/route", None).await,
+        portal.get("/acme/api/v1/me", None).await,
+        portal.get("/acme/api/v1/openapi.json", None).await,
+    ];
+    for reply in &answers {
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "no-referrer"),
+            ("x-frame-options", "DENY"),
+            (
+                "strict-transport-security",
+                "max-age=31536000; includeSubDomains",
+            ),
+            ("cache-control", "no-store"),
+        ] {
+            assert_eq!(
+                reply.headers.get(name).map(|v| v.to_str().unwrap()),
+                Some(value),
+                "{name} on a {} answer",
+                reply.status
+            );
+        }
+        let csp = reply.headers.get("content-security-policy").unwrap();
+        assert!(csp.to_str().unwrap().contains("frame-ancestors 'none'"));
+    }
+    assert_eq!(answers[0].status, 404);
+    assert_eq!(answers[0].error_code(), "not_found");
+    assert_eq!(answers[1].error_code(), "no_route");
+}
+
+#[tokio::test]
+async fn reset_and_magic_link_requests_answer_alike_and_links_ignore_the_host_sec_09_sec_21() {
+    let portal = Portal::new().await;
+    for path in ["/acme/api/v1/auth/reset", "/acme/api/v1/auth/magic-link"] {
+        let mut bodies = Vec::new();
+        for email in ["ada@acme.test", "nobody@acme.test"] {
+            let reply = portal
+                .send(
+                    Request::post(path)
+                        .header(header::HOST, "evil.example")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(json!({ "email": email }).to_string()))
+                        .unwrap(),
+                )
+                .await;
+            bodies.push((reply.status, reply.text));
+        }
+        assert_eq!(bodies[0], bodies[1], "{path}");
+        assert_eq!(bodies[0].0, 202);
+    }
+    // The mail goes out detached from the answer.
+    for _ in 0..100 {
+        if portal.mailer.sent().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let sent = portal.mailer.sent();
+    assert_eq!(sent.len(), 2);
+    for mail in sent {
+        assert!(
+            mail.text.contains("https://portal.example.com/acme/auth/"),
+            "{}",
+            mail.text
+        );
+        assert!(!mail.text.contains("evil"));
+    }
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_the_password_once_sec_21() {
+    let portal = Portal::new().await;
+    let reply = portal
+        .post(
+            "/acme/api/v1/auth/reset",
+            json!({ "email": "ada@acme.test" }),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 202);
+    for _ in 0..100 {
+        if !portal.mailer.sent().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let mail = portal.mailer.sent().pop().unwrap();
+    let token = mail
+        .text
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let weak = portal
+        .post(
+            "/acme/api/v1/auth/reset/complete",
+            json!({ "token": token, "password": "short" }),
+            None,
+        )
+        .await;
+    assert_eq!(weak.status, 422);
+    assert_eq!(weak.json()["error"]["fields"][0], "password");
+    let done = portal
+        .post(
+            "/acme/api/v1/auth/reset/complete",
+            json!({ "token": token, "password": "a brand new harbour 2027" }),
+            None,
+        )
+        .await;
+    assert_eq!(done.status, 204, "{}", done.text);
+    let again = portal
+        .post(
+            "/acme/api/v1/auth/reset/complete",
+            json!({ "token": token, "password": "a brand new harbour 2027" }),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 401);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let portal = Portal::new().await;
+    let reply = portal.get("/acme/api/v1/openapi.json", None).await;
+    assert_eq!(reply.status, 200);
+    let document = reply.json();
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.len() >= 12, "{paths:?}");
+    // Every documented operation is routed: none falls through to the router's fallback.
+    for (path, operations) in paths {
+        for method in operations.as_object().unwrap().keys() {
+            let concrete = path.replace("{id}", "0000");
+            let request = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(format!("/acme{concrete}"))
+                .header(header::HOST, "portal.example.com")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap();
+            let reply = portal.send(request).await;
+            if reply.status == 404 {
+                assert_ne!(
+                    reply.error_code(),
+                    "no_route",
+                    "{method} {path} is not routed"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn refused_requests_are_audited_sec_40() {
+    use portal_core::TenantScope;
+    use portal_storage::{AuditFilter, Page};
+
+    let portal = Portal::new().await;
+    let cookie = portal.login("globex", "gil@globex.test").await;
+    let missing = uuid::Uuid::now_v7();
+    let reply = portal
+        .get(&format!("/globex/api/v1/projects/{missing}"), Some(&cookie))
+        .await;
+    assert_eq!(reply.status, 404);
+    assert_eq!(portal.get("/globex/api/v1/me", None).await.status, 401);
+    assert_eq!(
+        portal
+            .get("/globex/api/v1/no/such/route", Some(&cookie))
+            .await
+            .error_code(),
+        "no_route"
+    );
+    let denied = portal
+        .stores
+        .audit
+        .list_events(
+            &TenantScope::dangerous_system(portal.globex),
+            AuditFilter {
+                action: Some("authz.denied".to_owned()),
+                ..AuditFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        denied.len(),
+        1,
+        "one refusal by an authenticated caller: {denied:?}"
+    );
+    let event = &denied[0];
+    assert_eq!(event.details["route"], "/api/v1/projects/{project_id}");
+    assert_eq!(event.details["status"], 404);
+    assert_eq!(event.details["method"], "GET");
+    assert_eq!(
+        format!("{:?}", event.outcome),
+        "Denied",
+        "the event records a refusal"
+    );
+}
+
+#[tokio::test]
+async fn a_custom_domain_serves_its_tenant_at_the_root_sec_27() {
+    use portal_core::TenantScope;
+    use portal_core::model::AuditContext;
+
+    // No tenant cache: the domain added below must show at once.
+    let portal = Portal::with_config(
+        portal_http::HttpConfig::default().with_tenant_cache_ttl(std::time::Duration::ZERO),
+    )
+    .await;
+    let on_domain = |path: &str| {
+        Request::post(path)
+            .header(header::HOST, "clients.acme.test:443")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({ "email": "ada@acme.test", "password": PASSWORD }).to_string(),
+            ))
+            .unwrap()
+    };
+    assert_eq!(
+        portal.send(on_domain("/api/v1/auth/login")).await.status,
+        404
+    );
+    portal
+        .stores
+        .tenants
+        .add_domain(
+            &TenantScope::dangerous_system(portal.acme),
+            "clients.acme.test",
+            &AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    let login = portal.send(on_domain("/api/v1/auth/login")).await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    let cookie = login.cookie().unwrap();
+    let me = portal
+        .send(
+            Request::get("/api/v1/me")
+                .header(header::HOST, "clients.acme.test")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(me.json()["tenant"], "acme");
+    let globex_on_acme_domain = portal
+        .send(
+            Request::get("/globex/api/v1/me")
+                .header(header::HOST, "clients.acme.test")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        globex_on_acme_domain.error_code(),
+        "no_route",
+        "on a tenant's domain the path is that tenant's: no other slug is read"
+    );
+}
