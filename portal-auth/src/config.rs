@@ -13,6 +13,10 @@ pub struct AuthConfig {
     pub absolute_timeout: Duration,
     /// A session's last use is written at most this often. Default: 1 minute.
     pub session_touch_interval: Duration,
+    /// Sessions kept checked in memory, while the stores' change stamps show nothing they
+    /// depend on changed (only with stores that offer stamps). 0 turns the cache off.
+    /// Default: 10 000.
+    pub session_cache_capacity: u64,
     /// The window over which failures are counted, per account and per client address (SEC-10).
     /// Default: 1 hour. Counters restart when it ends, so there is no permanent lockout.
     pub failure_window: Duration,
@@ -55,6 +59,7 @@ impl Default for AuthConfig {
             idle_timeout: Duration::minutes(30),
             absolute_timeout: Duration::hours(12),
             session_touch_interval: Duration::minutes(1),
+            session_cache_capacity: 10_000,
             failure_window: Duration::hours(1),
             max_account_failures: 100,
             delay_after: 5,
@@ -101,6 +106,15 @@ impl AuthConfig {
     pub const fn with_session_touch_interval(self, session_touch_interval: Duration) -> Self {
         Self {
             session_touch_interval,
+            ..self
+        }
+    }
+
+    /// Sets how many checked sessions are kept in memory (0: none).
+    #[must_use]
+    pub const fn with_session_cache_capacity(self, session_cache_capacity: u64) -> Self {
+        Self {
+            session_cache_capacity,
             ..self
         }
     }

@@ -16,6 +16,7 @@ pub mod mfa;
 pub mod password;
 pub mod recovery;
 pub mod session;
+mod session_cache;
 pub mod share_link;
 pub mod step_up;
 mod throttle;

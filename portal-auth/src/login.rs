@@ -18,6 +18,7 @@ use crate::config::AuthConfig;
 use crate::error::AuthError;
 use crate::password::{Password, PasswordError, PasswordHasher, Verification};
 use crate::session::Sessions;
+use crate::share_link::ShareLinks;
 use crate::throttle::{self, Keys};
 use crate::token::{MfaChallengeToken, SessionToken};
 
@@ -84,6 +85,8 @@ pub struct Authenticator {
     hasher: PasswordHasher,
     config: AuthConfig,
     clock: Arc<dyn Clock>,
+    /// One session service (and so one session cache) for every clone.
+    sessions: Sessions,
 }
 
 /// Why an attempt failed, for the audit log only: the caller always sees
@@ -121,6 +124,7 @@ impl Authenticator {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
+            sessions: Sessions::new(stores.clone(), config, Arc::clone(&clock)),
             stores,
             hasher,
             config,
@@ -128,10 +132,17 @@ impl Authenticator {
         }
     }
 
-    /// The sessions this authenticator opens, with the same stores, config and clock.
+    /// The sessions this authenticator opens, with the same stores, config and clock; clones
+    /// share one cache of checked sessions.
     #[must_use]
     pub fn sessions(&self) -> Sessions {
-        Sessions::new(self.stores.clone(), self.config, Arc::clone(&self.clock))
+        self.sessions.clone()
+    }
+
+    /// Share links under the same stores, config (their longest lifetime) and clock.
+    #[must_use]
+    pub fn share_links(&self) -> ShareLinks {
+        ShareLinks::new(self.stores.clone(), self.config, Arc::clone(&self.clock))
     }
 
     /// Logs a user of `tenant` in.

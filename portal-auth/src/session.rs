@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::error::AuthError;
 use crate::login::LoginContext;
+use crate::session_cache::SessionCache;
 use crate::token::SessionToken;
 
 /// A live session and the scope built from the user's memberships as they are now.
@@ -32,13 +33,17 @@ pub struct Sessions {
     stores: Stores,
     config: AuthConfig,
     clock: Arc<dyn Clock>,
+    /// Sessions checked recently, while nothing they depend on changed (`None`: off).
+    cache: Option<SessionCache>,
 }
 
 impl Sessions {
     /// Sessions over `stores`.
     #[must_use]
     pub fn new(stores: Stores, config: AuthConfig, clock: Arc<dyn Clock>) -> Self {
+        let lifetime = config.session_touch_interval.unsigned_abs();
         Self {
+            cache: SessionCache::new(config.session_cache_capacity, lifetime),
             stores,
             config,
             clock,
@@ -97,6 +102,10 @@ impl Sessions {
     /// [`authenticate`](Self::authenticate) for a request addressed to `tenant`: a session of
     /// another tenant is [`AuthError::Unauthenticated`], exactly like an unknown one (and is
     /// left alone: it is still good at its own tenant).
+    ///
+    /// When the stores offer change stamps, a session checked recently is answered from memory
+    /// while nothing it was built from has changed (see `session_cache`); its timeouts are
+    /// still checked on every use.
     #[tracing::instrument(name = "auth.session", level = "debug", skip_all)]
     pub async fn authenticate_in(
         &self,
@@ -104,11 +113,39 @@ impl Sessions {
         presented: &str,
     ) -> Result<Authenticated, AuthError> {
         let now = self.clock.now();
-        let session = self.find(presented).await?;
+        let Ok(token) = SessionToken::parse(presented) else {
+            return Err(AuthError::Unauthenticated);
+        };
+        let hash = token.hash();
+        // Taken before any read, so what is read is at least as new as the stamp.
+        let cached = self.cache.as_ref().zip(self.stores.changes.stamp(tenant));
+        if let Some((cache, stamp)) = &cached
+            && let Some((session, scope)) = cache.get(&hash, *stamp)
+        {
+            if session.tenant != tenant {
+                return Err(AuthError::Unauthenticated);
+            }
+            if self.alive_untouched(&session, now) {
+                return Ok(Authenticated { session, scope });
+            }
+        }
+        let session = self.load(&hash).await?;
         if session.tenant != tenant {
             return Err(AuthError::Unauthenticated);
         }
-        self.check(session, now).await
+        let authenticated = self.check(session, now).await?;
+        if let Some((cache, stamp)) = cached {
+            cache.insert(&authenticated.session, &authenticated.scope, stamp);
+        }
+        Ok(authenticated)
+    }
+
+    /// Whether a session is alive at `now` and not yet due for its touch: then nothing needs
+    /// writing and a cached check stands.
+    fn alive_untouched(&self, session: &Session, now: OffsetDateTime) -> bool {
+        session.last_seen_at + self.config.idle_timeout >= now
+            && session.expires_at > now
+            && now - session.last_seen_at < self.config.session_touch_interval
     }
 
     /// The stored session of a presented token, read once per request; unknown or malformed →
@@ -117,16 +154,21 @@ impl Sessions {
         let Ok(token) = SessionToken::parse(presented) else {
             return Err(AuthError::Unauthenticated);
         };
+        self.load(&token.hash()).await
+    }
+
+    /// The stored session of a token hash; unknown → [`AuthError::Unauthenticated`].
+    async fn load(&self, hash: &Sha256Digest) -> Result<Session, AuthError> {
         self.stores
             .sessions
-            .session(&token.hash())
+            .session(hash)
             .await?
             .ok_or(AuthError::Unauthenticated)
     }
 
     /// Checks a stored session's timeouts at `now` and rebuilds its scope from the memberships
-    /// as they are now: never cached, so a role change or a disabled user takes effect on the
-    /// next request (SEC-19, SEC-29).
+    /// as they are now, so a role change or a disabled user takes effect on the next request
+    /// (SEC-19, SEC-29).
     async fn check(
         &self,
         mut session: Session,
@@ -134,6 +176,7 @@ impl Sessions {
     ) -> Result<Authenticated, AuthError> {
         let hash = session.token_hash;
         if session.last_seen_at + self.config.idle_timeout < now || session.expires_at <= now {
+            self.forget(&hash);
             self.stores.sessions.delete_session(&hash).await?;
             return Err(AuthError::Unauthenticated);
         }
@@ -143,6 +186,7 @@ impl Sessions {
             .memberships_of(session.tenant, session.user)
             .await?;
         let Ok(scope) = TenantScope::from_memberships(&memberships) else {
+            self.forget(&hash);
             self.stores.sessions.delete_session(&hash).await?;
             return Err(AuthError::Unauthenticated);
         };
@@ -163,6 +207,7 @@ impl Sessions {
             return Ok(());
         };
         let hash = token.hash();
+        self.forget(&hash);
         if let Some(session) = self.stores.sessions.session(&hash).await? {
             self.stores.sessions.delete_session(&hash).await?;
             self.audit(&session, SESSION_LOGGED_OUT, json!({})).await?;
@@ -188,6 +233,7 @@ impl Sessions {
                 &context,
             )
             .await?;
+        self.forget(&current.token_hash);
         self.stores
             .sessions
             .delete_session(&current.token_hash)
@@ -221,6 +267,7 @@ impl Sessions {
             .await?
             .filter(|session| session.tenant == tenant && session.user == user)
             .ok_or(AuthError::SessionNotFound)?;
+        self.forget(token_hash);
         self.stores.sessions.delete_session(token_hash).await?;
         self.audit(&session, SESSION_REVOKED, json!({ "count": 1 }))
             .await
@@ -248,6 +295,14 @@ impl Sessions {
         )
         .await?;
         Ok(count)
+    }
+
+    /// Drops a session from the cache. Ending it in the stores moves every stamp anyway; this
+    /// also frees the entry at once.
+    fn forget(&self, hash: &Sha256Digest) {
+        if let Some(cache) = &self.cache {
+            cache.remove(hash);
+        }
     }
 
     async fn audit(
@@ -323,6 +378,7 @@ mod tests {
     }
 
     struct Fixture {
+        stores: Stores,
         sessions: Sessions,
         counter: Arc<CountingReads>,
         clock: ManualClock,
@@ -391,8 +447,13 @@ mod tests {
             .await
             .unwrap();
         let clock = ManualClock::starting_now();
-        let sessions = Sessions::new(stores, AuthConfig::default(), Arc::new(clock.clone()));
+        let sessions = Sessions::new(
+            stores.clone(),
+            AuthConfig::default(),
+            Arc::new(clock.clone()),
+        );
         Fixture {
+            stores,
             sessions,
             counter,
             clock,
@@ -492,5 +553,90 @@ mod tests {
                 .await,
             Err(AuthError::Unauthenticated)
         ));
+    }
+
+    async fn authenticate(
+        fixture: &Fixture,
+        token: &SessionToken,
+    ) -> Result<Authenticated, AuthError> {
+        fixture
+            .sessions
+            .authenticate_in(fixture.tenant, token.expose_secret())
+            .await
+    }
+
+    /// A checked session is answered from memory while nothing changed, and is read again,
+    /// and touched, once its touch interval has passed.
+    #[tokio::test]
+    async fn a_checked_session_is_kept_until_its_touch_is_due() {
+        let fixture = fixture().await;
+        let token = open(&fixture).await;
+        for _ in 0..5 {
+            authenticate(&fixture, &token).await.unwrap();
+        }
+        assert_eq!(fixture.counter.reads.load(Ordering::SeqCst), 1);
+
+        let interval = fixture.sessions.config().session_touch_interval;
+        fixture.clock.advance(interval + Duration::seconds(1));
+        let touched = authenticate(&fixture, &token).await.unwrap();
+        assert_eq!(fixture.counter.reads.load(Ordering::SeqCst), 2);
+        assert_eq!(touched.session.last_seen_at, fixture.clock.now());
+        authenticate(&fixture, &token).await.unwrap();
+        assert_eq!(fixture.counter.reads.load(Ordering::SeqCst), 2);
+    }
+
+    /// Disabling the user — a write the change feed counts — refuses the very next request,
+    /// though the session was cached (SEC-19).
+    #[tokio::test]
+    async fn a_disabled_user_is_refused_at_once_despite_the_cache_sec_19() {
+        let fixture = fixture().await;
+        let token = open(&fixture).await;
+        authenticate(&fixture, &token).await.unwrap();
+        let system = TenantScope::dangerous_system(fixture.tenant);
+        fixture
+            .stores
+            .identities
+            .set_disabled(&system, fixture.user, true, &AuditContext::default())
+            .await
+            .unwrap();
+        assert!(matches!(
+            authenticate(&fixture, &token).await,
+            Err(AuthError::Unauthenticated)
+        ));
+    }
+
+    /// Sessions ended behind `Sessions`' back (another service, "log out everywhere") are
+    /// refused on the next request (SEC-17).
+    #[tokio::test]
+    async fn sessions_ended_elsewhere_are_refused_at_once_sec_17() {
+        let fixture = fixture().await;
+        let token = open(&fixture).await;
+        authenticate(&fixture, &token).await.unwrap();
+        fixture
+            .stores
+            .sessions
+            .delete_sessions_of(fixture.tenant, fixture.user)
+            .await
+            .unwrap();
+        assert!(matches!(
+            authenticate(&fixture, &token).await,
+            Err(AuthError::Unauthenticated)
+        ));
+    }
+
+    /// Stores without change stamps are read on every request.
+    #[tokio::test]
+    async fn without_stamps_every_request_reads() {
+        let mut fixture = fixture().await;
+        fixture.stores.changes = Arc::new(portal_storage::NoChangeFeed);
+        fixture.sessions = Sessions::new(
+            fixture.stores.clone(),
+            AuthConfig::default(),
+            Arc::new(fixture.clock.clone()),
+        );
+        let token = open(&fixture).await;
+        authenticate(&fixture, &token).await.unwrap();
+        authenticate(&fixture, &token).await.unwrap();
+        assert_eq!(fixture.counter.reads.load(Ordering::SeqCst), 2);
     }
 }

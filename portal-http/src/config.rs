@@ -47,6 +47,10 @@ pub struct HttpConfig {
     /// Requests per client address, in this process; `None` turns the limit off. Default: 20 a
     /// second with bursts of 100. Logins have their own shared throttle on top.
     pub rate_limit: Option<RateLimit>,
+    /// Bytes of built answers to the hottest reads (the dashboard) kept per caller, reused while
+    /// the stores' change stamps show nothing changed (only with stores that offer stamps: the
+    /// memory and SQLite backends). Default: 32 MiB; zero turns the cache off.
+    pub response_cache_bytes: u64,
 }
 
 /// A per-address request rate: `per_second` on average, `burst` at once.
@@ -74,6 +78,7 @@ impl Default for HttpConfig {
                 per_second: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
                 burst: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
             }),
+            response_cache_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -170,6 +175,15 @@ impl HttpConfig {
     #[must_use]
     pub fn with_rate_limit(self, rate_limit: Option<RateLimit>) -> Self {
         Self { rate_limit, ..self }
+    }
+
+    /// Sets how many bytes of built answers are kept (zero: none).
+    #[must_use]
+    pub fn with_response_cache_bytes(self, response_cache_bytes: u64) -> Self {
+        Self {
+            response_cache_bytes,
+            ..self
+        }
     }
 
     /// The session cookie's name: `__Host-portal_session` when secure (SEC-15).

@@ -6,6 +6,7 @@ pub mod denials;
 pub mod error;
 pub mod extract;
 mod rate_limit;
+mod response_cache;
 mod security;
 pub mod state;
 pub mod tenant;

@@ -2,16 +2,28 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
+use moka::sync::Cache;
 use portal_auth::{
-    ApiKeys, Authenticator, Invitations, MailSetup, Mfa, Recovery, Sessions, TotpKey,
+    ApiKeys, Authenticator, Invitations, MailSetup, Mfa, Recovery, Sessions, ShareLinks, TotpKey,
 };
+use portal_core::TenantId;
 use portal_storage::Stores;
 use portal_storage::blob::BlobStore;
+use tokio::sync::Mutex;
 
 use crate::config::HttpConfig;
 use crate::rate_limit::AddressLimiter;
+use crate::response_cache::ResponseCache;
 use crate::tenant::TenantCache;
+
+/// The longest a built answer is kept, however unchanged the data: bounds what a day-old
+/// answer costs in memory, not its correctness (the change stamp sees to that).
+const RESPONSE_CACHE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// How long an unused per-tenant quota lock is kept.
+const QUOTA_LOCK_IDLE: Duration = Duration::from_secs(10 * 60);
 
 /// What it takes to build a [`PortalState`].
 pub struct PortalParts {
@@ -46,10 +58,14 @@ struct Inner {
     invitations: Invitations,
     mfa: Mfa,
     api_keys: ApiKeys,
+    share_links: ShareLinks,
     config: HttpConfig,
     host_identity: Option<Arc<dyn HostIdentity>>,
     rate_limiter: Option<AddressLimiter>,
     tenant_cache: TenantCache,
+    response_cache: Option<ResponseCache>,
+    /// One lock per tenant under which an upload is checked against the quota and recorded.
+    quota_locks: Cache<TenantId, Arc<Mutex<()>>>,
 }
 
 impl PortalState {
@@ -72,11 +88,17 @@ impl PortalState {
                 invitations: Invitations::new(&authenticator, mail),
                 mfa: Mfa::new(&authenticator, totp_key),
                 api_keys: ApiKeys::new(&authenticator),
+                share_links: authenticator.share_links(),
                 stores,
                 blobs,
                 authenticator,
                 rate_limiter: config.rate_limit.map(AddressLimiter::new),
                 tenant_cache: TenantCache::new(config.tenant_cache_ttl),
+                response_cache: ResponseCache::new(
+                    config.response_cache_bytes,
+                    RESPONSE_CACHE_LIFETIME,
+                ),
+                quota_locks: Cache::builder().time_to_idle(QUOTA_LOCK_IDLE).build(),
                 config,
                 host_identity,
             }),
@@ -131,6 +153,12 @@ impl PortalState {
         &self.inner.api_keys
     }
 
+    /// Share links, with the authenticator's limits and clock.
+    #[must_use]
+    pub fn share_links(&self) -> &ShareLinks {
+        &self.inner.share_links
+    }
+
     /// The adapter's settings.
     #[must_use]
     pub fn config(&self) -> &HttpConfig {
@@ -140,6 +168,22 @@ impl PortalState {
     /// Tenants by slug and domain, reused for a few seconds.
     pub(crate) fn tenant_cache(&self) -> &TenantCache {
         &self.inner.tenant_cache
+    }
+
+    /// Built answers of hot reads, if on.
+    pub(crate) fn response_cache(&self) -> Option<&ResponseCache> {
+        self.inner.response_cache.as_ref()
+    }
+
+    /// The tenant's upload-recording lock, when a quota is set. Idle locks are dropped after
+    /// a while; one is held only for the quota check and the recording of one version.
+    pub(crate) fn quota_lock(&self, tenant: TenantId) -> Option<Arc<Mutex<()>>> {
+        self.inner.config.tenant_quota_bytes?;
+        Some(
+            self.inner
+                .quota_locks
+                .get_with(tenant, || Arc::new(Mutex::new(()))),
+        )
     }
 
     /// The per-address limiter, if on.

@@ -232,6 +232,46 @@ async fn the_dashboard_shows_open_invoices_only_to_finance_roles_sec_28() {
     assert_eq!(board["projects"], json!([]), "a member reaches no client");
 }
 
+/// The dashboard is served from memory while nothing changed, yet another person's write shows
+/// on the very next request (the cache is checked against the stores' change stamp).
+#[tokio::test]
+async fn the_dashboard_shows_another_persons_change_at_once() {
+    let (portal, world) = setup().await;
+    let a = &world.a;
+    let approver = signed_in(&portal, "acme", &a.contact("approver")).await;
+    let manager = signed_in(&portal, "acme", "manager@acme.test").await;
+    let first = approver.ok("/dashboard").await;
+    assert_eq!(
+        approver.ok("/dashboard").await,
+        first,
+        "unchanged, answered alike"
+    );
+    assert_eq!(first["next_steps"].as_array().unwrap().len(), 2);
+
+    let done = manager
+        .post(&format!("/tasks/{}/done", a.team_task), json!({}))
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let after = approver.ok("/dashboard").await;
+    let steps: Vec<&str> = after["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [a.client_task.to_string()],
+        "the team's task is done"
+    );
+
+    // Each caller gets their own answer: the finance contact's holds invoices, the approver's
+    // (asked first, so cached) does not.
+    let finance = signed_in(&portal, "acme", &a.contact("finance")).await;
+    assert!(finance.ok("/dashboard").await["open_invoices"].is_array());
+    assert!(approver.ok("/dashboard").await["open_invoices"].is_null());
+}
+
 #[tokio::test]
 async fn staff_dashboards_and_lists_include_internal_work() {
     let (portal, world) = setup().await;

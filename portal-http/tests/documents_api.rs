@@ -702,6 +702,48 @@ async fn the_tenant_quota_counts_every_version_and_bites_while_streaming_sec_35(
     );
 }
 
+/// Uploads streaming side by side each fit what was left when they began; the one recorded
+/// second finds the quota used up and is refused, its blob deleted.
+#[tokio::test]
+async fn uploads_side_by_side_cannot_overshoot_the_quota_together_sec_35() {
+    let w = world_with(
+        HttpConfig::default()
+            .with_max_upload_bytes(LIMIT)
+            .with_tenant_quota_bytes(Some(3_000)),
+    )
+    .await;
+    let documents = w.path("acme", &format!("/projects/{}/documents", w.project));
+    // Bodies fed by hand: both uploads start (and pass the quota check) before either ends.
+    let channel_body = || {
+        let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(4);
+        let body = Body::from_stream(stream::unfold(receiver, |mut receiver| async move {
+            let chunk = receiver.recv().await?;
+            Some((Ok::<_, std::io::Error>(chunk), receiver))
+        }));
+        (sender, body)
+    };
+    let (send_a, body_a) = channel_body();
+    let (send_b, body_b) = channel_body();
+    let request_a =
+        World::upload_request(&format!("{documents}?name=a.pdf"), Some(&w.staff), body_a);
+    let request_b =
+        World::upload_request(&format!("{documents}?name=b.pdf"), Some(&w.staff), body_b);
+    let file = Bytes::from(pdf(2_000));
+    let feed = async {
+        send_a.send(file.slice(..1_000)).await.unwrap();
+        send_b.send(file.slice(..1_000)).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        send_a.send(file.slice(1_000..)).await.unwrap();
+        send_b.send(file.slice(1_000..)).await.unwrap();
+        drop((send_a, send_b));
+    };
+    let (a, b, ()) = tokio::join!(w.portal.send(request_a), w.portal.send(request_b), feed);
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 413], "{} / {}", a.text, b.text);
+    assert_eq!(w.blobs.len(), 1, "the refused upload leaves no blob");
+}
+
 #[tokio::test]
 async fn disguised_files_and_bad_names_are_refused_sec_36() {
     let w = world().await;

@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod blob;
+mod changes;
 mod error;
 mod memory;
 mod page;
@@ -12,6 +13,7 @@ pub mod sql;
 mod stores;
 pub mod traits;
 
+pub use changes::{ChangeFeed, ChangeStamp, NoChangeFeed};
 pub use error::{StoreError, StoreResult};
 pub use memory::MemoryStore;
 pub use page::{Cursor, Page, Paged};

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::changes::ChangeFeed;
 use crate::traits::{
     ApiKeyStore, ApprovalStore, AuditStore, ClientStore, DecisionStore, DeliverableStore,
     DocumentStore, IdempotencyStore, IdentityStore, InvitationStore, InvoiceStore, LoginTokenStore,
@@ -64,6 +65,9 @@ pub struct Stores {
     pub outbox: Arc<dyn OutboxStore>,
     /// Idempotency keys of retried requests (the sync API).
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Whether a tenant's data changed, for caches above the stores. Replace it together with
+    /// any store you swap in, or with [`NoChangeFeed`](crate::NoChangeFeed) to turn caching off.
+    pub changes: Arc<dyn ChangeFeed>,
 }
 
 /// A backend that implements every store trait.
@@ -93,6 +97,7 @@ pub trait Backend:
     + AuditStore
     + OutboxStore
     + IdempotencyStore
+    + ChangeFeed
 {
 }
 
@@ -122,6 +127,7 @@ impl<T> Backend for T where
         + AuditStore
         + OutboxStore
         + IdempotencyStore
+        + ChangeFeed
 {
 }
 
@@ -154,7 +160,8 @@ impl Stores {
             api_keys: backend.clone(),
             audit: backend.clone(),
             outbox: backend.clone(),
-            idempotency: backend,
+            idempotency: backend.clone(),
+            changes: backend,
         }
     }
 }

@@ -78,6 +78,11 @@ struct Args {
     #[arg(long, env = "PORTAL_MAX_UPLOAD_MIB", default_value_t = 100)]
     max_upload_mib: u64,
 
+    /// MiB of built dashboard answers kept in memory and reused while nothing changed; 0 builds
+    /// every answer afresh (and also checks every session in the database).
+    #[arg(long, env = "PORTAL_READ_CACHE_MIB", default_value_t = 32)]
+    read_cache_mib: u64,
+
     /// Also serve a fixed JSON answer at /__bench/fixed, for the HTTP benchmark's baseline.
     #[arg(long, hide = true)]
     bench_baseline: bool,
@@ -172,16 +177,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut http = HttpConfig::default()
         .with_trusted_proxies(args.trusted_proxies.clone())
         .with_rate_limit(rate_limit)
-        .with_max_upload_bytes(args.max_upload_mib.saturating_mul(1024 * 1024));
+        .with_max_upload_bytes(args.max_upload_mib.saturating_mul(1024 * 1024))
+        .with_response_cache_bytes(args.read_cache_mib.saturating_mul(1024 * 1024));
     if !https {
         http = http.with_insecure_dev_cookies();
     }
-    let authenticator = Authenticator::new(
-        stores.clone(),
-        hasher,
-        AuthConfig::default(),
-        Arc::new(SystemClock),
-    );
+    let mut auth = AuthConfig::default();
+    if args.read_cache_mib == 0 {
+        auth = auth.with_session_cache_capacity(0);
+    }
+    let authenticator = Authenticator::new(stores.clone(), hasher, auth, Arc::new(SystemClock));
     let state = PortalState::new(PortalParts {
         stores,
         blobs,

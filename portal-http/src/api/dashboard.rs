@@ -4,14 +4,17 @@
 
 use std::cmp::Reverse;
 
-use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
+use bytes::Bytes;
 use portal_core::model::{Document, ProjectStatus};
 use portal_core::state::{ApprovalStatus, InvoiceStatus, TaskStatus};
-use portal_core::{ClientFilter, DocumentId, DocumentVersionId, Permission, ProjectId, Visibility};
+use portal_core::{
+    ClientFilter, DocumentId, DocumentVersionId, Permission, ProjectId, TenantScope, Visibility,
+};
 use portal_storage::{ApprovalFilter, DocumentFilter, InvoiceFilter, Page, ProjectFilter};
 use serde::Serialize;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use super::approvals::ApprovalView;
@@ -20,6 +23,7 @@ use super::invoices::{InvoiceView, today};
 use super::work::ProjectView;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Caller;
+use crate::response_cache::{AnswerKey, json_response};
 use crate::state::PortalState;
 
 /// How many of each section the dashboard shows.
@@ -95,8 +99,32 @@ impl From<Document> for DocumentSummary {
 pub async fn dashboard(
     State(state): State<PortalState>,
     caller: Caller,
-) -> Result<Json<Dashboard>, ApiError> {
-    let scope = &caller.scope;
+) -> Result<Response, ApiError> {
+    let today = today();
+    // The stamp comes first: what is read after it is at least as new.
+    let cache = state
+        .response_cache()
+        .zip(state.stores().changes.stamp(caller.scope.tenant_id()));
+    let key = AnswerKey::new("dashboard", &caller, today);
+    if let Some((cache, stamp)) = &cache
+        && let Some(answer) = cache.get(&key, *stamp)
+    {
+        return Ok(answer);
+    }
+    let dashboard = build(&state, &caller.scope, today).await?;
+    let json = Bytes::from(serde_json::to_vec(&dashboard).map_err(ApiError::internal)?);
+    if let Some((cache, stamp)) = cache {
+        cache.insert(key, stamp, json.clone());
+    }
+    Ok(json_response(json))
+}
+
+/// The dashboard of `scope` on `today`, from the stores.
+async fn build(
+    state: &PortalState,
+    scope: &TenantScope,
+    today: Date,
+) -> Result<Dashboard, ApiError> {
     let stores = state.stores();
 
     let projects = stores
@@ -173,7 +201,6 @@ pub async fn dashboard(
             client: None,
             status: Some(InvoiceStatus::Open),
         };
-        let today = today();
         Some(
             stores
                 .invoices
@@ -188,12 +215,12 @@ pub async fn dashboard(
         None
     };
 
-    Ok(Json(Dashboard {
+    Ok(Dashboard {
         projects,
         pending_approvals,
         next_steps,
         latest_updates,
         recent_documents,
         open_invoices,
-    }))
+    })
 }

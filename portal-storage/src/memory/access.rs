@@ -154,7 +154,7 @@ impl ShareLinkStore for MemoryStore {
         max_uses: Option<i32>,
         audit: &AuditContext,
     ) -> StoreResult<ShareLink> {
-        self.with(|state| {
+        self.with_mut(|state| {
             state.create_share_link(
                 scope,
                 target,
@@ -184,7 +184,7 @@ impl ShareLinkStore for MemoryStore {
         id: ShareLinkId,
         audit: &AuditContext,
     ) -> StoreResult<ShareLink> {
-        self.with(|state| state.revoke_share_link(scope, id, audit))
+        self.with_mut(|state| state.revoke_share_link(scope, id, audit))
     }
 
     async fn use_share_link(
@@ -192,7 +192,7 @@ impl ShareLinkStore for MemoryStore {
         token_hash: &Sha256Digest,
         now: OffsetDateTime,
     ) -> StoreResult<Option<ShareLink>> {
-        Ok(self.with(|state| state.use_share_link(token_hash, now)))
+        Ok(self.with_mut(|state| state.use_share_link(token_hash, now)))
     }
 }
 
@@ -206,7 +206,7 @@ impl SessionStore for MemoryStore {
             expires_at: stored_time(session.expires_at),
             ..session
         };
-        self.with(|state| {
+        self.with_mut_uncounted(|state| {
             if state.sessions.contains_key(&session.token_hash) {
                 return Err(StoreError::conflict("session token already in use"));
             }
@@ -224,7 +224,7 @@ impl SessionStore for MemoryStore {
         token_hash: &Sha256Digest,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
-        self.with(|state| {
+        self.with_mut_uncounted(|state| {
             let session = state
                 .sessions
                 .get_mut(token_hash)
@@ -235,7 +235,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn delete_session(&self, token_hash: &Sha256Digest) -> StoreResult<()> {
-        self.with(|state| {
+        self.with_mut(|state| {
             state.sessions.remove(token_hash);
         });
         Ok(())
@@ -255,7 +255,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn delete_sessions_of(&self, tenant: TenantId, user: UserId) -> StoreResult<u64> {
-        Ok(self.with(|state| state.end_sessions(tenant, user)))
+        Ok(self.with_mut(|state| state.end_sessions(tenant, user)))
     }
 
     async fn delete_expired_sessions(
@@ -264,7 +264,7 @@ impl SessionStore for MemoryStore {
         idle: Duration,
     ) -> StoreResult<u64> {
         let now = stored_time(now);
-        Ok(self.with(|state| {
+        Ok(self.with_mut(|state| {
             retain_counted(&mut state.sessions, |session| {
                 session.expires_at > now && now - session.last_seen_at <= idle
             })
@@ -285,7 +285,7 @@ impl ThrottleStore for MemoryStore {
         window: Duration,
     ) -> StoreResult<ThrottleState> {
         let now = stored_time(now);
-        Ok(self.with(|state| {
+        Ok(self.with_mut_uncounted(|state| {
             let entry = state
                 .throttle
                 .entry(key.to_owned())
@@ -305,7 +305,7 @@ impl ThrottleStore for MemoryStore {
 
     async fn block_until(&self, key: &str, until: OffsetDateTime) -> StoreResult<()> {
         let now = now();
-        self.with(|state| {
+        self.with_mut_uncounted(|state| {
             state
                 .throttle
                 .entry(key.to_owned())
@@ -320,7 +320,7 @@ impl ThrottleStore for MemoryStore {
     }
 
     async fn clear_throttle(&self, key: &str) -> StoreResult<()> {
-        self.with(|state| {
+        self.with_mut_uncounted(|state| {
             state.throttle.remove(key);
         });
         Ok(())

@@ -276,7 +276,7 @@ impl ApprovalStore for MemoryStore {
         request: ApprovalRequest,
         audit: &AuditContext,
     ) -> StoreResult<Approval> {
-        self.with(|state| state.request_approval(scope, request, audit, now()))
+        self.with_mut(|state| state.request_approval(scope, request, audit, now()))
     }
 
     async fn approval(&self, scope: &TenantScope, id: ApprovalId) -> StoreResult<Option<Approval>> {
@@ -306,7 +306,7 @@ impl ApprovalStore for MemoryStore {
         decision: ApprovalDecision,
         audit: &AuditContext,
     ) -> StoreResult<Approval> {
-        self.with(|state| state.decide(scope, id, decision, audit, now()))
+        self.with_mut(|state| state.decide(scope, id, decision, audit, now()))
     }
 
     async fn cancel_approval(
@@ -315,7 +315,7 @@ impl ApprovalStore for MemoryStore {
         id: ApprovalId,
         audit: &AuditContext,
     ) -> StoreResult<Approval> {
-        self.with(|state| state.cancel_approval(scope, id, audit, now()))
+        self.with_mut(|state| state.cancel_approval(scope, id, audit, now()))
     }
 
     async fn expire_approvals(
@@ -324,7 +324,7 @@ impl ApprovalStore for MemoryStore {
         now: OffsetDateTime,
         audit: &AuditContext,
     ) -> StoreResult<u64> {
-        self.with(|state| state.expire_approvals(scope, now, audit))
+        self.with_mut(|state| state.expire_approvals(scope, now, audit))
     }
 }
 

@@ -64,7 +64,7 @@ impl MemoryStore {
         seq: i64,
         change: impl FnOnce(&mut AuditEvent),
     ) -> bool {
-        self.with(|state| {
+        self.with_mut(|state| {
             state
                 .audit
                 .get_mut(&tenant)
@@ -78,7 +78,7 @@ impl MemoryStore {
     /// database by hand would. Returns whether the event existed. Never call this outside tests.
     #[doc(hidden)]
     pub fn remove_audit_event(&self, tenant: TenantId, seq: i64) -> bool {
-        self.with(|state| {
+        self.with_mut(|state| {
             state.audit.get_mut(&tenant).is_some_and(|chain| {
                 let before = chain.len();
                 chain.retain(|event| event.seq != seq);
@@ -97,7 +97,7 @@ impl AuditStore for MemoryStore {
         context: &AuditContext,
     ) -> StoreResult<AuditEvent> {
         require_text("action", &event.action)?;
-        self.with(|state| {
+        self.with_mut(|state| {
             state.require_tenant(scope)?;
             Ok(state.append_event(scope.tenant_id(), event, context, now()))
         })
@@ -159,7 +159,7 @@ impl OutboxStore for MemoryStore {
         payload: serde_json::Value,
     ) -> StoreResult<OutboxEvent> {
         require_text("kind", kind)?;
-        self.with(|state| {
+        self.with_mut(|state| {
             state.require_tenant(scope)?;
             Ok(state.enqueue(scope.tenant_id(), kind, payload, now()))
         })
@@ -173,7 +173,7 @@ impl OutboxStore for MemoryStore {
     ) -> StoreResult<Vec<OutboxEvent>> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let now = stored_time(now);
-        Ok(self.with(|state| {
+        Ok(self.with_mut(|state| {
             let due: Vec<OutboxEventId> = state
                 .outbox
                 .values()
@@ -194,7 +194,7 @@ impl OutboxStore for MemoryStore {
     }
 
     async fn mark_delivered(&self, id: OutboxEventId) -> StoreResult<()> {
-        self.with(|state| {
+        self.with_mut(|state| {
             let event = state.outbox.get_mut(&id).ok_or(StoreError::NotFound)?;
             event.status = OutboxStatus::Delivered;
             Ok(())
@@ -207,7 +207,7 @@ impl OutboxStore for MemoryStore {
         error: &str,
         retry_at: Option<OffsetDateTime>,
     ) -> StoreResult<()> {
-        self.with(|state| {
+        self.with_mut(|state| {
             let event = state.outbox.get_mut(&id).ok_or(StoreError::NotFound)?;
             event.attempts = event.attempts.saturating_add(1);
             event.last_error = Some(error.chars().take(MAX_ERROR_CHARS).collect());

@@ -443,7 +443,7 @@ impl DocumentStore for MemoryStore {
         document: NewDocument,
         audit: &AuditContext,
     ) -> StoreResult<Document> {
-        self.with(|state| state.create_document(scope, document, audit, now()))
+        self.with_mut(|state| state.create_document(scope, document, audit, now()))
     }
 
     async fn document(&self, scope: &TenantScope, id: DocumentId) -> StoreResult<Option<Document>> {
@@ -473,7 +473,7 @@ impl DocumentStore for MemoryStore {
         version: NewDocumentVersion,
         audit: &AuditContext,
     ) -> StoreResult<DocumentVersion> {
-        self.with(|state| state.add_version(scope, document, version, audit, now()))
+        self.with_mut(|state| state.add_version(scope, document, version, audit, now()))
     }
 
     async fn version(
@@ -520,7 +520,7 @@ impl DocumentStore for MemoryStore {
         title: DisplayName,
         audit: &AuditContext,
     ) -> StoreResult<Document> {
-        self.with(|state| state.rename_document(scope, id, title, audit))
+        self.with_mut(|state| state.rename_document(scope, id, title, audit))
     }
 
     async fn set_document_visibility(
@@ -530,7 +530,7 @@ impl DocumentStore for MemoryStore {
         visibility: Visibility,
         audit: &AuditContext,
     ) -> StoreResult<Document> {
-        self.with(|state| state.set_visibility::<Document>(scope, id, visibility, audit))
+        self.with_mut(|state| state.set_visibility::<Document>(scope, id, visibility, audit))
     }
 }
 
@@ -542,7 +542,7 @@ impl UpdateStore for MemoryStore {
         update: NewUpdate,
         audit: &AuditContext,
     ) -> StoreResult<Update> {
-        self.with(|state| state.create_update(scope, update, audit, now()))
+        self.with_mut(|state| state.create_update(scope, update, audit, now()))
     }
 
     async fn update(&self, scope: &TenantScope, id: UpdateId) -> StoreResult<Option<Update>> {
@@ -569,7 +569,7 @@ impl UpdateStore for MemoryStore {
         visibility: Visibility,
         audit: &AuditContext,
     ) -> StoreResult<Update> {
-        self.with(|state| state.set_visibility::<Update>(scope, id, visibility, audit))
+        self.with_mut(|state| state.set_visibility::<Update>(scope, id, visibility, audit))
     }
 }
 
@@ -581,7 +581,7 @@ impl DecisionStore for MemoryStore {
         decision: NewDecision,
         audit: &AuditContext,
     ) -> StoreResult<Decision> {
-        self.with(|state| state.create_decision(scope, decision, audit, now()))
+        self.with_mut(|state| state.create_decision(scope, decision, audit, now()))
     }
 
     async fn decision(&self, scope: &TenantScope, id: DecisionId) -> StoreResult<Option<Decision>> {
@@ -608,7 +608,7 @@ impl DecisionStore for MemoryStore {
         visibility: Visibility,
         audit: &AuditContext,
     ) -> StoreResult<Decision> {
-        self.with(|state| state.set_visibility::<Decision>(scope, id, visibility, audit))
+        self.with_mut(|state| state.set_visibility::<Decision>(scope, id, visibility, audit))
     }
 }
 
@@ -620,7 +620,7 @@ impl TaskStore for MemoryStore {
         task: NewTask,
         audit: &AuditContext,
     ) -> StoreResult<Task> {
-        self.with(|state| state.create_task(scope, task, audit, now()))
+        self.with_mut(|state| state.create_task(scope, task, audit, now()))
     }
 
     async fn task(&self, scope: &TenantScope, id: TaskId) -> StoreResult<Option<Task>> {
@@ -647,7 +647,7 @@ impl TaskStore for MemoryStore {
         status: TaskStatus,
         audit: &AuditContext,
     ) -> StoreResult<Task> {
-        self.with(|state| state.set_task_status(scope, id, status, audit))
+        self.with_mut(|state| state.set_task_status(scope, id, status, audit))
     }
 
     async fn set_task_visibility(
@@ -657,7 +657,7 @@ impl TaskStore for MemoryStore {
         visibility: Visibility,
         audit: &AuditContext,
     ) -> StoreResult<Task> {
-        self.with(|state| state.set_visibility::<Task>(scope, id, visibility, audit))
+        self.with_mut(|state| state.set_visibility::<Task>(scope, id, visibility, audit))
     }
 }
 
@@ -669,7 +669,7 @@ impl RequestStore for MemoryStore {
         request: NewRequest,
         audit: &AuditContext,
     ) -> StoreResult<Request> {
-        self.with(|state| state.submit_request(scope, request, audit, now()))
+        self.with_mut(|state| state.submit_request(scope, request, audit, now()))
     }
 
     async fn request(&self, scope: &TenantScope, id: RequestId) -> StoreResult<Option<Request>> {
@@ -696,7 +696,7 @@ impl RequestStore for MemoryStore {
         to: RequestStatus,
         audit: &AuditContext,
     ) -> StoreResult<Request> {
-        self.with(|state| state.move_request(scope, id, to, audit, now()))
+        self.with_mut(|state| state.move_request(scope, id, to, audit, now()))
     }
 }
 

@@ -135,7 +135,7 @@ impl InvoiceStore for MemoryStore {
         invoice: InvoiceInput,
         audit: &AuditContext,
     ) -> StoreResult<Invoice> {
-        self.with(|state| state.create_invoice(scope, invoice, audit, now()))
+        self.with_mut(|state| state.create_invoice(scope, invoice, audit, now()))
     }
 
     async fn invoice(&self, scope: &TenantScope, id: InvoiceId) -> StoreResult<Option<Invoice>> {
@@ -163,7 +163,7 @@ impl InvoiceStore for MemoryStore {
         invoice: InvoiceInput,
         audit: &AuditContext,
     ) -> StoreResult<Invoice> {
-        self.with(|state| state.update_invoice(scope, id, invoice, audit, now()))
+        self.with_mut(|state| state.update_invoice(scope, id, invoice, audit, now()))
     }
 
     async fn upsert_invoice(
@@ -172,7 +172,7 @@ impl InvoiceStore for MemoryStore {
         invoice: InvoiceInput,
         audit: &AuditContext,
     ) -> StoreResult<Upserted<Invoice>> {
-        self.with(|state| state.upsert_invoice(scope, invoice, audit, now()))
+        self.with_mut(|state| state.upsert_invoice(scope, invoice, audit, now()))
     }
 }
 

@@ -591,7 +591,7 @@ impl IdentityStore for MemoryStore {
         user: NewUser,
         audit: &AuditContext,
     ) -> StoreResult<User> {
-        self.with(|state| state.create_user(scope, user, audit, now()))
+        self.with_mut(|state| state.create_user(scope, user, audit, now()))
     }
 
     async fn user(&self, scope: &TenantScope, id: UserId) -> StoreResult<Option<User>> {
@@ -629,7 +629,7 @@ impl IdentityStore for MemoryStore {
         name: DisplayName,
         audit: &AuditContext,
     ) -> StoreResult<User> {
-        self.with(|state| state.rename_user(scope, id, name, audit))
+        self.with_mut(|state| state.rename_user(scope, id, name, audit))
     }
 
     async fn set_disabled(
@@ -639,7 +639,7 @@ impl IdentityStore for MemoryStore {
         disabled: bool,
         audit: &AuditContext,
     ) -> StoreResult<User> {
-        self.with(|state| state.set_disabled(scope, id, disabled, audit))
+        self.with_mut(|state| state.set_disabled(scope, id, disabled, audit))
     }
 
     async fn credentials_by_email(
@@ -661,7 +661,7 @@ impl IdentityStore for MemoryStore {
         user: UserId,
         password_hash: String,
     ) -> StoreResult<()> {
-        self.with(|state| state.set_password_hash(tenant, user, password_hash))
+        self.with_mut(|state| state.set_password_hash(tenant, user, password_hash))
     }
 
     async fn record_login(
@@ -670,7 +670,7 @@ impl IdentityStore for MemoryStore {
         user: UserId,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
-        self.with(|state| {
+        self.with_mut(|state| {
             let row = state
                 .users
                 .get_mut(&user)
@@ -700,7 +700,7 @@ impl MembershipStore for MemoryStore {
         permissions: PermissionSet,
         audit: &AuditContext,
     ) -> StoreResult<Role> {
-        self.with(|state| state.create_role(scope, name, side, permissions, audit))
+        self.with_mut(|state| state.create_role(scope, name, side, permissions, audit))
     }
 
     async fn set_role_permissions(
@@ -710,7 +710,7 @@ impl MembershipStore for MemoryStore {
         permissions: PermissionSet,
         audit: &AuditContext,
     ) -> StoreResult<Role> {
-        self.with(|state| state.set_role_permissions(scope, role, permissions, audit))
+        self.with_mut(|state| state.set_role_permissions(scope, role, permissions, audit))
     }
 
     async fn delete_role(
@@ -719,7 +719,7 @@ impl MembershipStore for MemoryStore {
         role: RoleId,
         audit: &AuditContext,
     ) -> StoreResult<()> {
-        self.with(|state| state.delete_role(scope, role, audit))
+        self.with_mut(|state| state.delete_role(scope, role, audit))
     }
 
     async fn add_membership(
@@ -730,7 +730,7 @@ impl MembershipStore for MemoryStore {
         kind: MembershipKind,
         audit: &AuditContext,
     ) -> StoreResult<MembershipRecord> {
-        self.with(|state| state.add_membership(scope, user, role, kind, audit))
+        self.with_mut(|state| state.add_membership(scope, user, role, kind, audit))
     }
 
     async fn change_role(
@@ -740,7 +740,7 @@ impl MembershipStore for MemoryStore {
         role: RoleId,
         audit: &AuditContext,
     ) -> StoreResult<MembershipRecord> {
-        self.with(|state| state.change_role(scope, membership, role, audit))
+        self.with_mut(|state| state.change_role(scope, membership, role, audit))
     }
 
     async fn assign_clients(
@@ -750,7 +750,7 @@ impl MembershipStore for MemoryStore {
         clients: Vec<ClientId>,
         audit: &AuditContext,
     ) -> StoreResult<MembershipRecord> {
-        self.with(|state| state.assign_clients(scope, membership, clients, audit))
+        self.with_mut(|state| state.assign_clients(scope, membership, clients, audit))
     }
 
     async fn remove_membership(
@@ -759,7 +759,7 @@ impl MembershipStore for MemoryStore {
         membership: MembershipId,
         audit: &AuditContext,
     ) -> StoreResult<()> {
-        self.with(|state| state.remove_membership(scope, membership, audit))
+        self.with_mut(|state| state.remove_membership(scope, membership, audit))
     }
 
     async fn list_memberships(

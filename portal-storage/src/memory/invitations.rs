@@ -264,7 +264,7 @@ impl InvitationStore for MemoryStore {
         invitation: NewInvitation,
         audit: &AuditContext,
     ) -> StoreResult<Invitation> {
-        self.with(|state| state.create_invitation(scope, invitation, audit, now()))
+        self.with_mut(|state| state.create_invitation(scope, invitation, audit, now()))
     }
 
     async fn list_invitations(
@@ -275,7 +275,7 @@ impl InvitationStore for MemoryStore {
     ) -> StoreResult<Paged<Invitation>> {
         let rule = InvitationListRule::new(scope, client);
         let tenant = scope.tenant_id();
-        Ok(self.with(|state| {
+        Ok(self.with_mut(|state| {
             state.drop_orphan_invitations();
             page_of(
                 &state.invitations.invitations,
@@ -293,7 +293,7 @@ impl InvitationStore for MemoryStore {
         id: InvitationId,
         audit: &AuditContext,
     ) -> StoreResult<Invitation> {
-        self.with(|state| state.revoke_invitation(scope, id, audit))
+        self.with_mut(|state| state.revoke_invitation(scope, id, audit))
     }
 
     async fn pending_invitation(
@@ -301,7 +301,7 @@ impl InvitationStore for MemoryStore {
         token_hash: &Sha256Digest,
         now: OffsetDateTime,
     ) -> StoreResult<Option<Invitation>> {
-        Ok(self.with(|state| state.pending_invitation(token_hash, now)))
+        Ok(self.with_mut(|state| state.pending_invitation(token_hash, now)))
     }
 
     async fn accept_invitation(
@@ -311,7 +311,7 @@ impl InvitationStore for MemoryStore {
         now: OffsetDateTime,
         audit: &AuditContext,
     ) -> StoreResult<Option<AcceptedInvitation>> {
-        self.with(|state| state.accept_invitation(token_hash, acceptance, now, audit))
+        self.with_mut(|state| state.accept_invitation(token_hash, acceptance, now, audit))
     }
 }
 
@@ -323,7 +323,7 @@ impl ApiKeyStore for MemoryStore {
         key: NewApiKey,
         audit: &AuditContext,
     ) -> StoreResult<ApiKey> {
-        self.with(|state| state.create_api_key(scope, key, audit))
+        self.with_mut(|state| state.create_api_key(scope, key, audit))
     }
 
     async fn list_api_keys(&self, scope: &TenantScope, page: Page) -> StoreResult<Paged<ApiKey>> {
@@ -346,7 +346,7 @@ impl ApiKeyStore for MemoryStore {
         id: ApiKeyId,
         audit: &AuditContext,
     ) -> StoreResult<ApiKey> {
-        self.with(|state| state.revoke_api_key(scope, id, audit))
+        self.with_mut(|state| state.revoke_api_key(scope, id, audit))
     }
 
     async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<ApiKey>> {
@@ -366,7 +366,7 @@ impl ApiKeyStore for MemoryStore {
         id: ApiKeyId,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
-        self.with(|state| {
+        self.with_mut(|state| {
             let key = state
                 .invitations
                 .api_keys

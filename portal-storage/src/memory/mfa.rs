@@ -222,7 +222,9 @@ impl LoginTokenStore for MemoryStore {
         token_hash: Sha256Digest,
         expires_at: OffsetDateTime,
     ) -> StoreResult<()> {
-        self.with(|state| state.issue_login_token(tenant, user, purpose, token_hash, expires_at))
+        self.with_mut(|state| {
+            state.issue_login_token(tenant, user, purpose, token_hash, expires_at)
+        })
     }
 
     async fn consume_login_token(
@@ -232,11 +234,11 @@ impl LoginTokenStore for MemoryStore {
         token_hash: &Sha256Digest,
         now: OffsetDateTime,
     ) -> StoreResult<Option<UserId>> {
-        Ok(self.with(|state| state.consume_login_token(tenant, purpose, token_hash, now)))
+        Ok(self.with_mut(|state| state.consume_login_token(tenant, purpose, token_hash, now)))
     }
 
     async fn delete_expired_login_tokens(&self, now: OffsetDateTime) -> StoreResult<u64> {
-        Ok(self.with(|state| {
+        Ok(self.with_mut(|state| {
             retain_counted(&mut state.mfa.login_tokens, |row| {
                 unexpired(row.expires_at, now)
             })
@@ -247,7 +249,7 @@ impl LoginTokenStore for MemoryStore {
 #[async_trait]
 impl MfaStore for MemoryStore {
     async fn totp(&self, tenant: TenantId, user: UserId) -> StoreResult<Option<TotpEnrolment>> {
-        Ok(self.with(|state| state.mfa.totp.get(&(tenant, user)).cloned()))
+        Ok(self.with_mut(|state| state.mfa.totp.get(&(tenant, user)).cloned()))
     }
 
     async fn begin_totp(
@@ -257,7 +259,7 @@ impl MfaStore for MemoryStore {
         sealed_secret: Vec<u8>,
         now: OffsetDateTime,
     ) -> StoreResult<TotpEnrolment> {
-        self.with(|state| state.begin_totp(tenant, user, sealed_secret, now))
+        self.with_mut(|state| state.begin_totp(tenant, user, sealed_secret, now))
     }
 
     async fn confirm_totp(
@@ -268,15 +270,15 @@ impl MfaStore for MemoryStore {
         recovery_code_hashes: Vec<Sha256Digest>,
         now: OffsetDateTime,
     ) -> StoreResult<TotpEnrolment> {
-        self.with(|state| state.confirm_totp(tenant, user, step, recovery_code_hashes, now))
+        self.with_mut(|state| state.confirm_totp(tenant, user, step, recovery_code_hashes, now))
     }
 
     async fn use_totp_step(&self, tenant: TenantId, user: UserId, step: u64) -> StoreResult<bool> {
-        self.with(|state| state.use_totp_step(tenant, user, step))
+        self.with_mut(|state| state.use_totp_step(tenant, user, step))
     }
 
     async fn remove_totp(&self, tenant: TenantId, user: UserId) -> StoreResult<bool> {
-        Ok(self.with(|state| {
+        Ok(self.with_mut(|state| {
             let owner = (tenant, user);
             state.mfa.recovery_codes.remove(&owner);
             state.mfa.totp.remove(&owner).is_some()
@@ -289,7 +291,7 @@ impl MfaStore for MemoryStore {
         user: UserId,
         code_hashes: Vec<Sha256Digest>,
     ) -> StoreResult<()> {
-        self.with(|state| state.replace_recovery_codes(tenant, user, code_hashes))
+        self.with_mut(|state| state.replace_recovery_codes(tenant, user, code_hashes))
     }
 
     async fn use_recovery_code(
@@ -299,7 +301,7 @@ impl MfaStore for MemoryStore {
         code_hash: &Sha256Digest,
         now: OffsetDateTime,
     ) -> StoreResult<bool> {
-        Ok(self.with(|state| state.use_recovery_code(tenant, user, code_hash, now)))
+        Ok(self.with_mut(|state| state.use_recovery_code(tenant, user, code_hash, now)))
     }
 
     async fn recovery_codes_left(&self, tenant: TenantId, user: UserId) -> StoreResult<u32> {

@@ -45,6 +45,7 @@ use portal_core::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::changes::{ChangeCounter, ChangeFeed, ChangeStamp, Changed};
 use crate::rules::{forbidden, invalid, now, require_external_id, require_text, stored_time};
 use crate::{StoreError, StoreResult, Stores};
 
@@ -89,6 +90,8 @@ use crate::{StoreError, StoreResult, Stores};
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     state: Arc<Mutex<State>>,
+    /// Every write counts as a global change: simple, and exact enough for tests and demos.
+    changes: Arc<ChangeCounter>,
 }
 
 impl MemoryStore {
@@ -100,10 +103,32 @@ impl MemoryStore {
 
     /// Runs `f` under the store's one lock: one atomic unit. A poisoned lock is recovered,
     /// because every method checks before it writes and so never leaves half a change behind.
-    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+        let state: MutexGuard<'_, State> =
+            self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&state)
+    }
+
+    /// Runs `f` under the lock with leave to write, then counts the change for the
+    /// [`ChangeFeed`] (even when `f` refused: a needless count costs a cache refill, nothing
+    /// else).
+    fn with_mut<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let result = self.with_mut_uncounted(f);
+        self.changes.record(Changed::Global);
+        result
+    }
+
+    /// [`with_mut`](Self::with_mut) for the writes no cache can see (see [`crate::changes`]).
+    fn with_mut_uncounted<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         let mut state: MutexGuard<'_, State> =
             self.state.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut state)
+    }
+}
+
+impl ChangeFeed for MemoryStore {
+    fn stamp(&self, tenant: TenantId) -> Option<ChangeStamp> {
+        Some(self.changes.stamp(tenant))
     }
 }
 

@@ -204,7 +204,7 @@ impl State {
 #[async_trait]
 impl TenantDirectory for MemoryStore {
     async fn create_tenant(&self, tenant: NewTenant) -> StoreResult<Tenant> {
-        self.with(|state| state.create_tenant(tenant, now()))
+        self.with_mut(|state| state.create_tenant(tenant, now()))
     }
 
     async fn tenant_by_slug(&self, slug: &Slug) -> StoreResult<Option<Tenant>> {
@@ -240,7 +240,7 @@ impl TenantDirectory for MemoryStore {
         branding: Branding,
         audit: &AuditContext,
     ) -> StoreResult<Tenant> {
-        self.with(|state| {
+        self.with_mut(|state| {
             state.change_tenant(
                 scope,
                 Permission::ManageBranding,
@@ -261,7 +261,7 @@ impl TenantDirectory for MemoryStore {
         audit: &AuditContext,
     ) -> StoreResult<Tenant> {
         let host = normalise_host(host)?;
-        self.with(|state| {
+        self.with_mut(|state| {
             state.change_tenant(
                 scope,
                 Permission::ManageBranding,
@@ -289,7 +289,7 @@ impl TenantDirectory for MemoryStore {
         audit: &AuditContext,
     ) -> StoreResult<Tenant> {
         let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
-        self.with(|state| {
+        self.with_mut(|state| {
             state.change_tenant(
                 scope,
                 Permission::ManageBranding,
@@ -314,7 +314,7 @@ impl TenantDirectory for MemoryStore {
         contacts: bool,
         audit: &AuditContext,
     ) -> StoreResult<Tenant> {
-        self.with(|state| {
+        self.with_mut(|state| {
             state.change_tenant(
                 scope,
                 Permission::ManageTenant,
@@ -338,7 +338,7 @@ impl ClientStore for MemoryStore {
         client: ClientInput,
         audit: &AuditContext,
     ) -> StoreResult<Client> {
-        self.with(|state| state.create_client(scope, client, audit, now()))
+        self.with_mut(|state| state.create_client(scope, client, audit, now()))
     }
 
     async fn client(&self, scope: &TenantScope, id: ClientId) -> StoreResult<Option<Client>> {
@@ -373,7 +373,7 @@ impl ClientStore for MemoryStore {
         client: ClientInput,
         audit: &AuditContext,
     ) -> StoreResult<Client> {
-        self.with(|state| state.update_client(scope, id, client, audit, now()))
+        self.with_mut(|state| state.update_client(scope, id, client, audit, now()))
     }
 
     async fn set_client_archived(
@@ -383,7 +383,7 @@ impl ClientStore for MemoryStore {
         archived: bool,
         audit: &AuditContext,
     ) -> StoreResult<Client> {
-        self.with(|state| state.set_client_archived(scope, id, archived, audit, now()))
+        self.with_mut(|state| state.set_client_archived(scope, id, archived, audit, now()))
     }
 
     async fn upsert_client(
@@ -392,7 +392,7 @@ impl ClientStore for MemoryStore {
         client: ClientInput,
         audit: &AuditContext,
     ) -> StoreResult<Upserted<Client>> {
-        self.with(|state| state.upsert_client(scope, client, audit, now()))
+        self.with_mut(|state| state.upsert_client(scope, client, audit, now()))
     }
 }
 

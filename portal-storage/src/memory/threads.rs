@@ -97,7 +97,7 @@ impl ThreadStore for MemoryStore {
         message: NewMessage,
         audit: &AuditContext,
     ) -> StoreResult<Message> {
-        self.with(|state| state.post_message(scope, message, audit, now()))
+        self.with_mut(|state| state.post_message(scope, message, audit, now()))
     }
 
     async fn thread(

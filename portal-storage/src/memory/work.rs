@@ -406,7 +406,7 @@ impl ProjectStore for MemoryStore {
         project: ProjectInput,
         audit: &AuditContext,
     ) -> StoreResult<Project> {
-        self.with(|state| state.create_project(scope, project, audit, now()))
+        self.with_mut(|state| state.create_project(scope, project, audit, now()))
     }
 
     async fn project(&self, scope: &TenantScope, id: ProjectId) -> StoreResult<Option<Project>> {
@@ -438,7 +438,7 @@ impl ProjectStore for MemoryStore {
         project: ProjectInput,
         audit: &AuditContext,
     ) -> StoreResult<Project> {
-        self.with(|state| state.update_project(scope, id, project, audit, now()))
+        self.with_mut(|state| state.update_project(scope, id, project, audit, now()))
     }
 
     async fn set_project_visibility(
@@ -448,7 +448,7 @@ impl ProjectStore for MemoryStore {
         visibility: Visibility,
         audit: &AuditContext,
     ) -> StoreResult<Project> {
-        self.with(|state| state.set_visibility::<Project>(scope, id, visibility, audit))
+        self.with_mut(|state| state.set_visibility::<Project>(scope, id, visibility, audit))
     }
 
     async fn upsert_project(
@@ -457,7 +457,7 @@ impl ProjectStore for MemoryStore {
         project: ProjectInput,
         audit: &AuditContext,
     ) -> StoreResult<Upserted<Project>> {
-        self.with(|state| state.upsert_project(scope, project, audit, now()))
+        self.with_mut(|state| state.upsert_project(scope, project, audit, now()))
     }
 }
 
@@ -469,7 +469,7 @@ impl MilestoneStore for MemoryStore {
         milestone: MilestoneInput,
         audit: &AuditContext,
     ) -> StoreResult<Milestone> {
-        self.with(|state| state.create_milestone(scope, milestone, audit, now()))
+        self.with_mut(|state| state.create_milestone(scope, milestone, audit, now()))
     }
 
     async fn milestone(
@@ -504,7 +504,7 @@ impl MilestoneStore for MemoryStore {
         milestone: MilestoneInput,
         audit: &AuditContext,
     ) -> StoreResult<Milestone> {
-        self.with(|state| state.update_milestone(scope, id, milestone, audit, now()))
+        self.with_mut(|state| state.update_milestone(scope, id, milestone, audit, now()))
     }
 
     async fn move_milestone(
@@ -514,7 +514,7 @@ impl MilestoneStore for MemoryStore {
         to: MilestoneStatus,
         audit: &AuditContext,
     ) -> StoreResult<Milestone> {
-        self.with(|state| state.move_milestone(scope, id, to, audit, now()))
+        self.with_mut(|state| state.move_milestone(scope, id, to, audit, now()))
     }
 
     async fn set_milestone_visibility(
@@ -524,7 +524,7 @@ impl MilestoneStore for MemoryStore {
         visibility: Visibility,
         audit: &AuditContext,
     ) -> StoreResult<Milestone> {
-        self.with(|state| state.set_visibility::<Milestone>(scope, id, visibility, audit))
+        self.with_mut(|state| state.set_visibility::<Milestone>(scope, id, visibility, audit))
     }
 
     async fn upsert_milestone(
@@ -533,7 +533,7 @@ impl MilestoneStore for MemoryStore {
         milestone: MilestoneInput,
         audit: &AuditContext,
     ) -> StoreResult<Upserted<Milestone>> {
-        self.with(|state| state.upsert_milestone(scope, milestone, audit, now()))
+        self.with_mut(|state| state.upsert_milestone(scope, milestone, audit, now()))
     }
 }
 
@@ -545,7 +545,7 @@ impl DeliverableStore for MemoryStore {
         deliverable: DeliverableInput,
         audit: &AuditContext,
     ) -> StoreResult<Deliverable> {
-        self.with(|state| state.create_deliverable(scope, deliverable, audit, now()))
+        self.with_mut(|state| state.create_deliverable(scope, deliverable, audit, now()))
     }
 
     async fn deliverable(
@@ -581,7 +581,7 @@ impl DeliverableStore for MemoryStore {
         deliverable: DeliverableInput,
         audit: &AuditContext,
     ) -> StoreResult<Deliverable> {
-        self.with(|state| state.update_deliverable(scope, id, deliverable, audit, now()))
+        self.with_mut(|state| state.update_deliverable(scope, id, deliverable, audit, now()))
     }
 
     async fn move_deliverable(
@@ -591,7 +591,7 @@ impl DeliverableStore for MemoryStore {
         to: DeliverableStatus,
         audit: &AuditContext,
     ) -> StoreResult<Deliverable> {
-        self.with(|state| state.move_deliverable(scope, id, to, audit, now()))
+        self.with_mut(|state| state.move_deliverable(scope, id, to, audit, now()))
     }
 
     async fn set_deliverable_visibility(
@@ -601,7 +601,7 @@ impl DeliverableStore for MemoryStore {
         visibility: Visibility,
         audit: &AuditContext,
     ) -> StoreResult<Deliverable> {
-        self.with(|state| state.set_visibility::<Deliverable>(scope, id, visibility, audit))
+        self.with_mut(|state| state.set_visibility::<Deliverable>(scope, id, visibility, audit))
     }
 
     async fn upsert_deliverable(
@@ -610,7 +610,7 @@ impl DeliverableStore for MemoryStore {
         deliverable: DeliverableInput,
         audit: &AuditContext,
     ) -> StoreResult<Upserted<Deliverable>> {
-        self.with(|state| state.upsert_deliverable(scope, deliverable, audit, now()))
+        self.with_mut(|state| state.upsert_deliverable(scope, deliverable, audit, now()))
     }
 }
 

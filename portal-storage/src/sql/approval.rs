@@ -14,7 +14,7 @@ use portal_core::{
     StateMachine, TenantId, TenantScope, Visibility,
 };
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -170,7 +170,7 @@ for_each_backend! {
     impl Store {
         /// An approval of `tenant` with its facts, whatever the scope may see of it.
         pub(super) async fn fetch_approval(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: ApprovalId,
         ) -> StoreResult<Option<Seen<Approval>>> {
@@ -189,7 +189,7 @@ for_each_backend! {
     /// it is still in review, and writes the audit event and outbox row named `action`. Whether
     /// it was still pending.
     async fn withdraw_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         approval: &Approval,
         action: &str,
@@ -200,7 +200,7 @@ for_each_backend! {
             .bind(approval.status.name())
             .bind(*approval.id.as_uuid())
             .bind(*tenant.as_uuid())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
         if changed.rows_affected() == 0 {
@@ -223,7 +223,7 @@ for_each_backend! {
     }
 
     async fn request_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         request: ApprovalRequest,
         audit: &AuditContext,
@@ -300,7 +300,7 @@ for_each_backend! {
             .bind(approval.requested_at)
             .bind(approval.due_at)
             .bind(visibility_name(approval.visibility))
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
         if let Some((deliverable, to)) = moved
@@ -325,7 +325,7 @@ for_each_backend! {
     }
 
     async fn decide_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         id: ApprovalId,
         decision: ApprovalDecision,
@@ -364,7 +364,7 @@ for_each_backend! {
             .bind(next.signature.as_ref().map(|signature| signature.as_str()))
             .bind(*id.as_uuid())
             .bind(*tenant.as_uuid())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
         if decided.rows_affected() == 0 {

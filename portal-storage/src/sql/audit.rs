@@ -212,13 +212,13 @@ for_each_backend! {
     impl Store {
         /// `NotFound` unless `tenant` exists (a system scope can name any id).
         pub(crate) async fn require_tenant_in(
-            tx: &mut sqlx::Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
         ) -> StoreResult<()> {
             let found: Option<i32> =
                 sqlx::query_scalar("SELECT 1 FROM portal_tenant WHERE tenant_id = $1")
                     .bind(*tenant.as_uuid())
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend)?;
             found.map(|_| ()).ok_or(crate::StoreError::NotFound)

@@ -4,7 +4,6 @@
 use portal_core::model::{AuditContext, AuditEvent, NewAuditEvent, OutboxStatus};
 use portal_core::state::Sha256Digest;
 use portal_core::{OutboxEventId, TenantId};
-use sqlx::Transaction;
 
 use super::backend;
 use crate::StoreResult;
@@ -32,13 +31,13 @@ for_each_backend! {
         /// Starts a tenant's audit chain (its head at sequence 0). Part of creating the tenant, so
         /// concurrent first appends still serialise on the head row.
         pub(crate) async fn start_chain(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
         ) -> StoreResult<()> {
             sqlx::query("INSERT INTO portal_audit_head (tenant_id, seq, hash) VALUES ($1, 0, $2)")
                 .bind(*tenant.as_uuid())
                 .bind(vec![0u8; 32])
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
             Ok(())
@@ -47,14 +46,14 @@ for_each_backend! {
         /// Appends `event` to `tenant`'s chain within `tx`: locks the chain head, seals the event
         /// after it, inserts it and moves the head.
         pub(crate) async fn append_audit_in(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             event: NewAuditEvent,
             context: &AuditContext,
         ) -> StoreResult<AuditEvent> {
             let head: Option<(i64, Vec<u8>)> = sqlx::query_as(Store::AUDIT_HEAD_FOR_UPDATE)
                 .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)?;
             let previous = match head {
@@ -89,7 +88,7 @@ for_each_backend! {
             .bind(details)
             .bind(event.prev_hash.as_bytes().to_vec())
             .bind(event.hash.as_bytes().to_vec())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
             sqlx::query(
@@ -99,7 +98,7 @@ for_each_backend! {
             .bind(*tenant.as_uuid())
             .bind(event.seq)
             .bind(event.hash.as_bytes().to_vec())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
             Ok(event)
@@ -107,7 +106,7 @@ for_each_backend! {
 
         /// Adds an outbox row for `tenant` within `tx`; returns its id.
         pub(crate) async fn enqueue_in(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             kind: &str,
             payload: &serde_json::Value,
@@ -125,7 +124,7 @@ for_each_backend! {
             .bind(payload.to_string())
             .bind(outbox_status_name(OutboxStatus::Pending))
             .bind(at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
             Ok(id)

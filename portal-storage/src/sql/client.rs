@@ -62,7 +62,7 @@ fn require_manager(scope: &TenantScope, client: ClientId) -> StoreResult<()> {
 }
 
 for_each_backend! {
-    type Tx = sqlx::Transaction<'static, Db>;
+    type Tx = Conn;
 
     impl Store {
         /// A client of `tenant`, whatever the scope may see of it.
@@ -75,7 +75,7 @@ for_each_backend! {
                 sqlx::query_as(select_client!(" WHERE tenant_id = $1 AND client_id = $2"))
                     .bind(*tenant.as_uuid())
                     .bind(*id.as_uuid())
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend)?;
             row.map(ClientRow::into_client).transpose()
@@ -125,7 +125,7 @@ for_each_backend! {
             .bind(client.branding.as_ref().map(to_json).transpose()?)
             .bind(client.archived)
             .bind(client.created_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
             Store::client_changed(tx, scope, client.id, "created", context).await?;
@@ -160,7 +160,7 @@ for_each_backend! {
             .bind(next.name.as_str())
             .bind(next.external_id.as_deref())
             .bind(next.branding.as_ref().map(to_json).transpose()?)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
             Store::client_changed(tx, scope, id, "updated", context).await?;

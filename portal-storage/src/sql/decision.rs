@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use portal_core::model::{AuditContext, Decision, NewDecision};
 use portal_core::{ClientId, DecisionId, Permission, ProjectId, TenantId, TenantScope, Visibility};
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -82,7 +82,7 @@ impl DecisionRow {
 
 for_each_backend! {
     async fn fetch(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         tenant: TenantId,
         id: DecisionId,
     ) -> StoreResult<Option<Seen<Decision>>> {

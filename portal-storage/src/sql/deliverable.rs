@@ -11,7 +11,7 @@ use portal_core::{
     TenantId, TenantScope, Visibility,
 };
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -108,7 +108,7 @@ for_each_backend! {
     impl Store {
         /// A deliverable of `tenant` with its facts, whatever the scope may see of it.
         pub(super) async fn fetch_deliverable(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: DeliverableId,
         ) -> StoreResult<Option<Seen<Deliverable>>> {
@@ -125,7 +125,7 @@ for_each_backend! {
         /// Moves a deliverable from `from` to `to` if it is still in `from`; whether it moved.
         /// The caller checked the move against the state machine.
         pub(super) async fn shift_deliverable(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: DeliverableId,
             from: DeliverableStatus,
@@ -136,7 +136,7 @@ for_each_backend! {
     }
 
     async fn create_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         input: DeliverableInput,
         audit: &AuditContext,
@@ -162,7 +162,7 @@ for_each_backend! {
             .bind(visibility_name(deliverable.visibility))
             .bind(deliverable.external_id.as_deref())
             .bind(deliverable.created_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
         let details = json!({ "milestone": deliverable.milestone });
@@ -178,7 +178,7 @@ for_each_backend! {
     }
 
     async fn update_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         id: DeliverableId,
         input: DeliverableInput,
@@ -204,7 +204,7 @@ for_each_backend! {
             .bind(next.external_id.as_deref())
             .bind(*id.as_uuid())
             .bind(*tenant.as_uuid())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
         let details = json!({ "milestone": next.milestone });

@@ -12,7 +12,7 @@ use portal_core::{
     ResourceFacts, TenantId, TenantScope, Visibility,
 };
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -221,7 +221,7 @@ for_each_backend! {
     impl Store {
         /// A document of `tenant` with its facts, whatever the scope may see of it.
         pub(super) async fn fetch_document(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: DocumentId,
         ) -> StoreResult<Option<Seen<Document>>> {
@@ -237,7 +237,7 @@ for_each_backend! {
 
         /// A document version of `tenant` with its document's facts.
         pub(super) async fn fetch_version(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: DocumentVersionId,
         ) -> StoreResult<Option<Seen<DocumentVersion>>> {
@@ -253,7 +253,7 @@ for_each_backend! {
     }
 
     async fn add_version_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         id: DocumentId,
         new: NewDocumentVersion,
@@ -273,13 +273,13 @@ for_each_backend! {
         sqlx::query(LOCK_DOCUMENT)
             .bind(*id.as_uuid())
             .bind(*tenant.as_uuid())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
         let last: i32 = sqlx::query_scalar(NEXT_NUMBER)
             .bind(*tenant.as_uuid())
             .bind(*id.as_uuid())
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await
             .map_err(backend)?;
         let number = last
@@ -313,14 +313,14 @@ for_each_backend! {
             .bind(version.file_name.as_str())
             .bind(uploader)
             .bind(version.created_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error("blob key already recorded"))?;
         sqlx::query(SET_CURRENT)
             .bind(*version.id.as_uuid())
             .bind(*id.as_uuid())
             .bind(*tenant.as_uuid())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
         let details = json!({ "version": version.id, "number": number });

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{parsed, side, side_name, stored_time};
+use super::counted::CountedTx;
 use super::visibility::{paged, push_page};
 use super::work_rules::{event, require_text};
 use super::{backend, map_db_error};
@@ -68,7 +69,7 @@ macro_rules! select_user {
 }
 
 for_each_backend! {
-    type Tx = sqlx::Transaction<'static, Db>;
+    type Tx = Conn;
 
     impl Store {
         /// A user of the scope's tenant whom the scope may see: staff see everyone, a contact
@@ -83,7 +84,7 @@ for_each_backend! {
                 sqlx::query_as(select_user!(" WHERE tenant_id = $1 AND user_id = $2"))
                     .bind(*tenant.as_uuid())
                     .bind(*id.as_uuid())
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend)?;
             let Some(user) = row.map(UserRow::into_user).transpose()? else {
@@ -98,7 +99,7 @@ for_each_backend! {
             )
             .bind(*tenant.as_uuid())
             .bind(*id.as_uuid())
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await
             .map_err(backend)?;
             let shares_a_client = clients
@@ -117,7 +118,7 @@ for_each_backend! {
                 sqlx::query_as(select_user!(" WHERE tenant_id = $1 AND email = $2"))
                     .bind(*tenant.as_uuid())
                     .bind(email.as_str())
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend)?;
             row.map(UserRow::into_credentials).transpose()
@@ -146,7 +147,7 @@ for_each_backend! {
             .bind(password_hash)
             .bind(user.last_login_at)
             .bind(user.created_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(conflicts::EMAIL_IN_USE))?;
             Ok(())
@@ -167,7 +168,7 @@ for_each_backend! {
             .bind(*tenant.as_uuid())
             .bind(*user.as_uuid())
             .bind(password_hash)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(backend)?;
             if changed.rows_affected() == 0 {
@@ -179,7 +180,7 @@ for_each_backend! {
 
         /// Audits a change of a user and commits.
         async fn user_changed(
-            mut tx: Tx,
+            mut tx: CountedTx<Db>,
             scope: &TenantScope,
             user: User,
             change: &str,

@@ -159,7 +159,7 @@ fn unique_on(
 }
 
 for_each_backend! {
-    type Tx = sqlx::Transaction<'static, Db>;
+    type Tx = Conn;
 
     impl Store {
         /// The invitation with this token hash, in any tenant (a global transaction).
@@ -170,7 +170,7 @@ for_each_backend! {
             let row: Option<InvitationRow> =
                 sqlx::query_as(select_invitation!(" WHERE token_hash = $1"))
                     .bind(token_hash.as_bytes().as_slice())
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend)?;
             row.map(InvitationRow::into_invitation).transpose()
@@ -204,7 +204,7 @@ for_each_backend! {
                 None => query,
                 Some(client) => query.bind(*client.as_uuid()),
             };
-            let held = query.fetch_optional(&mut **tx).await.map_err(backend)?;
+            let held = query.fetch_optional(&mut *tx).await.map_err(backend)?;
             Ok(held.is_some())
         }
 

@@ -8,7 +8,7 @@ use portal_core::{
     TenantId, TenantScope,
 };
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -124,7 +124,7 @@ fn payload(invoice: &Invoice) -> serde_json::Value {
 
 for_each_backend! {
     async fn fetch(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         tenant: TenantId,
         id: InvoiceId,
     ) -> StoreResult<Option<Seen<Invoice>>> {
@@ -135,7 +135,7 @@ for_each_backend! {
     /// project is the client's, the number is not blank. Returns whether the project (if any) is
     /// shared, for the invoice's effective visibility.
     async fn check_input(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         tenant: TenantId,
         input: &InvoiceInput,
     ) -> StoreResult<bool> {
@@ -163,7 +163,7 @@ for_each_backend! {
 
     /// Writes the audit event and outbox row of a created or updated invoice.
     async fn changed_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         invoice: &Invoice,
         change: &str,
@@ -184,7 +184,7 @@ for_each_backend! {
     }
 
     async fn create_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         input: InvoiceInput,
         audit: &AuditContext,
@@ -212,7 +212,7 @@ for_each_backend! {
             .bind(invoice.external_id.as_deref())
             .bind(invoice.created_at)
             .bind(invoice.updated_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
         changed_in(tx, scope, &invoice, "created", audit).await?;
@@ -220,7 +220,7 @@ for_each_backend! {
     }
 
     async fn update_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         id: InvoiceId,
         input: InvoiceInput,
@@ -254,7 +254,7 @@ for_each_backend! {
             .bind(next.updated_at)
             .bind(*id.as_uuid())
             .bind(*tenant.as_uuid())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
         changed_in(tx, scope, &next, "updated", audit).await?;

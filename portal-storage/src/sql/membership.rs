@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::side;
+use super::counted::CountedTx;
 use super::role::RoleRow;
 use super::visibility::{empty_page, push_membership_rule, push_page};
 use super::work_rules::{event, invalid};
@@ -46,7 +47,7 @@ struct HeldRow {
 }
 
 for_each_backend! {
-    type Tx = sqlx::Transaction<'static, Db>;
+    type Tx = Conn;
 
     impl Store {
         /// The side of a user of `tenant`.
@@ -60,7 +61,7 @@ for_each_backend! {
             )
             .bind(*tenant.as_uuid())
             .bind(*user.as_uuid())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(backend)?;
             found.as_deref().map(side).transpose()
@@ -89,7 +90,7 @@ for_each_backend! {
             list.push_unseparated(")");
             let found: Vec<Uuid> = query
                 .build_query_scalar()
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *tx)
                 .await
                 .map_err(backend)?;
             if found.len() == wanted.len() {
@@ -125,7 +126,7 @@ for_each_backend! {
                 list.push_unseparated(") ORDER BY membership_id, client_id");
                 let pairs: Vec<(Uuid, Uuid)> = query
                     .build_query_as()
-                    .fetch_all(&mut **tx)
+                    .fetch_all(&mut *tx)
                     .await
                     .map_err(backend)?;
                 for (membership, client) in pairs {
@@ -170,7 +171,7 @@ for_each_backend! {
             )
             .bind(*tenant.as_uuid())
             .bind(*id.as_uuid())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(backend)?
             .ok_or(StoreError::NotFound)?;
@@ -184,7 +185,7 @@ for_each_backend! {
 
         /// Audits a membership change and commits.
         async fn membership_changed(
-            mut tx: Tx,
+            mut tx: CountedTx<Db>,
             scope: &TenantScope,
             record: MembershipRecord,
             details: serde_json::Value,
@@ -517,7 +518,7 @@ for_each_backend! {
             .bind(*record.role.as_uuid())
             .bind(client_of(&record.kind).map(|client| *client.as_uuid()))
             .bind(record.created_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(conflicts::ALREADY_MEMBER))?;
             if let MembershipKind::Staff { assigned_clients } = &record.kind {
@@ -541,7 +542,7 @@ for_each_backend! {
                 .bind(*tenant.as_uuid())
                 .bind(*membership.as_uuid())
                 .bind(*client.as_uuid())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .map_err(map_db_error("client already assigned"))?;
             }

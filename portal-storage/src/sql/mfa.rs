@@ -71,7 +71,7 @@ impl super::SqliteStore {
 }
 
 for_each_backend! {
-    type Tx = sqlx::Transaction<'static, Db>;
+    type Tx = Conn;
 
     impl Store {
         /// Locks `user` of `tenant` for the rest of `tx`; `false` if there is no such user.
@@ -79,7 +79,7 @@ for_each_backend! {
             let found: Option<i32> = sqlx::query_scalar(Store::LOCK_USER)
                 .bind(*tenant.as_uuid())
                 .bind(*user.as_uuid())
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)?;
             Ok(found.is_some())
@@ -95,7 +95,7 @@ for_each_backend! {
             sqlx::query("DELETE FROM portal_recovery_code WHERE tenant_id = $1 AND user_id = $2")
                 .bind(*tenant.as_uuid())
                 .bind(*user.as_uuid())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
             for hash in code_hashes {
@@ -106,7 +106,7 @@ for_each_backend! {
                 .bind(*tenant.as_uuid())
                 .bind(*user.as_uuid())
                 .bind(hash.as_bytes().to_vec())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .map_err(map_db_error("recovery code"))?;
             }

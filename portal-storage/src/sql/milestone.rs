@@ -10,7 +10,7 @@ use portal_core::{
     TenantScope, Visibility,
 };
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -104,7 +104,7 @@ for_each_backend! {
     impl Store {
         /// A milestone of `tenant` with its facts, whatever the scope may see of it.
         pub(super) async fn fetch_milestone(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: MilestoneId,
         ) -> StoreResult<Option<Seen<Milestone>>> {
@@ -120,7 +120,7 @@ for_each_backend! {
     }
 
     async fn create_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         input: MilestoneInput,
         audit: &AuditContext,
@@ -146,7 +146,7 @@ for_each_backend! {
             .bind(visibility_name(milestone.visibility))
             .bind(milestone.external_id.as_deref())
             .bind(milestone.created_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
         let details = json!({ "project": milestone.project });
@@ -162,7 +162,7 @@ for_each_backend! {
     }
 
     async fn update_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         id: MilestoneId,
         input: MilestoneInput,
@@ -189,7 +189,7 @@ for_each_backend! {
             .bind(next.external_id.as_deref())
             .bind(*id.as_uuid())
             .bind(*tenant.as_uuid())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
         let details = json!({ "project": next.project });

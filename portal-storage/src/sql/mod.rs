@@ -10,22 +10,26 @@
 //! - `write(tenant)`: a write transaction (SQLite `BEGIN IMMEDIATE`, so writers queue instead of
 //!   failing; PostgreSQL with the tenant set for row-level security),
 //! - `read(tenant)`: a read transaction for one tenant,
-//! - `global()`: for the few global methods (routing, login, sessions, the outbox dispatcher).
+//! - `global()`: for the few global methods (routing, login, sessions, the outbox dispatcher),
+//! - `global_uncounted()`: a global write no cache can observe (see [`crate::changes`]).
+//!
+//! Write transactions are [`counted::CountedTx`]: their commit tells the store's change counter.
 
-/// Compiles the items once per enabled SQL backend, with `Db` (the sqlx database) and `Store` (the
-/// backend's store type) in scope.
+/// Compiles the items once per enabled SQL backend, with `Db` (the sqlx database), `Conn` (its
+/// connection, which helpers shared by reads and writes take) and `Store` (the backend's store
+/// type) in scope.
 macro_rules! for_each_backend {
     ($($item:tt)*) => {
         #[cfg(feature = "sqlite")]
         const _: () = {
             #[allow(unused_imports, reason = "not every block uses both names")]
-            use $crate::sql::sqlite::{Db, SqliteStore as Store};
+            use $crate::sql::sqlite::{Conn, Db, SqliteStore as Store};
             $($item)*
         };
         #[cfg(feature = "postgres")]
         const _: () = {
             #[allow(unused_imports, reason = "not every block uses both names")]
-            use $crate::sql::postgres::{Db, PostgresStore as Store};
+            use $crate::sql::postgres::{Conn, Db, PostgresStore as Store};
             $($item)*
         };
     };
@@ -35,6 +39,7 @@ mod audit;
 mod chain;
 mod client;
 mod convert;
+mod counted;
 mod errors;
 mod idempotency;
 mod identity;

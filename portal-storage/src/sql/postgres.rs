@@ -8,20 +8,29 @@
 //! an administrator creates `portal_app` beforehand) and grant it what it needs: the audit table
 //! only `SELECT` and `INSERT`, so the log is append-only in the database itself.
 
+use std::sync::Arc;
+
 use portal_core::TenantId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::backend;
+use super::counted::CountedTx;
 use crate::StoreResult;
+use crate::changes::{ChangeCounter, ChangeFeed, ChangeStamp, Changed};
 
 /// The sqlx database type of this backend.
 pub(crate) type Db = Postgres;
+/// The connection helpers take, from a read or a write transaction alike.
+pub(crate) type Conn = sqlx::PgConnection;
 
 /// The PostgreSQL store. Cheap to clone (a pool inside). Call [`migrate`](Self::migrate) before use.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// This process's committed writes. Other processes may write to the same database, so the
+    /// store offers no [`ChangeFeed`] stamps from it.
+    changes: Arc<ChangeCounter>,
 }
 
 impl PostgresStore {
@@ -37,13 +46,16 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(backend)?;
-        Ok(Self { pool })
+        Ok(Self::from_pool(pool))
     }
 
     /// Uses an existing pool (for a host that shares its database).
     #[must_use]
-    pub const fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self {
+            pool,
+            changes: Arc::default(),
+        }
     }
 
     /// Applies the embedded migrations that have not run yet, tracked in `_portal_migrations`.
@@ -88,8 +100,13 @@ impl PostgresStore {
     }
 
     /// A write transaction for one tenant.
-    pub(crate) async fn write(&self, tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
-        self.for_tenant(tenant).await
+    pub(crate) async fn write(&self, tenant: TenantId) -> StoreResult<CountedTx<Db>> {
+        let tx = self.for_tenant(tenant).await?;
+        Ok(CountedTx::new(
+            tx,
+            self.changes.clone(),
+            Changed::Tenant(tenant),
+        ))
     }
 
     /// A read transaction for one tenant.
@@ -97,15 +114,33 @@ impl PostgresStore {
         self.for_tenant(tenant).await
     }
 
-    /// A read-only transaction for a global method; the same as [`global`](Self::global) here
-    /// (SQLite needs the difference to avoid its write lock).
+    /// A read-only transaction for a global method (SQLite needs the difference to avoid its
+    /// write lock).
     pub(crate) async fn global_read(&self) -> StoreResult<Transaction<'static, Db>> {
-        self.global().await
+        self.begin_as_app("portal.global", "on".to_owned()).await
     }
 
     /// A transaction for a global method: row-level security admits every tenant's rows.
-    pub(crate) async fn global(&self) -> StoreResult<Transaction<'static, Db>> {
-        self.begin_as_app("portal.global", "on".to_owned()).await
+    pub(crate) async fn global(&self) -> StoreResult<CountedTx<Db>> {
+        self.counted_global(Changed::Global).await
+    }
+
+    /// A global write that no cache can observe (see [`crate::changes`]).
+    pub(crate) async fn global_uncounted(&self) -> StoreResult<CountedTx<Db>> {
+        self.counted_global(Changed::Uncounted).await
+    }
+
+    /// A global transaction, counted as `changed` once committed.
+    async fn counted_global(&self, changed: Changed) -> StoreResult<CountedTx<Db>> {
+        let tx = self.begin_as_app("portal.global", "on".to_owned()).await?;
+        Ok(CountedTx::new(tx, self.changes.clone(), changed))
+    }
+}
+
+impl ChangeFeed for PostgresStore {
+    /// Always `None`: other processes may write to the same database unseen.
+    fn stamp(&self, _tenant: TenantId) -> Option<ChangeStamp> {
+        None
     }
 }
 

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use portal_core::model::{AuditContext, Project, ProjectInput};
 use portal_core::{ClientId, Invalid, Permission, ProjectId, TenantId, TenantScope, Visibility};
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -185,7 +185,7 @@ for_each_backend! {
     impl Store {
         /// A project of `tenant` with its facts, whatever the scope may see of it.
         pub(super) async fn fetch_project(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: ProjectId,
         ) -> StoreResult<Option<Seen<Project>>> {
@@ -194,7 +194,7 @@ for_each_backend! {
 
         /// The project a new internal object goes into, once the scope may `permission` there.
         pub(super) async fn project_for_new(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             scope: &TenantScope,
             project: ProjectId,
             permission: Permission,
@@ -211,7 +211,7 @@ for_each_backend! {
         /// tenant and be that client's. A project of a client the scope does not reach is
         /// simply not found; one of another client it reaches is a bad input.
         pub(super) async fn project_of_client(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             scope: &TenantScope,
             client: ClientId,
             project: Option<ProjectId>,
@@ -235,7 +235,7 @@ for_each_backend! {
         }
     }
 
-    async fn insert(tx: &mut Transaction<'static, Db>, project: &Project) -> StoreResult<()> {
+    async fn insert(tx: &mut Conn, project: &Project) -> StoreResult<()> {
         sqlx::query(INSERT)
             .bind(*project.id.as_uuid())
             .bind(*project.tenant.as_uuid())
@@ -251,14 +251,14 @@ for_each_backend! {
             .bind(project.external_id.as_deref())
             .bind(project.created_at)
             .bind(project.updated_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
         Ok(())
     }
 
     async fn create_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         input: ProjectInput,
         audit: &AuditContext,
@@ -289,7 +289,7 @@ for_each_backend! {
     }
 
     async fn update_in(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         id: ProjectId,
         input: ProjectInput,
@@ -321,7 +321,7 @@ for_each_backend! {
             .bind(next.updated_at)
             .bind(*id.as_uuid())
             .bind(*tenant.as_uuid())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error(EXTERNAL_ID_TAKEN))?;
         let details = json!({ "status": next.status });

@@ -9,7 +9,7 @@ use portal_core::{
     Visibility,
 };
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -116,7 +116,7 @@ for_each_backend! {
     impl Store {
         /// A request of `tenant` with its facts, whatever the scope may see of it.
         pub(super) async fn fetch_request(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: RequestId,
         ) -> StoreResult<Option<Seen<Request>>> {

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{builtin_role, corrupt, parsed, permissions, side, side_name, to_json};
+use super::counted::CountedTx;
 use super::work_rules::event;
 use super::{backend, map_db_error};
 use crate::rules::{self, events, forbidden};
@@ -49,7 +50,7 @@ fn rank(role: &Role) -> usize {
 }
 
 for_each_backend! {
-    type Tx = sqlx::Transaction<'static, Db>;
+    type Tx = Conn;
 
     impl Store {
         /// Stores a role of `tenant` within `tx` (tenant creation stores the built-in ones).
@@ -70,7 +71,7 @@ for_each_backend! {
             .bind(role.builtin_role().map(BuiltinRole::name))
             .bind(to_json(&role.permissions())?)
             .bind(created_at)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await
             .map_err(map_db_error("role name already in use"))?;
             Ok(())
@@ -88,7 +89,7 @@ for_each_backend! {
             )
             .bind(*tenant.as_uuid())
             .bind(*role.as_uuid())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(backend)?;
             row.map(RoleRow::into_role).transpose()
@@ -96,7 +97,7 @@ for_each_backend! {
 
         /// Audits a role change and commits.
         async fn role_changed(
-            mut tx: Tx,
+            mut tx: CountedTx<Db>,
             scope: &TenantScope,
             role: RoleId,
             details: serde_json::Value,

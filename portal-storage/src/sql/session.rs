@@ -58,7 +58,7 @@ for_each_backend! {
     #[async_trait]
     impl SessionStore for Store {
         async fn create_session(&self, session: Session) -> StoreResult<()> {
-            let mut tx = self.global().await?;
+            let mut tx = self.global_uncounted().await?;
             // The composite foreign key refuses a user of another tenant (as not found).
             sqlx::query(
                 "INSERT INTO portal_session (token_hash, tenant_id, user_id, created_at, \
@@ -96,7 +96,7 @@ for_each_backend! {
             token_hash: &Sha256Digest,
             at: OffsetDateTime,
         ) -> StoreResult<()> {
-            let mut tx = self.global().await?;
+            let mut tx = self.global_uncounted().await?;
             let touched =
                 sqlx::query("UPDATE portal_session SET last_seen_at = $2 WHERE token_hash = $1")
                     .bind(token_hash.as_bytes().to_vec())
@@ -167,7 +167,7 @@ for_each_backend! {
         /// Ends all of a user's sessions within `tx` (logout everywhere, disabling, a new
         /// password); returns how many.
         pub(crate) async fn delete_sessions_in(
-            tx: &mut sqlx::Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             user: UserId,
         ) -> StoreResult<u64> {
@@ -175,7 +175,7 @@ for_each_backend! {
                 sqlx::query("DELETE FROM portal_session WHERE tenant_id = $1 AND user_id = $2")
                     .bind(*tenant.as_uuid())
                     .bind(*user.as_uuid())
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await
                     .map_err(backend)?;
             Ok(deleted.rows_affected())

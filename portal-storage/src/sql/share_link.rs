@@ -7,7 +7,7 @@ use portal_core::model::{AuditContext, ShareLink, ShareTarget};
 use portal_core::state::Sha256Digest;
 use portal_core::{ClientId, Invalid, Permission, ProjectId, ShareLinkId, TenantId, TenantScope};
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -133,7 +133,7 @@ fn check_limits(
 
 for_each_backend! {
     async fn fetch(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         tenant: TenantId,
         id: ShareLinkId,
     ) -> StoreResult<Option<Seen<ShareLink>>> {

@@ -12,6 +12,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use portal_core::TenantId;
@@ -19,10 +20,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::backend;
+use super::counted::CountedTx;
 use crate::StoreResult;
+use crate::changes::{ChangeCounter, ChangeFeed, ChangeStamp, Changed};
 
 /// The sqlx database type of this backend.
 pub(crate) type Db = Sqlite;
+/// The connection helpers take, from a read or a write transaction alike.
+pub(crate) type Conn = sqlx::SqliteConnection;
 
 /// How to open a SQLite database.
 #[derive(Debug, Clone)]
@@ -69,6 +74,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// The one writer connection, which queues writers in arrival order.
     writer: SqlitePool,
+    /// Committed writes: this process owns the database, so it sees them all.
+    changes: Arc<ChangeCounter>,
 }
 
 impl SqliteStore {
@@ -117,7 +124,11 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(backend)?;
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool,
+            writer,
+            changes: Arc::default(),
+        })
     }
 
     /// Applies the embedded migrations that have not run yet, tracked in `_portal_migrations`.
@@ -139,11 +150,8 @@ impl SqliteStore {
 
     /// A write transaction. SQLite has no row-level security: the typed scope and the tenant
     /// bound in every query are the wall.
-    pub(crate) async fn write(&self, _tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
-        self.writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(backend)
+    pub(crate) async fn write(&self, tenant: TenantId) -> StoreResult<CountedTx<Db>> {
+        self.begin_write(Changed::Tenant(tenant)).await
     }
 
     /// A read transaction for one tenant.
@@ -152,11 +160,23 @@ impl SqliteStore {
     }
 
     /// A write transaction for a global method.
-    pub(crate) async fn global(&self) -> StoreResult<Transaction<'static, Db>> {
-        self.writer
+    pub(crate) async fn global(&self) -> StoreResult<CountedTx<Db>> {
+        self.begin_write(Changed::Global).await
+    }
+
+    /// A global write that no cache can observe (see [`crate::changes`]).
+    pub(crate) async fn global_uncounted(&self) -> StoreResult<CountedTx<Db>> {
+        self.begin_write(Changed::Uncounted).await
+    }
+
+    /// `BEGIN IMMEDIATE` on the writer: writers queue for the lock instead of failing.
+    async fn begin_write(&self, changed: Changed) -> StoreResult<CountedTx<Db>> {
+        let tx = self
+            .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(backend)
+            .map_err(backend)?;
+        Ok(CountedTx::new(tx, self.changes.clone(), changed))
     }
 
     /// A read-only transaction for a global method (routing, login lookups, sessions): it takes
@@ -182,6 +202,12 @@ macro_rules! sortable_time {
             ", 20), 'Z') || '000000' ELSE '.000000' END, 1, 7))"
         )
     };
+}
+
+impl ChangeFeed for SqliteStore {
+    fn stamp(&self, tenant: TenantId) -> Option<ChangeStamp> {
+        Some(self.changes.stamp(tenant))
+    }
 }
 
 /// The queries that compare times: SQLite compares its TEXT timestamps through `sortable_time!`.

@@ -10,7 +10,7 @@ use portal_core::{
     Visibility,
 };
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -108,7 +108,7 @@ for_each_backend! {
     impl Store {
         /// A task of `tenant` with its facts, whatever the scope may see of it.
         pub(super) async fn fetch_task(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             id: TaskId,
         ) -> StoreResult<Option<Seen<Task>>> {

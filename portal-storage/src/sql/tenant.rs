@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::chain::now;
 use super::convert::{from_json, parsed, to_json};
+use super::counted::CountedTx;
 use super::work_rules::event;
 use super::{backend, map_db_error};
 use crate::rules::{self, events, normalise_host};
@@ -53,7 +54,7 @@ macro_rules! select_tenant {
 }
 
 for_each_backend! {
-    type Tx = sqlx::Transaction<'static, Db>;
+    type Tx = Conn;
 
     impl Store {
         /// The tenant of `row`, with its domains (sorted: the table keeps no insertion order).
@@ -65,7 +66,7 @@ for_each_backend! {
                 "SELECT host FROM portal_tenant_domain WHERE tenant_id = $1 ORDER BY host",
             )
             .bind(row.tenant_id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await
             .map_err(backend)?;
             row.into_tenant(domains).map(Some)
@@ -75,7 +76,7 @@ for_each_backend! {
         async fn tenant_in(tx: &mut Tx, tenant: TenantId) -> StoreResult<Option<Tenant>> {
             let row: Option<TenantRow> = sqlx::query_as(select_tenant!(" WHERE t.tenant_id = $1"))
                 .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)?;
             Store::with_domains(tx, row).await
@@ -87,7 +88,7 @@ for_each_backend! {
             &self,
             scope: &TenantScope,
             permission: Permission,
-        ) -> StoreResult<(Tx, Tenant)> {
+        ) -> StoreResult<(CountedTx<Db>, Tenant)> {
             let mut tx = self.write(scope.tenant_id()).await?;
             let current = Store::tenant_in(&mut tx, scope.tenant_id())
                 .await?
@@ -98,7 +99,7 @@ for_each_backend! {
 
         /// Audits a change of the scope's tenant, commits and returns the tenant as it is now.
         async fn tenant_changed(
-            mut tx: Tx,
+            mut tx: CountedTx<Db>,
             scope: &TenantScope,
             change: &str,
             context: &AuditContext,

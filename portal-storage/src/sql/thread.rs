@@ -9,7 +9,7 @@ use portal_core::{
     Visibility,
 };
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -109,7 +109,7 @@ for_each_backend! {
     /// `NotFound` when it is missing, foreign or hidden; `Forbidden` when the scope sees it
     /// without the permission to read it.
     async fn visible_subject(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         scope: &TenantScope,
         subject: ThreadSubject,
     ) -> StoreResult<(ResourceFacts, Permission)> {
@@ -149,7 +149,7 @@ for_each_backend! {
     }
 
     async fn thread_on(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         tenant: TenantId,
         subject: ThreadSubject,
     ) -> StoreResult<Option<Thread>> {
@@ -158,7 +158,7 @@ for_each_backend! {
             .bind(*tenant.as_uuid())
             .bind(kind)
             .bind(id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(backend)?
             .map(ThreadRow::into_thread)

@@ -53,7 +53,7 @@ for_each_backend! {
         ) -> StoreResult<ThrottleState> {
             let now = stored_time(now);
             // One statement, so concurrent failures of one key never lose a count.
-            let mut tx = self.global().await?;
+            let mut tx = self.global_uncounted().await?;
             let row: ThrottleRow = sqlx::query_as(Store::RECORD_FAILURE)
                 .bind(key)
                 .bind(now)
@@ -66,7 +66,7 @@ for_each_backend! {
         }
 
         async fn block_until(&self, key: &str, until: OffsetDateTime) -> StoreResult<()> {
-            let mut tx = self.global().await?;
+            let mut tx = self.global_uncounted().await?;
             sqlx::query(
                 "INSERT INTO portal_throttle (throttle_key, failures, window_started_at, blocked_until) \
                  VALUES ($1, 0, $2, $3) \
@@ -82,7 +82,7 @@ for_each_backend! {
         }
 
         async fn clear_throttle(&self, key: &str) -> StoreResult<()> {
-            let mut tx = self.global().await?;
+            let mut tx = self.global_uncounted().await?;
             sqlx::query("DELETE FROM portal_throttle WHERE throttle_key = $1")
                 .bind(key)
                 .execute(&mut *tx)

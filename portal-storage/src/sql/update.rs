@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use portal_core::model::{AuditContext, NewUpdate, Update};
 use portal_core::{ClientId, Permission, ProjectId, TenantId, TenantScope, UpdateId, Visibility};
 use serde_json::json;
-use sqlx::{QueryBuilder, Transaction};
+use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -110,7 +110,7 @@ where
 
 for_each_backend! {
     async fn fetch(
-        tx: &mut Transaction<'static, Db>,
+        tx: &mut Conn,
         tenant: TenantId,
         id: UpdateId,
     ) -> StoreResult<Option<Seen<Update>>> {

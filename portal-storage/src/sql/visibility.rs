@@ -241,7 +241,7 @@ for_each_backend! {
         /// Whether `client` is a client of `tenant`: the parent check before a new object is
         /// written under it (the foreign key would refuse it too, but later and less clearly).
         pub(super) async fn client_of_tenant(
-            tx: &mut sqlx::Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             client: ClientId,
         ) -> StoreResult<bool> {
@@ -250,7 +250,7 @@ for_each_backend! {
             )
             .bind(*tenant.as_uuid())
             .bind(*client.as_uuid())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(super::backend)?;
             Ok(found.is_some())
@@ -258,7 +258,7 @@ for_each_backend! {
 
         /// Whether `user` is a user of `tenant` (an assignee, say).
         pub(super) async fn user_of_tenant(
-            tx: &mut sqlx::Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
             user: portal_core::UserId,
         ) -> StoreResult<bool> {
@@ -267,7 +267,7 @@ for_each_backend! {
             )
             .bind(*tenant.as_uuid())
             .bind(*user.as_uuid())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(super::backend)?;
             Ok(found.is_some())
@@ -276,13 +276,13 @@ for_each_backend! {
         /// Whether `tenant` exists: a background job's scope names a tenant no membership vouched
         /// for.
         pub(super) async fn tenant_exists(
-            tx: &mut sqlx::Transaction<'static, Db>,
+            tx: &mut Conn,
             tenant: TenantId,
         ) -> StoreResult<bool> {
             let found: Option<i32> =
                 sqlx::query_scalar("SELECT 1 FROM portal_tenant WHERE tenant_id = $1")
                     .bind(*tenant.as_uuid())
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(super::backend)?;
             Ok(found.is_some())
@@ -291,7 +291,7 @@ for_each_backend! {
         /// One row and its facts, by id within `tenant` (`sql` binds `$1` to the id and `$2` to
         /// the tenant): the read every work store starts from.
         pub(super) async fn fetch_seen<R, T>(
-            tx: &mut sqlx::Transaction<'static, Db>,
+            tx: &mut Conn,
             sql: &'static str,
             id: Uuid,
             tenant: TenantId,
@@ -303,7 +303,7 @@ for_each_backend! {
             sqlx::query_as::<Db, R>(sql)
                 .bind(id)
                 .bind(*tenant.as_uuid())
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(super::backend)?
                 .map(into_seen)
@@ -313,7 +313,7 @@ for_each_backend! {
         /// One row of `tenant` by id (`sql` binds `$1` to the tenant and `$2` to the id), as
         /// `into` reads it.
         pub(super) async fn fetch_in<R, T>(
-            tx: &mut sqlx::Transaction<'static, Db>,
+            tx: &mut Conn,
             sql: &'static str,
             tenant: TenantId,
             id: Uuid,
@@ -325,7 +325,7 @@ for_each_backend! {
             sqlx::query_as::<Db, R>(sql)
                 .bind(*tenant.as_uuid())
                 .bind(id)
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(super::backend)?
                 .map(into)

@@ -3,7 +3,6 @@
 
 use portal_core::model::AuditContext;
 use portal_core::{Permission, StateMachine, TenantId, TenantScope, Visibility};
-use sqlx::Transaction;
 use uuid::Uuid;
 
 use super::backend;
@@ -21,7 +20,7 @@ for_each_backend! {
         /// it moved. The caller checked the move against the state machine; a row another
         /// writer moved first is left alone.
         pub(super) async fn shift_in<S: StateMachine>(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             sql: &'static str,
             tenant: TenantId,
             id: &Uuid,
@@ -33,7 +32,7 @@ for_each_backend! {
                 .bind(*id)
                 .bind(*tenant.as_uuid())
                 .bind(from.name())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
             Ok(moved.rows_affected() == 1)
@@ -42,7 +41,7 @@ for_each_backend! {
         /// The id of the row that holds `external_id` in `tenant` (`sql` binds `$1` to the tenant,
         /// `$2` to the external id): the lookup that decides whether an upsert updates.
         pub(super) async fn by_external_id_in(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             sql: &'static str,
             tenant: TenantId,
             external_id: &str,
@@ -50,7 +49,7 @@ for_each_backend! {
             sqlx::query_scalar(sql)
                 .bind(*tenant.as_uuid())
                 .bind(external_id)
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)
         }
@@ -59,7 +58,7 @@ for_each_backend! {
         /// the id, `$3` to the tenant), with its audit event and, when published, its outbox
         /// event. Setting the visibility it already has changes and records nothing.
         pub(super) async fn publish_in<R: Publishable>(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             scope: &TenantScope,
             sql: &'static str,
             fetched: Option<Seen<R>>,
@@ -75,7 +74,7 @@ for_each_backend! {
                 .bind(visibility_name(visibility))
                 .bind(row.object_id())
                 .bind(*scope.tenant_id().as_uuid())
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
             Store::announce_visibility_in(tx, scope, &row, audit).await?;
@@ -85,7 +84,7 @@ for_each_backend! {
         /// Records a visibility change already written: its audit event and, when the object
         /// is now shared, the outbox event that tells the client.
         pub(super) async fn announce_visibility_in<R: Publishable>(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Conn,
             scope: &TenantScope,
             row: &R,
             audit: &AuditContext,

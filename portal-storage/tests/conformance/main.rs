@@ -14,6 +14,7 @@
 mod access;
 mod approvals;
 mod audit;
+mod changes;
 mod content;
 mod finance;
 mod fixtures;
@@ -64,6 +65,7 @@ macro_rules! conformance {
 }
 
 conformance! {
+    changes::stamps_move_with_committed_writes,
     tenancy::tenants_are_created_with_built_in_roles_and_routed,
     tenancy::slugs_and_domains_are_unique,
     tenancy::branding_needs_its_permission,

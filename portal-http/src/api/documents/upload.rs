@@ -214,7 +214,8 @@ async fn receive(
     body: Body,
     limit: UploadLimit,
 ) -> Result<Received, ApiError> {
-    let mut rest = body.into_data_stream();
+    // Fused: once the body has ended it is chained below and must not be polled again.
+    let mut rest = body.into_data_stream().fuse();
     let mut head = BytesMut::new();
     let mut ended = false;
     while head.len() < SNIFF_BYTES {
@@ -254,8 +255,9 @@ async fn receive(
     })
 }
 
-/// Records a committed body as the document's next version; when the store refuses, the blob
-/// is deleted again so a refused upload leaves nothing behind.
+/// Records a committed body as the document's next version; when the store refuses, or the
+/// tenant's quota turns out used up by uploads that finished meanwhile, the blob is deleted
+/// again so a refused upload leaves nothing behind.
 async fn record(
     state: &PortalState,
     scope: &TenantScope,
@@ -275,6 +277,25 @@ async fn record(
         content_type: received.content_type.to_owned(),
         file_name,
     };
+    // The quota was checked before streaming; uploads running side by side could each fit
+    // then and overshoot together. Checking again and recording under one lock per tenant
+    // keeps the total within the quota (in this process; replicas each check their own).
+    let quota_lock = state.quota_lock(scope.tenant_id());
+    let _recording = match &quota_lock {
+        Some(lock) => Some(lock.lock().await),
+        None => None,
+    };
+    if let Some(quota) = state.config().tenant_quota_bytes {
+        let used = state.stores().documents.stored_bytes(scope).await;
+        let over = used.map(|used| used.saturating_add(received.stored.size) > quota);
+        if !matches!(over, Ok(false)) {
+            discard(state, scope, &received.stored).await;
+            return Err(match over {
+                Ok(_) => ApiError::QuotaExceeded,
+                Err(error) => error.into(),
+            });
+        }
+    }
     match state
         .stores()
         .documents
@@ -334,7 +355,7 @@ fn wrong_media_type() -> Response {
 
 /// Refuses a body whose `Content-Length` is over the limit before any of it is read.
 /// How much one upload may hold: the per-upload limit, or what is left of the tenant's quota if
-/// that is less (SEC-35). Two uploads at once may overshoot the quota by the smaller one.
+/// that is less (SEC-35). Uploads streaming side by side are checked again when recorded.
 #[derive(Debug, Clone, Copy)]
 struct UploadLimit {
     bytes: u64,

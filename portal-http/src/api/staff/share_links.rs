@@ -1,12 +1,9 @@
 //! `/share-links`: no-login, read-only, expiring, revocable views of one project's shared
 //! content. The token is shown once, when the link is made; only its hash is stored.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portal_auth::{AuthConfig, ShareLinks, SystemClock};
 use portal_core::model::{ShareLink, ShareTarget};
 use portal_core::{ClientId, ProjectId, ShareLinkId, UserId};
 use serde::{Deserialize, Serialize};
@@ -99,16 +96,6 @@ const DEFAULT_DAYS: i64 = 7;
 /// The most days a link may be asked to live (the default maximum lifetime).
 const MAX_DAYS: i64 = 90;
 
-/// The share-link service. Built per call from the default limits (90 days at most) and the
-/// system clock: the portal state carries no share-link service of its own.
-fn service(state: &PortalState) -> ShareLinks {
-    ShareLinks::new(
-        state.stores().clone(),
-        AuthConfig::default(),
-        Arc::new(SystemClock),
-    )
-}
-
 /// The share links the caller may manage, newest first, revoked and expired ones included.
 #[utoipa::path(get, path = "/share-links", tag = "staff", params(PageQuery),
     responses(
@@ -153,7 +140,8 @@ pub async fn create_share_link(
             format!("invalid expires_in_days: 1 to {MAX_DAYS}"),
         ));
     }
-    let (token, link) = service(&state)
+    let (token, link) = state
+        .share_links()
         .create(
             &caller.scope,
             body.project_id,
@@ -187,7 +175,8 @@ pub async fn revoke_share_link(
     ip: ClientIp,
     ApiPath(id): ApiPath<ShareLinkId>,
 ) -> Result<Json<ShareLinkView>, ApiError> {
-    let link = service(&state)
+    let link = state
+        .share_links()
         .revoke(&caller.scope, id, &ip.audit())
         .await?;
     Ok(Json(link.into()))
