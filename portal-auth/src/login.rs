@@ -180,20 +180,23 @@ impl Authenticator {
             ip: context.ip.map(throttle::ip_key),
         };
 
-        if let Some(retry_after) =
-            throttle::blocked(self.stores.throttle.as_ref(), &self.config, &keys, now).await?
-        {
-            let event = audit::event(
-                Actor::Anonymous,
-                LOGIN_THROTTLED,
-                None,
-                AuditOutcome::Denied,
-                json!({ "email": normalised, "retry_after_seconds": retry_after.whole_seconds() }),
-            );
-            audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
-            tracing::info!(retry_after = retry_after.whole_seconds(), "login throttled");
-            return Err(AuthError::Throttled { retry_after });
-        }
+        let throttle_store = self.stores.throttle.as_ref();
+        let admission = throttle::admit(throttle_store, &self.config, &keys, now).await?;
+        let admitted = match admission {
+            Ok(admitted) => admitted,
+            Err(retry_after) => {
+                let event = audit::event(
+                    Actor::Anonymous,
+                    LOGIN_THROTTLED,
+                    None,
+                    AuditOutcome::Denied,
+                    json!({ "email": normalised, "retry_after_seconds": retry_after.whole_seconds() }),
+                );
+                audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+                tracing::info!(retry_after = retry_after.whole_seconds(), "login throttled");
+                return Err(AuthError::Throttled { retry_after });
+            }
+        };
 
         let credentials = match &parsed {
             Some(email) => {
@@ -228,7 +231,7 @@ impl Authenticator {
             Ok(found) => found,
             Err((user, failure)) => {
                 tracing::info!(reason = failure.as_str(), "login failed");
-                throttle::record_failure(self.stores.throttle.as_ref(), &self.config, &keys, now)
+                throttle::settle_failure(throttle_store, &self.config, &keys, admitted, now)
                     .await?;
                 let event = audit::event(
                     Actor::Anonymous,
@@ -256,7 +259,7 @@ impl Authenticator {
                 .set_password_hash(tenant, user, rehashed)
                 .await?;
         }
-        self.stores.throttle.clear_throttle(&keys.account).await?;
+        throttle::settle_success(throttle_store, &keys).await?;
         self.after_first_factor(tenant, user, scope, "password", &context)
             .await
     }

@@ -88,3 +88,88 @@ pub(crate) async fn record_failure(
     }
     Ok(())
 }
+
+/// The counts an admitted attempt took, to settle once it has been evaluated.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Admitted {
+    account: ThrottleState,
+    ip: Option<ThrottleState>,
+}
+
+/// Counts an attempt against both keys *before* it is evaluated, so attempts running side by
+/// side cannot all pass the check before any failure is recorded (SEC-10: at most
+/// `max_account_failures` evaluated per window, however many arrive at once). `Err` holds how
+/// long to wait; a refused attempt's counts are taken back. Settle an admitted attempt with
+/// [`settle_failure`] or [`settle_success`].
+pub(crate) async fn admit(
+    store: &dyn ThrottleStore,
+    config: &AuthConfig,
+    keys: &Keys,
+    now: OffsetDateTime,
+) -> StoreResult<Result<Admitted, Duration>> {
+    if let Some(wait) = blocked(store, config, keys, now).await? {
+        return Ok(Err(wait));
+    }
+    let window = config.failure_window;
+    let account = store.record_failure(&keys.account, now, window).await?;
+    if account.failures > config.max_account_failures {
+        store.forgive_failure(&keys.account).await?;
+        return Ok(Err(until_window_end(account, config, now)));
+    }
+    let ip = match &keys.ip {
+        Some(ip) => {
+            let state = store.record_failure(ip, now, window).await?;
+            if state.failures > config.max_ip_failures {
+                store.forgive_failure(ip).await?;
+                store.forgive_failure(&keys.account).await?;
+                return Ok(Err(until_window_end(state, config, now)));
+            }
+            Some(state)
+        }
+        None => None,
+    };
+    Ok(Ok(Admitted { account, ip }))
+}
+
+/// An admitted attempt failed: its counts stand, and the keys are blocked as they now deserve
+/// (the growing delay, or the rest of the window once a limit is reached).
+pub(crate) async fn settle_failure(
+    store: &dyn ThrottleStore,
+    config: &AuthConfig,
+    keys: &Keys,
+    admitted: Admitted,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let window = config.failure_window;
+    let account = admitted.account;
+    let delayed = config.delay_for(account.failures).map(|delay| now + delay);
+    let full = (account.failures >= config.max_account_failures)
+        .then_some(account.window_started_at + window);
+    if let Some(until) = delayed.max(full) {
+        store.block_until(&keys.account, until).await?;
+    }
+    if let (Some(ip), Some(state)) = (&keys.ip, admitted.ip)
+        && state.failures >= config.max_ip_failures
+    {
+        store
+            .block_until(ip, state.window_started_at + window)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An admitted attempt succeeded: the account starts afresh, and the address gets its count
+/// back (only failures count against an address).
+pub(crate) async fn settle_success(store: &dyn ThrottleStore, keys: &Keys) -> StoreResult<()> {
+    store.clear_throttle(&keys.account).await?;
+    if let Some(ip) = &keys.ip {
+        store.forgive_failure(ip).await?;
+    }
+    Ok(())
+}
+
+/// How long until `state`'s window ends (at least a second: a client told to retry at once
+/// would only be refused again).
+fn until_window_end(state: ThrottleState, config: &AuthConfig, now: OffsetDateTime) -> Duration {
+    (state.window_started_at + config.failure_window - now).max(Duration::SECOND)
+}

@@ -389,6 +389,37 @@ async fn at_most_100_failures_per_hour_are_evaluated_sec_10() {
     assert!(world.login("alice@example.com", PASSWORD, 1).await.is_ok());
 }
 
+/// Guesses arriving all at once cannot slip under the limit together: each is counted before
+/// it is evaluated, so of 150 concurrent wrong passwords at most 100 are evaluated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_are_counted_before_they_are_evaluated_sec_10() {
+    let world = world_with(AuthConfig::default().with_delay_after(u32::MAX)).await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for attempt in 0..150_u32 {
+        let (auth, tenant) = (world.auth.clone(), world.tenant);
+        let from = u8::try_from(attempt % 250).unwrap();
+        guesses.spawn(async move {
+            auth.login(
+                tenant,
+                "alice@example.com",
+                Password::from("wrong guess"),
+                ip(from),
+            )
+            .await
+        });
+    }
+    let mut evaluated = 0;
+    while let Some(outcome) = guesses.join_next().await {
+        match outcome.unwrap() {
+            Err(AuthError::InvalidCredentials) => evaluated += 1,
+            Err(AuthError::Throttled { .. }) => {}
+            other => panic!("{:?}", other.map(|_| "signed in")),
+        }
+    }
+    assert!(evaluated <= 100, "{evaluated} evaluated");
+    assert_eq!(world.events("login.failed").await.len(), evaluated);
+}
+
 #[tokio::test]
 async fn unknown_and_existing_accounts_are_throttled_alike_sec_08_sec_10() {
     let world = world().await;

@@ -303,6 +303,15 @@ impl ThrottleStore for MemoryStore {
         }))
     }
 
+    async fn forgive_failure(&self, key: &str) -> StoreResult<()> {
+        self.with_mut_uncounted(|state| {
+            if let Some(entry) = state.throttle.get_mut(key) {
+                entry.failures = entry.failures.saturating_sub(1);
+            }
+        });
+        Ok(())
+    }
+
     async fn block_until(&self, key: &str, until: OffsetDateTime) -> StoreResult<()> {
         let now = now();
         self.with_mut_uncounted(|state| {

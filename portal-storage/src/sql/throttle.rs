@@ -65,6 +65,19 @@ for_each_backend! {
             row.into_state()
         }
 
+        async fn forgive_failure(&self, key: &str) -> StoreResult<()> {
+            let mut tx = self.global_uncounted().await?;
+            sqlx::query(
+                "UPDATE portal_throttle SET failures = failures - 1 \
+                 WHERE throttle_key = $1 AND failures > 0",
+            )
+            .bind(key)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            tx.commit().await.map_err(backend)
+        }
+
         async fn block_until(&self, key: &str, until: OffsetDateTime) -> StoreResult<()> {
             let mut tx = self.global_uncounted().await?;
             sqlx::query(

@@ -101,6 +101,12 @@ pub trait ThrottleStore: Send + Sync + 'static {
         window: Duration,
     ) -> StoreResult<ThrottleState>;
 
+    /// Takes back one counted failure, atomically, never below zero: callers count an attempt
+    /// before evaluating it (so concurrent attempts cannot all slip under the limit) and take
+    /// the count back when it was refused unheard or turned out right. An unknown key is left
+    /// alone.
+    async fn forgive_failure(&self, key: &str) -> StoreResult<()>;
+
     /// Blocks the key until `until`.
     async fn block_until(&self, key: &str, until: OffsetDateTime) -> StoreResult<()>;
 

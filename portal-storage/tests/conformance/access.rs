@@ -287,6 +287,24 @@ pub async fn throttling(h: &Harness) {
         .await
         .unwrap();
     assert_eq!(restarted.failures, 1, "a new window starts again at one");
+    stores.throttle.forgive_failure(&key).await.unwrap();
+    stores.throttle.forgive_failure(&key).await.unwrap();
+    let forgiven = stores.throttle.throttle(&key).await.unwrap().unwrap();
+    assert_eq!(forgiven.failures, 0, "forgiving stops at zero");
+    stores
+        .throttle
+        .forgive_failure("account:never-seen")
+        .await
+        .unwrap();
+    assert!(
+        stores
+            .throttle
+            .throttle("account:never-seen")
+            .await
+            .unwrap()
+            .is_none(),
+        "forgiving an unknown key creates nothing"
+    );
     stores
         .throttle
         .block_until(&key, start + Duration::hours(3))
