@@ -22,6 +22,7 @@ use crate::messages;
 use crate::password::{Password, PasswordPolicy, Verification};
 use crate::session::Authenticated;
 use crate::step_up::require_recent_authentication;
+use crate::throttle::{self, Keys};
 use crate::token::LoginToken;
 
 /// The two kinds of mailed login link: each its token purpose, its page and its mail.
@@ -259,15 +260,21 @@ impl Recovery {
     }
 
     /// Changes the signed-in user's password: a recent login (SEC-20) and the current password
-    /// are required, the new one must meet the policy. Every session of the user ends (SEC-19),
-    /// this one included; the caller signs the user in again.
+    /// are required, the new one must meet the policy. A wrong current password counts as a
+    /// failed login of the account and the client address, under the login's own throttle
+    /// keys: a borrowed session gives no extra guesses, and while either key is blocked the
+    /// attempt is [`AuthError::Throttled`] without the password being checked (SEC-10). Every
+    /// session of the user ends (SEC-19), this one included; the caller signs the user in again.
     pub async fn change_password(
         &self,
         who: &Authenticated,
         current: Password,
         new_password: Password,
+        context: &LoginContext,
     ) -> Result<(), AuthError> {
-        require_recent_authentication(who, self.auth.config(), self.auth.now())?;
+        let now = self.auth.now();
+        let config = self.auth.config();
+        require_recent_authentication(who, config, now)?;
         self.policy
             .check(&new_password)
             .map_err(AuthError::WeakPassword)?;
@@ -278,6 +285,21 @@ impl Recovery {
             .user(&who.scope, user)
             .await?
             .ok_or(AuthError::Unauthenticated)?;
+        let keys = Keys {
+            account: throttle::account_key(tenant, record.email.as_str()),
+            ip: context.ip.map(throttle::ip_key),
+        };
+        let throttle_store = stores.throttle.as_ref();
+        let admitted = match throttle::admit(throttle_store, config, &keys, now).await? {
+            Ok(admitted) => admitted,
+            Err(retry_after) => {
+                tracing::info!(
+                    retry_after = retry_after.whole_seconds(),
+                    "password change throttled"
+                );
+                return Err(AuthError::Throttled { retry_after });
+            }
+        };
         let credentials = stores
             .identities
             .credentials_by_email(tenant, &record.email)
@@ -285,8 +307,11 @@ impl Recovery {
         let stored = credentials.and_then(|c| c.password_hash);
         let verification = self.auth.verify_stored(stored.as_deref(), current).await?;
         if verification == Verification::Invalid {
+            throttle::settle_failure(throttle_store, config, &keys, admitted, now).await?;
             return Err(AuthError::InvalidCredentials);
         }
+        // As after a successful login: whoever knows the password has no guesses to ration.
+        throttle::settle_success(throttle_store, &keys).await?;
         let hash = self
             .auth
             .hasher()
@@ -307,7 +332,7 @@ impl Recovery {
         audit::record(
             stores.audit.as_ref(),
             tenant,
-            &AuditContext::default(),
+            &AuditContext { ip: context.ip },
             event,
         )
         .await?;

@@ -63,32 +63,6 @@ fn wait_for(
     blocked.max(full).map(|until| until - now)
 }
 
-/// Counts one failure against both keys and blocks them as the policy says.
-pub(crate) async fn record_failure(
-    store: &dyn ThrottleStore,
-    config: &AuthConfig,
-    keys: &Keys,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    let window = config.failure_window;
-    let state = store.record_failure(&keys.account, now, window).await?;
-    let delayed = config.delay_for(state.failures).map(|delay| now + delay);
-    let full =
-        (state.failures >= config.max_account_failures).then_some(state.window_started_at + window);
-    if let Some(until) = delayed.max(full) {
-        store.block_until(&keys.account, until).await?;
-    }
-    if let Some(ip) = &keys.ip {
-        let state = store.record_failure(ip, now, window).await?;
-        if state.failures >= config.max_ip_failures {
-            store
-                .block_until(ip, state.window_started_at + window)
-                .await?;
-        }
-    }
-    Ok(())
-}
-
 /// The counts an admitted attempt took, to settle once it has been evaluated.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Admitted {

@@ -1,19 +1,39 @@
 //! The isolation matrix (SEC-25, SEC-26, SEC-27): every operation of the OpenAPI document ×
 //! every kind of caller × {A1's object, A2's object, globex's object, a missing id}.
 //!
+//! The callers: anonymous; acme's staff (owner, admin, manager, a member assigned to A1, a
+//! member assigned to none); A1's contacts of every client role and a contact of A2; a disabled
+//! member of staff's old session; globex's owner and a globex contact; an API key of acme made
+//! by its owner with a manager's permissions, and one of globex; the host product's login
+//! (`HostIdentity`) mapped to A1's approver, and to the globex contact; A1's client admin
+//! through acme's custom domain. Globex's callers call `/acme/…`, acme's custom domain and
+//! their own `/globex/…`, always claiming acme in an `X-Tenant-ID` header that must change
+//! nothing.
+//!
 //! The rules, checked on every cell:
 //! - anonymous → 401, except on the public routes (`PUBLIC`);
 //! - a disabled user's old session → 401, except on the public routes (SEC-19);
-//! - a globex session sent to `/acme/…` → 401: a session only opens its own tenant (SEC-27);
-//! - a client contact on a `staff`-tagged route → 403, whatever the ids: `StaffCaller` refuses
-//!   contacts before the route runs, so the answer cannot depend on the object (SEC-25);
-//! - an object the caller may not see (another tenant's, another client's, or for a member of
-//!   staff a client they are not assigned to) answers byte-for-byte like a missing id, with 404
-//!   — or 403 when the caller may not use the route at all, which the missing id answers too
-//!   (SEC-26);
+//! - a globex session, API key or host login sent to acme — by path or by acme's custom
+//!   domain → 401: a credential only opens its own tenant (SEC-27);
+//! - a client contact (by session, by the host's login, or through the custom domain) on a
+//!   `staff`-tagged route → 403, whatever the ids: `StaffCaller` refuses contacts before the
+//!   route runs, so the answer cannot depend on the object (SEC-25);
+//! - an API key or a host login on an account act (`SESSION_ONLY`) → 403: those need a person's
+//!   session;
+//! - a caller with a twin — the same person reached another way (the host's login, the custom
+//!   domain), or an API key and the member of staff holding exactly its permissions — answers
+//!   every read with the twin's status (through the custom domain, with the twin's body too),
+//!   account acts aside, and is refused wherever the twin gets 403: a key does no more than
+//!   its permissions, a domain or a host login no more than the path and the session;
+//! - an object the caller may not see (another tenant's, another client's, for a member of
+//!   staff a client they are not assigned to, or a person for one who may not manage people)
+//!   answers byte-for-byte like a missing id, with 404 — or 403 when the caller may not use the
+//!   route at all, which the missing id answers too (SEC-26);
 //! - no answer to a globex caller holds an acme canary, none to a contact of A2 holds A1's,
 //!   none to a contact holds an internal canary, none to a member of staff holds a canary of a
-//!   client they are not assigned to (SEC-27);
+//!   client they are not assigned to, none to anonymous or a disabled user holds any (SEC-27);
+//!   the response headers are searched like the bodies, and those of a refused request or of
+//!   an object the caller may not see hold no canary at all;
 //! - after every refused request (status ≥ 400) both tenants' audit chains hold the same
 //!   successful events as before: every write appends one in its transaction. Only `success`
 //!   events count, so recorded refusals (failed logins today, `authz_fail` events later) do not
@@ -23,7 +43,8 @@
 //! - nothing answers 5xx.
 //!
 //! Each operation runs against a fresh world, so permitted writes of one row cannot disturb
-//! another; within a row the callers go from those refused everything to the most powerful.
+//! another; within a row the callers go from those refused everything to the most powerful,
+//! each twin just before the caller it stands for.
 //! A row's proof (a permitted caller on A1's object gets the documented 2xx) runs first — last
 //! where the act locks callers out — and shows the row's path and body are valid, so the
 //! refusals are not just 422s.
@@ -39,15 +60,17 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::http::{Method, Request, header};
+use axum::http::{HeaderMap, Method, Request, header};
 use portal_core::model::AuditOutcome;
 use portal_core::{BuiltinRole, TenantId, TenantScope};
 use portal_storage::{AuditFilter, Page};
 use serde_json::{Value, json};
 use support::client_work::{self, person};
+use support::host::{HOST_USER, HeaderIdentity};
 use support::staff_api::role_id;
 use support::{PASSWORD, Portal, Reply};
 use uuid::Uuid;
@@ -71,6 +94,81 @@ const PUBLIC: &[&str] = &[
     "GET /openapi.json",
 ];
 
+/// Acts for a person at a keyboard: their sessions, second factor and password, making API
+/// keys, and signing an approval. An API key or the host's login gets 403 here.
+const SESSION_ONLY: &[&str] = &[
+    "GET /me/sessions",
+    "DELETE /me/sessions/{id}",
+    "GET /me/mfa",
+    "POST /me/mfa/totp",
+    "DELETE /me/mfa/totp",
+    "POST /me/mfa/totp/confirm",
+    "POST /me/mfa/recovery-codes",
+    "POST /me/password",
+    "POST /api-keys",
+    "POST /approvals/{approval_id}/decision",
+];
+
+/// Acme's custom domain: the whole path is acme's there.
+const ACME_DOMAIN: &str = "portal.acme-matrix.example";
+
+/// Where a request is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Via {
+    /// `/acme/api/v1/…` on the shared host.
+    Acme,
+    /// `/api/v1/…` on acme's custom domain.
+    AcmeDomain,
+    /// `/globex/api/v1/…` on the shared host.
+    Globex,
+}
+
+impl Via {
+    const fn tenant(self) -> &'static str {
+        match self {
+            Self::Acme | Self::AcmeDomain => "acme",
+            Self::Globex => "globex",
+        }
+    }
+
+    fn of(slug: &str) -> Self {
+        match slug {
+            "acme" => Self::Acme,
+            "globex" => Self::Globex,
+            other => panic!("no tenant {other}"),
+        }
+    }
+
+    /// The request's `Host` and the path of its API.
+    const fn address(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Acme => ("portal.example.com", "/acme/api/v1"),
+            Self::AcmeDomain => (ACME_DOMAIN, "/api/v1"),
+            Self::Globex => ("portal.example.com", "/globex/api/v1"),
+        }
+    }
+}
+
+/// How a caller proves who it is.
+#[derive(Debug, Clone, Copy)]
+enum Login {
+    None,
+    /// A session, from logging in with the user's password through `Via`.
+    Password(&'static str, Via),
+    /// An API key the tenant's owner made with a manager's permissions.
+    ApiKey(Via),
+    /// The host product's own login, naming this user.
+    Host(&'static str),
+}
+
+/// What a request carries to authenticate.
+#[derive(Debug, Clone)]
+enum Credential {
+    Cookie(String),
+    Bearer(String),
+    HostUser(&'static str),
+}
+
 /// Who sends a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {
@@ -92,10 +190,20 @@ enum Who {
     Disabled,
     GlobexOwner,
     GlobexContact,
+    /// An API key of acme, made by its owner with the manager role's permissions.
+    AcmeKey,
+    /// An API key of globex, made by its owner with the manager role's permissions.
+    GlobexKey,
+    /// The host's login, mapped to A1's approver.
+    HostApprover,
+    /// The host's login, mapped to the globex contact.
+    HostGlobexContact,
+    /// A1's client admin, logged in and calling through acme's custom domain.
+    DomainClientAdmin,
 }
 
 impl Who {
-    const ALL: [Self; 14] = [
+    const ALL: [Self; 19] = [
         Self::Anonymous,
         Self::Owner,
         Self::Admin,
@@ -110,48 +218,88 @@ impl Who {
         Self::Disabled,
         Self::GlobexOwner,
         Self::GlobexContact,
+        Self::AcmeKey,
+        Self::GlobexKey,
+        Self::HostApprover,
+        Self::HostGlobexContact,
+        Self::DomainClientAdmin,
     ];
 
     /// The callers in the matrix's order: those who should be refused everything first, then
-    /// the ones whose permitted writes change the world, the most powerful last.
-    const REFUSED_FIRST: [Self; 14] = [
+    /// the ones whose permitted writes change the world, the most powerful last. Globex's
+    /// contacts come before globex's key and owner, whose writes on globex (archiving its
+    /// client) would end their access there. A twin comes just before the caller it stands
+    /// for, so that the caller's own writes cannot be why the twin was refused.
+    const REFUSED_FIRST: [Self; 19] = [
         Self::Anonymous,
         Self::Disabled,
         Self::GlobexContact,
+        Self::HostGlobexContact,
+        Self::GlobexKey,
         Self::GlobexOwner,
         Self::ContactA2,
         Self::Viewer,
         Self::Finance,
         Self::Approver,
+        Self::HostApprover,
         Self::ClientAdmin,
+        Self::DomainClientAdmin,
         Self::MemberNone,
         Self::MemberA1,
         Self::Manager,
+        Self::AcmeKey,
         Self::Admin,
         Self::Owner,
     ];
 
-    fn email(self) -> Option<&'static str> {
-        Some(match self {
-            Self::Anonymous => return None,
-            Self::Owner => "ada@acme.test",
-            Self::Admin => "admin@acme.test",
-            Self::Manager => "manager@acme.test",
-            Self::MemberA1 => "member-a@acme.test",
-            Self::MemberNone => "member@acme.test",
-            Self::ClientAdmin => "client_admin@acme-a.test",
-            Self::Approver => "approver@acme-a.test",
-            Self::Finance => "finance@acme-a.test",
-            Self::Viewer => "viewer@acme-a.test",
-            Self::ContactA2 => "client_admin@acme-b.test",
-            Self::Disabled => "disabled@acme.test",
-            Self::GlobexOwner => "gil@globex.test",
-            Self::GlobexContact => "client_admin@globex-g.test",
-        })
+    const fn login(self) -> Login {
+        match self {
+            Self::Anonymous => Login::None,
+            Self::Owner => Login::Password("ada@acme.test", Via::Acme),
+            Self::Admin => Login::Password("admin@acme.test", Via::Acme),
+            Self::Manager => Login::Password("manager@acme.test", Via::Acme),
+            Self::MemberA1 => Login::Password("member-a@acme.test", Via::Acme),
+            Self::MemberNone => Login::Password("member@acme.test", Via::Acme),
+            Self::ClientAdmin => Login::Password("client_admin@acme-a.test", Via::Acme),
+            Self::Approver => Login::Password("approver@acme-a.test", Via::Acme),
+            Self::Finance => Login::Password("finance@acme-a.test", Via::Acme),
+            Self::Viewer => Login::Password("viewer@acme-a.test", Via::Acme),
+            Self::ContactA2 => Login::Password("client_admin@acme-b.test", Via::Acme),
+            Self::Disabled => Login::Password("disabled@acme.test", Via::Acme),
+            Self::GlobexOwner => Login::Password("gil@globex.test", Via::Globex),
+            Self::GlobexContact => Login::Password("client_admin@globex-g.test", Via::Globex),
+            Self::AcmeKey => Login::ApiKey(Via::Acme),
+            Self::GlobexKey => Login::ApiKey(Via::Globex),
+            Self::HostApprover => Login::Host("approver@acme-a.test"),
+            Self::HostGlobexContact => Login::Host("client_admin@globex-g.test"),
+            Self::DomainClientAdmin => Login::Password("client_admin@acme-a.test", Via::AcmeDomain),
+        }
+    }
+
+    /// The email a row's proof logs in with (through acme's path).
+    const fn email(self) -> Option<&'static str> {
+        match self.login() {
+            Login::Password(email, _) => Some(email),
+            Login::None | Login::ApiKey(_) | Login::Host(_) => None,
+        }
+    }
+
+    /// Where the caller sends its requests: globex's callers try acme both ways, then globex.
+    const fn vias(self) -> &'static [Via] {
+        if self.is_globex() {
+            &[Via::Acme, Via::AcmeDomain, Via::Globex]
+        } else if matches!(self, Self::DomainClientAdmin) {
+            &[Via::AcmeDomain]
+        } else {
+            &[Via::Acme]
+        }
     }
 
     const fn is_globex(self) -> bool {
-        matches!(self, Self::GlobexOwner | Self::GlobexContact)
+        matches!(
+            self,
+            Self::GlobexOwner | Self::GlobexContact | Self::GlobexKey | Self::HostGlobexContact
+        )
     }
 
     const fn is_contact(self) -> bool {
@@ -163,21 +311,50 @@ impl Who {
                 | Self::Viewer
                 | Self::ContactA2
                 | Self::GlobexContact
+                | Self::HostApprover
+                | Self::HostGlobexContact
+                | Self::DomainClientAdmin
         )
+    }
+
+    /// Whether the caller acts through a person's session (not a key or the host's login).
+    const fn has_session(self) -> bool {
+        matches!(self.login(), Login::Password(..))
+    }
+
+    /// The caller that must answer as this one does: the same person reached another way, or
+    /// for acme's key the member of staff holding exactly its permissions.
+    const fn twin(self) -> Option<Self> {
+        match self {
+            Self::HostApprover => Some(Self::Approver),
+            Self::HostGlobexContact => Some(Self::GlobexContact),
+            Self::DomainClientAdmin => Some(Self::ClientAdmin),
+            Self::AcmeKey => Some(Self::Manager),
+            _ => None,
+        }
     }
 
     /// Text that must never reach this caller.
     fn forbidden(self) -> Vec<&'static str> {
-        let mut never = match self {
-            Self::GlobexOwner | Self::GlobexContact => vec!["canary-acme", "canary-internal-acme"],
-            _ => vec!["canary-globex", "canary-internal-globex"],
+        if matches!(self, Self::Anonymous | Self::Disabled) {
+            return vec!["canary"];
+        }
+        let mut never = if self.is_globex() {
+            vec!["canary-acme", "canary-internal-acme"]
+        } else {
+            vec!["canary-globex", "canary-internal-globex"]
         };
         never.extend(match self {
-            Self::ClientAdmin | Self::Approver | Self::Finance | Self::Viewer => {
+            Self::ClientAdmin
+            | Self::DomainClientAdmin
+            | Self::Approver
+            | Self::HostApprover
+            | Self::Finance
+            | Self::Viewer => {
                 vec!["canary-acme-b", "canary-internal"]
             }
             Self::ContactA2 => vec!["canary-acme-a", "canary-internal"],
-            Self::GlobexContact => vec!["canary-internal"],
+            Self::GlobexContact | Self::HostGlobexContact => vec!["canary-internal"],
             Self::MemberA1 => vec!["canary-acme-b", "canary-internal-acme-b"],
             Self::MemberNone => vec![
                 "canary-acme-a",
@@ -192,7 +369,7 @@ impl Who {
 }
 
 /// Which object a request addresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Target {
     /// The route names no object.
     None,
@@ -216,6 +393,10 @@ enum Reach {
     /// A list filtered by a client's object: like `Client`, but an unseen filter may also
     /// answer the same empty page as a missing id does.
     Filter,
+    /// A change to people (a contact of the client, their membership or invitation): seen only
+    /// by staff who may manage that client's people; to anyone else an existing id answers
+    /// like a missing one.
+    People,
 }
 
 /// The ids of one target's objects, as the API writes them.
@@ -375,7 +556,7 @@ const NEW_PASSWORD: &str = "another long passphrase for 2030";
 )]
 fn rows() -> Vec<Row> {
     use Proof::{Documented, Last, Status};
-    use Reach::{Client, Nobody, Tenant};
+    use Reach::{Client, Nobody, People, Tenant};
     use Who::{Anonymous, Approver, ClientAdmin, Owner};
     let none = Reach::None;
     let (g, p, u, d) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
@@ -959,7 +1140,7 @@ fn rows() -> Vec<Row> {
         row(
             u.clone(),
             "/users/{user_id}/name",
-            Tenant,
+            People,
             |i| {
                 body(
                     format!("/users/{}/name", i.user),
@@ -971,14 +1152,14 @@ fn rows() -> Vec<Row> {
         row(
             p.clone(),
             "/users/{user_id}/disable",
-            Tenant,
+            People,
             |i| get(format!("/users/{}/disable", i.user)),
             Documented(Owner),
         ),
         row(
             p.clone(),
             "/users/{user_id}/enable",
-            Tenant,
+            People,
             |i| get(format!("/users/{}/enable", i.user)),
             Documented(Owner),
         ),
@@ -993,7 +1174,7 @@ fn rows() -> Vec<Row> {
         row(
             p.clone(),
             "/memberships",
-            Client,
+            People,
             |i| {
                 body(
                     "/memberships".into(),
@@ -1005,14 +1186,14 @@ fn rows() -> Vec<Row> {
         row(
             d.clone(),
             "/memberships/{membership_id}",
-            Client,
+            People,
             |i| get(format!("/memberships/{}", i.membership)),
             Documented(Owner),
         ),
         row(
             u.clone(),
             "/memberships/{membership_id}/role",
-            Client,
+            People,
             |i| {
                 body(
                     format!("/memberships/{}/role", i.membership),
@@ -1025,7 +1206,7 @@ fn rows() -> Vec<Row> {
         row(
             u.clone(),
             "/memberships/{membership_id}/clients",
-            Client,
+            People,
             |i| {
                 body(
                     format!("/memberships/{}/clients", i.membership),
@@ -1044,7 +1225,7 @@ fn rows() -> Vec<Row> {
         row(
             p.clone(),
             "/invitations",
-            Client,
+            People,
             |i| {
                 body(
                     "/invitations".into(),
@@ -1056,7 +1237,7 @@ fn rows() -> Vec<Row> {
         row(
             p.clone(),
             "/invitations/{invitation_id}/revoke",
-            Client,
+            People,
             |i| get(format!("/invitations/{}/revoke", i.invitation)),
             Documented(Owner),
         ),
@@ -1513,7 +1694,7 @@ fn pdf() -> Vec<u8> {
 /// The two tenants, seeded, with every caller signed in.
 struct World {
     portal: Portal,
-    cookies: BTreeMap<Who, String>,
+    credentials: BTreeMap<Who, Credential>,
     a1: Ids,
     a2: Ids,
     globex: Ids,
@@ -1523,7 +1704,7 @@ struct World {
 impl World {
     async fn build() -> Self {
         let config = portal_http::HttpConfig::default().with_rate_limit(None);
-        let portal = Portal::with_config(config).await;
+        let portal = Portal::build(config, Some(Arc::new(HeaderIdentity))).await;
         let work = client_work::seed(&portal).await;
         let stores = &portal.stores;
         let (acme, globex) = (portal.acme, portal.globex);
@@ -1543,25 +1724,43 @@ impl World {
             bystanders
                 .push(person(stores, tenant, &email, BuiltinRole::Viewer, Some(w.client)).await);
         }
-        let mut cookies = BTreeMap::new();
-        for who in Who::ALL {
-            if let Some(email) = who.email() {
-                let tenant = if who.is_globex() { "globex" } else { "acme" };
-                cookies.insert(who, portal.login(tenant, email).await);
-            }
-        }
         let mut world = Self {
             portal,
-            cookies,
+            credentials: BTreeMap::new(),
             a1: Ids::missing(),
             a2: Ids::missing(),
             globex: Ids::missing(),
             missing: Ids::missing(),
         };
+        let owner = world.sign_in(Via::Acme, "ada@acme.test").await;
+        let gil = world.sign_in(Via::Globex, "gil@globex.test").await;
+        let domain = world
+            .send(
+                Via::Acme,
+                Some(&Credential::Cookie(owner.clone())),
+                Method::POST,
+                "/branding/domains",
+                Payload::Json(json!({ "host": ACME_DOMAIN })),
+                false,
+            )
+            .await;
+        assert_eq!(domain.status, 200, "{}", domain.text);
+        for who in Who::ALL {
+            let credential = match who.login() {
+                Login::None => continue,
+                Login::Password(email, via) => Credential::Cookie(world.sign_in(via, email).await),
+                Login::ApiKey(via) => {
+                    let maker = if via == Via::Acme { &owner } else { &gil };
+                    Credential::Bearer(world.manager_key(via, maker).await)
+                }
+                Login::Host(email) => Credential::HostUser(email),
+            };
+            world.credentials.insert(who, credential);
+        }
         let disable = world
             .send_as(
                 Who::Owner,
-                "acme",
+                Via::Acme,
                 Method::POST,
                 &format!("/users/{disabled}/disable"),
                 None,
@@ -1569,19 +1768,17 @@ impl World {
             .await;
         assert_eq!(disable.status, 200, "{}", disable.text);
 
-        let owner = world.cookies[&Who::Owner].clone();
         let membership = world.membership_of("acme", &owner, member_a).await;
         let assigned = world
             .send_as(
                 Who::Owner,
-                "acme",
+                Via::Acme,
                 Method::PUT,
                 &format!("/memberships/{membership}/clients"),
                 Some(Payload::Json(json!({ "client_ids": [work.a.client] }))),
             )
             .await;
         assert_eq!(assigned.status, 200, "{}", assigned.text);
-        let gil = world.cookies[&Who::GlobexOwner].clone();
         world.a1 = world
             .ids(&work.a, acme, "acme", &owner, bystanders[0])
             .await;
@@ -1594,6 +1791,44 @@ impl World {
         world
     }
 
+    /// Logs in through `via` and returns the `name=value` of the session cookie.
+    async fn sign_in(&self, via: Via, email: &str) -> String {
+        let reply = self
+            .send(
+                via,
+                None,
+                Method::POST,
+                "/auth/login",
+                Payload::Json(json!({ "email": email, "password": PASSWORD })),
+                false,
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{email} via {via:?}: {}", reply.text);
+        reply.cookie().unwrap()
+    }
+
+    /// An API key made through the API by the owner signed in as `cookie`, with exactly the
+    /// manager role's permissions: the whole `ptk_…` secret.
+    async fn manager_key(&self, via: Via, cookie: &str) -> String {
+        let permissions: Vec<&str> = BuiltinRole::Manager
+            .default_permissions()
+            .iter()
+            .map(|permission| permission.name())
+            .collect();
+        let reply = self
+            .send(
+                via,
+                Some(&Credential::Cookie(cookie.to_owned())),
+                Method::POST,
+                "/api-keys",
+                Payload::Json(json!({ "name": "Matrix integration", "permissions": permissions })),
+                false,
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        reply.json()["secret"].as_str().unwrap().to_owned()
+    }
+
     /// One client's objects: the seeded work plus what only the API creates.
     async fn ids(
         &self,
@@ -1604,10 +1839,20 @@ impl World {
         bystander: portal_core::UserId,
     ) -> Ids {
         let label = w.label;
+        let signed_in = Credential::Cookie(cookie.to_owned());
         let call = |method: Method, path: String, payload: Payload| {
-            let path = format!("/{slug}/api/v1{path}");
+            let signed_in = &signed_in;
             async move {
-                let reply = self.send(method, &path, payload, Some(cookie), false).await;
+                let reply = self
+                    .send(
+                        Via::of(slug),
+                        Some(signed_in),
+                        method,
+                        &path,
+                        payload,
+                        false,
+                    )
+                    .await;
                 assert!(
                     reply.status < 300,
                     "{path}: {} {}",
@@ -1671,15 +1916,15 @@ impl World {
         .await;
         let membership = self.membership_of(slug, cookie, bystander).await;
         let bystander_cookie = self
-            .portal
-            .login(slug, &format!("bystander@{label}.test"))
+            .sign_in(Via::of(slug), &format!("bystander@{label}.test"))
             .await;
         let sessions = self
             .send(
+                Via::of(slug),
+                Some(&Credential::Cookie(bystander_cookie)),
                 Method::GET,
-                &format!("/{slug}/api/v1/me/sessions"),
+                "/me/sessions",
                 Payload::None,
-                Some(&bystander_cookie),
                 false,
             )
             .await
@@ -1714,10 +1959,11 @@ impl World {
     async fn membership_of(&self, slug: &str, cookie: &str, user: portal_core::UserId) -> String {
         let list = self
             .send(
+                Via::of(slug),
+                Some(&Credential::Cookie(cookie.to_owned())),
                 Method::GET,
-                &format!("/{slug}/api/v1/memberships?limit=200"),
+                "/memberships?limit=200",
                 Payload::None,
-                Some(cookie),
                 false,
             )
             .await
@@ -1742,23 +1988,30 @@ impl World {
         }
     }
 
-    /// A request from the portal's own page. Globex callers also claim acme in a header, which
-    /// must change nothing (SEC-27).
+    /// A request from the portal's own page, to `path` under the API of `via`. Globex callers
+    /// also claim acme in a header, which must change nothing (SEC-27).
     async fn send(
         &self,
+        via: Via,
+        credential: Option<&Credential>,
         method: Method,
         path: &str,
         payload: Payload,
-        cookie: Option<&str>,
         claim_acme: bool,
     ) -> Reply {
+        let (host, base) = via.address();
         let mut request = Request::builder()
             .method(method)
-            .uri(path)
-            .header(header::HOST, "portal.example.com")
+            .uri(format!("{base}{path}"))
+            .header(header::HOST, host)
             .header("sec-fetch-site", "same-origin");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
+        match credential {
+            None => {}
+            Some(Credential::Cookie(cookie)) => request = request.header(header::COOKIE, cookie),
+            Some(Credential::Bearer(key)) => {
+                request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+            }
+            Some(Credential::HostUser(email)) => request = request.header(HOST_USER, *email),
         }
         if claim_acme {
             request = request.header("x-tenant-id", self.portal.acme.to_string());
@@ -1786,16 +2039,17 @@ impl World {
     async fn send_as(
         &self,
         who: Who,
-        slug: &str,
+        via: Via,
         method: Method,
         path: &str,
         payload: Option<Payload>,
     ) -> Reply {
         self.send(
+            via,
+            self.credentials.get(&who),
             method,
-            &format!("/{slug}/api/v1{path}"),
+            path,
             payload.unwrap_or(Payload::None),
-            self.cookies.get(&who).map(String::as_str),
             who.is_globex(),
         )
         .await
@@ -1912,20 +2166,32 @@ impl World {
     }
 }
 
-/// May `who`, calling `slug`, see `target`'s object of a row reaching that far?
-fn sees(who: Who, slug: &str, target: Target, reach: Reach) -> bool {
+/// May `who`, calling `tenant`, see `target`'s object of a row reaching that far?
+fn sees(who: Who, tenant: &str, target: Target, reach: Reach) -> bool {
     use Who::*;
-    match (slug, target, reach) {
+    match (tenant, target, reach) {
         (_, Target::Missing, _) | (_, _, Reach::Nobody) => false,
         (_, Target::None, _) | (_, _, Reach::None) => true,
         ("globex", target, _) => target == Target::Globex,
         (_, Target::Globex, _) => false,
         (_, _, Reach::Tenant) => true,
+        // The people seen are contacts: staff with `manage_clients` on every client.
+        (_, _, Reach::People) => matches!(who, Owner | Admin | Manager | AcmeKey),
         (_, Target::A1, _) => matches!(
             who,
-            Owner | Admin | Manager | MemberA1 | ClientAdmin | Approver | Finance | Viewer
+            Owner
+                | Admin
+                | Manager
+                | AcmeKey
+                | MemberA1
+                | ClientAdmin
+                | DomainClientAdmin
+                | Approver
+                | HostApprover
+                | Finance
+                | Viewer
         ),
-        (_, _, _) => matches!(who, Owner | Admin | Manager | ContactA2),
+        (_, _, _) => matches!(who, Owner | Admin | Manager | AcmeKey | ContactA2),
     }
 }
 
@@ -1968,7 +2234,14 @@ fn masked(reply: &Reply, ids: &Ids) -> (u16, String) {
     (reply.status, text)
 }
 
-/// Runs one row in a fresh world; returns what broke.
+/// Every header of an answer as `name: value` lines, to search like a body.
+fn header_text(headers: &HeaderMap) -> String {
+    headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())))
+        .collect()
+}
+
 /// What a run checked, to show the matrix is not vacuous.
 #[derive(Debug, Default)]
 struct Tally {
@@ -1982,6 +2255,11 @@ struct Tally {
     acme_canaries_seen: usize,
     /// Answers to globex's owner holding a globex canary.
     globex_canaries_seen: usize,
+    /// Cells answered to an API key, the host's login or through the custom domain with 2xx:
+    /// the new ways in are exercised, not only refused.
+    other_ways_in_succeeded: usize,
+    /// Cells compared with the same cell of the caller's twin.
+    twins_compared: usize,
     /// Denied or failed events in both audit chains at the end of each row.
     denials_audited: usize,
 }
@@ -1993,15 +2271,22 @@ impl Tally {
         self.refused += other.refused;
         self.acme_canaries_seen += other.acme_canaries_seen;
         self.globex_canaries_seen += other.globex_canaries_seen;
+        self.other_ways_in_succeeded += other.other_ways_in_succeeded;
+        self.twins_compared += other.twins_compared;
         self.denials_audited += other.denials_audited;
     }
 }
 
+/// One answer of a row, kept to compare twins: status and masked body.
+type Answers = BTreeMap<(Who, &'static str, Target), (u16, String)>;
+
+/// Runs one row in a fresh world; returns what broke.
 async fn run_row(row: &Row, tags: &[String], documented_ok: u16) -> (Vec<String>, Tally) {
     let mut tally = Tally::default();
     let world = World::build().await;
     let key = row.key();
     let public = PUBLIC.contains(&key.as_str());
+    let session_only = SESSION_ONLY.contains(&key.as_str());
     let staff_route = tags.iter().any(|tag| tag == "staff");
     let mut failures = Vec::new();
     let mut fail = |text: String| failures.push(format!("{key}: {text}"));
@@ -2020,23 +2305,23 @@ async fn run_row(row: &Row, tags: &[String], documented_ok: u16) -> (Vec<String>
     } else {
         &[Target::Missing, Target::Globex, Target::A2, Target::A1]
     };
+    let mut answers = Answers::new();
+    // Only requests change the world: each cell's "after" is the next cell's "before".
+    let mut fingerprint = world.fingerprint().await;
     for who in Who::REFUSED_FIRST {
-        let slugs: &[&str] = if who.is_globex() {
-            &["acme", "globex"]
-        } else {
-            &["acme"]
-        };
-        for slug in slugs {
+        for &via in who.vias() {
+            let tenant = via.tenant();
             let mut missing: Option<(u16, String)> = None;
             for &target in targets {
                 let ids = world.target(target);
                 let (path, payload) = (row.build)(ids);
-                let before = world.fingerprint().await;
                 let reply = world
-                    .send_as(who, slug, row.method.clone(), &path, Some(payload))
+                    .send_as(who, via, row.method.clone(), &path, Some(payload))
                     .await;
                 let after = world.fingerprint().await;
-                let cell = format!("{who:?} on /{slug} → {target:?}");
+                let changed = after != fingerprint;
+                fingerprint = after;
+                let cell = format!("{who:?} via {via:?} → {target:?}");
                 tally.cells += 1;
                 if who == Who::Owner && reply.text.contains("canary-acme") {
                     tally.acme_canaries_seen += 1;
@@ -2044,28 +2329,42 @@ async fn run_row(row: &Row, tags: &[String], documented_ok: u16) -> (Vec<String>
                 if who == Who::GlobexOwner && reply.text.contains("canary-globex") {
                     tally.globex_canaries_seen += 1;
                 }
+                let other_way_in = !who.has_session() || via == Via::AcmeDomain;
+                if other_way_in && who != Who::Anonymous && (200..300).contains(&reply.status) {
+                    tally.other_ways_in_succeeded += 1;
+                }
                 let seen = format!("{} {}", reply.status, reply.text);
+                let sees = sees(who, tenant, target, row.reach);
                 if reply.status >= 500 {
                     fail(format!("{cell}: server error {seen}"));
                 }
                 if reply.status >= 400 {
                     tally.refused += 1;
                 }
-                if reply.status >= 400 && before != after {
+                if reply.status >= 400 && changed {
                     fail(format!(
                         "{cell}: refused ({}) but data changed",
                         reply.status
                     ));
                 }
+                let headers = header_text(&reply.headers);
                 for never in who.forbidden() {
                     if reply.text.contains(never) {
                         fail(format!("{cell}: leaks {never:?}: {seen}"));
                     }
+                    if headers.contains(never) {
+                        fail(format!("{cell}: leaks {never:?} in a header: {headers}"));
+                    }
                 }
+                if (reply.status >= 400 || !sees) && headers.contains("canary") {
+                    fail(format!(
+                        "{cell}: a refused or unseen object's headers hold a canary: {headers}"
+                    ));
+                }
+                let unauthenticated = who == Who::Anonymous
+                    || who == Who::Disabled
+                    || (who.is_globex() && tenant == "acme");
                 if !public {
-                    let unauthenticated = who == Who::Anonymous
-                        || who == Who::Disabled
-                        || (who.is_globex() && *slug == "acme");
                     if unauthenticated && reply.status != 401 {
                         fail(format!("{cell}: expected 401 (SEC-25/SEC-27), got {seen}"));
                     }
@@ -2074,15 +2373,22 @@ async fn run_row(row: &Row, tags: &[String], documented_ok: u16) -> (Vec<String>
                             "{cell}: contact on a staff route, expected 403, got {seen}"
                         ));
                     }
+                    if session_only && !unauthenticated && !who.has_session() && reply.status != 403
+                    {
+                        fail(format!(
+                            "{cell}: an account act without a session, expected 403, got {seen}"
+                        ));
+                    }
                 }
                 let answer = masked(&reply, ids);
+                answers.insert((who, tenant, target), answer.clone());
                 if target == Target::Missing {
                     let empty_page = row.reach == Reach::Filter && reply.status == 200;
                     if !public && !matches!(reply.status, 401 | 403 | 404) && !empty_page {
                         fail(format!("{cell}: a missing id answered {seen}"));
                     }
                     missing = Some(answer);
-                } else if !sees(who, slug, target, row.reach) {
+                } else if !sees {
                     tally.compared += 1;
                     let empty_page = row.reach == Reach::Filter && reply.status == 200;
                     if !matches!(reply.status, 401 | 403 | 404) && !empty_page {
@@ -2098,6 +2404,7 @@ async fn run_row(row: &Row, tags: &[String], documented_ok: u16) -> (Vec<String>
             }
         }
     }
+    tally.twins_compared += compare_twins(row, session_only, &answers, &mut fail);
     if matches!(row.ok, Proof::Last(_)) {
         prove(&world, row, proof, &mut fail).await;
     }
@@ -2108,6 +2415,45 @@ async fn run_row(row: &Row, tags: &[String], documented_ok: u16) -> (Vec<String>
     (failures, tally)
 }
 
+/// Holds each caller with a twin to it (see the file's header); returns the cells compared.
+fn compare_twins(
+    row: &Row,
+    session_only: bool,
+    answers: &Answers,
+    fail: &mut impl FnMut(String),
+) -> usize {
+    let mut compared = 0;
+    for (&(who, tenant, target), (status, body)) in answers {
+        let Some(twin) = who.twin() else {
+            continue;
+        };
+        let Some((twin_status, twin_body)) = answers.get(&(twin, tenant, target)) else {
+            continue;
+        };
+        compared += 1;
+        let cell = format!("{who:?} on {tenant} → {target:?}");
+        if *twin_status == 403 && *status < 400 {
+            fail(format!(
+                "{cell}: answered {status} where {twin:?} is refused with 403: {body}"
+            ));
+        }
+        // Account acts answer for the session they are made with, or need one.
+        if row.method != Method::GET || session_only {
+            continue;
+        }
+        if status != twin_status {
+            fail(format!(
+                "{cell}: a read answered {status}, {twin:?} answered {twin_status}: {body}"
+            ));
+        } else if who == Who::DomainClientAdmin && body != twin_body {
+            fail(format!(
+                "{cell}: through the custom domain the read answered {body}, through the path {twin_body}"
+            ));
+        }
+    }
+    compared
+}
+
 /// Checks that `who` gets `expected` for the row on A1's object.
 async fn prove(
     world: &World,
@@ -2115,17 +2461,18 @@ async fn prove(
     (who, expected): (Who, u16),
     fail: &mut impl FnMut(String),
 ) {
-    let cookie = match who.email() {
-        Some(email) => Some(world.portal.login("acme", email).await),
+    let credential = match who.email() {
+        Some(email) => Some(Credential::Cookie(world.sign_in(Via::Acme, email).await)),
         None => None,
     };
     let (path, payload) = (row.build)(world.target(Target::A1));
     let reply = world
         .send(
+            Via::Acme,
+            credential.as_ref(),
             row.method.clone(),
-            &format!("/acme/api/v1{path}"),
+            &path,
             payload,
-            cookie.as_deref(),
             false,
         )
         .await;
@@ -2177,6 +2524,10 @@ async fn run(area: &str, select: fn(&Row) -> bool) {
     assert!(count > 0, "{area}: no rows ran");
     assert!(tally.compared > 0 || area == "account and client side");
     assert!(
+        tally.other_ways_in_succeeded > 0 && tally.twins_compared > 0,
+        "{area}: keys, host logins and the custom domain were only refused"
+    );
+    assert!(
         failures.is_empty(),
         "{} isolation failures:\n{}",
         failures.len(),
@@ -2218,7 +2569,7 @@ async fn every_operation_has_a_matrix_row_sec_25() {
             row.key()
         );
     }
-    for key in PUBLIC.iter().chain(KNOWN_GAPS) {
+    for key in PUBLIC.iter().chain(SESSION_ONLY).chain(KNOWN_GAPS) {
         assert!(listed.contains(*key), "{key} is not an operation");
     }
 }
@@ -2241,4 +2592,275 @@ async fn matrix_documents_finance_and_integrations_sec_25_sec_26_sec_27() {
 #[tokio::test]
 async fn matrix_tenant_administration_sec_25_sec_26_sec_27() {
     run("tenant administration", |row| area(row) == 3).await;
+}
+
+/// A member of staff who may not manage some people — a manager (no `manage_staff`) facing
+/// the staff, a member (neither permission) facing anyone — gets the same 403 for an id that
+/// exists as for one that does not, on every change to people: the refusal cannot be used to
+/// find out which ids are real (SEC-26). The matrix sees contacts only, and some of its rows
+/// prove the act (deleting the membership) before the callers come; this covers the rest.
+#[tokio::test]
+async fn people_refusals_do_not_tell_existing_ids_from_missing_ones_sec_26() {
+    use support::staff_api::{Auth, Team, acme, call};
+
+    async fn send_to(
+        portal: &Portal,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+        cookie: &str,
+    ) -> Reply {
+        call(portal, method, &acme(&path), body, Auth::Cookie(cookie)).await
+    }
+
+    let s = Team::new().await;
+    let portal = &s.portal;
+    let manager = portal.login("acme", "manager@acme.test").await;
+    support::staff(
+        &portal.stores,
+        portal.acme,
+        "colleague@acme.test",
+        BuiltinRole::Member,
+    )
+    .await;
+    let users = send_to(
+        portal,
+        Method::GET,
+        "/users?limit=200".into(),
+        None,
+        &s.owner,
+    )
+    .await
+    .json();
+    let user = |email: &str| {
+        users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|user| user["email"] == email)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let memberships = send_to(
+        portal,
+        Method::GET,
+        "/memberships?limit=200".into(),
+        None,
+        &s.owner,
+    )
+    .await
+    .json();
+    let membership = |user: &str| {
+        memberships["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|membership| membership["user_id"] == user)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let member_role = role_id(portal, portal.acme, BuiltinRole::Member)
+        .await
+        .to_string();
+    let viewer_role = role_id(portal, portal.acme, BuiltinRole::Viewer)
+        .await
+        .to_string();
+    let invite = |email: &str, client: Option<String>| {
+        let body = json!({ "email": email, "role_id": member_role, "client_id": client });
+        let viewer = json!({ "email": email, "role_id": viewer_role, "client_id": client });
+        send_to(
+            portal,
+            Method::POST,
+            "/invitations".into(),
+            Some(if client.is_some() { viewer } else { body }),
+            &s.owner,
+        )
+    };
+    let staff_invitation = invite("new-staff@acme.test", None).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let contact_invitation = invite(
+        "new-contact@acme-a.test",
+        Some(s.world.a.client.to_string()),
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let colleague = user("colleague@acme.test");
+    let contact = user("approver@acme-a.test");
+    let targets = [
+        (
+            "staff",
+            colleague.clone(),
+            membership(&colleague),
+            staff_invitation,
+        ),
+        (
+            "contact",
+            contact.clone(),
+            membership(&contact),
+            contact_invitation,
+        ),
+    ];
+    let missing = || Uuid::new_v4().to_string();
+    let changes = || async {
+        portal
+            .stores
+            .audit
+            .list_events(
+                &TenantScope::dangerous_system(portal.acme),
+                AuditFilter::default(),
+                Page::first(Page::MAX_LIMIT).unwrap(),
+            )
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|event| event.outcome == AuditOutcome::Success)
+            .count()
+    };
+    let before = changes().await;
+
+    // (caller, kinds of people it may not manage)
+    let callers = [
+        ("manager", manager.as_str(), &["staff"][..]),
+        ("member", s.member.as_str(), &["staff", "contact"][..]),
+    ];
+    let mut checked = 0;
+    for (name, cookie, unmanaged) in callers {
+        for (kind, user_id, membership_id, invitation_id) in &targets {
+            if !unmanaged.contains(kind) {
+                continue;
+            }
+            let acts: Vec<(Method, String, Option<Value>, String)> = vec![
+                (
+                    Method::PUT,
+                    "/users/{}/name".into(),
+                    Some(json!({ "name": "Renamed" })),
+                    user_id.clone(),
+                ),
+                (
+                    Method::POST,
+                    "/users/{}/disable".into(),
+                    None,
+                    user_id.clone(),
+                ),
+                (
+                    Method::POST,
+                    "/users/{}/enable".into(),
+                    None,
+                    user_id.clone(),
+                ),
+                (
+                    Method::PUT,
+                    "/memberships/{}/role".into(),
+                    Some(json!({ "role_id": member_role })),
+                    membership_id.clone(),
+                ),
+                (
+                    Method::PUT,
+                    "/memberships/{}/clients".into(),
+                    Some(json!({ "client_ids": [] })),
+                    membership_id.clone(),
+                ),
+                (
+                    Method::DELETE,
+                    "/memberships/{}".into(),
+                    None,
+                    membership_id.clone(),
+                ),
+                (
+                    Method::POST,
+                    "/invitations/{}/revoke".into(),
+                    None,
+                    invitation_id.clone(),
+                ),
+            ];
+            for (method, path, body, id) in acts {
+                let existing = send_to(
+                    portal,
+                    method.clone(),
+                    path.replace("{}", &id),
+                    body.clone(),
+                    cookie,
+                )
+                .await;
+                let absent = send_to(
+                    portal,
+                    method.clone(),
+                    path.replace("{}", &missing()),
+                    body,
+                    cookie,
+                )
+                .await;
+                let cell = format!("{name} {method} {path} on a {kind}");
+                assert_eq!(existing.status, 403, "{cell}: {}", existing.text);
+                assert_eq!(
+                    (absent.status, &absent.text),
+                    (existing.status, &existing.text),
+                    "{cell}: a missing id answers like an existing one"
+                );
+                checked += 1;
+            }
+            // Naming a person in the body: an existing user and a missing one alike.
+            let add = |user: String| {
+                let client = (*kind == "contact").then(|| s.world.b.client.to_string());
+                let role = if client.is_some() {
+                    &viewer_role
+                } else {
+                    &member_role
+                };
+                send_to(
+                    portal,
+                    Method::POST,
+                    "/memberships".into(),
+                    Some(json!({ "user_id": user, "role_id": role, "client_id": client })),
+                    cookie,
+                )
+            };
+            let existing = add(user_id.clone()).await;
+            let absent = add(missing()).await;
+            assert_eq!(
+                existing.status, 403,
+                "{name} adds a {kind}: {}",
+                existing.text
+            );
+            assert_eq!(
+                (absent.status, &absent.text),
+                (existing.status, &existing.text)
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 24);
+    let after = changes().await;
+    assert_eq!(after, before, "a refused change wrote something");
+
+    // Those who may manage everyone still learn that an id is not there…
+    let nobody = missing();
+    for (method, path) in [
+        (Method::POST, format!("/users/{nobody}/disable")),
+        (Method::DELETE, format!("/memberships/{nobody}")),
+        (Method::POST, format!("/invitations/{nobody}/revoke")),
+    ] {
+        let reply = send_to(portal, method, path.clone(), None, &s.owner).await;
+        assert_eq!(reply.status, 404, "{path}: {}", reply.text);
+    }
+    // …and the manager still manages contacts.
+    let renamed = send_to(
+        portal,
+        Method::PUT,
+        format!("/users/{contact}/name"),
+        Some(json!({ "name": "Renamed Approver" })),
+        &manager,
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
 }

@@ -284,21 +284,32 @@ async fn changing_the_password_needs_a_recent_login_and_the_current_password_sec
             .change_password(
                 &who,
                 Password::from("wrong current!"),
-                Password::from(NEW_PASSWORD)
+                Password::from(NEW_PASSWORD),
+                &ip(1),
             )
             .await,
         Err(AuthError::InvalidCredentials)
     ));
     assert!(matches!(
         recovery
-            .change_password(&who, Password::from(PASSWORD), Password::from("short"))
+            .change_password(
+                &who,
+                Password::from(PASSWORD),
+                Password::from("short"),
+                &ip(1)
+            )
             .await,
         Err(AuthError::WeakPassword(_))
     ));
     world.clock.advance(Duration::minutes(11));
     assert!(matches!(
         recovery
-            .change_password(&who, Password::from(PASSWORD), Password::from(NEW_PASSWORD))
+            .change_password(
+                &who,
+                Password::from(PASSWORD),
+                Password::from(NEW_PASSWORD),
+                &ip(1)
+            )
             .await,
         Err(AuthError::ReauthRequired)
     ));
@@ -309,6 +320,7 @@ async fn changing_the_password_needs_a_recent_login_and_the_current_password_sec
             &fresh,
             Password::from(PASSWORD),
             Password::from(NEW_PASSWORD),
+            &ip(1),
         )
         .await
         .unwrap();
@@ -323,4 +335,108 @@ async fn changing_the_password_needs_a_recent_login_and_the_current_password_sec
             .is_ok()
     );
     assert_eq!(world.events("password.changed").await.len(), 1);
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_are_throttled_like_failed_logins_sec_10() {
+    let world = world().await;
+    let recovery = recovery(&world);
+    let who = world.signed_in("alice@example.com").await;
+    let who = &who;
+    let change = move |current: &'static str, from: u8| {
+        let recovery = recovery.clone();
+        async move {
+            recovery
+                .change_password(
+                    who,
+                    Password::from(current),
+                    Password::from(NEW_PASSWORD),
+                    &ip(from),
+                )
+                .await
+        }
+    };
+    // The default policy blocks an account for a second after its fifth failure.
+    for attempt in 0..5 {
+        assert!(
+            matches!(
+                change("wrong current!", attempt).await,
+                Err(AuthError::InvalidCredentials)
+            ),
+            "attempt {attempt} is heard"
+        );
+    }
+    let throttled = change("wrong current!", 5).await;
+    assert!(
+        matches!(throttled, Err(AuthError::Throttled { retry_after }) if retry_after > Duration::ZERO),
+        "{throttled:?}"
+    );
+    assert!(
+        matches!(change(PASSWORD, 6).await, Err(AuthError::Throttled { .. })),
+        "while blocked even the right password is not checked"
+    );
+    assert!(
+        matches!(
+            world.login("alice@example.com", PASSWORD, 7).await,
+            Err(AuthError::Throttled { .. })
+        ),
+        "guesses through a session spend the login's budget"
+    );
+    let ip_failures = world
+        .stores
+        .throttle
+        .throttle("ip:203.0.113.0")
+        .await
+        .unwrap()
+        .map(|state| state.failures);
+    assert_eq!(ip_failures, Some(1), "the client address is counted too");
+    assert!(world.events("password.changed").await.is_empty());
+
+    world.clock.advance(Duration::seconds(2));
+    change(PASSWORD, 8).await.unwrap();
+    let key = format!("account:{}:alice@example.com", world.tenant);
+    assert!(
+        world
+            .stores
+            .throttle
+            .throttle(&key)
+            .await
+            .unwrap()
+            .is_none(),
+        "the right password clears the account's count"
+    );
+    let changed = world.events("password.changed").await;
+    assert_eq!(changed.len(), 1);
+    assert_eq!(
+        changed[0].ip,
+        ip(8).ip,
+        "the change is logged with its address"
+    );
+}
+
+#[tokio::test]
+async fn failed_logins_count_against_a_password_change_sec_10() {
+    let world = world().await;
+    let recovery = recovery(&world);
+    let who = world.signed_in("alice@example.com").await;
+    for attempt in 0..5 {
+        assert!(matches!(
+            world
+                .login("alice@example.com", "wrong guess", attempt)
+                .await,
+            Err(AuthError::InvalidCredentials)
+        ));
+    }
+    let changed = recovery
+        .change_password(
+            &who,
+            Password::from(PASSWORD),
+            Password::from(NEW_PASSWORD),
+            &ip(9),
+        )
+        .await;
+    assert!(
+        matches!(changed, Err(AuthError::Throttled { .. })),
+        "{changed:?}"
+    );
 }

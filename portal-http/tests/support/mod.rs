@@ -1024,3 +1024,46 @@ pub mod api_keys {
 }
 
 // api key helpers: end
+
+// host identity helpers: begin
+
+pub mod host {
+    use axum::http::request::Parts;
+    use portal_core::model::Tenant;
+    use portal_core::{Email, UserId};
+    use portal_http::{ApiError, HostIdentity};
+    use portal_storage::Stores;
+
+    /// The header in which the stand-in host login names its user by email.
+    pub const HOST_USER: &str = "x-host-user";
+
+    /// A host product's login, reduced to a header: the user it names by email in the request's
+    /// tenant (a real host reads its own session instead).
+    pub struct HeaderIdentity;
+
+    #[async_trait::async_trait]
+    impl HostIdentity for HeaderIdentity {
+        async fn portal_user(
+            &self,
+            request: &Parts,
+            tenant: &Tenant,
+            stores: &Stores,
+        ) -> Result<Option<UserId>, ApiError> {
+            let Some(email) = request
+                .headers
+                .get(HOST_USER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| Email::parse(value).ok())
+            else {
+                return Ok(None);
+            };
+            let credentials = stores
+                .identities
+                .credentials_by_email(tenant.id, &email)
+                .await?;
+            Ok(credentials.map(|credentials| credentials.user.id))
+        }
+    }
+}
+
+// host identity helpers: end

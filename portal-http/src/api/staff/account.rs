@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, Caller};
+use crate::extract::{ApiJson, Caller, ClientIp, UserAgent};
 use crate::state::PortalState;
 
 /// The caller's second-factor state.
@@ -187,17 +187,22 @@ pub async fn regenerate_recovery_codes(
 
 /// Changes the caller's password (the current one and a recent login required, SEC-20).
 /// Every session of the account ends, this one too (SEC-19): the cookie is cleared and the
-/// person signs in again with the new password.
+/// person signs in again with the new password. Wrong current passwords count as failed logins
+/// of the account and the address, so guessing through a session is throttled like logging
+/// in (SEC-10).
 #[utoipa::path(post, path = "/me/password", tag = "me", request_body = ChangePasswordBody,
     responses(
         (status = 204, description = "Changed; signed out everywhere"),
         (status = 401, body = ErrorBody),
         (status = 403, description = "Not a browser session, or `reauth_required`", body = ErrorBody),
         (status = 422, description = "The current password is wrong, or the new one does not meet the policy", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords for the account or from the address; see `Retry-After`", body = ErrorBody),
     ))]
 pub async fn change_password(
     caller: Caller,
     State(state): State<PortalState>,
+    ip: ClientIp,
+    UserAgent(agent): UserAgent,
     ApiJson(body): ApiJson<ChangePasswordBody>,
 ) -> Result<Response, ApiError> {
     let changed = state
@@ -206,6 +211,7 @@ pub async fn change_password(
             caller.require_session()?,
             Password::new(body.current_password),
             Password::new(body.new_password),
+            &ip.login_context(agent),
         )
         .await;
     match changed {

@@ -12,7 +12,7 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use super::work::{MAX_TEXT_CHARS, VisibilityBody};
-use super::{StaffCaller, bounded, date, display_name};
+use super::{StaffCaller, bounded, date, display_name, optional_date};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ClientIp};
 use crate::state::PortalState;
@@ -190,7 +190,7 @@ pub struct NewTaskBody {
     /// The person it is assigned to.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub assignee_id: Option<UserId>,
-    /// When it is due, `YYYY-MM-DD`.
+    /// When it is due, `YYYY-MM-DD`; blank or absent for none.
     pub due_on: Option<String>,
 }
 
@@ -327,11 +327,7 @@ pub async fn create_task(
         title: display_name("title", &body.title)?,
         owner: body.owner,
         assignee: body.assignee_id,
-        due_on: body
-            .due_on
-            .as_deref()
-            .map(|text| date("due_on", text))
-            .transpose()?,
+        due_on: optional_date("due_on", body.due_on.as_deref())?,
     };
     let task = state
         .stores()

@@ -105,6 +105,18 @@ pub(crate) fn date(field: &'static str, text: &str) -> Result<Date, ApiError> {
         .map_err(|_| ApiError::invalid(field, format!("invalid {field}: expected YYYY-MM-DD")))
 }
 
+/// An optional calendar day from a request: absent, `null` and blank all mean none (as in the
+/// sync API), anything else must be a day, refused as `field`.
+pub(crate) fn optional_date(
+    field: &'static str,
+    text: Option<&str>,
+) -> Result<Option<Date>, ApiError> {
+    text.map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(|text| date(field, text))
+        .transpose()
+}
+
 /// A moment (RFC 3339) from a request, refused as `field`.
 pub(crate) fn instant(field: &'static str, text: &str) -> Result<OffsetDateTime, ApiError> {
     OffsetDateTime::parse(text.trim(), &Rfc3339)

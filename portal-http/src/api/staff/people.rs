@@ -1,5 +1,10 @@
 //! People: `/users` (staff and contacts), `/memberships` (who holds which role where) and
 //! `/invitations` (asking someone to join a client or the staff).
+//!
+//! Changing people needs `manage_staff` (members of staff) or `manage_clients` (contacts). A
+//! caller without both gets 403 for every user, membership, invitation, role or client id it
+//! cannot act on, whether the id exists or not, so refusals never tell which ids are real
+//! (SEC-26).
 
 use axum::Json;
 use axum::extract::State;
@@ -7,7 +12,8 @@ use axum::http::StatusCode;
 use portal_auth::Invite;
 use portal_core::model::{Invitation, MembershipRecord, NewUser, User};
 use portal_core::{
-    ClientId, Email, InvitationId, MembershipId, MembershipKind, RoleId, Side, UserId,
+    ClientId, Email, InvitationId, MembershipId, MembershipKind, Permission, RoleId, Side,
+    TenantScope, UserId,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -91,6 +97,25 @@ pub struct RenameBody {
     pub name: String,
 }
 
+/// Whether the scope may act on people of both kinds: members of staff (`manage_staff`) and
+/// contacts (`manage_clients`).
+fn manages_everyone(scope: &TenantScope) -> bool {
+    let held = scope.permissions_in(None);
+    held.contains(Permission::ManageStaff) && held.contains(Permission::ManageClients)
+}
+
+/// The answer to an act on a person — a user, membership or invitation, named by id or in the
+/// body — for a caller who lacks `manage_staff` or `manage_clients`. Such a caller is refused
+/// (403) on the people it may not manage, so a 404 for an id that is not there (or not in its
+/// reach) would tell the two apart: it gets the same 403 (SEC-26). Whoever holds both
+/// permissions is never refused for want of them, and keeps the plain 404.
+fn refused_alike<T>(scope: &TenantScope, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    match result {
+        Err(ApiError::NotFound) if !manages_everyone(scope) => Err(ApiError::Forbidden),
+        other => other,
+    }
+}
+
 /// The tenant's users.
 #[utoipa::path(get, path = "/users", tag = "staff", params(UserQuery),
     responses(
@@ -170,7 +195,7 @@ pub async fn get_user(
     responses(
         (status = 200, body = UserView),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "Without the permission; also for any id without both `manage_staff` and `manage_clients`", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
@@ -181,16 +206,14 @@ pub async fn rename_user(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(body): ApiJson<RenameBody>,
 ) -> Result<Json<UserView>, ApiError> {
-    let user = state
+    let name = display_name("name", &body.name)?;
+    let renamed = state
         .stores()
         .identities
-        .rename_user(
-            &caller.scope,
-            id,
-            display_name("name", &body.name)?,
-            &ip.audit(),
-        )
-        .await?;
+        .rename_user(&caller.scope, id, name, &ip.audit())
+        .await
+        .map_err(ApiError::from);
+    let user = refused_alike(&caller.scope, renamed)?;
     Ok(Json(user.into()))
 }
 
@@ -200,7 +223,7 @@ pub async fn rename_user(
     responses(
         (status = 200, body = UserView),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "Without the permission; also for any id without both `manage_staff` and `manage_clients`", body = ErrorBody),
         (status = 404, body = ErrorBody),
     ))]
 pub async fn disable_user(
@@ -218,7 +241,7 @@ pub async fn disable_user(
     responses(
         (status = 200, body = UserView),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "Without the permission; also for any id without both `manage_staff` and `manage_clients`", body = ErrorBody),
         (status = 404, body = ErrorBody),
     ))]
 pub async fn enable_user(
@@ -232,16 +255,18 @@ pub async fn enable_user(
 
 async fn set_disabled(
     state: &PortalState,
-    scope: &portal_core::TenantScope,
+    scope: &TenantScope,
     ip: ClientIp,
     id: UserId,
     disabled: bool,
 ) -> Result<Json<UserView>, ApiError> {
-    let user = state
+    let changed = state
         .stores()
         .identities
         .set_disabled(scope, id, disabled, &ip.audit())
-        .await?;
+        .await
+        .map_err(ApiError::from);
+    let user = refused_alike(scope, changed)?;
     Ok(Json(user.into()))
 }
 
@@ -394,7 +419,7 @@ pub async fn list_memberships(
     responses(
         (status = 201, body = MembershipView),
         (status = 401, body = ErrorBody),
-        (status = 403, description = "Without the permission, or `reauth_required`", body = ErrorBody),
+        (status = 403, description = "Without the permission (also for any id without both `manage_staff` and `manage_clients`), or `reauth_required`", body = ErrorBody),
         (status = 404, description = "No such user, role or client", body = ErrorBody),
         (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
@@ -420,10 +445,12 @@ pub async fn add_membership(
         }
     };
     let stores = state.stores();
-    let record = stores
+    let added = stores
         .memberships
         .add_membership(&caller.scope, body.user_id, body.role_id, kind, &ip.audit())
-        .await?;
+        .await
+        .map_err(ApiError::from);
+    let record = refused_alike(&caller.scope, added)?;
     let user = stores.identities.user(&caller.scope, record.user).await?;
     Ok((StatusCode::CREATED, Json(MembershipView::new(record, user))))
 }
@@ -434,7 +461,7 @@ pub async fn add_membership(
     responses(
         (status = 200, body = MembershipView),
         (status = 401, body = ErrorBody),
-        (status = 403, description = "Without the permission, or `reauth_required`", body = ErrorBody),
+        (status = 403, description = "Without the permission (also for any id without both `manage_staff` and `manage_clients`), or `reauth_required`", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
@@ -447,10 +474,12 @@ pub async fn change_role(
 ) -> Result<Json<MembershipView>, ApiError> {
     require_step_up(&state, &caller)?;
     let stores = state.stores();
-    let record = stores
+    let changed = stores
         .memberships
         .change_role(&caller.scope, id, body.role_id, &ip.audit())
-        .await?;
+        .await
+        .map_err(ApiError::from);
+    let record = refused_alike(&caller.scope, changed)?;
     let user = stores.identities.user(&caller.scope, record.user).await?;
     Ok(Json(MembershipView::new(record, user)))
 }
@@ -461,7 +490,7 @@ pub async fn change_role(
     responses(
         (status = 200, body = MembershipView),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "Without the permission; also for any id without both `manage_staff` and `manage_clients`", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
@@ -474,10 +503,12 @@ pub async fn assign_clients(
 ) -> Result<Json<MembershipView>, ApiError> {
     require_step_up(&state, &caller)?;
     let stores = state.stores();
-    let record = stores
+    let assigned = stores
         .memberships
         .assign_clients(&caller.scope, id, body.client_ids, &ip.audit())
-        .await?;
+        .await
+        .map_err(ApiError::from);
+    let record = refused_alike(&caller.scope, assigned)?;
     let user = stores.identities.user(&caller.scope, record.user).await?;
     Ok(Json(MembershipView::new(record, user)))
 }
@@ -488,7 +519,7 @@ pub async fn assign_clients(
     responses(
         (status = 204, description = "Ended"),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "Without the permission; also for any id without both `manage_staff` and `manage_clients`", body = ErrorBody),
         (status = 404, body = ErrorBody),
     ))]
 pub async fn remove_membership(
@@ -497,11 +528,13 @@ pub async fn remove_membership(
     ip: ClientIp,
     ApiPath(id): ApiPath<MembershipId>,
 ) -> Result<StatusCode, ApiError> {
-    state
+    let removed = state
         .stores()
         .memberships
         .remove_membership(&caller.scope, id, &ip.audit())
-        .await?;
+        .await
+        .map_err(ApiError::from);
+    refused_alike(&caller.scope, removed)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -606,7 +639,7 @@ pub async fn list_invitations(
     responses(
         (status = 201, body = InvitationView),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "Without the permission; also for any id without both `manage_staff` and `manage_clients`", body = ErrorBody),
         (status = 404, description = "No such client or role", body = ErrorBody),
         (status = 409, description = "The person already holds this membership", body = ErrorBody),
         (status = 422, body = ErrorBody),
@@ -622,10 +655,12 @@ pub async fn invite(
         client: body.client_id,
         role: body.role_id,
     };
-    let invitation = state
+    let invited = state
         .invitations()
         .invite(&caller.scope, invite, &ip.audit())
-        .await?;
+        .await
+        .map_err(ApiError::from);
+    let invitation = refused_alike(&caller.scope, invited)?;
     Ok((StatusCode::CREATED, Json(invitation.into())))
 }
 
@@ -635,7 +670,7 @@ pub async fn invite(
     responses(
         (status = 200, body = InvitationView),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
+        (status = 403, description = "Without the permission; also for any id without both `manage_staff` and `manage_clients`", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Already accepted", body = ErrorBody),
     ))]
@@ -645,9 +680,11 @@ pub async fn revoke_invitation(
     ip: ClientIp,
     ApiPath(id): ApiPath<InvitationId>,
 ) -> Result<Json<InvitationView>, ApiError> {
-    let invitation = state
+    let revoked = state
         .invitations()
         .revoke(&caller.scope, id, &ip.audit())
-        .await?;
+        .await
+        .map_err(ApiError::from);
+    let invitation = refused_alike(&caller.scope, revoked)?;
     Ok(Json(invitation.into()))
 }

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
-use super::{MoneyBody, StaffCaller, date, display_name, non_blank, nullable, patched};
+use super::{
+    MoneyBody, StaffCaller, date, display_name, non_blank, nullable, optional_date, patched,
+};
 use crate::api::work::visible_project;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ClientIp};
@@ -392,14 +394,6 @@ pub struct MilestoneStatusBody {
     pub status: MilestoneStatus,
 }
 
-/// An optional day from a request.
-fn due_on(text: Option<&str>) -> Result<Option<Date>, ApiError> {
-    text.map(str::trim)
-        .filter(|text| !text.is_empty())
-        .map(|text| date("due_on", text))
-        .transpose()
-}
-
 /// Adds an internal, planned milestone to a project (`manage_milestones`).
 #[utoipa::path(post, path = "/projects/{project_id}/milestones", tag = "staff", request_body = NewMilestoneBody,
     params(("project_id" = String, Path, format = Uuid)),
@@ -421,7 +415,7 @@ pub async fn create_milestone(
     let input = MilestoneInput {
         project,
         title: display_name("title", &body.title)?,
-        due_on: due_on(body.due_on.as_deref())?,
+        due_on: optional_date("due_on", body.due_on.as_deref())?,
         position: body.position,
         external_id: non_blank(body.external_id),
     };
@@ -462,7 +456,9 @@ pub async fn update_milestone(
         title: patched(body.title, current.title, |title| {
             display_name("title", &title)
         })?,
-        due_on: patched(body.due_on, current.due_on, |text| due_on(text.as_deref()))?,
+        due_on: patched(body.due_on, current.due_on, |text| {
+            optional_date("due_on", text.as_deref())
+        })?,
         position: body.position.unwrap_or(current.position),
         external_id: body.external_id.map_or(current.external_id, non_blank),
     };
@@ -632,7 +628,7 @@ pub async fn create_deliverable(
     let input = DeliverableInput {
         milestone,
         title: display_name("title", &body.title)?,
-        due_on: due_on(body.due_on.as_deref())?,
+        due_on: optional_date("due_on", body.due_on.as_deref())?,
         external_id: non_blank(body.external_id),
     };
     let deliverable = state
@@ -672,7 +668,9 @@ pub async fn update_deliverable(
         title: patched(body.title, current.title, |title| {
             display_name("title", &title)
         })?,
-        due_on: patched(body.due_on, current.due_on, |text| due_on(text.as_deref()))?,
+        due_on: patched(body.due_on, current.due_on, |text| {
+            optional_date("due_on", text.as_deref())
+        })?,
         external_id: body.external_id.map_or(current.external_id, non_blank),
     };
     let deliverable = stores
