@@ -25,8 +25,9 @@ use support::{Portal, Reply};
 
 const PATH: &str = "/acme/api/v1/sync/batch";
 
-/// Every permission a full sync needs: new objects are internal (`view_internal`), and an
-/// integration works on every client (`access_all_clients`).
+/// Every permission a full sync needs: new objects are internal (`view_internal`), an
+/// integration works on every client (`access_all_clients`), and finding a stored parent by
+/// external id is reading it (`view_projects`, `view_milestones`).
 const SYNC: &[Permission] = &[
     Permission::AccessAllClients,
     Permission::ViewInternal,
@@ -36,6 +37,7 @@ const SYNC: &[Permission] = &[
     Permission::ManageDeliverables,
     Permission::ManageInvoices,
     Permission::ViewProjects,
+    Permission::ViewMilestones,
     Permission::ViewFinancials,
 ];
 
@@ -567,7 +569,7 @@ async fn parents_stored_before_are_found_by_external_id_and_branding_is_kept() {
         { "kind": "deliverable", "external_id": "pm-1-d2", "milestone_id": milestone_id,
           "title": "Wireframes" },
         { "kind": "deliverable", "external_id": "pm-1-d3", "milestone_external_id": "pm-1-m1",
-          "title": "Only by id across batches" },
+          "title": "By external id across batches" },
         { "kind": "project", "external_id": "pm-1", "client_external_id": "crm-1",
           "name": "Website" },
     ]});
@@ -576,14 +578,10 @@ async fn parents_stored_before_are_found_by_external_id_and_branding_is_kept() {
     assert_eq!(
         statuses(&reply),
         vec![
-            "updated", "created", "created", "created", "failed", "updated"
+            "updated", "created", "created", "created", "created", "updated"
         ],
         "{}",
         reply.text
-    );
-    assert_eq!(
-        reply.json()["results"][4]["error"]["fields"],
-        json!(["milestone_external_id"])
     );
     let updated = portal
         .stores
@@ -608,6 +606,205 @@ async fn parents_stored_before_are_found_by_external_id_and_branding_is_kept() {
         "an absent budget keeps the stored one"
     );
     assert_eq!(project.status, ProjectStatus::Active);
+}
+
+/// The portal id in result `n` of a reply.
+fn result_id(reply: &Reply, n: usize) -> uuid::Uuid {
+    reply.json()["results"][n]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_deliverable_names_a_milestone_of_an_earlier_batch_by_external_id() {
+    let portal = Portal::new().await;
+    let key = api_key(&portal, portal.acme, portal.ada, SYNC).await;
+    let first = send(&portal, Auth::Key(&key), &fresh(), &tree()).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let (discovery, design) = (result_id(&first, 2), result_id(&first, 3));
+
+    let later = json!({ "items": [
+        { "kind": "deliverable", "external_id": "pm-1-d2", "milestone_external_id": "pm-1-m2",
+          "title": "Wireframes" },
+        { "kind": "deliverable", "external_id": "pm-1-d3", "milestone_external_id": "pm-1-m2",
+          "title": "Style guide" },
+        { "kind": "deliverable", "external_id": "pm-1-d1", "milestone_external_id": "pm-1-m1",
+          "title": "Research report, revised" },
+        { "kind": "deliverable", "external_id": "pm-1-d4", "milestone_external_id": "pm-1-m9",
+          "title": "Under no milestone" },
+    ]});
+    let reply = send(&portal, Auth::Key(&key), &fresh(), &later).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        statuses(&reply),
+        vec!["created", "created", "updated", "failed"],
+        "{}",
+        reply.text
+    );
+    assert_eq!(
+        result_id(&reply, 2),
+        result_id(&first, 4),
+        "the same deliverable"
+    );
+    let error = &reply.json()["results"][3]["error"];
+    assert_eq!(error["code"], "invalid");
+    assert_eq!(error["fields"], json!(["milestone_external_id"]));
+
+    let sys = system(portal.acme);
+    for (n, milestone) in [(0, design), (1, design), (2, discovery)] {
+        let deliverable = portal
+            .stores
+            .deliverables
+            .deliverable(
+                &sys,
+                portal_core::DeliverableId::from_uuid(result_id(&reply, n)),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(*deliverable.milestone.as_uuid(), milestone, "item {n}");
+    }
+
+    // Finding a stored milestone by external id is reading it: without `view_milestones` the
+    // item is refused, while the portal id still names it.
+    let unseeing: Vec<Permission> = SYNC
+        .iter()
+        .copied()
+        .filter(|permission| *permission != Permission::ViewMilestones)
+        .collect();
+    let key = api_key(&portal, portal.acme, portal.ada, &unseeing).await;
+    let body = json!({ "items": [
+        { "kind": "deliverable", "external_id": "pm-1-d5", "milestone_external_id": "pm-1-m2",
+          "title": "Prototype" },
+        { "kind": "deliverable", "external_id": "pm-1-d5", "milestone_id": design.to_string(),
+          "title": "Prototype" },
+    ]});
+    let reply = send(&portal, Auth::Key(&key), &fresh(), &body).await;
+    assert_eq!(
+        statuses(&reply),
+        vec!["failed", "created"],
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.json()["results"][0]["error"]["code"], "forbidden");
+}
+
+#[tokio::test]
+async fn parents_of_another_tenant_or_client_by_external_id_fail_like_missing_ones_sec_26() {
+    let portal = Portal::new().await;
+    // Globex holds a client, project and milestone under the external ids acme will name.
+    let globex_key = api_key(&portal, portal.globex, globex_owner(&portal).await, SYNC).await;
+    let reply = send_raw(
+        &portal,
+        "/globex/api/v1/sync/batch",
+        Auth::Key(&globex_key),
+        Some(&fresh()),
+        tree().to_string(),
+    )
+    .await;
+    assert_eq!(statuses(&reply), vec!["created"; 6], "{}", reply.text);
+
+    let key = api_key(&portal, portal.acme, portal.ada, SYNC).await;
+    let before = snapshot(&portal, portal.acme).await;
+    let body = json!({ "items": [
+        { "kind": "project", "external_id": "p1", "client_external_id": "crm-1", "name": "X" },
+        { "kind": "project", "external_id": "p2", "client_external_id": "crm-none", "name": "X" },
+        { "kind": "milestone", "external_id": "m1", "project_external_id": "pm-1", "title": "X" },
+        { "kind": "milestone", "external_id": "m2", "project_external_id": "pm-none",
+          "title": "X" },
+        { "kind": "deliverable", "external_id": "d1", "milestone_external_id": "pm-1-m1",
+          "title": "X" },
+        { "kind": "deliverable", "external_id": "d2", "milestone_external_id": "pm-none-m1",
+          "title": "X" },
+        { "kind": "invoice", "external_id": "b1", "client_external_id": "crm-1",
+          "number": "INV-1", "amount": { "amount_minor": 100, "currency": "EUR" } },
+        { "kind": "invoice", "external_id": "b2", "client_external_id": "crm-none",
+          "number": "INV-2", "amount": { "amount_minor": 100, "currency": "EUR" } },
+    ]});
+    let reply = send(&portal, Auth::Key(&key), &fresh(), &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(statuses(&reply), vec!["failed"; 8], "{}", reply.text);
+    let error = |n: usize| reply.json()["results"][n]["error"].clone();
+    for (foreign, missing, field) in [
+        (0, 1, "client_external_id"),
+        (2, 3, "project_external_id"),
+        (4, 5, "milestone_external_id"),
+        (6, 7, "client_external_id"),
+    ] {
+        assert_eq!(error(missing)["code"], "invalid", "{}", reply.text);
+        assert_eq!(error(missing)["fields"], json!([field]));
+        assert_eq!(
+            error(foreign),
+            error(missing),
+            "another tenant's answers as a missing one"
+        );
+    }
+    assert!(!reply.text.contains("Initech"), "{}", reply.text);
+    assert_eq!(snapshot(&portal, portal.acme).await, before);
+
+    // Within the tenant, a milestone of a client the caller is not assigned to is missing too.
+    let own = client_of(&portal, portal.acme, "Assigned", "crm-a").await;
+    let other = client_of(&portal, portal.acme, "Not assigned", "crm-b").await;
+    let sys = system(portal.acme);
+    let theirs = portal
+        .stores
+        .projects
+        .create_project(
+            &sys,
+            ProjectInput {
+                client: other,
+                name: DisplayName::parse("Theirs").unwrap(),
+                description: String::new(),
+                status: ProjectStatus::Active,
+                schedule: None,
+                budget: None,
+                external_id: Some("pm-b".into()),
+            },
+            &AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    portal
+        .stores
+        .milestones
+        .create_milestone(
+            &sys,
+            portal_core::model::MilestoneInput {
+                project: theirs.id,
+                title: DisplayName::parse("Their milestone").unwrap(),
+                due_on: None,
+                position: 1,
+                external_id: Some("ms-b".into()),
+            },
+            &AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    let permissions = [
+        Permission::ManageDeliverables,
+        Permission::ViewMilestones,
+        Permission::ViewDeliverables,
+    ];
+    let integrator = assigned_staff(&portal, portal.acme, &permissions, vec![own]).await;
+    let mut key_permissions = permissions.to_vec();
+    key_permissions.push(Permission::ViewInternal);
+    let key = api_key(&portal, portal.acme, integrator, &key_permissions).await;
+    let before = snapshot(&portal, portal.acme).await;
+    let body = json!({ "items": [
+        { "kind": "deliverable", "external_id": "d1", "milestone_external_id": "ms-b",
+          "title": "X" },
+        { "kind": "deliverable", "external_id": "d2", "milestone_external_id": "ms-none",
+          "title": "X" },
+    ]});
+    let reply = send(&portal, Auth::Key(&key), &fresh(), &body).await;
+    assert_eq!(statuses(&reply), vec!["failed"; 2], "{}", reply.text);
+    let error = |n: usize| reply.json()["results"][n]["error"].clone();
+    assert_eq!(error(1)["fields"], json!(["milestone_external_id"]));
+    assert_eq!(error(0), error(1));
+    assert!(!reply.text.contains("Their milestone"));
+    assert_eq!(snapshot(&portal, portal.acme).await, before);
 }
 
 #[tokio::test]

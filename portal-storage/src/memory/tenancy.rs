@@ -350,6 +350,19 @@ impl ClientStore for MemoryStore {
         }))
     }
 
+    async fn client_by_external_id(
+        &self,
+        scope: &TenantScope,
+        external_id: &str,
+    ) -> StoreResult<Option<Client>> {
+        Ok(self.with(|state| {
+            state
+                .by_external_id::<Client>(scope.tenant_id(), external_id)
+                .filter(|client| scope.can_reach_client(client.id))
+                .cloned()
+        }))
+    }
+
     async fn list_clients(&self, scope: &TenantScope, page: Page) -> StoreResult<Paged<Client>> {
         let tenant = scope.tenant_id();
         Ok(self.with(|state| {

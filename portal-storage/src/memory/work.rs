@@ -413,6 +413,20 @@ impl ProjectStore for MemoryStore {
         self.with(|state| state.read::<Project>(scope, Permission::ViewProjects, id))
     }
 
+    async fn project_by_external_id(
+        &self,
+        scope: &TenantScope,
+        external_id: &str,
+    ) -> StoreResult<Option<Project>> {
+        self.with(|state| {
+            let Some(project) = state.by_external_id::<Project>(scope.tenant_id(), external_id)
+            else {
+                return Ok(None);
+            };
+            state.read::<Project>(scope, Permission::ViewProjects, project.id)
+        })
+    }
+
     async fn list_projects(
         &self,
         scope: &TenantScope,
@@ -478,6 +492,20 @@ impl MilestoneStore for MemoryStore {
         id: MilestoneId,
     ) -> StoreResult<Option<Milestone>> {
         self.with(|state| state.read::<Milestone>(scope, Permission::ViewMilestones, id))
+    }
+
+    async fn milestone_by_external_id(
+        &self,
+        scope: &TenantScope,
+        external_id: &str,
+    ) -> StoreResult<Option<Milestone>> {
+        self.with(|state| {
+            let Some(milestone) = state.by_external_id::<Milestone>(scope.tenant_id(), external_id)
+            else {
+                return Ok(None);
+            };
+            state.read::<Milestone>(scope, Permission::ViewMilestones, milestone.id)
+        })
     }
 
     async fn list_milestones(

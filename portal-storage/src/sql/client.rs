@@ -55,6 +55,9 @@ macro_rules! select_client {
     };
 }
 
+/// A whole client by external id, through the `(tenant_id, external_id)` unique index.
+const BY_EXTERNAL_ID: &str = select_client!(" WHERE tenant_id = $1 AND external_id = $2");
+
 /// May the scope manage this client.
 fn require_manager(scope: &TenantScope, client: ClientId) -> StoreResult<()> {
     let facts = ResourceFacts::of_client(scope.tenant_id(), client, Visibility::Shared);
@@ -247,6 +250,23 @@ for_each_backend! {
             Ok(client.filter(|client| scope.can_reach_client(client.id)))
         }
 
+        async fn client_by_external_id(
+            &self,
+            scope: &TenantScope,
+            external_id: &str,
+        ) -> StoreResult<Option<Client>> {
+            let mut tx = self.read(scope.tenant_id()).await?;
+            let row: Option<ClientRow> = sqlx::query_as(BY_EXTERNAL_ID)
+                .bind(*scope.tenant_id().as_uuid())
+                .bind(external_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
+            let client = row.map(ClientRow::into_client).transpose()?;
+            Ok(client.filter(|client| scope.can_reach_client(client.id)))
+        }
+
         async fn list_clients(
             &self,
             scope: &TenantScope,
@@ -327,5 +347,27 @@ for_each_backend! {
                 other => other,
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[cfg(feature = "sqlite")]
+mod tests {
+    use super::super::work_fixture::{assert_indexed, database};
+    use super::*;
+
+    /// The lookup by external id searches the `(tenant_id, external_id)` unique index: no scan.
+    #[tokio::test]
+    async fn the_lookup_by_external_id_uses_an_index() {
+        let db = database(1).await;
+        let explain = format!("EXPLAIN QUERY PLAN {BY_EXTERNAL_ID}");
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
+            .bind(Uuid::nil())
+            .bind("crm-1")
+            .fetch_all(db.store.pool())
+            .await
+            .unwrap();
+        let plan: Vec<String> = rows.into_iter().map(|(_, _, _, step)| step).collect();
+        assert_indexed(&plan);
     }
 }

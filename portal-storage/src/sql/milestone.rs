@@ -63,6 +63,12 @@ const SET_VISIBILITY: &str =
 const BY_EXTERNAL_ID: &str =
     "SELECT milestone_id FROM portal_milestone WHERE tenant_id = $1 AND external_id = $2";
 
+/// A whole milestone by external id, through the `(tenant_id, external_id)` unique index.
+const SELECT_BY_EXTERNAL_ID: &str = concat!(
+    milestone_select!(),
+    " WHERE m.tenant_id = $1 AND m.external_id = $2"
+);
+
 /// A stored milestone with its effective visibility.
 #[derive(sqlx::FromRow)]
 struct MilestoneRow {
@@ -229,6 +235,23 @@ for_each_backend! {
             readable(scope, Permission::ViewMilestones, row)
         }
 
+        async fn milestone_by_external_id(
+            &self,
+            scope: &TenantScope,
+            external_id: &str,
+        ) -> StoreResult<Option<Milestone>> {
+            let mut tx = self.read(scope.tenant_id()).await?;
+            let row: Option<MilestoneRow> = sqlx::query_as(SELECT_BY_EXTERNAL_ID)
+                .bind(*scope.tenant_id().as_uuid())
+                .bind(external_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
+            let row = row.map(MilestoneRow::into_seen).transpose()?;
+            readable(scope, Permission::ViewMilestones, row)
+        }
+
         async fn list_milestones(
             &self,
             scope: &TenantScope,
@@ -359,5 +382,27 @@ for_each_backend! {
             tx.commit().await.map_err(backend)?;
             Ok(upserted)
         }
+    }
+}
+
+#[cfg(test)]
+#[cfg(feature = "sqlite")]
+mod tests {
+    use super::super::work_fixture::{assert_indexed, database};
+    use super::*;
+
+    /// The lookup by external id searches the `(tenant_id, external_id)` unique index: no scan.
+    #[tokio::test]
+    async fn the_lookup_by_external_id_uses_an_index() {
+        let db = database(1).await;
+        let explain = format!("EXPLAIN QUERY PLAN {SELECT_BY_EXTERNAL_ID}");
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
+            .bind(Uuid::nil())
+            .bind("crm-1")
+            .fetch_all(db.store.pool())
+            .await
+            .unwrap();
+        let plan: Vec<String> = rows.into_iter().map(|(_, _, _, step)| step).collect();
+        assert_indexed(&plan);
     }
 }

@@ -11,9 +11,9 @@
 //!   failing; PostgreSQL with the tenant set for row-level security),
 //! - `read(tenant)`: a read transaction for one tenant,
 //! - `global()`: for the few global methods (routing, login, sessions, the outbox dispatcher),
-//! - `global_uncounted()`: a global write no cache can observe (see [`crate::changes`]).
+//! - `global_uncounted()`: a global write no cache can observe (see [`ChangeFeed`](crate::ChangeFeed)).
 //!
-//! Write transactions are [`counted::CountedTx`]: their commit tells the store's change counter.
+//! Write transactions are `CountedTx`s: their commit tells the store's change counter.
 
 /// Compiles the items once per enabled SQL backend, with `Db` (the sqlx database), `Conn` (its
 /// connection, which helpers shared by reads and writes take) and `Store` (the backend's store

@@ -56,6 +56,13 @@ const SET_VISIBILITY: &str = "UPDATE portal_project SET visibility = $1, updated
 const BY_EXTERNAL_ID: &str =
     "SELECT project_id FROM portal_project WHERE tenant_id = $1 AND external_id = $2";
 
+/// A whole project by external id, through the `(tenant_id, external_id)` unique index.
+const SELECT_BY_EXTERNAL_ID: &str = concat!(
+    "SELECT ",
+    project_columns!(),
+    " FROM portal_project p WHERE p.tenant_id = $1 AND p.external_id = $2"
+);
+
 /// A stored project.
 #[derive(sqlx::FromRow)]
 struct ProjectRow {
@@ -358,6 +365,23 @@ for_each_backend! {
             let mut tx = self.read(scope.tenant_id()).await?;
             let row = Store::fetch_project(&mut tx, scope.tenant_id(), id).await?;
             tx.commit().await.map_err(backend)?;
+            readable(scope, Permission::ViewProjects, row)
+        }
+
+        async fn project_by_external_id(
+            &self,
+            scope: &TenantScope,
+            external_id: &str,
+        ) -> StoreResult<Option<Project>> {
+            let mut tx = self.read(scope.tenant_id()).await?;
+            let row: Option<ProjectRow> = sqlx::query_as(SELECT_BY_EXTERNAL_ID)
+                .bind(*scope.tenant_id().as_uuid())
+                .bind(external_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
+            let row = row.map(ProjectRow::into_seen).transpose()?;
             readable(scope, Permission::ViewProjects, row)
         }
 
@@ -667,6 +691,21 @@ mod tests {
                 "{plan:#?}"
             );
         }
+    }
+
+    /// The lookup by external id searches the `(tenant_id, external_id)` unique index: no scan.
+    #[tokio::test]
+    async fn the_lookup_by_external_id_uses_an_index() {
+        let db = database(1).await;
+        let explain = format!("EXPLAIN QUERY PLAN {SELECT_BY_EXTERNAL_ID}");
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
+            .bind(Uuid::nil())
+            .bind("crm-1")
+            .fetch_all(db.store.pool())
+            .await
+            .unwrap();
+        let plan: Vec<String> = rows.into_iter().map(|(_, _, _, step)| step).collect();
+        assert_indexed(&plan);
     }
 
     /// Milestone inputs for the tests.

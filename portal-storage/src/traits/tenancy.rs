@@ -231,6 +231,14 @@ pub trait ClientStore: Send + Sync + 'static {
     /// A client the scope reaches.
     async fn client(&self, scope: &TenantScope, id: ClientId) -> StoreResult<Option<Client>>;
 
+    /// The client with this external id (matched exactly), if the scope reaches it: the rules of
+    /// [`client`](Self::client), so another tenant's or client's answers `None` like a missing one.
+    async fn client_by_external_id(
+        &self,
+        scope: &TenantScope,
+        external_id: &str,
+    ) -> StoreResult<Option<Client>>;
+
     /// The clients the scope reaches.
     async fn list_clients(&self, scope: &TenantScope, page: Page) -> StoreResult<Paged<Client>>;
 

@@ -52,6 +52,14 @@ pub trait ProjectStore: Send + Sync + 'static {
     /// A project the scope may see (`view_projects`).
     async fn project(&self, scope: &TenantScope, id: ProjectId) -> StoreResult<Option<Project>>;
 
+    /// The project with this external id (matched exactly), by the rules of
+    /// [`project`](Self::project): `None` when missing, foreign or hidden from the scope.
+    async fn project_by_external_id(
+        &self,
+        scope: &TenantScope,
+        external_id: &str,
+    ) -> StoreResult<Option<Project>>;
+
     /// The projects the scope may see.
     async fn list_projects(
         &self,
@@ -112,6 +120,14 @@ pub trait MilestoneStore: Send + Sync + 'static {
         &self,
         scope: &TenantScope,
         id: MilestoneId,
+    ) -> StoreResult<Option<Milestone>>;
+
+    /// The milestone with this external id (matched exactly), by the rules of
+    /// [`milestone`](Self::milestone): `None` when missing, foreign or hidden from the scope.
+    async fn milestone_by_external_id(
+        &self,
+        scope: &TenantScope,
+        external_id: &str,
     ) -> StoreResult<Option<Milestone>>;
 
     /// A project's milestones the scope may see.

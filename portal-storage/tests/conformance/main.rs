@@ -16,6 +16,7 @@ mod approvals;
 mod audit;
 mod changes;
 mod content;
+mod external_ids;
 mod finance;
 mod fixtures;
 mod harness;
@@ -139,4 +140,7 @@ conformance! {
     idempotency::concurrent_begins_have_one_winner,
     idempotency::keys_stay_in_their_tenant,
     idempotency::keys_statuses_and_lifetimes_are_checked,
+    external_ids::clients_are_found_by_external_id_within_their_scope,
+    external_ids::projects_are_found_by_external_id_as_by_portal_id,
+    external_ids::milestones_are_found_by_external_id_as_by_portal_id,
 }

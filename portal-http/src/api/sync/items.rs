@@ -9,7 +9,6 @@ use portal_core::model::{
 };
 use portal_core::state::InvoiceStatus;
 use portal_core::{ClientId, DateRange, MilestoneId, Money, Permission, ProjectId, TenantScope};
-use portal_storage::{Page, Paged, StoreError, StoreResult};
 use serde::Deserialize;
 use time::Date;
 use utoipa::ToSchema;
@@ -50,8 +49,9 @@ kind!(InvoiceKind, Invoice, "invoice");
 /// One object to create or update, found by its `external_id` (the feeding system's id) and
 /// told apart by its `kind`. Its fields replace the stored ones — an absent optional field is
 /// cleared — except where a field says otherwise. A parent is named by its external id (of an
-/// earlier item of the batch, or for clients and projects also of one stored before) or by its
-/// portal id.
+/// earlier item of the batch or of an object stored before) or by its portal id. Finding a stored
+/// parent by external id is reading it (`view_projects` for a project, `view_milestones` for a
+/// milestone); one the caller cannot see fails the item exactly as a missing one does.
 // Read through `parse`, which dispatches on `kind` and names it in its errors; the untagged
 // form is for the schema (one of the item types, each with its own `kind`). Serde's tagged
 // enums would either let unknown fields through or describe a schema no item could satisfy.
@@ -152,7 +152,8 @@ pub struct MilestoneItem {
     pub kind: MilestoneKind,
     /// The feeding system's id.
     pub external_id: String,
-    /// The project's external id (or give `project_id`); fixed once created.
+    /// The project's external id, of an earlier item of this batch or of a project stored
+    /// before (or give `project_id`); fixed once created.
     pub project_external_id: Option<String>,
     /// The project's portal id (or give `project_external_id`).
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -174,8 +175,8 @@ pub struct DeliverableItem {
     pub kind: DeliverableKind,
     /// The feeding system's id.
     pub external_id: String,
-    /// The milestone's external id, of an earlier item of this batch (or give
-    /// `milestone_id`); fixed once created.
+    /// The milestone's external id, of an earlier item of this batch or of a milestone stored
+    /// before (or give `milestone_id`); fixed once created.
     pub milestone_external_id: Option<String>,
     /// The milestone's portal id (or give `milestone_external_id`).
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -282,65 +283,17 @@ fn day(field: &'static str, text: Option<String>) -> Result<Option<Date>, ApiErr
     non_blank(text).map(|text| date(field, &text)).transpose()
 }
 
-/// Objects of one kind by external id, as far as the scope sees them: those of this batch,
-/// and — once loaded — those stored before.
-struct Known<T> {
-    by_external_id: HashMap<String, T>,
-    loaded: bool,
-}
-
-impl<T> Default for Known<T> {
-    fn default() -> Self {
-        Self {
-            by_external_id: HashMap::new(),
-            loaded: false,
-        }
-    }
-}
-
-impl<T> Known<T> {
-    /// Adds the listed objects that carry an external id (this batch's own stay).
-    fn absorb(&mut self, items: Vec<T>, external_id: impl Fn(&T) -> Option<&String>) {
-        for item in items {
-            if let Some(key) = external_id(&item).cloned() {
-                self.by_external_id.entry(key).or_insert(item);
-            }
-        }
-    }
-}
-
-/// Reads every page of a list. A list the scope may not read counts as empty: the upsert that
-/// follows decides what the scope may do.
-async fn every_page<T, F, Fut>(mut list: F) -> Result<Vec<T>, ApiError>
-where
-    F: FnMut(Page) -> Fut,
-    Fut: Future<Output = StoreResult<Paged<T>>>,
-{
-    let mut page = Page::first(Page::MAX_LIMIT)?;
-    let mut all = Vec::new();
-    loop {
-        let paged = match list(page).await {
-            Ok(paged) => paged,
-            Err(StoreError::Forbidden(_) | StoreError::NotFound) => break,
-            Err(other) => return Err(other.into()),
-        };
-        all.extend(paged.items);
-        match paged.next {
-            Some(next) => page = page.after(Some(next)),
-            None => break,
-        }
-    }
-    Ok(all)
-}
-
-/// One batch being applied: the caller, and what it has learnt of external ids so far.
+/// One batch being applied: the caller, and the objects it named by external id so far — each
+/// looked up once (found or not) and replaced as the batch upserts it. A lookup answers as the
+/// read by portal id: another tenant's, another client's or a hidden object is missing, and one
+/// the scope sees without the permission to read it is `forbidden`.
 pub(super) struct Batch<'a> {
     state: &'a PortalState,
     scope: &'a TenantScope,
     audit: AuditContext,
-    clients: Known<Client>,
-    projects: Known<Project>,
-    milestones: HashMap<String, MilestoneId>,
+    clients: HashMap<String, Option<Client>>,
+    projects: HashMap<String, Option<Project>>,
+    milestones: HashMap<String, Option<MilestoneId>>,
 }
 
 impl<'a> Batch<'a> {
@@ -350,8 +303,8 @@ impl<'a> Batch<'a> {
             state,
             scope,
             audit,
-            clients: Known::default(),
-            projects: Known::default(),
+            clients: HashMap::new(),
+            projects: HashMap::new(),
             milestones: HashMap::new(),
         }
     }
@@ -367,33 +320,54 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Loads the clients the scope reaches, once (a few hundred at most in a tenant).
-    async fn load_clients(&mut self) -> Result<(), ApiError> {
-        if !self.clients.loaded {
-            let (stores, scope) = (self.state.stores(), self.scope);
-            let clients = every_page(|page| stores.clients.list_clients(scope, page)).await?;
-            self.clients
-                .absorb(clients, |client| client.external_id.as_ref());
-            self.clients.loaded = true;
+    /// The client with this external id that the scope reaches, if any.
+    async fn known_client(&mut self, external_id: &str) -> Result<Option<Client>, ApiError> {
+        if let Some(known) = self.clients.get(external_id) {
+            return Ok(known.clone());
         }
-        Ok(())
+        let found = self
+            .state
+            .stores()
+            .clients
+            .client_by_external_id(self.scope, external_id)
+            .await?;
+        self.clients.insert(external_id.to_owned(), found.clone());
+        Ok(found)
     }
 
-    /// Loads the projects the scope sees, once.
-    async fn load_projects(&mut self) -> Result<(), ApiError> {
-        if !self.projects.loaded {
-            let (stores, scope) = (self.state.stores(), self.scope);
-            let projects = every_page(|page| {
-                stores
-                    .projects
-                    .list_projects(scope, portal_storage::ProjectFilter::default(), page)
-            })
-            .await?;
-            self.projects
-                .absorb(projects, |project| project.external_id.as_ref());
-            self.projects.loaded = true;
+    /// The project with this external id that the scope sees, if any (`view_projects`).
+    async fn known_project(&mut self, external_id: &str) -> Result<Option<Project>, ApiError> {
+        if let Some(known) = self.projects.get(external_id) {
+            return Ok(known.clone());
         }
-        Ok(())
+        let found = self
+            .state
+            .stores()
+            .projects
+            .project_by_external_id(self.scope, external_id)
+            .await?;
+        self.projects.insert(external_id.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    /// The id of the milestone with this external id that the scope sees, if any
+    /// (`view_milestones`).
+    async fn known_milestone(
+        &mut self,
+        external_id: &str,
+    ) -> Result<Option<MilestoneId>, ApiError> {
+        if let Some(known) = self.milestones.get(external_id) {
+            return Ok(*known);
+        }
+        let found = self
+            .state
+            .stores()
+            .milestones
+            .milestone_by_external_id(self.scope, external_id)
+            .await?
+            .map(|milestone| milestone.id);
+        self.milestones.insert(external_id.to_owned(), found);
+        Ok(found)
     }
 
     async fn client_id(
@@ -403,14 +377,11 @@ impl<'a> Batch<'a> {
     ) -> Result<ClientId, ApiError> {
         match parent {
             ParentRef::Id(id) => Ok(id),
-            ParentRef::External(external) => {
-                self.load_clients().await?;
-                self.clients
-                    .by_external_id
-                    .get(&external)
-                    .map(|client| client.id)
-                    .ok_or_else(|| ApiError::invalid(field, format!("no client has this {field}")))
-            }
+            ParentRef::External(external) => self
+                .known_client(&external)
+                .await?
+                .map(|client| client.id)
+                .ok_or_else(|| ApiError::invalid(field, format!("no client has this {field}"))),
         }
     }
 
@@ -421,16 +392,25 @@ impl<'a> Batch<'a> {
     ) -> Result<ProjectId, ApiError> {
         match parent {
             ParentRef::Id(id) => Ok(id),
-            ParentRef::External(external) => {
-                if !self.projects.by_external_id.contains_key(&external) {
-                    self.load_projects().await?;
-                }
-                self.projects
-                    .by_external_id
-                    .get(&external)
-                    .map(|project| project.id)
-                    .ok_or_else(|| ApiError::invalid(field, format!("no project has this {field}")))
-            }
+            ParentRef::External(external) => self
+                .known_project(&external)
+                .await?
+                .map(|project| project.id)
+                .ok_or_else(|| ApiError::invalid(field, format!("no project has this {field}"))),
+        }
+    }
+
+    async fn milestone_id(
+        &mut self,
+        field: &'static str,
+        parent: ParentRef<MilestoneId>,
+    ) -> Result<MilestoneId, ApiError> {
+        match parent {
+            ParentRef::Id(id) => Ok(id),
+            ParentRef::External(external) => self
+                .known_milestone(&external)
+                .await?
+                .ok_or_else(|| ApiError::invalid(field, format!("no milestone has this {field}"))),
         }
     }
 
@@ -438,12 +418,10 @@ impl<'a> Batch<'a> {
         let external_id = external_id(&item.external_id)?;
         let name = display_name("name", &item.name)?;
         // The per-client branding is set in the portal, not by the feeding system: keep it.
-        self.load_clients().await?;
         let branding = self
-            .clients
-            .by_external_id
-            .get(&external_id)
-            .and_then(|client| client.branding.clone());
+            .known_client(&external_id)
+            .await?
+            .and_then(|client| client.branding);
         let upserted = self
             .state
             .stores()
@@ -459,9 +437,7 @@ impl<'a> Batch<'a> {
             )
             .await?;
         let applied = Applied::new(upserted.record.id.as_uuid(), upserted.created);
-        self.clients
-            .by_external_id
-            .insert(external_id, upserted.record);
+        self.clients.insert(external_id, Some(upserted.record));
         Ok(applied)
     }
 
@@ -491,13 +467,11 @@ impl<'a> Batch<'a> {
                 required("client_external_id", parent)?,
             )
             .await?;
-        self.load_projects().await?;
         let budget = match item.budget {
             // Absent: what is stored stays, even for a caller who may not see it.
             None => self
-                .projects
-                .by_external_id
-                .get(&external_id)
+                .known_project(&external_id)
+                .await?
                 .and_then(|project| project.budget),
             // Writing a budget is seeing it (SEC-28).
             Some(_) if !sees_money(self.scope, client) => return Err(ApiError::Forbidden),
@@ -522,9 +496,7 @@ impl<'a> Batch<'a> {
             )
             .await?;
         let applied = Applied::new(upserted.record.id.as_uuid(), upserted.created);
-        self.projects
-            .by_external_id
-            .insert(external_id, upserted.record);
+        self.projects.insert(external_id, Some(upserted.record));
         Ok(applied)
     }
 
@@ -560,7 +532,8 @@ impl<'a> Batch<'a> {
                 &self.audit,
             )
             .await?;
-        self.milestones.insert(external_id, upserted.record.id);
+        self.milestones
+            .insert(external_id, Some(upserted.record.id));
         Ok(Applied::new(upserted.record.id.as_uuid(), upserted.created))
     }
 
@@ -574,18 +547,12 @@ impl<'a> Batch<'a> {
             "milestone_id",
             item.milestone_id,
         )?;
-        // Milestones are found by external id only within the batch: the stores have no
-        // lookup by external id, and listing every project's milestones would cost a query each.
-        let milestone = match required("milestone_external_id", parent)? {
-            ParentRef::Id(id) => id,
-            ParentRef::External(external) => *self.milestones.get(&external).ok_or_else(|| {
-                ApiError::invalid(
-                    "milestone_external_id",
-                    "no milestone of this batch has this milestone_external_id; name one \
-                         synced earlier by milestone_id",
-                )
-            })?,
-        };
+        let milestone = self
+            .milestone_id(
+                "milestone_external_id",
+                required("milestone_external_id", parent)?,
+            )
+            .await?;
         let upserted = self
             .state
             .stores()
