@@ -26,7 +26,8 @@
 //!   account acts aside, and is refused wherever the twin gets 403: a key does no more than
 //!   its permissions, a domain or a host login no more than the path and the session;
 //! - an object the caller may not see (another tenant's, another client's, for a member of
-//!   staff a client they are not assigned to, or a person for one who may not manage people)
+//!   staff a client — or a contact of a client — they are not assigned to, or a change to a
+//!   person for one who may not manage people)
 //!   answers byte-for-byte like a missing id, with 404 — or 403 when the caller may not use the
 //!   route at all, which the missing id answers too (SEC-26);
 //! - no answer to a globex caller holds an acme canary, none to a contact of A2 holds A1's,
@@ -65,8 +66,8 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, header};
-use portal_core::model::AuditOutcome;
-use portal_core::{BuiltinRole, TenantId, TenantScope};
+use portal_core::model::{AuditContext, AuditOutcome};
+use portal_core::{BuiltinRole, DisplayName, TenantId, TenantScope};
 use portal_storage::{AuditFilter, Page};
 use serde_json::{Value, json};
 use support::client_work::{self, person};
@@ -397,6 +398,9 @@ enum Reach {
     /// by staff who may manage that client's people; to anyone else an existing id answers
     /// like a missing one.
     People,
+    /// A contact of the client, read: seen by the staff who reach that client, like the
+    /// client's objects; a member of staff reaching another client answers as for a missing id.
+    Contact,
 }
 
 /// The ids of one target's objects, as the API writes them.
@@ -1133,7 +1137,7 @@ fn rows() -> Vec<Row> {
         row(
             g.clone(),
             "/users/{user_id}",
-            Tenant,
+            Reach::Contact,
             |i| get(format!("/users/{}", i.user)),
             Documented(Owner),
         ),
@@ -1721,8 +1725,21 @@ impl World {
         let mut bystanders = Vec::new();
         for (tenant, w) in [(acme, &work.a), (acme, &work.b), (globex, &work.globex)] {
             let email = format!("bystander@{}.test", w.label);
-            bystanders
-                .push(person(stores, tenant, &email, BuiltinRole::Viewer, Some(w.client)).await);
+            let bystander =
+                person(stores, tenant, &email, BuiltinRole::Viewer, Some(w.client)).await;
+            // A canary in the contact's name: `GET /users` and `/users/{id}` must show it only
+            // to the staff who reach its client (SEC-27).
+            stores
+                .identities
+                .rename_user(
+                    &TenantScope::dangerous_system(tenant),
+                    bystander,
+                    DisplayName::parse(&format!("Bystander canary-{}", w.label)).unwrap(),
+                    &AuditContext::default(),
+                )
+                .await
+                .unwrap();
+            bystanders.push(bystander);
         }
         let mut world = Self {
             portal,
@@ -2177,6 +2194,7 @@ fn sees(who: Who, tenant: &str, target: Target, reach: Reach) -> bool {
         (_, _, Reach::Tenant) => true,
         // The people seen are contacts: staff with `manage_clients` on every client.
         (_, _, Reach::People) => matches!(who, Owner | Admin | Manager | AcmeKey),
+        // `Reach::Contact` falls through: a contact is seen where its client's objects are.
         (_, Target::A1, _) => matches!(
             who,
             Owner
@@ -2863,4 +2881,77 @@ async fn people_refusals_do_not_tell_existing_ids_from_missing_ones_sec_26() {
     )
     .await;
     assert_eq!(renamed.status, 200, "{}", renamed.text);
+}
+
+/// The people a member of staff assigned to A1 reads, from the outside: its colleagues and
+/// A1's contacts, and nothing of A2's — the list holds no A2 canary, and A2's contact by id
+/// answers byte-for-byte like a missing id — while the owner reads everyone (SEC-26, SEC-27).
+/// The matrix checks the refusals cell by cell; this shows what is still seen.
+#[tokio::test]
+async fn a_member_reads_only_the_contacts_of_its_clients_sec_26_sec_27() {
+    let world = World::build().await;
+    let read = |who: Who, path: String| {
+        let world = &world;
+        async move {
+            world
+                .send_as(who, Via::Acme, Method::GET, &path, None)
+                .await
+        }
+    };
+    let listed = |reply: &Reply| -> BTreeSet<String> {
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|user| user["email"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let member = read(Who::MemberA1, "/users?limit=200".into()).await;
+    let seen = listed(&member);
+    for email in [
+        "ada@acme.test",
+        "member@acme.test",
+        "member-a@acme.test",
+        "bystander@acme-a.test",
+        "approver@acme-a.test",
+    ] {
+        assert!(seen.contains(email), "{email} missing from {seen:?}");
+    }
+    assert!(
+        seen.iter().all(|email| !email.ends_with("@acme-b.test")),
+        "{seen:?}"
+    );
+    assert!(member.text.contains("canary-acme-a"), "{}", member.text);
+    assert!(!member.text.contains("canary-acme-b"), "{}", member.text);
+    let contacts = read(Who::MemberA1, "/users?side=client&limit=200".into()).await;
+    assert!(
+        !contacts.text.contains("canary-acme-b"),
+        "{}",
+        contacts.text
+    );
+
+    let own = read(Who::MemberA1, format!("/users/{}", world.a1.user)).await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert!(own.text.contains("canary-acme-a"), "{}", own.text);
+    let other = read(Who::MemberA1, format!("/users/{}", world.a2.user)).await;
+    let missing = read(Who::MemberA1, format!("/users/{}", world.missing.user)).await;
+    assert_eq!(other.status, 404, "{}", other.text);
+    assert_eq!(masked(&other, &world.a2), masked(&missing, &world.missing));
+
+    // A member of no client sees its colleagues only.
+    let lonely = read(Who::MemberNone, "/users?limit=200".into()).await;
+    assert!(
+        listed(&lonely)
+            .iter()
+            .all(|email| email.ends_with("@acme.test")),
+        "{}",
+        lonely.text
+    );
+
+    let owner = listed(&read(Who::Owner, "/users?limit=200".into()).await);
+    assert!(owner.contains("bystander@acme-a.test") && owner.contains("bystander@acme-b.test"));
+    let by_id = read(Who::Owner, format!("/users/{}", world.a2.user)).await;
+    assert!(by_id.text.contains("canary-acme-b"), "{}", by_id.text);
 }

@@ -636,14 +636,77 @@ pub(crate) fn normalised(mut clients: Vec<ClientId>) -> Vec<ClientId> {
     clients
 }
 
-/// May the scope manage users of `side` as a whole: `manage_staff` for staff, `manage_clients`
-/// for contacts.
-pub(crate) fn require_user_admin(scope: &TenantScope, side: Side) -> StoreResult<()> {
-    let permission = match side {
-        Side::Staff => Permission::ManageStaff,
-        Side::Client => Permission::ManageClients,
+/// Which users a scope sees besides itself: the rule `user`, `list_users` and every change to a
+/// user apply alike on every backend. A user it does not see is not found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserReach {
+    /// Whether users of the staff side are seen: every member of staff sees its colleagues.
+    pub staff: bool,
+    /// The clients whose contacts are seen: a contact holding a membership of one of them.
+    pub clients: ClientFilter,
+    /// Whether contacts holding no membership at all (removed, or not added yet) are seen: such
+    /// a contact belongs to no client, so only staff who manage every client's contacts see it.
+    pub unattached: bool,
+}
+
+impl UserReach {
+    /// The reach of `scope`: staff see their colleagues and the contacts of the clients they
+    /// reach; a contact sees the contacts of its own clients.
+    #[must_use]
+    pub fn new(scope: &TenantScope) -> Self {
+        let clients = scope.reachable_clients();
+        if !scope.is_staff_side() {
+            return Self {
+                staff: false,
+                clients,
+                unattached: false,
+            };
+        }
+        Self {
+            staff: true,
+            clients,
+            unattached: scope.clients_with(Permission::ManageClients) == ClientFilter::All,
+        }
+    }
+
+    /// Whether a user of `side` whose contact memberships name `clients` is seen.
+    #[must_use]
+    pub fn admits(&self, side: Side, clients: &[ClientId]) -> bool {
+        match side {
+            Side::Staff => self.staff,
+            Side::Client if clients.is_empty() => self.unattached,
+            Side::Client => clients.iter().any(|client| self.clients.admits(*client)),
+        }
+    }
+}
+
+/// May the scope change a user it sees (rename, disable, enable): `manage_staff` for a member
+/// of staff; for a contact, `manage_clients` on every client the contact belongs to (`clients`),
+/// since a change to the person reaches all of them — or on every client of the tenant, for a
+/// contact of none.
+pub(crate) fn require_user_admin(
+    scope: &TenantScope,
+    side: Side,
+    clients: &[ClientId],
+) -> StoreResult<()> {
+    if side == Side::Staff {
+        return require_tenant_level(scope, Permission::ManageStaff);
+    }
+    require_tenant_level(scope, Permission::ManageClients)?;
+    let managed = scope.clients_with(Permission::ManageClients);
+    let whole = if clients.is_empty() {
+        managed == ClientFilter::All
+    } else {
+        clients.iter().all(|client| managed.admits(*client))
     };
-    require_tenant_level(scope, permission)
+    if whole {
+        Ok(())
+    } else {
+        // The contact is seen through a client the scope manages: refused, not concealed.
+        Err(forbidden(Rule::MissingPermission {
+            permission: Permission::ManageClients,
+        }))
+    }
 }
 
 /// May the scope create a user of `side`: staff need `manage_staff` or `manage_clients`; a

@@ -1,5 +1,7 @@
 //! Users, credentials, roles and memberships.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use portal_core::model::{AuditContext, Credentials, MembershipRecord, NewUser, User};
 use portal_core::{
@@ -12,35 +14,39 @@ use time::OffsetDateTime;
 use super::view::page_of;
 use super::{MemoryStore, RoleRow, State, UserRow, forbidden, invalid, now, object, require_text};
 use crate::rules::{
-    self, client_of, conflicts, events, normalised, require_membership_admin, require_user_admin,
-    side_of, writable,
+    self, UserReach, client_of, conflicts, events, normalised, require_membership_admin,
+    require_user_admin, side_of, writable,
 };
 use crate::traits::{IdentityStore, MembershipStore};
 use crate::{Page, Paged, StoreError, StoreResult};
 
+/// Whether the scope may see `user`, a contact of `clients`: itself, and whom `reach` admits.
+fn may_see_user(scope: &TenantScope, reach: &UserReach, user: &User, clients: &[ClientId]) -> bool {
+    user.tenant == scope.tenant_id()
+        && (scope.principal().user_id() == Some(user.id) || reach.admits(user.side, clients))
+}
+
 impl State {
-    /// Whether the scope may see this user: staff see everyone, a contact itself and the
-    /// contacts of its own clients.
-    fn may_see_user(&self, scope: &TenantScope, user: &User) -> bool {
-        if user.tenant != scope.tenant_id() {
-            return false;
-        }
-        if scope.is_staff_side() || scope.principal().user_id() == Some(user.id) {
-            return true;
-        }
-        self.memberships.values().any(|membership| {
-            membership.user == user.id
-                && matches!(membership.kind, MembershipKind::Contact { client } if scope.can_reach_client(client))
-        })
+    /// The clients `user` of `tenant` is a contact of.
+    fn contact_clients(&self, tenant: TenantId, user: UserId) -> Vec<ClientId> {
+        self.memberships
+            .values()
+            .filter(|membership| membership.tenant == tenant && membership.user == user)
+            .filter_map(|membership| client_of(&membership.kind))
+            .collect()
     }
 
-    /// A user the scope may see, or `NotFound`.
-    fn visible_user(&self, scope: &TenantScope, id: UserId) -> StoreResult<User> {
-        self.user_in(scope.tenant_id(), id)
-            .map(|row| &row.user)
-            .filter(|user| self.may_see_user(scope, user))
-            .cloned()
-            .ok_or(StoreError::NotFound)
+    /// A user the scope may see, with the clients it is a contact of; else `NotFound`.
+    fn visible_user(&self, scope: &TenantScope, id: UserId) -> StoreResult<(User, Vec<ClientId>)> {
+        let row = self
+            .user_in(scope.tenant_id(), id)
+            .ok_or(StoreError::NotFound)?;
+        let clients = self.contact_clients(scope.tenant_id(), id);
+        if may_see_user(scope, &UserReach::new(scope), &row.user, &clients) {
+            Ok((row.user.clone(), clients))
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     /// Checks that every client exists in the scope's tenant.
@@ -157,7 +163,7 @@ impl State {
         context: &AuditContext,
         apply: impl FnOnce(&mut User),
     ) -> StoreResult<User> {
-        let current = self.visible_user(scope, id)?;
+        let (current, _) = self.visible_user(scope, id)?;
         let mut next = current.clone();
         apply(&mut next);
         if next == current {
@@ -184,10 +190,10 @@ impl State {
         name: DisplayName,
         context: &AuditContext,
     ) -> StoreResult<User> {
-        let user = self.visible_user(scope, id)?;
+        let (user, clients) = self.visible_user(scope, id)?;
         writable(scope)?;
         if scope.principal().user_id() != Some(id) {
-            require_user_admin(scope, user.side)?;
+            require_user_admin(scope, user.side, &clients)?;
         }
         self.change_user(scope, id, "renamed", context, |user| user.name = name)
     }
@@ -199,8 +205,8 @@ impl State {
         disabled: bool,
         context: &AuditContext,
     ) -> StoreResult<User> {
-        let user = self.visible_user(scope, id)?;
-        require_user_admin(scope, user.side)?;
+        let (user, clients) = self.visible_user(scope, id)?;
+        require_user_admin(scope, user.side, &clients)?;
         let change = if disabled { "disabled" } else { "enabled" };
         let user = self.change_user(scope, id, change, context, |user| user.disabled = disabled)?;
         if disabled {
@@ -595,7 +601,7 @@ impl IdentityStore for MemoryStore {
     }
 
     async fn user(&self, scope: &TenantScope, id: UserId) -> StoreResult<Option<User>> {
-        Ok(self.with(|state| state.visible_user(scope, id).ok()))
+        Ok(self.with(|state| state.visible_user(scope, id).ok().map(|(user, _)| user)))
     }
 
     async fn list_users(
@@ -607,15 +613,25 @@ impl IdentityStore for MemoryStore {
         if !scope.is_staff_side() {
             return Err(forbidden(Rule::TenantLevelObject));
         }
+        let reach = UserReach::new(scope);
         let tenant = scope.tenant_id();
         Ok(self.with(|state| {
+            let mut clients: HashMap<UserId, Vec<ClientId>> = HashMap::new();
+            let of_tenant = state.memberships.values().filter(|m| m.tenant == tenant);
+            for membership in of_tenant {
+                if let Some(client) = client_of(&membership.kind) {
+                    clients.entry(membership.user).or_default().push(client);
+                }
+            }
             page_of(
                 &state.users,
                 page,
                 UserId::from_uuid,
                 |row| {
-                    (row.user.tenant == tenant && side.is_none_or(|side| row.user.side == side))
-                        .then(|| row.user.clone())
+                    let of_user = clients.get(&row.user.id).map_or(&[][..], Vec::as_slice);
+                    (side.is_none_or(|side| row.user.side == side)
+                        && may_see_user(scope, &reach, &row.user, of_user))
+                    .then(|| row.user.clone())
                 },
                 |user| *user.id.as_uuid(),
             )

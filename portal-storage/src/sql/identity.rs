@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use portal_core::model::{AuditContext, Credentials, NewUser, User};
-use portal_core::{DisplayName, Email, Rule, Side, TenantId, TenantScope, UserId};
+use portal_core::{
+    ClientFilter, ClientId, DisplayName, Email, Rule, Side, TenantId, TenantScope, UserId,
+};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -10,11 +12,12 @@ use uuid::Uuid;
 use super::chain::now;
 use super::convert::{parsed, side, side_name, stored_time};
 use super::counted::CountedTx;
-use super::visibility::{paged, push_page};
+use super::visibility::{paged, push_clients, push_page};
 use super::work_rules::{event, require_text};
 use super::{backend, map_db_error};
 use crate::rules::{
-    self, conflicts, events, forbidden, require_user_admin, require_user_creator, writable,
+    self, UserReach, conflicts, events, forbidden, require_user_admin, require_user_creator,
+    writable,
 };
 use crate::traits::IdentityStore;
 use crate::{Page, Paged, StoreError, StoreResult};
@@ -72,13 +75,53 @@ for_each_backend! {
     type Tx = Conn;
 
     impl Store {
-        /// A user of the scope's tenant whom the scope may see: staff see everyone, a contact
-        /// itself and the contacts of its own clients.
+        /// Narrows a query over `portal_user` to the users the scope sees: itself, and whom
+        /// `reach` admits (the SQL form of [`UserReach::admits`]).
+        fn push_user_reach(
+            query: &mut sqlx::QueryBuilder<Db>,
+            scope: &TenantScope,
+            reach: &UserReach,
+        ) {
+            if reach.staff && reach.unattached && reach.clients == ClientFilter::All {
+                return;
+            }
+            const MEMBERSHIPS: &str = " FROM portal_membership m \
+                WHERE m.tenant_id = portal_user.tenant_id AND m.user_id = portal_user.user_id";
+            query.push(" AND (1 = 0");
+            if let Some(me) = scope.principal().user_id() {
+                query.push(" OR user_id = ").push_bind(*me.as_uuid());
+            }
+            if reach.staff {
+                query.push(" OR side = ").push_bind(side_name(Side::Staff));
+            }
+            if !matches!(&reach.clients, ClientFilter::Only(clients) if clients.is_empty()) {
+                query
+                    .push(" OR (side = ")
+                    .push_bind(side_name(Side::Client))
+                    .push(" AND EXISTS (SELECT 1")
+                    .push(MEMBERSHIPS)
+                    .push(" AND m.client_id IS NOT NULL");
+                push_clients(query, "m.client_id", &reach.clients);
+                query.push("))");
+            }
+            if reach.unattached {
+                query
+                    .push(" OR (side = ")
+                    .push_bind(side_name(Side::Client))
+                    .push(" AND NOT EXISTS (SELECT 1")
+                    .push(MEMBERSHIPS)
+                    .push("))");
+            }
+            query.push(")");
+        }
+
+        /// A user of the scope's tenant whom the scope may see (itself, and whom its
+        /// [`UserReach`] admits), with the clients it is a contact of.
         async fn visible_user_in(
             tx: &mut Tx,
             scope: &TenantScope,
             id: UserId,
-        ) -> StoreResult<Option<User>> {
+        ) -> StoreResult<Option<(User, Vec<ClientId>)>> {
             let tenant = scope.tenant_id();
             let row: Option<UserRow> =
                 sqlx::query_as(select_user!(" WHERE tenant_id = $1 AND user_id = $2"))
@@ -90,22 +133,24 @@ for_each_backend! {
             let Some(user) = row.map(UserRow::into_user).transpose()? else {
                 return Ok(None);
             };
-            if scope.is_staff_side() || scope.principal().user_id() == Some(id) {
-                return Ok(Some(user));
-            }
-            let clients: Vec<Uuid> = sqlx::query_scalar(
-                "SELECT client_id FROM portal_membership \
-                 WHERE tenant_id = $1 AND user_id = $2 AND client_id IS NOT NULL",
-            )
-            .bind(*tenant.as_uuid())
-            .bind(*id.as_uuid())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(backend)?;
-            let shares_a_client = clients
-                .into_iter()
-                .any(|client| scope.can_reach_client(portal_core::ClientId::from_uuid(client)));
-            Ok(shares_a_client.then_some(user))
+            // Staff memberships name no client: only a contact's are worth reading.
+            let clients: Vec<Uuid> = if user.side == Side::Client {
+                sqlx::query_scalar(
+                    "SELECT client_id FROM portal_membership \
+                     WHERE tenant_id = $1 AND user_id = $2 AND client_id IS NOT NULL",
+                )
+                .bind(*tenant.as_uuid())
+                .bind(*id.as_uuid())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(backend)?
+            } else {
+                Vec::new()
+            };
+            let clients: Vec<ClientId> = clients.into_iter().map(ClientId::from_uuid).collect();
+            let seen = scope.principal().user_id() == Some(id)
+                || UserReach::new(scope).admits(user.side, &clients);
+            Ok(seen.then_some((user, clients)))
         }
 
         /// The user of `tenant` with `email` and its password hash, within `tx`.
@@ -240,7 +285,7 @@ for_each_backend! {
             let mut tx = self.read(scope.tenant_id()).await?;
             let user = Store::visible_user_in(&mut tx, scope, id).await?;
             tx.commit().await.map_err(backend)?;
-            Ok(user)
+            Ok(user.map(|(user, _)| user))
         }
 
         async fn list_users(
@@ -259,6 +304,7 @@ for_each_backend! {
             if let Some(side) = side {
                 query.push(" AND side = ").push_bind(side_name(side));
             }
+            Store::push_user_reach(&mut query, scope, &UserReach::new(scope));
             push_page(&mut query, "user_id", page);
             let rows: Vec<UserRow> = Store::fetch_list(tx, query).await?;
             paged(rows, page, UserRow::into_user, |user| *user.id.as_uuid())
@@ -273,12 +319,12 @@ for_each_backend! {
         ) -> StoreResult<User> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let current = Store::visible_user_in(&mut tx, scope, id)
+            let (current, clients) = Store::visible_user_in(&mut tx, scope, id)
                 .await?
                 .ok_or(StoreError::NotFound)?;
             writable(scope)?;
             if scope.principal().user_id() != Some(id) {
-                require_user_admin(scope, current.side)?;
+                require_user_admin(scope, current.side, &clients)?;
             }
             if current.name == name {
                 tx.commit().await.map_err(backend)?;
@@ -304,10 +350,10 @@ for_each_backend! {
         ) -> StoreResult<User> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let current = Store::visible_user_in(&mut tx, scope, id)
+            let (current, clients) = Store::visible_user_in(&mut tx, scope, id)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            require_user_admin(scope, current.side)?;
+            require_user_admin(scope, current.side, &clients)?;
             // Disabling always ends the sessions, even of a user already disabled.
             if disabled {
                 Store::delete_sessions_in(&mut tx, tenant, id).await?;

@@ -76,11 +76,13 @@ pub trait IdentityStore: Send + Sync + 'static {
         audit: &AuditContext,
     ) -> StoreResult<User>;
 
-    /// A user of the scope's tenant: staff see everyone, a contact only itself and the people
-    /// of its own clients.
+    /// A user of the scope's tenant the scope may see ([`UserReach`](crate::rules::UserReach)):
+    /// itself; for staff every colleague and the contacts of the clients it reaches — a contact
+    /// of no client only with `manage_clients` on every client; for a contact the contacts of its
+    /// own clients. Anyone else is `None`, exactly like a missing id.
     async fn user(&self, scope: &TenantScope, id: UserId) -> StoreResult<Option<User>>;
 
-    /// The tenant's users of one side (staff only).
+    /// The users [`user`](Self::user) would return, optionally of one side (staff only).
     async fn list_users(
         &self,
         scope: &TenantScope,
@@ -88,7 +90,9 @@ pub trait IdentityStore: Send + Sync + 'static {
         page: Page,
     ) -> StoreResult<Paged<User>>;
 
-    /// Renames a user (the user itself, or `manage_staff` / `manage_clients`).
+    /// Renames a user the scope sees: the user itself, `manage_staff` for a member of staff, or
+    /// `manage_clients` on every client of a contact (a person changes for all of them). A user
+    /// the scope does not see is not found.
     async fn rename_user(
         &self,
         scope: &TenantScope,
@@ -97,8 +101,9 @@ pub trait IdentityStore: Send + Sync + 'static {
         audit: &AuditContext,
     ) -> StoreResult<User>;
 
-    /// Disables or enables a user; disabling ends all of the user's sessions in the same
-    /// transaction (`manage_staff` or `manage_clients`).
+    /// Disables or enables a user the scope sees; disabling ends all of the user's sessions in
+    /// the same transaction (`manage_staff` for a member of staff, `manage_clients` on every
+    /// client of a contact). A user the scope does not see is not found.
     async fn set_disabled(
         &self,
         scope: &TenantScope,

@@ -25,6 +25,7 @@ mod invitations;
 mod isolation;
 mod mfa;
 mod pagination;
+mod people_reach;
 mod tenancy;
 mod work;
 
@@ -134,6 +135,12 @@ conformance! {
     pagination::lists_page_with_cursors,
     isolation::another_tenant_sees_and_changes_nothing,
     isolation::another_client_sees_and_changes_nothing,
+    people_reach::a_member_sees_colleagues_and_the_contacts_of_its_clients_only,
+    people_reach::an_admin_sees_and_changes_everyone,
+    people_reach::a_manager_of_one_client_changes_only_that_clients_contacts,
+    people_reach::memberships_and_invitations_stay_within_the_managed_client,
+    people_reach::a_removed_contact_is_seen_only_by_staff_managing_every_client,
+    people_reach::contacts_see_themselves_and_their_clients_contacts,
     idempotency::keys_start_replay_and_refuse_other_requests,
     idempotency::abandoned_keys_may_be_used_again,
     idempotency::expired_keys_count_as_absent_and_are_swept,

@@ -1,10 +1,11 @@
 //! People: `/users` (staff and contacts), `/memberships` (who holds which role where) and
 //! `/invitations` (asking someone to join a client or the staff).
 //!
-//! Changing people needs `manage_staff` (members of staff) or `manage_clients` (contacts). A
-//! caller without both gets 403 for every user, membership, invitation, role or client id it
-//! cannot act on, whether the id exists or not, so refusals never tell which ids are real
-//! (SEC-26).
+//! A member of staff sees every colleague and the contacts of the clients it reaches. Changing
+//! people needs `manage_staff` (members of staff) or `manage_clients` on the contact's clients
+//! (contacts). A caller without both gets 403 for every user, membership, invitation, role or
+//! client id it cannot act on, whether the id exists or not, so refusals never tell which ids
+//! are real (SEC-26).
 
 use axum::Json;
 use axum::extract::State;
@@ -116,7 +117,7 @@ fn refused_alike<T>(scope: &TenantScope, result: Result<T, ApiError>) -> Result<
     }
 }
 
-/// The tenant's users.
+/// The users the caller sees: every member of staff, and the contacts of the clients it reaches.
 #[utoipa::path(get, path = "/users", tag = "staff", params(UserQuery),
     responses(
         (status = 200, body = PageOf<UserView>),
