@@ -49,6 +49,24 @@ impl State {
         }
     }
 
+    /// A user the scope may give a membership: one it may see, or one that belongs to nobody
+    /// yet (just created, or removed everywhere). A contact of a client out of reach is
+    /// `NotFound`, so nobody can pull another client's contact into theirs to read it.
+    fn joinable_user(&self, scope: &TenantScope, id: UserId) -> StoreResult<User> {
+        if let Ok((user, _)) = self.visible_user(scope, id) {
+            return Ok(user);
+        }
+        let tenant = scope.tenant_id();
+        let member_somewhere = self
+            .memberships
+            .values()
+            .any(|membership| membership.tenant == tenant && membership.user == id);
+        match self.user_in(tenant, id) {
+            Some(row) if !member_somewhere => Ok(row.user.clone()),
+            _ => Err(StoreError::NotFound),
+        }
+    }
+
     /// Checks that every client exists in the scope's tenant.
     fn require_clients(&self, scope: &TenantScope, clients: &[ClientId]) -> StoreResult<()> {
         if clients.iter().all(|client| {
@@ -397,10 +415,7 @@ impl State {
         context: &AuditContext,
     ) -> StoreResult<MembershipRecord> {
         let tenant = scope.tenant_id();
-        let user = self
-            .user_in(tenant, user)
-            .map(|row| row.user.clone())
-            .ok_or(StoreError::NotFound)?;
+        let user = self.joinable_user(scope, user)?;
         let role = self
             .role_in(tenant, role)
             .cloned()

@@ -117,7 +117,7 @@ for_each_backend! {
 
         /// A user of the scope's tenant whom the scope may see (itself, and whom its
         /// [`UserReach`] admits), with the clients it is a contact of.
-        async fn visible_user_in(
+        pub(super) async fn visible_user_in(
             tx: &mut Tx,
             scope: &TenantScope,
             id: UserId,

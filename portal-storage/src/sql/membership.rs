@@ -67,6 +67,36 @@ for_each_backend! {
             found.as_deref().map(side).transpose()
         }
 
+        /// The side of a user the scope may give a membership: one it may see, or one that
+        /// belongs to nobody yet (just created, or removed everywhere). A contact of a client
+        /// out of reach is `NotFound`, so nobody can pull another client's contact into theirs
+        /// to read it.
+        async fn joinable_user_side_in(
+            tx: &mut Tx,
+            scope: &TenantScope,
+            user: UserId,
+        ) -> StoreResult<Side> {
+            if let Some((found, _)) = Store::visible_user_in(tx, scope, user).await? {
+                return Ok(found.side);
+            }
+            let tenant = scope.tenant_id();
+            let member_somewhere: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM portal_membership \
+                 WHERE tenant_id = $1 AND user_id = $2)",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if member_somewhere {
+                return Err(StoreError::NotFound);
+            }
+            Store::user_side_in(tx, tenant, user)
+                .await?
+                .ok_or(StoreError::NotFound)
+        }
+
         /// `NotFound` unless every client is a client of `tenant`.
         async fn require_clients_in(
             tx: &mut Tx,
@@ -319,9 +349,7 @@ for_each_backend! {
         ) -> StoreResult<MembershipRecord> {
             let tenant = scope.tenant_id();
             let mut tx = self.write(tenant).await?;
-            let user_side = Store::user_side_in(&mut tx, tenant, user)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+            let user_side = Store::joinable_user_side_in(&mut tx, scope, user).await?;
             let role = Store::role_in(&mut tx, tenant, role)
                 .await?
                 .ok_or(StoreError::NotFound)?;

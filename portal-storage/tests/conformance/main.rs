@@ -139,6 +139,7 @@ conformance! {
     people_reach::an_admin_sees_and_changes_everyone,
     people_reach::a_manager_of_one_client_changes_only_that_clients_contacts,
     people_reach::memberships_and_invitations_stay_within_the_managed_client,
+    people_reach::nobody_pulls_another_clients_contact_into_theirs,
     people_reach::a_removed_contact_is_seen_only_by_staff_managing_every_client,
     people_reach::contacts_see_themselves_and_their_clients_contacts,
     idempotency::keys_start_replay_and_refuse_other_requests,

@@ -408,6 +408,46 @@ pub async fn memberships_and_invitations_stay_within_the_managed_client(h: &Harn
         .unwrap();
 }
 
+/// Giving a membership is a way to read a person: a manager of A cannot pull B's contact into
+/// A (that answers like a missing user), but may give a new contact, who belongs to nobody yet,
+/// its first membership.
+pub async fn nobody_pulls_another_clients_contact_into_theirs(h: &Harness) {
+    let stores = &h.stores;
+    let people = People::new(stores).await;
+    let manager = &people.manager_a;
+    let viewer = role(stores, people.tenant, BuiltinRole::Viewer).await;
+    let into_a = MembershipKind::Contact { client: people.a };
+    assert_not_found(
+        &stores
+            .memberships
+            .add_membership(
+                manager,
+                people.contact_b,
+                viewer.id(),
+                into_a.clone(),
+                &ctx(),
+            )
+            .await,
+    );
+    assert!(
+        !listed(stores, manager, Some(Side::Client))
+            .await
+            .contains(&people.contact_b),
+        "B's contact stays out of the manager's sight"
+    );
+    let newcomer = person(stores, people.tenant, Side::Client, "Newcomer").await;
+    stores
+        .memberships
+        .add_membership(manager, newcomer, viewer.id(), into_a, &ctx())
+        .await
+        .unwrap();
+    assert!(
+        listed(stores, manager, Some(Side::Client))
+            .await
+            .contains(&newcomer)
+    );
+}
+
 pub async fn a_removed_contact_is_seen_only_by_staff_managing_every_client(h: &Harness) {
     let stores = &h.stores;
     let people = People::new(stores).await;
