@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use portal_core::Slug;
@@ -51,6 +52,35 @@ pub struct HttpConfig {
     /// the stores' change stamps show nothing changed (only with stores that offer stamps: the
     /// memory and SQLite backends). Default: 32 MiB; zero turns the cache off.
     pub response_cache_bytes: u64,
+    /// The server-rendered pages (feature `pages`).
+    pub pages: PagesConfig,
+}
+
+/// Settings of the server-rendered pages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct PagesConfig {
+    /// A directory whose files replace the compiled-in page templates of the same name
+    /// (`layout.html`, `login.html`, `mfa.html`, `dashboard.html`, `error.html`). Read once, when
+    /// the router is built; a file that does not compile is logged and the built-in template
+    /// kept. `None` (the default): the built-in templates.
+    pub template_dir: Option<PathBuf>,
+}
+
+impl PagesConfig {
+    /// The defaults: built-in templates.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the template override directory.
+    #[must_use]
+    pub fn with_template_dir(self, template_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            template_dir: Some(template_dir.into()),
+        }
+    }
 }
 
 /// A per-address request rate: `per_second` on average, `burst` at once.
@@ -79,6 +109,7 @@ impl Default for HttpConfig {
                 burst: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
             }),
             response_cache_bytes: 32 * 1024 * 1024,
+            pages: PagesConfig::default(),
         }
     }
 }
@@ -184,6 +215,12 @@ impl HttpConfig {
             response_cache_bytes,
             ..self
         }
+    }
+
+    /// Sets how the pages are set up.
+    #[must_use]
+    pub fn with_pages(self, pages: PagesConfig) -> Self {
+        Self { pages, ..self }
     }
 
     /// The session cookie's name: `__Host-portal_session` when secure (SEC-15).

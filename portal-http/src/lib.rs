@@ -5,6 +5,8 @@ pub mod config;
 pub mod denials;
 pub mod error;
 pub mod extract;
+#[cfg(feature = "pages")]
+mod pages;
 mod rate_limit;
 mod response_cache;
 mod security;
@@ -17,7 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::{Extension, Router};
 use tower::ServiceBuilder;
 
-pub use config::{HttpConfig, RateLimit, TenantRouting};
+pub use config::{HttpConfig, PagesConfig, RateLimit, TenantRouting};
 pub use error::ApiError;
 pub use extract::{ApiJson, ApiPath, ApiQuery, Caller, CallerVia, ClientIp};
 pub use state::{HostIdentity, PortalParts, PortalState};
@@ -29,13 +31,27 @@ pub use tenant::RequestTenant;
 ///
 /// Every request first finds its tenant (a registered custom domain, else the first path segment
 /// as the slug — `/{slug}/api/v1/…`), then passes the cross-site check and reaches its route;
-/// every response, errors included, carries the security headers.
+/// every response, errors included, carries the security headers. With the `pages` feature the
+/// tenant's branded pages answer at `/{slug}/` too.
 pub fn router<S: Clone + Send + Sync + 'static>(state: PortalState) -> Router<S> {
     let (api, openapi) = api::routes();
     let document = Arc::new(serde_json::to_value(&openapi).unwrap_or_default());
     let config = state.config().clone();
-    let inner = api
-        .fallback(|| async { ApiError::NoRoute })
+    #[cfg(feature = "pages")]
+    let (routes, pages) = match pages::Pages::new(&config) {
+        Ok(pages) => (
+            api.merge(pages::routes()).fallback(pages::fallback),
+            Some(Arc::new(pages)),
+        ),
+        Err(error) => {
+            // Only a broken build gets here (tests render every page); the API still serves.
+            tracing::error!(%error, "the pages could not be set up; serving the API only");
+            (api.fallback(|| async { ApiError::NoRoute }), None)
+        }
+    };
+    #[cfg(not(feature = "pages"))]
+    let routes = api.fallback(|| async { ApiError::NoRoute });
+    let inner = routes
         .layer(Extension(api::OpenApiDocument(document)))
         .layer(DefaultBodyLimit::max(config.max_json_bytes))
         .layer(axum::middleware::from_fn_with_state(
@@ -43,6 +59,15 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: PortalState) -> Router<S>
             denials::record_denials,
         ))
         .with_state(state.clone());
+    let guarded = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        .service(inner);
+    // The pages' templates reach every page handler, and the cross-site refusal of a form, as
+    // an extension.
+    #[cfg(feature = "pages")]
+    let guarded = ServiceBuilder::new()
+        .option_layer(pages.map(Extension))
+        .service(guarded);
     let service = ServiceBuilder::new()
         .layer(axum::middleware::map_response_with_state(
             config.secure_cookies,
@@ -60,7 +85,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: PortalState) -> Router<S>
             state,
             tenant::resolve_tenant,
         ))
-        .layer(axum::middleware::from_fn(security::refuse_cross_site))
-        .service(inner);
+        .service(guarded);
     Router::new().fallback_service(service)
 }

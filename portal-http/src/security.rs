@@ -57,16 +57,72 @@ pub(crate) async fn security_headers(State(hsts): State<bool>, mut response: Res
 
 /// Middleware: a state-changing request must come from the portal's own pages or from a
 /// non-browser client. `Sec-Fetch-Site` other than `same-origin`/`none`, or an `Origin` whose host
-/// is not the request's, is refused with 403 before any handler runs.
+/// is not the request's, is refused with 403 before any handler runs. A refused HTML form to a
+/// page gets the tenant's branded 403 page, anything else the API's JSON error; page forms also
+/// need their CSRF token, which the page handlers check.
 pub(crate) async fn refuse_cross_site(request: Request<Body>, next: Next) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe && is_cross_site(&request) {
+    if safe {
+        return next.run(request).await;
+    }
+    // The API keeps its own rule for every body; the form rule is for the pages.
+    let form = is_form(&request) && !is_api(request.uri().path());
+    let refused = if form {
+        is_cross_site_form(&request)
+    } else {
+        is_cross_site(&request)
+    };
+    if refused {
+        #[cfg(feature = "pages")]
+        if form && let Some(page) = crate::pages::refused_form(&request) {
+            return page;
+        }
         return ApiError::CrossSite.into_response();
     }
     next.run(request).await
+}
+
+/// Whether a path (the tenant's part of it) is meant for the JSON API: any segment `api`. Pages
+/// never use one, so an API URL aimed at the wrong place (another slug on a custom domain, say)
+/// still gets the API's JSON answers.
+pub(crate) fn is_api(path: &str) -> bool {
+    path.split('/').any(|segment| segment == "api")
+}
+
+/// Whether the body is one an HTML form sends (the API reads only JSON, and answers 415 to
+/// anything else).
+fn is_form(request: &Request<Body>) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| {
+            let media = media.trim();
+            media.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+                || media.eq_ignore_ascii_case("multipart/form-data")
+        })
+}
+
+/// [`is_cross_site`] for HTML forms, with one difference: a browser posts a form of a page whose
+/// `Referrer-Policy` is `no-referrer` — every portal page — with `Origin: null`, so there a
+/// `Sec-Fetch-Site: same-origin` (which no page can forge) vouches for the origin. `null` without
+/// it is refused.
+fn is_cross_site_form(request: &Request<Body>) -> bool {
+    let headers = request.headers();
+    let null_origin = headers
+        .get(header::ORIGIN)
+        .is_some_and(|origin| origin.as_bytes() == b"null");
+    if null_origin {
+        let same_origin = headers
+            .get("sec-fetch-site")
+            .is_some_and(|site| site.as_bytes() == b"same-origin");
+        return !same_origin;
+    }
+    is_cross_site(request)
 }
 
 fn is_cross_site(request: &Request<Body>) -> bool {
@@ -153,6 +209,70 @@ mod tests {
         assert!(is_cross_site(&request(
             Method::POST,
             &[host, ("origin", "null")]
+        )));
+        // The API's rule stands for `Origin: null`, whatever Sec-Fetch-Site says.
+        assert!(is_cross_site(&request(
+            Method::POST,
+            &[host, ("origin", "null"), ("sec-fetch-site", "same-origin")]
+        )));
+    }
+
+    #[test]
+    fn api_paths_are_recognised() {
+        assert!(is_api("/api/v1/me"));
+        assert!(is_api("/api"));
+        assert!(is_api("/globex/api/v1/me"));
+        assert!(!is_api("/"));
+        assert!(!is_api("/login"));
+        assert!(!is_api("/apis"));
+        assert!(!is_api("/assets/api.css"));
+    }
+
+    #[test]
+    fn forms_are_recognised_and_checked_like_other_writes_sec_31() {
+        let host = ("host", "portal.example.com");
+        let form = ("content-type", "application/x-www-form-urlencoded");
+        assert!(is_form(&request(Method::POST, &[form])));
+        assert!(is_form(&request(
+            Method::POST,
+            &[("content-type", "multipart/form-data; boundary=x")]
+        )));
+        assert!(!is_form(&request(
+            Method::POST,
+            &[("content-type", "application/json")]
+        )));
+        assert!(!is_form(&request(Method::POST, &[])));
+
+        let same = ("sec-fetch-site", "same-origin");
+        assert!(!is_cross_site_form(&request(Method::POST, &[host, form])));
+        assert!(!is_cross_site_form(&request(
+            Method::POST,
+            &[host, form, ("origin", "null"), same]
+        )));
+        assert!(!is_cross_site_form(&request(
+            Method::POST,
+            &[host, form, ("origin", "https://portal.example.com"), same]
+        )));
+        assert!(is_cross_site_form(&request(
+            Method::POST,
+            &[host, form, ("origin", "null")]
+        )));
+        assert!(is_cross_site_form(&request(
+            Method::POST,
+            &[
+                host,
+                form,
+                ("origin", "null"),
+                ("sec-fetch-site", "cross-site")
+            ]
+        )));
+        assert!(is_cross_site_form(&request(
+            Method::POST,
+            &[host, form, ("origin", "https://evil.example"), same]
+        )));
+        assert!(is_cross_site_form(&request(
+            Method::POST,
+            &[host, form, ("sec-fetch-site", "same-site")]
         )));
     }
 }

@@ -119,8 +119,9 @@ pub async fn dashboard(
     Ok(json_response(json))
 }
 
-/// The dashboard of `scope` on `today`, from the stores.
-async fn build(
+/// The dashboard of `scope` on `today`, from the stores: the API's answer and the overview page
+/// are both built here.
+pub(crate) async fn build(
     state: &PortalState,
     scope: &TenantScope,
     today: Date,

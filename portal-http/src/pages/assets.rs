@@ -1,0 +1,203 @@
+//! The two stylesheets of the pages, both under the tenant's base: the portal's own
+//! (`assets/portal-<hash>.css`, compiled in) and the tenant's theme (`assets/theme-<hash>.css`:
+//! the branding's colours and font as CSS custom properties, then the tenant's stored custom
+//! CSS). Each URL carries a hash of its content, so the file may be cached for a year; pages link
+//! the current hash, and a stale one is still answered, but not cached.
+//!
+//! The theme is a file rather than an inline `<style>` so the pages' CSP can forbid inline
+//! styles and scripts altogether.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use portal_core::HexColour;
+use portal_core::model::Branding;
+use sha2::{Digest as _, Sha256};
+
+/// The portal's stylesheet.
+pub(crate) const STYLESHEET: &str = include_str!("../../assets/portal.css");
+
+/// The fonts after the tenant's, and the whole stack when it names none.
+const SYSTEM_FONTS: &str = "system-ui, -apple-system, \"Segoe UI\", Roboto, \"Helvetica Neue\", \
+                            Arial, sans-serif";
+
+/// How long a hashed asset may be cached: a year, never revalidated.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// What `assets/<file>` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asset<'a> {
+    /// `portal-<hash>.css`.
+    Stylesheet(&'a str),
+    /// `theme-<hash>.css`.
+    Theme(&'a str),
+}
+
+impl<'a> Asset<'a> {
+    /// The asset a file name names, with the hash it asks for.
+    pub(crate) fn parse(file: &'a str) -> Option<Self> {
+        let stem = file.strip_suffix(".css")?;
+        if let Some(hash) = stem.strip_prefix("portal-") {
+            return Some(Self::Stylesheet(hash));
+        }
+        stem.strip_prefix("theme-").map(Self::Theme)
+    }
+}
+
+/// The first 16 hex digits of the SHA-256 of `content`: the version in an asset's URL.
+pub(crate) fn version(content: &str) -> String {
+    Sha256::digest(content.as_bytes())
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A stylesheet answer: cached for a year when the URL names this content's hash, else not
+/// cached (a page from before a change asked for it).
+pub(crate) fn css_response(content: String, requested: &str) -> Response {
+    let cache = if requested == version(&content) {
+        IMMUTABLE
+    } else {
+        "no-cache"
+    };
+    let mut response = content.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// The tenant's theme: its colours, the text colours that read on them, its font, then its custom
+/// CSS as stored.
+pub(crate) fn theme(branding: &Branding) -> String {
+    let primary = &branding.primary_colour;
+    let accent = &branding.accent_colour;
+    let mut css = format!(
+        ":root {{\n  --brand-primary: {primary};\n  --brand-on-primary: {on_primary};\n  \
+         --brand-accent: {accent};\n  --brand-on-accent: {on_accent};\n  --brand-link: {link};\n  \
+         --brand-font: {font};\n}}\n",
+        primary = primary.as_str(),
+        on_primary = ink_on(primary),
+        accent = accent.as_str(),
+        on_accent = ink_on(accent),
+        link = link_colour(primary),
+        font = font_stack(branding.font.as_deref()),
+    );
+    if let Some(custom) = branding.custom_css.as_deref() {
+        css.push_str("\n/* The tenant's own styles. */\n");
+        css.push_str(custom);
+        css.push('\n');
+    }
+    css
+}
+
+/// White or near-black, whichever reads better on `background`.
+fn ink_on(background: &HexColour) -> &'static str {
+    let luminance = background.relative_luminance();
+    let on_white = 1.05 / (luminance + 0.05);
+    let on_black = (luminance + 0.05) / 0.05;
+    if on_white >= on_black {
+        "#ffffff"
+    } else {
+        "#111827"
+    }
+}
+
+/// The primary colour for links on white, when it has the 4.5:1 contrast text needs; a dark ink
+/// otherwise (a pale brand colour still colours buttons and bars, just not small text).
+fn link_colour(primary: &HexColour) -> &str {
+    let on_white = 1.05 / (primary.relative_luminance() + 0.05);
+    if on_white >= 4.5 {
+        primary.as_str()
+    } else {
+        "#1f2937"
+    }
+}
+
+/// The tenant's font families, quoted, before the system fonts. The API accepts only letters,
+/// digits, spaces, commas and hyphens; anything else that reached the store is dropped here, so
+/// a name can never end the declaration.
+fn font_stack(font: Option<&str>) -> String {
+    let families: Vec<String> = font
+        .unwrap_or_default()
+        .split(',')
+        .map(|family| {
+            family
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-'))
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        })
+        .filter(|family| !family.is_empty())
+        .map(|family| format!("\"{family}\""))
+        .collect();
+    if families.is_empty() {
+        SYSTEM_FONTS.to_owned()
+    } else {
+        format!("{}, {SYSTEM_FONTS}", families.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portal_core::DisplayName;
+
+    use super::*;
+
+    fn branding(primary: &str, font: Option<&str>, css: Option<&str>) -> Branding {
+        Branding {
+            display_name: DisplayName::parse("Acme").unwrap(),
+            logo_url: None,
+            favicon_url: None,
+            primary_colour: HexColour::parse(primary).unwrap(),
+            accent_colour: HexColour::parse("#f2a541").unwrap(),
+            font: font.map(str::to_owned),
+            custom_css: css.map(str::to_owned),
+            email_sender_name: None,
+            email_sender_address: None,
+        }
+    }
+
+    #[test]
+    fn the_theme_carries_the_brand() {
+        let css = theme(&branding(
+            "#1f3a5f",
+            Some("Inter, Open Sans"),
+            Some(".x { y: z }"),
+        ));
+        assert!(css.contains("--brand-primary: #1f3a5f;"), "{css}");
+        assert!(css.contains("--brand-on-primary: #ffffff;"), "{css}");
+        assert!(css.contains("--brand-on-accent: #111827;"), "{css}");
+        assert!(css.contains("--brand-link: #1f3a5f;"), "{css}");
+        assert!(
+            css.contains("--brand-font: \"Inter\", \"Open Sans\", system-ui"),
+            "{css}"
+        );
+        assert!(css.ends_with(".x { y: z }\n"), "{css}");
+    }
+
+    #[test]
+    fn pale_brands_get_readable_ink_and_fonts_cannot_escape() {
+        let css = theme(&branding("#ffee88", Some("x;}body{color:red"), None));
+        assert!(css.contains("--brand-on-primary: #111827;"), "{css}");
+        assert!(css.contains("--brand-link: #1f2937;"), "{css}");
+        assert!(css.contains("--brand-font: \"xbodycolorred\""), "{css}");
+        assert!(!css.contains("/* The tenant's own styles. */"));
+    }
+
+    #[test]
+    fn asset_names_carry_their_hash() {
+        assert_eq!(
+            Asset::parse("portal-0123abcd.css"),
+            Some(Asset::Stylesheet("0123abcd"))
+        );
+        assert_eq!(Asset::parse("theme-ff.css"), Some(Asset::Theme("ff")));
+        assert_eq!(Asset::parse("portal.js"), None);
+        assert_eq!(Asset::parse("logo.css"), None);
+        assert_eq!(version("a").len(), 16);
+    }
+}
