@@ -789,7 +789,7 @@ async fn failure_timing(world: &Arc<World>, rounds: usize) -> BenchResult<()> {
         .into_iter()
         .map(|mut case| {
             case.sort();
-            percentile(&case, 0.5)
+            percentile(&case, 50.0)
         })
         .collect();
     let reference = medians[0];

@@ -1,6 +1,8 @@
 //! Audit events of authentication (SEC-40/41). Details never hold a password, a token or a
 //! token's hash.
 
+use std::net::IpAddr;
+
 use portal_core::model::{Actor, AuditContext, AuditOutcome, NewAuditEvent, ObjectRef};
 use portal_core::{TenantId, TenantScope, UserId};
 use portal_storage::{AuditStore, StoreResult};
@@ -70,4 +72,23 @@ pub(crate) fn event(
         outcome,
         details,
     }
+}
+
+/// Records a successful act of `user` on their own account (the user is actor and object).
+pub(crate) async fn record_user_success(
+    store: &dyn AuditStore,
+    tenant: TenantId,
+    user: UserId,
+    ip: Option<IpAddr>,
+    action: &str,
+    details: serde_json::Value,
+) -> StoreResult<()> {
+    let event = event(
+        Actor::User(user),
+        action,
+        Some(user_object(user)),
+        AuditOutcome::Success,
+        details,
+    );
+    record(store, tenant, &AuditContext { ip }, event).await
 }

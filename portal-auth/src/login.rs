@@ -294,15 +294,15 @@ impl Authenticator {
                 expires_at,
             )
             .await?;
-        let event = audit::event(
-            Actor::User(user),
+        audit::record_user_success(
+            self.stores.audit.as_ref(),
+            tenant,
+            user,
+            context.ip,
             LOGIN_MFA_CHALLENGED,
-            Some(user_object(user)),
-            AuditOutcome::Success,
             json!({ "method": method }),
-        );
-        let audit_context = AuditContext { ip: context.ip };
-        audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+        )
+        .await?;
         Ok(LoginOutcome::SecondFactorRequired(MfaChallenge {
             token,
             expires_at,
@@ -336,15 +336,15 @@ impl Authenticator {
             .identities
             .record_login(tenant, user, now)
             .await?;
-        let event = audit::event(
-            Actor::User(user),
+        audit::record_user_success(
+            self.stores.audit.as_ref(),
+            tenant,
+            user,
+            context.ip,
             LOGIN_SUCCEEDED,
-            Some(user_object(user)),
-            AuditOutcome::Success,
             json!({ "method": method }),
-        );
-        let audit_context = AuditContext { ip: context.ip };
-        audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
+        )
+        .await?;
         let must_enrol_mfa = !has_second_factor && self.tenant_requires_mfa(&scope).await?;
         tracing::info!(%user, method, must_enrol_mfa, "signed in");
         Ok(LoginSuccess {

@@ -10,7 +10,7 @@
 //! [`Recovery::request_magic_link`] detached (`tokio::spawn`).
 
 use portal_core::model::{Actor, AuditContext, AuditOutcome, LoginTokenPurpose, Tenant};
-use portal_core::{Email, TenantId};
+use portal_core::{Email, TenantId, UserId};
 use serde_json::json;
 
 use crate::audit::{self, LOGIN_LINK_REQUESTED, PASSWORD_CHANGED, PASSWORD_RESET, user_object};
@@ -197,6 +197,22 @@ impl Recovery {
         let user = self
             .consume(tenant, LoginTokenPurpose::PasswordReset, presented)
             .await?;
+        self.store_password(tenant, user, new_password, PASSWORD_RESET, context)
+            .await?;
+        tracing::info!(%user, "password reset");
+        Ok(())
+    }
+
+    /// Hashes and stores a user's new password, which ends every session of the user
+    /// (SEC-19), and records `action`.
+    async fn store_password(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        new_password: Password,
+        action: &str,
+        context: &LoginContext,
+    ) -> Result<(), AuthError> {
         let hash = self
             .auth
             .hasher()
@@ -208,16 +224,15 @@ impl Recovery {
             .identities
             .set_password_hash(tenant, user, hash)
             .await?;
-        let event = audit::event(
-            Actor::User(user),
-            PASSWORD_RESET,
-            Some(user_object(user)),
-            AuditOutcome::Success,
+        audit::record_user_success(
+            stores.audit.as_ref(),
+            tenant,
+            user,
+            context.ip,
+            action,
             json!({}),
-        );
-        tracing::info!(%user, "password reset");
-        let audit_context = AuditContext { ip: context.ip };
-        audit::record(stores.audit.as_ref(), tenant, &audit_context, event).await?;
+        )
+        .await?;
         Ok(())
     }
 
@@ -249,7 +264,7 @@ impl Recovery {
         tenant: TenantId,
         purpose: LoginTokenPurpose,
         presented: &str,
-    ) -> Result<portal_core::UserId, AuthError> {
+    ) -> Result<UserId, AuthError> {
         let token = LoginToken::parse(presented).map_err(|_| AuthError::InvalidLoginToken)?;
         self.auth
             .stores()
@@ -312,30 +327,7 @@ impl Recovery {
         }
         // As after a successful login: whoever knows the password has no guesses to ration.
         throttle::settle_success(throttle_store, &keys).await?;
-        let hash = self
-            .auth
-            .hasher()
-            .hash(new_password)
+        self.store_password(tenant, user, new_password, PASSWORD_CHANGED, context)
             .await
-            .map_err(AuthError::Password)?;
-        stores
-            .identities
-            .set_password_hash(tenant, user, hash)
-            .await?;
-        let event = audit::event(
-            Actor::User(user),
-            PASSWORD_CHANGED,
-            Some(user_object(user)),
-            AuditOutcome::Success,
-            json!({}),
-        );
-        audit::record(
-            stores.audit.as_ref(),
-            tenant,
-            &AuditContext { ip: context.ip },
-            event,
-        )
-        .await?;
-        Ok(())
     }
 }

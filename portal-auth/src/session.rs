@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use portal_core::model::{Actor, AuditContext, AuditOutcome, Session};
+use portal_core::model::Session;
 use portal_core::state::Sha256Digest;
 use portal_core::{TenantId, TenantScope, UserId};
 use portal_storage::Stores;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::audit::{self, SESSION_LOGGED_OUT, SESSION_REVOKED, SESSION_ROTATED, user_object};
+use crate::audit::{self, SESSION_LOGGED_OUT, SESSION_REVOKED, SESSION_ROTATED};
 use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::error::AuthError;
@@ -95,7 +95,7 @@ impl Sessions {
     #[tracing::instrument(name = "auth.session", level = "debug", skip_all)]
     pub async fn authenticate(&self, presented: &str) -> Result<Authenticated, AuthError> {
         let now = self.clock.now();
-        let session = self.find(presented).await?;
+        let session = self.load(&presented_hash(presented)?).await?;
         self.check(session, now).await
     }
 
@@ -113,10 +113,7 @@ impl Sessions {
         presented: &str,
     ) -> Result<Authenticated, AuthError> {
         let now = self.clock.now();
-        let Ok(token) = SessionToken::parse(presented) else {
-            return Err(AuthError::Unauthenticated);
-        };
-        let hash = token.hash();
+        let hash = presented_hash(presented)?;
         // Taken before any read, so what is read is at least as new as the stamp.
         let cached = self.cache.as_ref().zip(self.stores.changes.stamp(tenant));
         if let Some((cache, stamp)) = &cached
@@ -143,18 +140,13 @@ impl Sessions {
     /// Whether a session is alive at `now` and not yet due for its touch: then nothing needs
     /// writing and a cached check stands.
     fn alive_untouched(&self, session: &Session, now: OffsetDateTime) -> bool {
-        session.last_seen_at + self.config.idle_timeout >= now
-            && session.expires_at > now
+        !self.timed_out(session, now)
             && now - session.last_seen_at < self.config.session_touch_interval
     }
 
-    /// The stored session of a presented token, read once per request; unknown or malformed →
-    /// [`AuthError::Unauthenticated`].
-    async fn find(&self, presented: &str) -> Result<Session, AuthError> {
-        let Ok(token) = SessionToken::parse(presented) else {
-            return Err(AuthError::Unauthenticated);
-        };
-        self.load(&token.hash()).await
+    /// Whether a session is past its idle timeout or its absolute end at `now` (SEC-18).
+    fn timed_out(&self, session: &Session, now: OffsetDateTime) -> bool {
+        session.last_seen_at + self.config.idle_timeout < now || session.expires_at <= now
     }
 
     /// The stored session of a token hash; unknown → [`AuthError::Unauthenticated`].
@@ -175,7 +167,7 @@ impl Sessions {
         now: OffsetDateTime,
     ) -> Result<Authenticated, AuthError> {
         let hash = session.token_hash;
-        if session.last_seen_at + self.config.idle_timeout < now || session.expires_at <= now {
+        if self.timed_out(&session, now) {
             self.forget(&hash);
             self.stores.sessions.delete_session(&hash).await?;
             return Err(AuthError::Unauthenticated);
@@ -280,18 +272,13 @@ impl Sessions {
             .sessions
             .delete_sessions_of(tenant, user)
             .await?;
-        let event = audit::event(
-            Actor::User(user),
-            SESSION_REVOKED,
-            Some(user_object(user)),
-            AuditOutcome::Success,
-            json!({ "count": count }),
-        );
-        audit::record(
+        audit::record_user_success(
             self.stores.audit.as_ref(),
             tenant,
-            &AuditContext::default(),
-            event,
+            user,
+            None,
+            SESSION_REVOKED,
+            json!({ "count": count }),
         )
         .await?;
         Ok(count)
@@ -311,17 +298,24 @@ impl Sessions {
         action: &str,
         details: serde_json::Value,
     ) -> Result<(), AuthError> {
-        let event = audit::event(
-            Actor::User(session.user),
+        audit::record_user_success(
+            self.stores.audit.as_ref(),
+            session.tenant,
+            session.user,
+            session.ip,
             action,
-            Some(user_object(session.user)),
-            AuditOutcome::Success,
             details,
-        );
-        let context = AuditContext { ip: session.ip };
-        audit::record(self.stores.audit.as_ref(), session.tenant, &context, event).await?;
+        )
+        .await?;
         Ok(())
     }
+}
+
+/// The hash of a presented token; a malformed one is [`AuthError::Unauthenticated`].
+fn presented_hash(presented: &str) -> Result<Sha256Digest, AuthError> {
+    SessionToken::parse(presented)
+        .map(|token| token.hash())
+        .map_err(|_| AuthError::Unauthenticated)
 }
 
 #[cfg(test)]
@@ -329,7 +323,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use async_trait::async_trait;
-    use portal_core::model::{Branding, NewTenant, NewUser};
+    use portal_core::model::{AuditContext, Branding, NewTenant, NewUser};
     use portal_core::{BuiltinRole, DisplayName, Email, HexColour, MembershipKind, Side, Slug};
     use portal_storage::{SessionStore, StoreResult};
     use time::Duration;

@@ -152,16 +152,28 @@ impl FromRequestParts<PortalState> for ClientIp {
         parts: &mut Parts,
         state: &PortalState,
     ) -> Result<Self, Self::Rejection> {
+        // The rate limit, the refusal log and the route all ask: work it out once a request.
+        if let Some(known) = parts.extensions.get::<Self>() {
+            return Ok(*known);
+        }
+        let found = Self::of(parts, state);
+        parts.extensions.insert(found);
+        Ok(found)
+    }
+}
+
+impl ClientIp {
+    fn of(parts: &Parts, state: &PortalState) -> Self {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(address)| address.ip());
         let trusted = &state.config().trusted_proxies;
         let Some(peer) = peer else {
-            return Ok(Self(None));
+            return Self(None);
         };
         if !trusted.contains(&peer) {
-            return Ok(Self(Some(peer)));
+            return Self(Some(peer));
         }
         let forwarded = parts
             .headers
@@ -179,7 +191,7 @@ impl FromRequestParts<PortalState> for ClientIp {
             .find(|address| !trusted.contains(address))
             .copied()
             .unwrap_or(peer);
-        Ok(Self(Some(client)))
+        Self(Some(client))
     }
 }
 

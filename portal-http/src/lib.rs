@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod config;
+mod cookies;
 pub mod denials;
 pub mod error;
 pub mod extract;

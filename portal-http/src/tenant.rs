@@ -100,27 +100,30 @@ impl TenantCache {
     }
 
     async fn by_slug(&self, state: &PortalState, slug: &Slug) -> Result<Option<Tenant>, ApiError> {
-        let key = slug.as_str();
-        if let Some(found) = self.by_slug.as_ref().and_then(|cache| cache.get(key)) {
-            return Ok(found);
-        }
-        let found = state.stores().tenants.tenant_by_slug(slug).await?;
-        if let Some(cache) = &self.by_slug {
-            cache.insert(key.to_owned(), found.clone());
-        }
-        Ok(found)
+        let lookup = state.stores().tenants.tenant_by_slug(slug);
+        remembered(self.by_slug.as_ref(), slug.as_str(), lookup).await
     }
 
     async fn by_domain(&self, state: &PortalState, host: &str) -> Result<Option<Tenant>, ApiError> {
-        if let Some(found) = self.by_domain.as_ref().and_then(|cache| cache.get(host)) {
-            return Ok(found);
-        }
-        let found = state.stores().tenants.tenant_by_domain(host).await?;
-        if let Some(cache) = &self.by_domain {
-            cache.insert(host.to_owned(), found.clone());
-        }
-        Ok(found)
+        let lookup = state.stores().tenants.tenant_by_domain(host);
+        remembered(self.by_domain.as_ref(), host, lookup).await
     }
+}
+
+/// The tenant `cache` remembers for `key`, else what `lookup` finds (then remembered).
+async fn remembered<E: Into<ApiError>>(
+    cache: Option<&Cache<String, Option<Tenant>>>,
+    key: &str,
+    lookup: impl Future<Output = Result<Option<Tenant>, E>>,
+) -> Result<Option<Tenant>, ApiError> {
+    if let Some(found) = cache.and_then(|cache| cache.get(key)) {
+        return Ok(found);
+    }
+    let found = lookup.await.map_err(Into::into)?;
+    if let Some(cache) = cache {
+        cache.insert(key.to_owned(), found.clone());
+    }
+    Ok(found)
 }
 
 /// The request's host, lower case, without a port.

@@ -13,46 +13,16 @@ mod support;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::request::Parts;
 use axum::http::{Request, header};
-use portal_core::model::Tenant;
-use portal_core::{Email, UserId};
-use portal_http::{ApiError, HostIdentity, HttpConfig};
-use portal_storage::Stores;
+use portal_http::HttpConfig;
 use support::Portal;
-
-/// The host's login puts the user's email in `x-host-user` (in a real host: its own session).
-struct HeaderIdentity;
-
-#[async_trait::async_trait]
-impl HostIdentity for HeaderIdentity {
-    async fn portal_user(
-        &self,
-        request: &Parts,
-        tenant: &Tenant,
-        stores: &Stores,
-    ) -> Result<Option<UserId>, ApiError> {
-        let Some(email) = request
-            .headers
-            .get("x-host-user")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| Email::parse(value).ok())
-        else {
-            return Ok(None);
-        };
-        let credentials = stores
-            .identities
-            .credentials_by_email(tenant.id, &email)
-            .await?;
-        Ok(credentials.map(|credentials| credentials.user.id))
-    }
-}
+use support::host::{HOST_USER, HeaderIdentity};
 
 async fn me_as(portal: &Portal, tenant: &str, user: Option<&str>) -> support::Reply {
     let mut request =
         Request::get(format!("/{tenant}/api/v1/me")).header(header::HOST, "portal.example.com");
     if let Some(user) = user {
-        request = request.header("x-host-user", user);
+        request = request.header(HOST_USER, user);
     }
     portal.send(request.body(Body::empty()).unwrap()).await
 }

@@ -16,13 +16,13 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, sign_in};
+use pages_support::{Jar, get, header, sign_in};
 use portal_core::model::{AuditContext, ProjectInput, ProjectStatus};
 use portal_core::{DisplayName, TenantScope, Visibility};
 use portal_http::{HttpConfig, PagesConfig};
+use support::Portal;
 use support::client_work::{self, World};
 use support::staff_api::NOBODY;
-use support::{Portal, Reply};
 
 /// Every canary of what a contact of acme's client A must never see.
 const FOREIGN_TO_CLIENT_A: [&str; 5] = [
@@ -37,13 +37,6 @@ async fn seeded() -> (Portal, World) {
     let portal = Portal::new().await;
     let world = client_work::seed(&portal).await;
     (portal, world)
-}
-
-fn header<'a>(reply: &'a Reply, name: &str) -> &'a str {
-    reply
-        .headers
-        .get(name)
-        .map_or("", |value| value.to_str().unwrap())
 }
 
 /// The `href` of the stylesheet whose URL contains `part`.

@@ -16,7 +16,7 @@ mod support;
 
 use axum::http::{Method, header};
 use pages_support::{
-    CSRF, Jar, SESSION, get, input_value, location, post_form, post_form_with, sign_in,
+    CSRF, Jar, SESSION, get, header, input_value, location, post_form, post_form_with, sign_in,
 };
 use portal_auth::Clock as _;
 use serde_json::json;
@@ -33,13 +33,6 @@ fn totp(secret: &str, at: OffsetDateTime) -> String {
         .unwrap();
     totp.generate(u64::try_from(at.unix_timestamp()).unwrap())
         .to_string()
-}
-
-fn header<'a>(reply: &'a support::Reply, name: &str) -> &'a str {
-    reply
-        .headers
-        .get(name)
-        .map_or("", |value| value.to_str().unwrap())
 }
 
 #[tokio::test]
@@ -189,6 +182,53 @@ async fn a_wrong_password_shows_the_form_again_with_401_and_the_same_words_sec_0
         unknown.text.replace("nobody@acme.test", "ada@acme.test"),
         wrong.text
     );
+}
+
+#[tokio::test]
+async fn too_many_wrong_passwords_show_the_form_with_429_and_retry_after_sec_10() {
+    let portal = Portal::new().await;
+    let mut jar = Jar::default();
+    let form = get(&portal, "/acme/login", &jar, None).await;
+    jar.update(&form);
+    let token = input_value(&form.text, "csrf_token");
+    let fields = [
+        ("email", "ada@acme.test"),
+        ("password", "not the password"),
+        ("csrf_token", token.as_str()),
+    ];
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..10 {
+        let reply = post_form(&portal, "/acme/login", &fields, &jar).await;
+        statuses.push(reply.status);
+        if reply.status == 429 {
+            last = Some(reply);
+            break;
+        }
+    }
+    let throttled = last.unwrap_or_else(|| panic!("never throttled: {statuses:?}"));
+    assert!(
+        statuses[..statuses.len() - 1]
+            .iter()
+            .all(|status| *status == 401)
+    );
+    let seconds: i64 = header(&throttled, "retry-after").parse().unwrap();
+    assert!(seconds >= 1, "{seconds}");
+    assert_eq!(
+        header(&throttled, "content-type"),
+        "text/html; charset=utf-8"
+    );
+    assert!(
+        throttled.text.contains("Too many attempts."),
+        "{}",
+        throttled.text
+    );
+    assert!(
+        throttled.text.contains("value=\"ada@acme.test\""),
+        "{}",
+        throttled.text
+    );
+    assert_eq!(input_value(&throttled.text, "csrf_token"), token);
 }
 
 /// The sign-in form's fields for acme's owner, with `token`.

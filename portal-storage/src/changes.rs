@@ -8,7 +8,8 @@
 //!
 //! Writes that no read can observe through a cache are left uncounted, so they do not empty the
 //! caches: a session's `last_seen_at` touch, a new session (a cache keyed by its token has never
-//! seen it), and login-throttle counters.
+//! seen it), login-throttle counters, audit events appended on their own (logins, refusals) and
+//! idempotency keys. A cache of the audit log would have to count those.
 
 use std::collections::HashMap;
 use std::fmt;

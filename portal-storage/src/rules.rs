@@ -5,7 +5,7 @@
 
 use portal_core::model::{
     Decision, Deliverable, DeliverableInput, Document, Invoice, InvoiceInput, Milestone,
-    MilestoneInput, Project, ProjectInput, Record, Task, Update,
+    MilestoneInput, Project, ProjectInput, Record, Task, Update, User,
 };
 use portal_core::state::{ApprovalStatus, DeliverableStatus, MilestoneStatus};
 use portal_core::{
@@ -654,19 +654,19 @@ impl UserReach {
     /// reach; a contact sees the contacts of its own clients.
     #[must_use]
     pub fn new(scope: &TenantScope) -> Self {
-        let clients = scope.reachable_clients();
-        if !scope.is_staff_side() {
-            return Self {
-                staff: false,
-                clients,
-                unattached: false,
-            };
-        }
+        let staff = scope.is_staff_side();
         Self {
-            staff: true,
-            clients,
-            unattached: scope.clients_with(Permission::ManageClients) == ClientFilter::All,
+            staff,
+            clients: scope.reachable_clients(),
+            unattached: staff && scope.clients_with(Permission::ManageClients) == ClientFilter::All,
         }
+    }
+
+    /// Whether `scope` (whose reach this is) sees `user`, a contact of `clients`: itself, and
+    /// whom the reach admits.
+    pub(crate) fn sees(&self, scope: &TenantScope, user: &User, clients: &[ClientId]) -> bool {
+        user.tenant == scope.tenant_id()
+            && (scope.principal().user_id() == Some(user.id) || self.admits(user.side, clients))
     }
 
     /// Whether a user of `side` whose contact memberships name `clients` is seen.

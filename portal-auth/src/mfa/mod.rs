@@ -416,18 +416,13 @@ impl Mfa {
         action: &str,
         details: serde_json::Value,
     ) -> Result<(), AuthError> {
-        let event = audit::event(
-            Actor::User(user),
-            action,
-            Some(user_object(user)),
-            AuditOutcome::Success,
-            details,
-        );
-        audit::record(
+        audit::record_user_success(
             self.auth.stores().audit.as_ref(),
             tenant,
-            &AuditContext::default(),
-            event,
+            user,
+            None,
+            action,
+            details,
         )
         .await?;
         Ok(())

@@ -33,6 +33,19 @@ async fn client(world: &World) -> ClientId {
         .id
 }
 
+/// Carol accepts the invitation of `token` at `world`'s tenant with `password`.
+async fn accept(world: &World, token: &str, password: &str) -> Result<LoginOutcome, AuthError> {
+    invitations(world)
+        .accept(
+            world.tenant,
+            token,
+            name("Carol"),
+            Password::from(password),
+            &ip(1),
+        )
+        .await
+}
+
 async fn invite_carol(world: &World, client: ClientId) -> String {
     let role = world.role(BuiltinRole::Approver).await;
     invitations(world)
@@ -66,17 +79,7 @@ async fn an_invited_contact_sets_a_password_and_is_signed_in() {
     assert_eq!(pending.email.as_str(), CAROL);
     assert_eq!(pending.client, Some(client));
 
-    let LoginOutcome::SignedIn(success) = invitations(&world)
-        .accept(
-            world.tenant,
-            &token,
-            name("Carol"),
-            Password::from(PASSWORD),
-            &ip(1),
-        )
-        .await
-        .unwrap()
-    else {
+    let LoginOutcome::SignedIn(success) = accept(&world, &token, PASSWORD).await.unwrap() else {
         panic!("a new contact has no second factor");
     };
     assert!(!success.scope.is_staff_side());
@@ -85,15 +88,7 @@ async fn an_invited_contact_sets_a_password_and_is_signed_in() {
     assert!(world.login(CAROL, PASSWORD, 2).await.is_ok());
     assert!(
         matches!(
-            invitations(&world)
-                .accept(
-                    world.tenant,
-                    &token,
-                    name("Carol"),
-                    Password::from(PASSWORD),
-                    &ip(1)
-                )
-                .await,
+            accept(&world, &token, PASSWORD).await,
             Err(AuthError::InvalidInvitation)
         ),
         "an invitation works once"
@@ -119,15 +114,7 @@ async fn resending_replaces_the_link_and_revoking_ends_it() {
         .await
         .unwrap();
     assert!(matches!(
-        invitations(&world)
-            .accept(
-                world.tenant,
-                &second,
-                name("Carol"),
-                Password::from(PASSWORD),
-                &ip(1)
-            )
-            .await,
+        accept(&world, &second, PASSWORD).await,
         Err(AuthError::InvalidInvitation)
     ));
 }
@@ -147,15 +134,7 @@ async fn an_invitation_lapses_after_seven_days_and_stays_in_its_tenant() {
         .clock
         .advance(Duration::days(7) + Duration::seconds(1));
     assert!(matches!(
-        invitations(&world)
-            .accept(
-                world.tenant,
-                &token,
-                name("Carol"),
-                Password::from(PASSWORD),
-                &ip(1)
-            )
-            .await,
+        accept(&world, &token, PASSWORD).await,
         Err(AuthError::InvalidInvitation)
     ));
 }
@@ -166,15 +145,7 @@ async fn a_weak_password_does_not_spend_the_invitation() {
     let client = client(&world).await;
     let token = invite_carol(&world, client).await;
     assert!(matches!(
-        invitations(&world)
-            .accept(
-                world.tenant,
-                &token,
-                name("Carol"),
-                Password::from("password1234"),
-                &ip(1)
-            )
-            .await,
+        accept(&world, &token, "password1234").await,
         Err(AuthError::WeakPassword(_))
     ));
     assert!(

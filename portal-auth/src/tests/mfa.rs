@@ -262,16 +262,8 @@ async fn removing_the_factor_returns_to_one_step_and_enrolling_twice_is_refused(
 async fn a_tenant_can_require_a_second_factor_of_its_staff() {
     let world = world().await;
     let success = world
-        .auth
-        .login(
-            world.tenant,
-            "bob@example.com",
-            Password::from(PASSWORD),
-            ip(1),
-        )
+        .login_outcome("bob@example.com", PASSWORD, 1)
         .await
-        .unwrap()
-        .signed_in()
         .unwrap();
     assert!(!success.must_enrol_mfa);
     world
@@ -281,16 +273,8 @@ async fn a_tenant_can_require_a_second_factor_of_its_staff() {
         .await
         .unwrap();
     let success = world
-        .auth
-        .login(
-            world.tenant,
-            "bob@example.com",
-            Password::from(PASSWORD),
-            ip(1),
-        )
+        .login_outcome("bob@example.com", PASSWORD, 1)
         .await
-        .unwrap()
-        .signed_in()
         .unwrap();
     assert!(
         success.must_enrol_mfa,

@@ -213,13 +213,22 @@ async fn world() -> World {
 
 impl World {
     async fn login(&self, email: &str, password: &str, from: u8) -> Result<String, AuthError> {
+        self.login_outcome(email, password, from)
+            .await
+            .map(|success| success.token.expose_secret().to_owned())
+    }
+
+    /// A password login of a user without a second factor.
+    async fn login_outcome(
+        &self,
+        email: &str,
+        password: &str,
+        from: u8,
+    ) -> Result<crate::LoginSuccess, AuthError> {
         self.auth
             .login(self.tenant, email, Password::from(password), ip(from))
             .await
-            .map(|outcome| {
-                let success = outcome.signed_in().expect("no second factor in this world");
-                success.token.expose_secret().to_owned()
-            })
+            .map(|outcome| outcome.signed_in().expect("no second factor in this world"))
     }
 
     async fn live(&self, token: &str) -> bool {
@@ -251,16 +260,8 @@ impl World {
 async fn login_succeeds_with_scope_and_session() {
     let world = world().await;
     let success = world
-        .auth
-        .login(
-            world.tenant,
-            " Alice@Example.com ",
-            Password::from(PASSWORD),
-            ip(1),
-        )
+        .login_outcome(" Alice@Example.com ", PASSWORD, 1)
         .await
-        .unwrap()
-        .signed_in()
         .unwrap();
     assert_eq!(success.session.user, world.alice);
     assert!(matches!(
@@ -561,16 +562,8 @@ async fn disabling_or_a_new_password_kills_every_session_sec_19() {
 async fn audit_events_are_written_without_secrets_sec_40_sec_41() {
     let world = world().await;
     let success = world
-        .auth
-        .login(
-            world.tenant,
-            "alice@example.com",
-            Password::from(PASSWORD),
-            ip(9),
-        )
+        .login_outcome("alice@example.com", PASSWORD, 9)
         .await
-        .unwrap()
-        .signed_in()
         .unwrap();
     let token = success.token.expose_secret().to_owned();
     let token_hash = success.token.hash().to_string();

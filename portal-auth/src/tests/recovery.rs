@@ -12,6 +12,28 @@ fn recovery(world: &World) -> Recovery {
     Recovery::new(&world.auth, world.mail.clone())
 }
 
+/// Asks for a reset link for alice; the token it mailed.
+async fn reset_token(world: &World, recovery: &Recovery) -> String {
+    let tenant = world.tenant_record().await;
+    recovery
+        .request_password_reset(&tenant, "alice@example.com", &ip(1))
+        .await
+        .unwrap();
+    world.mailed_token(MailKind::PasswordReset, "alice@example.com")
+}
+
+/// Sets `password` with a reset token at `world`'s tenant.
+async fn reset(
+    world: &World,
+    recovery: &Recovery,
+    token: &str,
+    password: &str,
+) -> Result<(), AuthError> {
+    recovery
+        .reset_password(world.tenant, token, Password::from(password), &ip(1))
+        .await
+}
+
 #[tokio::test]
 async fn a_reset_link_sets_the_password_once_and_ends_every_session_sec_19_sec_21() {
     let world = world().await;
@@ -33,8 +55,7 @@ async fn a_reset_link_sets_the_password_once_and_ends_every_session_sec_19_sec_2
     );
     let token = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
 
-    recovery
-        .reset_password(world.tenant, &token, Password::from(NEW_PASSWORD), &ip(1))
+    reset(&world, &recovery, &token, NEW_PASSWORD)
         .await
         .unwrap();
     assert!(!world.live(&before).await, "a reset ends every session");
@@ -50,9 +71,7 @@ async fn a_reset_link_sets_the_password_once_and_ends_every_session_sec_19_sec_2
     );
     assert!(
         matches!(
-            recovery
-                .reset_password(world.tenant, &token, Password::from(NEW_PASSWORD), &ip(1))
-                .await,
+            reset(&world, &recovery, &token, NEW_PASSWORD).await,
             Err(AuthError::InvalidLoginToken)
         ),
         "a second use fails"
@@ -63,20 +82,13 @@ async fn a_reset_link_sets_the_password_once_and_ends_every_session_sec_19_sec_2
 #[tokio::test]
 async fn a_reset_link_lapses_after_ten_minutes_sec_21() {
     let world = world().await;
-    let tenant = world.tenant_record().await;
     let recovery = recovery(&world);
-    recovery
-        .request_password_reset(&tenant, "alice@example.com", &ip(1))
-        .await
-        .unwrap();
-    let token = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+    let token = reset_token(&world, &recovery).await;
     world
         .clock
         .advance(Duration::minutes(10) + Duration::seconds(1));
     assert!(matches!(
-        recovery
-            .reset_password(world.tenant, &token, Password::from(NEW_PASSWORD), &ip(1))
-            .await,
+        reset(&world, &recovery, &token, NEW_PASSWORD).await,
         Err(AuthError::InvalidLoginToken)
     ));
 }
@@ -84,23 +96,15 @@ async fn a_reset_link_lapses_after_ten_minutes_sec_21() {
 #[tokio::test]
 async fn a_weak_password_does_not_spend_the_link() {
     let world = world().await;
-    let tenant = world.tenant_record().await;
     let recovery = recovery(&world);
-    recovery
-        .request_password_reset(&tenant, "alice@example.com", &ip(1))
-        .await
-        .unwrap();
-    let token = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+    let token = reset_token(&world, &recovery).await;
     for weak in ["short", "password1234"] {
         assert!(matches!(
-            recovery
-                .reset_password(world.tenant, &token, Password::from(weak), &ip(1))
-                .await,
+            reset(&world, &recovery, &token, weak).await,
             Err(AuthError::WeakPassword(_))
         ));
     }
-    recovery
-        .reset_password(world.tenant, &token, Password::from(NEW_PASSWORD), &ip(1))
+    reset(&world, &recovery, &token, NEW_PASSWORD)
         .await
         .unwrap();
 }
@@ -108,17 +112,12 @@ async fn a_weak_password_does_not_spend_the_link() {
 #[tokio::test]
 async fn links_are_bound_to_their_purpose_tenant_and_newest_request_sec_21() {
     let world = world().await;
-    let tenant = world.tenant_record().await;
     let recovery = recovery(&world);
-    recovery
-        .request_password_reset(&tenant, "alice@example.com", &ip(1))
-        .await
-        .unwrap();
-    let reset = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+    let first = reset_token(&world, &recovery).await;
     assert!(
         matches!(
             recovery
-                .redeem_magic_link(world.tenant, &reset, &ip(1))
+                .redeem_magic_link(world.tenant, &first, &ip(1))
                 .await,
             Err(AuthError::InvalidLoginToken)
         ),
@@ -129,7 +128,7 @@ async fn links_are_bound_to_their_purpose_tenant_and_newest_request_sec_21() {
             recovery
                 .reset_password(
                     portal_core::TenantId::new(),
-                    &reset,
+                    &first,
                     Password::from(NEW_PASSWORD),
                     &ip(1)
                 )
@@ -138,22 +137,15 @@ async fn links_are_bound_to_their_purpose_tenant_and_newest_request_sec_21() {
         ),
         "another tenant's address does not take it"
     );
-    recovery
-        .request_password_reset(&tenant, "alice@example.com", &ip(1))
-        .await
-        .unwrap();
-    let newer = world.mailed_token(MailKind::PasswordReset, "alice@example.com");
+    let newer = reset_token(&world, &recovery).await;
     assert!(
         matches!(
-            recovery
-                .reset_password(world.tenant, &reset, Password::from(NEW_PASSWORD), &ip(1))
-                .await,
+            reset(&world, &recovery, &first, NEW_PASSWORD).await,
             Err(AuthError::InvalidLoginToken)
         ),
         "only the newest link works"
     );
-    recovery
-        .reset_password(world.tenant, &newer, Password::from(NEW_PASSWORD), &ip(1))
+    reset(&world, &recovery, &newer, NEW_PASSWORD)
         .await
         .unwrap();
     for malformed in ["", "x", &"A".repeat(43), &"é".repeat(43)] {

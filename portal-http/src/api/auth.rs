@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use portal_auth::password::Password;
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::cookies;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ClientIp, UserAgent};
 use crate::state::PortalState;
@@ -166,7 +167,7 @@ pub async fn logout(
         state.sessions().logout(cookie.value()).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    set_cookie(&mut response, &clear_cookie(&state));
+    cookies::append_set_cookie(&mut response, &clear_cookie(&state));
     Ok(response)
 }
 
@@ -342,7 +343,7 @@ fn signed_in(state: &PortalState, success: &LoginSuccess) -> Response {
     .into_response();
     let max_age = (success.session.expires_at - success.session.created_at).whole_seconds();
     let cookie = session_cookie(state, success.token.expose_secret(), max_age);
-    set_cookie(&mut response, &cookie);
+    cookies::append_set_cookie(&mut response, &cookie);
     response
 }
 
@@ -350,23 +351,15 @@ fn signed_in(state: &PortalState, success: &LoginSuccess) -> Response {
 /// development (SEC-15).
 fn session_cookie(state: &PortalState, value: &str, max_age: i64) -> String {
     let config = state.config();
-    let secure = if config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        config.session_cookie_name()
+    cookies::session_cookie(
+        config.session_cookie_name(),
+        config.secure_cookies,
+        value,
+        max_age,
     )
 }
 
-fn clear_cookie(state: &PortalState) -> String {
+/// The `Set-Cookie` value that ends the session cookie.
+pub(crate) fn clear_cookie(state: &PortalState) -> String {
     session_cookie(state, "", 0)
-}
-
-fn set_cookie(response: &mut Response, cookie: &str) {
-    if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
 }

@@ -52,10 +52,10 @@ pub(crate) fn version(content: &str) -> String {
         .collect()
 }
 
-/// A stylesheet answer: cached for a year when the URL names this content's hash, else not
-/// cached (a page from before a change asked for it).
-pub(crate) fn css_response(content: String, requested: &str) -> Response {
-    let cache = if requested == version(&content) {
+/// A stylesheet answer: cached for a year when the URL names `current`, the [`version`] of
+/// `content`, else not cached (a page from before a change asked for it).
+pub(crate) fn css_response(content: impl IntoResponse, current: &str, requested: &str) -> Response {
+    let cache = if requested == current {
         IMMUTABLE
     } else {
         "no-cache"

@@ -74,7 +74,7 @@ pub(crate) async fn form(
             &page,
             &headers,
             StatusCode::OK,
-            "login.html",
+            Step::Password.template(),
             LoginView::default(),
         ),
         Err(error) => page.error(error),
@@ -105,42 +105,22 @@ pub(crate) async fn submit(
             ip.login_context(agent),
         )
         .await;
-    let failed = |status, message: Result<String, PageError>| match message {
-        Ok(error) => pre_login_page(
-            &page,
-            &headers,
-            status,
-            "login.html",
-            LoginView {
-                email: fields.email.clone(),
-                error: Some(error),
-            },
-        ),
-        Err(error) => page.error(error),
-    };
     match outcome {
         Ok(LoginOutcome::SignedIn(success)) => signed_in(&page, &success),
         Ok(LoginOutcome::SecondFactorRequired(challenge)) => pre_login_page(
             &page,
             &headers,
             StatusCode::OK,
-            "mfa.html",
+            Step::SecondFactor.template(),
             MfaView {
                 challenge: challenge.token.expose_secret().to_owned(),
                 error: None,
             },
         ),
-        Err(AuthError::InvalidCredentials) => failed(
-            StatusCode::UNAUTHORIZED,
-            message(&page, "login-failed", &[]),
-        ),
-        Err(AuthError::Throttled { retry_after }) => {
-            let seconds = retry_after.whole_seconds().max(1);
-            let mut response = failed(StatusCode::TOO_MANY_REQUESTS, throttled(&page, seconds));
-            retry_after_header(&mut response, seconds);
-            response
-        }
-        Err(error) => page.error(PageError::internal(error)),
+        Err(error) => refused(&page, &headers, Step::Password, error, |error| LoginView {
+            email: fields.email,
+            error: Some(error),
+        }),
     }
 }
 
@@ -168,31 +148,14 @@ pub(crate) async fn second_factor(
             ip.login_context(agent),
         )
         .await;
-    let failed = |status, message: Result<String, PageError>| match message {
-        Ok(error) => pre_login_page(
-            &page,
-            &headers,
-            status,
-            "mfa.html",
-            MfaView {
-                challenge: fields.challenge.clone(),
-                error: Some(error),
-            },
-        ),
-        Err(error) => page.error(error),
-    };
     match outcome {
         Ok(success) => signed_in(&page, &success),
-        Err(AuthError::InvalidSecondFactor) => {
-            failed(StatusCode::UNAUTHORIZED, message(&page, "mfa-failed", &[]))
-        }
-        Err(AuthError::Throttled { retry_after }) => {
-            let seconds = retry_after.whole_seconds().max(1);
-            let mut response = failed(StatusCode::TOO_MANY_REQUESTS, throttled(&page, seconds));
-            retry_after_header(&mut response, seconds);
-            response
-        }
-        Err(error) => page.error(PageError::internal(error)),
+        Err(error) => refused(&page, &headers, Step::SecondFactor, error, |error| {
+            MfaView {
+                challenge: fields.challenge,
+                error: Some(error),
+            }
+        }),
     }
 }
 
@@ -221,6 +184,61 @@ pub(crate) async fn logout(
     response
 }
 
+/// A step of signing in: its form, and the refusal that means a wrong answer to it.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// Email and password.
+    Password,
+    /// The second factor's code.
+    SecondFactor,
+}
+
+impl Step {
+    const fn template(self) -> &'static str {
+        match self {
+            Self::Password => "login.html",
+            Self::SecondFactor => "mfa.html",
+        }
+    }
+
+    /// The catalogue id of the message for `error`, when it is a wrong answer to this step.
+    const fn wrong_answer(self, error: &AuthError) -> Option<&'static str> {
+        match (self, error) {
+            (Self::Password, AuthError::InvalidCredentials) => Some("login-failed"),
+            (Self::SecondFactor, AuthError::InvalidSecondFactor) => Some("mfa-failed"),
+            _ => None,
+        }
+    }
+}
+
+/// The step's form again after `error`, its view made by `view` from the message: 401 for a
+/// wrong answer, 429 with `Retry-After` when throttled. Any other error is a fault.
+fn refused<V: Serialize>(
+    page: &PageRequest,
+    headers: &HeaderMap,
+    step: Step,
+    error: AuthError,
+    view: impl FnOnce(String) -> V,
+) -> Response {
+    let (status, text, retry_after) = if let AuthError::Throttled { retry_after } = error {
+        let seconds = retry_after.whole_seconds().max(1);
+        let text = throttled(page, seconds);
+        (StatusCode::TOO_MANY_REQUESTS, text, Some(seconds))
+    } else if let Some(id) = step.wrong_answer(&error) {
+        (StatusCode::UNAUTHORIZED, message(page, id, &[]), None)
+    } else {
+        return page.error(PageError::internal(error));
+    };
+    let mut response = match text {
+        Ok(text) => pre_login_page(page, headers, status, step.template(), view(text)),
+        Err(error) => page.error(error),
+    };
+    if let Some(seconds) = retry_after {
+        retry_after_header(&mut response, seconds);
+    }
+    response
+}
+
 /// A page of the sign-in flow: its form token comes from the pre-login cookie, which is set
 /// first if the browser has none.
 fn pre_login_page(
@@ -241,7 +259,7 @@ fn pre_login_page(
     let layout = page.layout(None, Some(csrf::token(&secret)));
     let mut response = page.render(status, template, layout, view);
     if let Some(cookie) = new_cookie {
-        session::set_cookie(&mut response, &cookie);
+        crate::cookies::append_set_cookie(&mut response, &cookie);
     }
     response
 }

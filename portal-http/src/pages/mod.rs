@@ -109,10 +109,12 @@ pub(crate) fn refused_form(request: &Request<Body>) -> Option<Response> {
 async fn asset(page: PageRequest, Path(file): Path<String>) -> Response {
     match assets::Asset::parse(&file) {
         Some(assets::Asset::Stylesheet(hash)) => {
-            assets::css_response(assets::STYLESHEET.to_owned(), hash)
+            assets::css_response(assets::STYLESHEET, &page.pages.stylesheet_version, hash)
         }
         Some(assets::Asset::Theme(hash)) => {
-            assets::css_response(assets::theme(&page.tenant.branding), hash)
+            let theme = assets::theme(&page.tenant.branding);
+            let current = assets::version(&theme);
+            assets::css_response(theme, &current, hash)
         }
         None => page.error(PageError::NotFound),
     }

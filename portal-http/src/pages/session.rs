@@ -2,7 +2,7 @@
 //! `Sessions::authenticate_in` as the API, so a session of another tenant is no session here
 //! (SEC-27). Never a token from a query string or a form field (SEC-16).
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use portal_auth::{AuthError, Authenticated, LoginSuccess};
@@ -10,6 +10,7 @@ use portal_core::model::Tenant;
 
 use super::Pages;
 use super::page::PageError;
+use crate::cookies;
 use crate::state::PortalState;
 
 /// A signed-in page request.
@@ -52,25 +53,14 @@ pub(crate) async fn signed_in(
 pub(crate) fn set_session_cookie(pages: &Pages, response: &mut Response, success: &LoginSuccess) {
     let max_age = (success.session.expires_at - success.session.created_at).whole_seconds();
     let cookie = session_cookie(pages, success.token.expose_secret(), max_age);
-    set_cookie(response, &cookie);
+    cookies::append_set_cookie(response, &cookie);
 }
 
 /// Expires the session cookie on `response`.
 pub(crate) fn clear_session_cookie(pages: &Pages, response: &mut Response) {
-    set_cookie(response, &session_cookie(pages, "", 0));
-}
-
-/// Appends a `Set-Cookie`.
-pub(crate) fn set_cookie(response: &mut Response, cookie: &str) {
-    if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    cookies::append_set_cookie(response, &session_cookie(pages, "", 0));
 }
 
 fn session_cookie(pages: &Pages, value: &str, max_age: i64) -> String {
-    let secure = if pages.secure_cookies { "; Secure" } else { "" };
-    format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        pages.session_cookie
-    )
+    cookies::session_cookie(pages.session_cookie, pages.secure_cookies, value, max_age)
 }

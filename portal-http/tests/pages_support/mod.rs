@@ -156,10 +156,15 @@ pub async fn sign_in(portal: &Portal, tenant: &str, email: &str) -> Jar {
     jar
 }
 
-/// The `Location` of a redirect.
-pub fn location(reply: &Reply) -> &str {
+/// A header of a reply as text; empty when it has none.
+pub fn header<'a>(reply: &'a Reply, name: &str) -> &'a str {
     reply
         .headers
-        .get(header::LOCATION)
+        .get(name)
         .map_or("", |value| value.to_str().unwrap())
+}
+
+/// The `Location` of a redirect.
+pub fn location(reply: &Reply) -> &str {
+    header(reply, header::LOCATION.as_str())
 }

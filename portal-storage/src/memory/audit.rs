@@ -97,7 +97,7 @@ impl AuditStore for MemoryStore {
         context: &AuditContext,
     ) -> StoreResult<AuditEvent> {
         require_text("action", &event.action)?;
-        self.with_mut(|state| {
+        self.with_mut_uncounted(|state| {
             state.require_tenant(scope)?;
             Ok(state.append_event(scope.tenant_id(), event, context, now()))
         })

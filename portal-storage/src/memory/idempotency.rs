@@ -106,7 +106,7 @@ impl IdempotencyStore for MemoryStore {
         now: OffsetDateTime,
         ttl: Duration,
     ) -> StoreResult<IdempotencyBegin> {
-        self.with_mut(|state| state.begin_idempotent(scope, key, request_hash, now, ttl))
+        self.with_mut_uncounted(|state| state.begin_idempotent(scope, key, request_hash, now, ttl))
     }
 
     async fn complete_idempotent(
@@ -116,11 +116,11 @@ impl IdempotencyStore for MemoryStore {
         status: u16,
         body: Vec<u8>,
     ) -> StoreResult<()> {
-        self.with_mut(|state| state.complete_idempotent(scope, key, status, body))
+        self.with_mut_uncounted(|state| state.complete_idempotent(scope, key, status, body))
     }
 
     async fn abandon_idempotent(&self, scope: &TenantScope, key: &str) -> StoreResult<bool> {
-        self.with_mut(|state| state.abandon_idempotent(scope, key))
+        self.with_mut_uncounted(|state| state.abandon_idempotent(scope, key))
     }
 
     async fn delete_expired_idempotent(&self, now: OffsetDateTime) -> StoreResult<u64> {

@@ -20,12 +20,6 @@ use crate::rules::{
 use crate::traits::{IdentityStore, MembershipStore};
 use crate::{Page, Paged, StoreError, StoreResult};
 
-/// Whether the scope may see `user`, a contact of `clients`: itself, and whom `reach` admits.
-fn may_see_user(scope: &TenantScope, reach: &UserReach, user: &User, clients: &[ClientId]) -> bool {
-    user.tenant == scope.tenant_id()
-        && (scope.principal().user_id() == Some(user.id) || reach.admits(user.side, clients))
-}
-
 impl State {
     /// The clients `user` of `tenant` is a contact of.
     fn contact_clients(&self, tenant: TenantId, user: UserId) -> Vec<ClientId> {
@@ -42,7 +36,7 @@ impl State {
             .user_in(scope.tenant_id(), id)
             .ok_or(StoreError::NotFound)?;
         let clients = self.contact_clients(scope.tenant_id(), id);
-        if may_see_user(scope, &UserReach::new(scope), &row.user, &clients) {
+        if UserReach::new(scope).sees(scope, &row.user, &clients) {
             Ok((row.user.clone(), clients))
         } else {
             Err(StoreError::NotFound)
@@ -395,6 +389,7 @@ impl State {
             return Err(StoreError::conflict("role is still held"));
         }
         self.roles.remove(&id);
+        self.drop_invitations_of_role(id);
         self.audit(
             scope,
             events::ROLE_CHANGED,
@@ -645,7 +640,7 @@ impl IdentityStore for MemoryStore {
                 |row| {
                     let of_user = clients.get(&row.user.id).map_or(&[][..], Vec::as_slice);
                     (side.is_none_or(|side| row.user.side == side)
-                        && may_see_user(scope, &reach, &row.user, of_user))
+                        && reach.sees(scope, &row.user, of_user))
                     .then(|| row.user.clone())
                 },
                 |user| *user.id.as_uuid(),

@@ -8,7 +8,7 @@ use portal_core::model::{
     NewInvitation,
 };
 use portal_core::state::Sha256Digest;
-use portal_core::{ApiKeyId, ClientId, InvitationId, Permission, TenantId, TenantScope};
+use portal_core::{ApiKeyId, ClientId, InvitationId, Permission, RoleId, TenantId, TenantScope};
 use time::OffsetDateTime;
 
 use super::view::page_of;
@@ -25,14 +25,11 @@ pub(super) struct InvitationTables {
 }
 
 impl State {
-    /// Drops the invitations of deleted roles, as the SQL backends' `ON DELETE CASCADE` does.
-    fn drop_orphan_invitations(&mut self) {
-        let roles = &self.roles;
-        self.invitations.invitations.retain(|_, invitation| {
-            roles
-                .get(&invitation.role)
-                .is_some_and(|row| row.tenant == invitation.tenant)
-        });
+    /// Drops the invitations of a deleted role, as the SQL backends' `ON DELETE CASCADE` does.
+    pub(super) fn drop_invitations_of_role(&mut self, role: RoleId) {
+        self.invitations
+            .invitations
+            .retain(|_, invitation| invitation.role != role);
     }
 
     fn create_invitation(
@@ -42,7 +39,6 @@ impl State {
         context: &AuditContext,
         now: OffsetDateTime,
     ) -> StoreResult<Invitation> {
-        self.drop_orphan_invitations();
         self.require_tenant(scope)?;
         let tenant = scope.tenant_id();
         if let Some(client) = new.client
@@ -102,7 +98,6 @@ impl State {
         id: InvitationId,
         context: &AuditContext,
     ) -> StoreResult<Invitation> {
-        self.drop_orphan_invitations();
         let current = self
             .invitations
             .invitations
@@ -127,11 +122,10 @@ impl State {
 
     /// The invitation with this token hash if it is pending at `now`.
     fn pending_invitation(
-        &mut self,
+        &self,
         token_hash: &Sha256Digest,
         now: OffsetDateTime,
     ) -> Option<Invitation> {
-        self.drop_orphan_invitations();
         self.invitations
             .invitations
             .values()
@@ -275,8 +269,7 @@ impl InvitationStore for MemoryStore {
     ) -> StoreResult<Paged<Invitation>> {
         let rule = InvitationListRule::new(scope, client);
         let tenant = scope.tenant_id();
-        Ok(self.with_mut(|state| {
-            state.drop_orphan_invitations();
+        Ok(self.with(|state| {
             page_of(
                 &state.invitations.invitations,
                 page,
@@ -301,7 +294,7 @@ impl InvitationStore for MemoryStore {
         token_hash: &Sha256Digest,
         now: OffsetDateTime,
     ) -> StoreResult<Option<Invitation>> {
-        Ok(self.with_mut(|state| state.pending_invitation(token_hash, now)))
+        Ok(self.with(|state| state.pending_invitation(token_hash, now)))
     }
 
     async fn accept_invitation(

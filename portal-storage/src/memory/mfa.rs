@@ -249,7 +249,7 @@ impl LoginTokenStore for MemoryStore {
 #[async_trait]
 impl MfaStore for MemoryStore {
     async fn totp(&self, tenant: TenantId, user: UserId) -> StoreResult<Option<TotpEnrolment>> {
-        Ok(self.with_mut(|state| state.mfa.totp.get(&(tenant, user)).cloned()))
+        Ok(self.with(|state| state.mfa.totp.get(&(tenant, user)).cloned()))
     }
 
     async fn begin_totp(

@@ -107,7 +107,7 @@ for_each_backend! {
         ) -> StoreResult<AuditEvent> {
             require_text("action", &event.action)?;
             let tenant = scope.tenant_id();
-            let mut tx = self.write(tenant).await?;
+            let mut tx = self.write_uncounted(tenant).await?;
             Store::require_tenant_in(&mut tx, tenant).await?;
             let event = Store::append_audit_in(&mut tx, tenant, event, context).await?;
             tx.commit().await.map_err(backend)?;

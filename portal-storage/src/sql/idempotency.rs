@@ -51,27 +51,6 @@ impl super::PostgresStore {
     /// Reads and locks a key's row, so a concurrent begin waits for this one's decision.
     const LOCK_KEY: &'static str = "SELECT request_hash, status, response, expires_at \
          FROM portal_idempotency_key WHERE tenant_id = $1 AND idempotency_key = $2 FOR UPDATE";
-
-    /// Deletes the rows expired at `$1`.
-    const DELETE_EXPIRED_KEYS: &'static str =
-        "DELETE FROM portal_idempotency_key WHERE expires_at <= $1";
-}
-
-/// `sql/sqlite.rs`'s `sortable_time!`, which is private to that module: a TEXT timestamp padded
-/// to six fraction digits, so that text order is time order.
-#[cfg(feature = "sqlite")]
-macro_rules! sortable {
-    ($value:literal) => {
-        concat!(
-            "(substr(",
-            $value,
-            ", 1, 19) || substr(CASE WHEN substr(",
-            $value,
-            ", 20, 1) = '.' THEN rtrim(substr(",
-            $value,
-            ", 20), 'Z') || '000000' ELSE '.000000' END, 1, 7))"
-        )
-    };
 }
 
 #[cfg(feature = "sqlite")]
@@ -79,14 +58,6 @@ impl super::SqliteStore {
     /// Reads a key's row; `BEGIN IMMEDIATE` already holds the only write lock.
     const LOCK_KEY: &'static str = "SELECT request_hash, status, response, expires_at \
          FROM portal_idempotency_key WHERE tenant_id = $1 AND idempotency_key = $2";
-
-    /// Deletes the rows expired at `$1`.
-    const DELETE_EXPIRED_KEYS: &'static str = concat!(
-        "DELETE FROM portal_idempotency_key WHERE ",
-        sortable!("expires_at"),
-        " <= ",
-        sortable!("$1")
-    );
 }
 
 /// Attempts at claiming a key whose row vanishes between the insert and the read (abandoned or
@@ -108,7 +79,7 @@ for_each_backend! {
             check_ttl(ttl)?;
             let tenant = scope.tenant_id();
             let expires_at = stored_time(now + ttl);
-            let mut tx = self.write(tenant).await?;
+            let mut tx = self.write_uncounted(tenant).await?;
             for _ in 0..CLAIM_ATTEMPTS {
                 // The insert is the claim: of concurrent begins one inserts; PostgreSQL makes the
                 // others wait for it and then do nothing. An unknown tenant fails the foreign key.
@@ -174,7 +145,7 @@ for_each_backend! {
             check_idempotency_key(key)?;
             check_status(status)?;
             let tenant = scope.tenant_id();
-            let mut tx = self.write(tenant).await?;
+            let mut tx = self.write_uncounted(tenant).await?;
             // Only an in-progress row takes a response, so a response is never overwritten.
             let done = sqlx::query(
                 "UPDATE portal_idempotency_key SET status = $3, response = $4 \
@@ -209,7 +180,7 @@ for_each_backend! {
         async fn abandon_idempotent(&self, scope: &TenantScope, key: &str) -> StoreResult<bool> {
             check_idempotency_key(key)?;
             let tenant = scope.tenant_id();
-            let mut tx = self.write(tenant).await?;
+            let mut tx = self.write_uncounted(tenant).await?;
             let deleted = sqlx::query(
                 "DELETE FROM portal_idempotency_key \
                  WHERE tenant_id = $1 AND idempotency_key = $2 AND status IS NULL",
@@ -237,51 +208,18 @@ for_each_backend! {
 }
 
 #[cfg(test)]
-#[cfg(feature = "postgres")]
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
 mod tests {
-    use portal_core::model::{Branding, NewTenant};
-    use portal_core::{DisplayName, HexColour, Slug, TenantId};
-
     use super::*;
-    use crate::sql::PostgresStore;
-    use crate::traits::TenantDirectory;
-
-    async fn tenant(store: &PostgresStore) -> TenantId {
-        let slug = format!("t-{}", uuid::Uuid::now_v7().simple());
-        store
-            .create_tenant(NewTenant {
-                slug: Slug::parse(&slug[..30]).unwrap(),
-                branding: Branding {
-                    display_name: DisplayName::parse("Tenant").unwrap(),
-                    logo_url: None,
-                    favicon_url: None,
-                    primary_colour: HexColour::parse("#123456").unwrap(),
-                    accent_colour: HexColour::parse("#abcdef").unwrap(),
-                    font: None,
-                    custom_css: None,
-                    email_sender_name: None,
-                    email_sender_address: None,
-                },
-            })
-            .await
-            .unwrap()
-            .id
-    }
+    use crate::sql::work_fixture::{postgres, tenant};
 
     /// Row-level security is the second wall: a transaction of another tenant sees none of a
     /// tenant's keys, even when it asks for the key by name alone.
     #[tokio::test]
     async fn another_tenants_transaction_sees_no_key() {
-        let Ok(url) = std::env::var("PORTAL_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PORTAL_TEST_POSTGRES_URL is not set under CI"
-            );
-            eprintln!("PostgreSQL tests skipped: PORTAL_TEST_POSTGRES_URL is not set");
+        let Some(store) = postgres(2).await else {
             return;
         };
-        let store = PostgresStore::connect(&url, 2).await.unwrap();
-        store.migrate().await.unwrap();
         let (acme, globex) = (tenant(&store).await, tenant(&store).await);
         let key = format!("key-{}", uuid::Uuid::now_v7());
         let hash = Sha256Digest::from_bytes([7; 32]);

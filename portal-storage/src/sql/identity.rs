@@ -148,8 +148,7 @@ for_each_backend! {
                 Vec::new()
             };
             let clients: Vec<ClientId> = clients.into_iter().map(ClientId::from_uuid).collect();
-            let seen = scope.principal().user_id() == Some(id)
-                || UserReach::new(scope).admits(user.side, &clients);
+            let seen = UserReach::new(scope).sees(scope, &user, &clients);
             Ok(seen.then_some((user, clients)))
         }
 
@@ -416,7 +415,8 @@ for_each_backend! {
             user: UserId,
             at: OffsetDateTime,
         ) -> StoreResult<()> {
-            let mut tx = self.global().await?;
+            // A tenant write: only this tenant's caches can have read the user.
+            let mut tx = self.write(tenant).await?;
             let changed = sqlx::query(
                 "UPDATE portal_user SET last_login_at = $3 WHERE tenant_id = $1 AND user_id = $2",
             )

@@ -579,7 +579,8 @@ for_each_backend! {
             id: ApiKeyId,
             at: OffsetDateTime,
         ) -> StoreResult<()> {
-            let mut tx = self.global().await?;
+            // A tenant write: only this tenant's caches can have read the key.
+            let mut tx = self.write(tenant).await?;
             let changed = sqlx::query(
                 "UPDATE portal_api_key SET last_used_at = $3 \
                  WHERE tenant_id = $1 AND api_key_id = $2",

@@ -388,21 +388,12 @@ for_each_backend! {
 #[cfg(test)]
 #[cfg(feature = "sqlite")]
 mod tests {
-    use super::super::work_fixture::{assert_indexed, database};
+    use super::super::work_fixture::assert_external_id_lookup_indexed;
     use super::*;
 
     /// The lookup by external id searches the `(tenant_id, external_id)` unique index: no scan.
     #[tokio::test]
     async fn the_lookup_by_external_id_uses_an_index() {
-        let db = database(1).await;
-        let explain = format!("EXPLAIN QUERY PLAN {SELECT_BY_EXTERNAL_ID}");
-        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
-            .bind(Uuid::nil())
-            .bind("crm-1")
-            .fetch_all(db.store.pool())
-            .await
-            .unwrap();
-        let plan: Vec<String> = rows.into_iter().map(|(_, _, _, step)| step).collect();
-        assert_indexed(&plan);
+        assert_external_id_lookup_indexed(SELECT_BY_EXTERNAL_ID).await;
     }
 }

@@ -109,6 +109,13 @@ impl PostgresStore {
         ))
     }
 
+    /// A write of one tenant that no cache can observe (see [`ChangeFeed`]): the audit log,
+    /// idempotency keys.
+    pub(crate) async fn write_uncounted(&self, tenant: TenantId) -> StoreResult<CountedTx<Db>> {
+        let tx = self.for_tenant(tenant).await?;
+        Ok(CountedTx::new(tx, self.changes.clone(), Changed::Uncounted))
+    }
+
     /// A read transaction for one tenant.
     pub(crate) async fn read(&self, tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
         self.for_tenant(tenant).await
@@ -160,6 +167,10 @@ impl PostgresStore {
     /// Deletes sessions past their end (`$1`) or last seen before `$2`.
     pub(crate) const DELETE_EXPIRED_SESSIONS: &'static str =
         "DELETE FROM portal_session WHERE expires_at <= $1 OR last_seen_at < $2";
+
+    /// Deletes the idempotency keys expired at `$1`.
+    pub(crate) const DELETE_EXPIRED_KEYS: &'static str =
+        "DELETE FROM portal_idempotency_key WHERE expires_at <= $1";
 
     /// Counts a failure of key `$1` at `$2`, restarting a window that began at or before `$3`.
     pub(crate) const RECORD_FAILURE: &'static str = concat!(

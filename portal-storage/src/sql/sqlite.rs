@@ -154,6 +154,12 @@ impl SqliteStore {
         self.begin_write(Changed::Tenant(tenant)).await
     }
 
+    /// A write of one tenant that no cache can observe (see [`ChangeFeed`]): the audit log,
+    /// idempotency keys.
+    pub(crate) async fn write_uncounted(&self, _tenant: TenantId) -> StoreResult<CountedTx<Db>> {
+        self.begin_write(Changed::Uncounted).await
+    }
+
     /// A read transaction for one tenant.
     pub(crate) async fn read(&self, _tenant: TenantId) -> StoreResult<Transaction<'static, Db>> {
         self.pool.begin().await.map_err(backend)
@@ -235,6 +241,14 @@ impl SqliteStore {
         sortable_time!("last_seen_at"),
         " < ",
         sortable_time!("$2")
+    );
+
+    /// Deletes the idempotency keys expired at `$1`.
+    pub(crate) const DELETE_EXPIRED_KEYS: &'static str = concat!(
+        "DELETE FROM portal_idempotency_key WHERE ",
+        sortable_time!("expires_at"),
+        " <= ",
+        sortable_time!("$1")
     );
 
     /// Counts a failure of key `$1` at `$2`, restarting a window that began at or before `$3`.

@@ -255,6 +255,21 @@ pub(super) async fn plan(
     rows.into_iter().map(|(_, _, _, detail)| detail).collect()
 }
 
+/// Asserts that a lookup by external id, `sql` with the tenant as `$1` and the external id as
+/// `$2`, searches an index.
+pub(super) async fn assert_external_id_lookup_indexed(sql: &str) {
+    let db = database(1).await;
+    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(explain))
+        .bind(uuid::Uuid::nil())
+        .bind("crm-1")
+        .fetch_all(db.store.pool())
+        .await
+        .unwrap();
+    let plan: Vec<String> = rows.into_iter().map(|(_, _, _, step)| step).collect();
+    assert_indexed(&plan);
+}
+
 /// Asserts that every table step of a plan uses an index: no full scan of a work table.
 pub(super) fn assert_indexed(plan: &[String]) {
     assert!(

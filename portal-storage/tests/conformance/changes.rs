@@ -44,7 +44,23 @@ pub async fn stamps_move_with_committed_writes(h: &Harness) {
         .unwrap();
     assert_eq!(stores.changes.stamp(acme.id), Some(before), "a session");
 
-    // A refused write may count, never the other way round; a committed one must.
+    // An audit event on its own (a login, a refusal) changes nothing a cache shows.
+    stores
+        .audit
+        .append(
+            &scope,
+            portal_core::model::NewAuditEvent::by(&scope, "login.failed", None),
+            &portal_core::model::AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stores.changes.stamp(acme.id),
+        Some(before),
+        "an audit event"
+    );
+
+    // A committed write must move the stamp.
     client(stores, &scope, "Second").await;
     let after_write = stores.changes.stamp(acme.id).unwrap();
     assert_ne!(after_write, before, "a committed write moves the stamp");

@@ -308,10 +308,6 @@ impl<'a> Seeder<'a> {
         Ok(())
     }
 
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "each argument is one field of the demo decision"
-    )]
     pub(super) async fn decision(
         &mut self,
         scope: &TenantScope,

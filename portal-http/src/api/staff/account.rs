@@ -5,13 +5,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portal_auth::password::Password;
 use portal_auth::{AuthError, RecoveryCodes};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::cookies;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, Caller, ClientIp, UserAgent};
 use crate::state::PortalState;
@@ -225,19 +226,7 @@ pub async fn change_password(
         }
         Err(error) => return Err(error.into()),
     }
-    let config = state.config();
-    let secure = if config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cleared = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        config.session_cookie_name()
-    );
     let mut response = StatusCode::NO_CONTENT.into_response();
-    if let Ok(value) = HeaderValue::from_str(&cleared) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    cookies::append_set_cookie(&mut response, &crate::api::auth::clear_cookie(&state));
     Ok(response)
 }

@@ -117,6 +117,18 @@ fn refused_alike<T>(scope: &TenantScope, result: Result<T, ApiError>) -> Result<
     }
 }
 
+/// A membership just written, as answered: refused alike (see [`refused_alike`]), with its
+/// member.
+async fn membership_answer(
+    state: &PortalState,
+    scope: &TenantScope,
+    written: Result<MembershipRecord, impl Into<ApiError>>,
+) -> Result<MembershipView, ApiError> {
+    let record = refused_alike(scope, written.map_err(Into::into))?;
+    let user = state.stores().identities.user(scope, record.user).await?;
+    Ok(MembershipView::new(record, user))
+}
+
 /// The users the caller sees: every member of staff, and the contacts of the clients it reaches.
 #[utoipa::path(get, path = "/users", tag = "staff", params(UserQuery),
     responses(
@@ -445,15 +457,13 @@ pub async fn add_membership(
             });
         }
     };
-    let stores = state.stores();
-    let added = stores
+    let added = state
+        .stores()
         .memberships
         .add_membership(&caller.scope, body.user_id, body.role_id, kind, &ip.audit())
-        .await
-        .map_err(ApiError::from);
-    let record = refused_alike(&caller.scope, added)?;
-    let user = stores.identities.user(&caller.scope, record.user).await?;
-    Ok((StatusCode::CREATED, Json(MembershipView::new(record, user))))
+        .await;
+    let view = membership_answer(&state, &caller.scope, added).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Gives a membership another role of its side (a recent login, SEC-20).
@@ -474,15 +484,13 @@ pub async fn change_role(
     ApiJson(body): ApiJson<ChangeRoleBody>,
 ) -> Result<Json<MembershipView>, ApiError> {
     require_step_up(&state, &caller)?;
-    let stores = state.stores();
-    let changed = stores
+    let changed = state
+        .stores()
         .memberships
         .change_role(&caller.scope, id, body.role_id, &ip.audit())
-        .await
-        .map_err(ApiError::from);
-    let record = refused_alike(&caller.scope, changed)?;
-    let user = stores.identities.user(&caller.scope, record.user).await?;
-    Ok(Json(MembershipView::new(record, user)))
+        .await;
+    let view = membership_answer(&state, &caller.scope, changed).await?;
+    Ok(Json(view))
 }
 
 /// Replaces the clients a member of staff works on (`manage_staff`; a recent login, SEC-20).
@@ -503,15 +511,13 @@ pub async fn assign_clients(
     ApiJson(body): ApiJson<AssignClientsBody>,
 ) -> Result<Json<MembershipView>, ApiError> {
     require_step_up(&state, &caller)?;
-    let stores = state.stores();
-    let assigned = stores
+    let assigned = state
+        .stores()
         .memberships
         .assign_clients(&caller.scope, id, body.client_ids, &ip.audit())
-        .await
-        .map_err(ApiError::from);
-    let record = refused_alike(&caller.scope, assigned)?;
-    let user = stores.identities.user(&caller.scope, record.user).await?;
-    Ok(Json(MembershipView::new(record, user)))
+        .await;
+    let view = membership_answer(&state, &caller.scope, assigned).await?;
+    Ok(Json(view))
 }
 
 /// Ends a membership.

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use portal_auth::AuthError;
 use portal_core::model::{ShareLink, ShareTarget};
 use portal_core::{ClientId, ProjectId, ShareLinkId, UserId};
 use serde::{Deserialize, Serialize};
@@ -85,7 +86,7 @@ pub struct NewShareLinkBody {
     /// Whether files may be downloaded through it (default no).
     #[serde(default)]
     pub allow_download: bool,
-    /// Days until it stops working, 1 to 90 (default 7).
+    /// Days until it stops working, 1 to the configured maximum (90 by default; default 7).
     pub expires_in_days: Option<i64>,
     /// How many uses it allows, if limited (at least 1).
     pub max_uses: Option<i32>,
@@ -93,8 +94,8 @@ pub struct NewShareLinkBody {
 
 /// The days a link lives unless asked otherwise.
 const DEFAULT_DAYS: i64 = 7;
-/// The most days a link may be asked to live (the default maximum lifetime).
-const MAX_DAYS: i64 = 90;
+/// Seconds in a day, to turn the asked days into a lifetime without overflowing.
+const SECONDS_PER_DAY: i64 = 86_400;
 
 /// The share links the caller may manage, newest first, revoked and expired ones included.
 #[utoipa::path(get, path = "/share-links", tag = "staff", params(PageQuery),
@@ -132,25 +133,27 @@ pub async fn create_share_link(
     ApiJson(body): ApiJson<NewShareLinkBody>,
 ) -> Result<(StatusCode, Json<NewShareLinkView>), ApiError> {
     let days = body.expires_in_days.unwrap_or(DEFAULT_DAYS);
-    // Bounded before it becomes a duration (which would overflow); the service applies the
-    // configured maximum.
-    if !(1..=MAX_DAYS).contains(&days) {
-        return Err(ApiError::invalid(
-            "expires_in_days",
-            format!("invalid expires_in_days: 1 to {MAX_DAYS}"),
-        ));
-    }
+    // Saturating, so a huge number of days cannot overflow: the service refuses any lifetime
+    // that is not positive or beyond the configured maximum, and that is answered here in days.
+    let lifetime = Duration::seconds(days.saturating_mul(SECONDS_PER_DAY));
     let (token, link) = state
         .share_links()
         .create(
             &caller.scope,
             body.project_id,
             body.allow_download,
-            Duration::days(days),
+            lifetime,
             body.max_uses,
             &ip.audit(),
         )
-        .await?;
+        .await
+        .map_err(|error| match error {
+            AuthError::ShareLinkLifetime { max } => ApiError::invalid(
+                "expires_in_days",
+                format!("invalid expires_in_days: 1 to {}", max.whole_days()),
+            ),
+            other => other.into(),
+        })?;
     Ok((
         StatusCode::CREATED,
         Json(NewShareLinkView {
