@@ -1,48 +1,21 @@
-// Browser tests of the portal pages: Chromium, driven by playwright-core, against the example
-// server with its seeded demo tenant. `.ci/e2e.sh` starts the server and sets PORTAL_E2E_BASE.
+// Browser tests of the sign-in and the overview: Chromium, driven by playwright-core, against the
+// example server with its seeded demo tenant.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
-
-const BASE = process.env.PORTAL_E2E_BASE ?? "http://127.0.0.1:8080";
-const TENANT = `${BASE}/northwind`;
-const PASSWORD = "northwind-demo-portal";
-const SHOTS = process.env.PORTAL_E2E_SCREENSHOTS ?? "../target/e2e";
-const WIDTHS = { desktop: 1280, phone: 390 };
+import { TENANT, SHOTS, WIDTHS, launch, newPage, signIn } from "./support.mjs";
 
 let browser;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** A fresh browser context (its own cookies) at `width`, German or English. */
-async function page(width, locale = "en-GB") {
-  const context = await browser.newContext({
-    viewport: { width, height: 900 },
-    locale,
-  });
-  return context.newPage();
-}
-
-/** Signs in through the form, as a person would, and lands on the overview. */
-async function signIn(tab, email) {
-  const response = await tab.goto(`${TENANT}/`);
-  assert.equal(response.status(), 200);
-  assert.match(tab.url(), /\/northwind\/login$/, "a page without a session sends to sign-in");
-  await tab.getByLabel(/email/i).fill(email);
-  await tab.getByLabel(/password/i).fill(PASSWORD);
-  await Promise.all([tab.waitForURL(`${TENANT}/`), tab.getByRole("button", { name: /sign in/i }).click()]);
-}
+/** A fresh browser context at `width`. */
+const page = (width, locale) => newPage(browser, width, locale);
 
 test("an approver signs in and sees what waits for their decision", async () => {
   for (const [name, width] of Object.entries(WIDTHS)) {

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_auth::AuthError;
-use portal_core::DomainError;
+use portal_core::{DomainError, Invalid};
 use portal_storage::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,6 +43,9 @@ pub enum ApiError {
         message: String,
         /// The fields at fault.
         fields: Vec<String>,
+        /// The rule that was broken, when a domain check found it: lets pages say it in the
+        /// reader's language.
+        reason: Option<Invalid>,
     },
     /// The request body is not what the route reads.
     #[error("{0}")]
@@ -138,6 +141,7 @@ impl ApiError {
         Self::Invalid {
             message: message.into(),
             fields: vec![field.to_owned()],
+            reason: None,
         }
     }
 
@@ -189,7 +193,11 @@ impl From<StoreError> for ApiError {
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         match &error {
-            DomainError::Validation { field, .. } => Self::invalid(field, error.to_string()),
+            DomainError::Validation { field, reason } => Self::Invalid {
+                message: error.to_string(),
+                fields: vec![(*field).to_owned()],
+                reason: Some(reason.clone()),
+            },
             // A state that does not allow the act, or a decision on a superseded version: the
             // request was fine, the object has moved on (SEC-30).
             _ => Self::Conflict(error.to_string()),

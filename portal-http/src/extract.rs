@@ -234,6 +234,7 @@ where
                 JsonRejection::JsonDataError(error) => ApiError::Invalid {
                     message: error.body_text(),
                     fields: Vec::new(),
+                    reason: None,
                 },
                 JsonRejection::JsonSyntaxError(error) => ApiError::BadRequest(error.body_text()),
                 JsonRejection::BytesRejection(error)
@@ -284,6 +285,7 @@ where
             .map_err(|rejection| ApiError::Invalid {
                 message: rejection.body_text(),
                 fields: Vec::new(),
+                reason: None,
             })
     }
 }

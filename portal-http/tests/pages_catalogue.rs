@@ -18,16 +18,36 @@ use fluent_syntax::parser;
 /// The locales with a catalogue; English is the reference.
 const LOCALES: [&str; 2] = ["en", "de"];
 
-/// Each message id with the names of the arguments its value uses.
-fn messages(locale: &str) -> BTreeMap<String, BTreeSet<String>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The catalogue's files of a locale: `(file name, source)`, sorted by name.
+fn files(locale: &str) -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("locales")
-        .join(locale)
-        .join("portal.ftl");
-    let source = std::fs::read_to_string(&path).unwrap();
-    let resource = parser::parse(source.as_str())
-        .unwrap_or_else(|(_, errors)| panic!("{locale} does not parse: {errors:?}"));
+        .join(locale);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "ftl"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Each message id of a locale (all files) with the names of the arguments its value uses.
+fn messages(locale: &str) -> BTreeMap<String, BTreeSet<String>> {
     let mut messages = BTreeMap::new();
+    for (name, source) in files(locale) {
+        file_messages(&format!("{locale}/{name}"), &source, &mut messages);
+    }
+    messages
+}
+
+fn file_messages(locale: &str, source: &str, messages: &mut BTreeMap<String, BTreeSet<String>>) {
+    let resource = parser::parse(source)
+        .unwrap_or_else(|(_, errors)| panic!("{locale} does not parse: {errors:?}"));
     for entry in resource.body {
         match entry {
             Entry::Message(message) => {
@@ -47,7 +67,6 @@ fn messages(locale: &str) -> BTreeMap<String, BTreeSet<String>> {
             Entry::Comment(_) | Entry::GroupComment(_) | Entry::ResourceComment(_) => {}
         }
     }
-    messages
 }
 
 /// The `$arguments` a pattern uses, in selectors and variants too.
@@ -104,21 +123,33 @@ fn every_locale_has_exactly_the_same_messages_and_arguments() {
 }
 
 #[test]
+fn every_locale_has_the_same_files() {
+    let names = |locale| {
+        files(locale)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect::<Vec<_>>()
+    };
+    for locale in &LOCALES[1..] {
+        assert_eq!(names(locale), names(LOCALES[0]), "{locale}");
+    }
+}
+
+/// The ids a German file declares the same in both languages, in comment lines
+/// `# same in German: id id …` (month names, numbers, loan words).
+fn same_in_german(source: &str) -> BTreeSet<String> {
+    source
+        .lines()
+        .filter_map(|line| line.strip_prefix("# same in German:"))
+        .flat_map(str::split_whitespace)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
 fn no_message_is_left_untranslated() {
-    // A German value equal to the English one is a copy, except where the words are the same.
-    const SAME_IN_BOTH: [&str; 5] = [
-        "month-4",
-        "month-8",
-        "month-9",
-        "month-11",
-        "summary-milestones",
-    ];
-    let read = |locale: &str| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("locales")
-            .join(locale)
-            .join("portal.ftl");
-        let source = std::fs::read_to_string(path).unwrap();
+    // A German value equal to the English one is a copy, unless declared the same in both.
+    let values = |source: &str| {
         source
             .lines()
             .filter_map(|line| line.split_once(" = "))
@@ -126,11 +157,20 @@ fn no_message_is_left_untranslated() {
             .map(|(id, value)| (id.to_owned(), value.to_owned()))
             .collect::<BTreeMap<_, _>>()
     };
-    let (english, german) = (read("en"), read("de"));
-    for (id, value) in &english {
-        if SAME_IN_BOTH.contains(&id.as_str()) || value.starts_with('{') {
-            continue;
+    let german_files: BTreeMap<_, _> = files("de").into_iter().collect();
+    for (name, english) in files("en") {
+        let german_source = &german_files[&name];
+        let (english, german) = (values(&english), values(german_source));
+        let same = same_in_german(german_source);
+        for (id, value) in &english {
+            if same.contains(id) || value.starts_with('{') {
+                continue;
+            }
+            assert_ne!(
+                german.get(id),
+                Some(value),
+                "{name}: `{id}` is not translated"
+            );
         }
-        assert_ne!(german.get(id), Some(value), "`{id}` is not translated");
     }
 }

@@ -1,11 +1,26 @@
 # Die Seiten des Portals auf Deutsch. Jede Nachricht gibt es in jeder Sprache
 # (tests/pages_catalogue.rs prüft das).
+# same in German: month-4 month-8 month-9 month-11 summary-milestones nav-staff-label
 
 ## Layout
 
 skip-to-content = Zum Inhalt springen
 nav-label = Hauptnavigation
 nav-dashboard = Übersicht
+nav-staff-label = Team
+nav-projects = Projekte
+nav-approvals = Freigaben
+nav-documents = Dokumente
+nav-requests = Anfragen
+nav-messages = Nachrichten
+nav-invoices = Rechnungen
+nav-staff-clients = Kunden
+nav-staff-projects = Umsetzung
+nav-staff-approvals = Freigabe-Warteschlange
+nav-staff-requests = Posteingang
+nav-admin = Einstellungen
+preview-banner = Sie sehen das Portal so, wie { $client } es sieht ({ $role }). Hier lässt sich nichts ändern.
+preview-end = Vorschau beenden
 sign-out = Abmelden
 signed-in-as = Angemeldet als { $name }
 

@@ -6,6 +6,20 @@
 skip-to-content = Skip to main content
 nav-label = Main
 nav-dashboard = Overview
+nav-staff-label = Team
+nav-projects = Projects
+nav-approvals = Approvals
+nav-documents = Documents
+nav-requests = Requests
+nav-messages = Messages
+nav-invoices = Invoices
+nav-staff-clients = Clients
+nav-staff-projects = Delivery
+nav-staff-approvals = Approval queue
+nav-staff-requests = Inbox
+nav-admin = Settings
+preview-banner = You are viewing the portal as { $client } sees it ({ $role }). Nothing can be changed here.
+preview-end = End preview
 sign-out = Sign out
 signed-in-as = Signed in as { $name }
 

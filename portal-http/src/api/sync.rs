@@ -127,6 +127,7 @@ pub async fn sync_batch(
     let batch: SyncBatchBody = serde_json::from_value(body).map_err(|error| ApiError::Invalid {
         message: error.to_string(),
         fields: Vec::new(),
+        reason: None,
     })?;
     if batch.items.is_empty() || batch.items.len() > MAX_ITEMS {
         return Err(ApiError::invalid(

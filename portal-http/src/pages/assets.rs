@@ -1,8 +1,10 @@
-//! The two stylesheets of the pages, both under the tenant's base: the portal's own
-//! (`assets/portal-<hash>.css`, compiled in) and the tenant's theme (`assets/theme-<hash>.css`:
-//! the branding's colours and font as CSS custom properties, then the tenant's stored custom
-//! CSS). Each URL carries a hash of its content, so the file may be cached for a year; pages link
-//! the current hash, and a stale one is still answered, but not cached.
+//! The files the pages link, all under the tenant's base: the portal's stylesheet
+//! (`assets/portal-<hash>.css`, compiled in from `assets/css/`), its scripts
+//! (`assets/<name>-<hash>.js`, from `assets/js/`, progressive enhancement only) and the tenant's
+//! theme (`assets/theme-<hash>.css`: the branding's colours and font as CSS custom properties,
+//! then the tenant's stored custom CSS). Each URL carries a hash of its content, so the file may
+//! be cached for a year; pages link the current hash, and a stale one is still answered, but not
+//! cached.
 //!
 //! The theme is a file rather than an inline `<style>` so the pages' CSP can forbid inline
 //! styles and scripts altogether.
@@ -13,8 +15,49 @@ use portal_core::HexColour;
 use portal_core::model::Branding;
 use sha2::{Digest as _, Sha256};
 
-/// The portal's stylesheet.
-pub(crate) const STYLESHEET: &str = include_str!("../../assets/portal.css");
+/// The portal's stylesheet: the shared rules, then each family of pages' own.
+pub(crate) const STYLESHEET: &str = concat!(
+    include_str!("../../assets/css/portal.css"),
+    include_str!("../../assets/css/projects.css"),
+    include_str!("../../assets/css/approvals.css"),
+    include_str!("../../assets/css/documents.css"),
+    include_str!("../../assets/css/requests.css"),
+    include_str!("../../assets/css/messages.css"),
+    include_str!("../../assets/css/invoices.css"),
+    include_str!("../../assets/css/account.css"),
+    include_str!("../../assets/css/staff.css"),
+    include_str!("../../assets/css/admin.css"),
+);
+
+/// A script of the pages: progressive enhancement, never needed for a page to work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Script {
+    /// `portal.js`, on every page: upload progress, drag and drop.
+    Portal,
+    /// `branding.js`, on the branding editor: the live preview.
+    Branding,
+}
+
+impl Script {
+    /// Every script.
+    pub(crate) const ALL: [Self; 2] = [Self::Portal, Self::Branding];
+
+    /// The name its URL starts with.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Self::Portal => "portal",
+            Self::Branding => "branding",
+        }
+    }
+
+    /// Its source.
+    pub(crate) const fn source(self) -> &'static str {
+        match self {
+            Self::Portal => include_str!("../../assets/js/portal.js"),
+            Self::Branding => include_str!("../../assets/js/branding.js"),
+        }
+    }
+}
 
 /// The fonts after the tenant's, and the whole stack when it names none.
 const SYSTEM_FONTS: &str = "system-ui, -apple-system, \"Segoe UI\", Roboto, \"Helvetica Neue\", \
@@ -30,11 +73,20 @@ pub(crate) enum Asset<'a> {
     Stylesheet(&'a str),
     /// `theme-<hash>.css`.
     Theme(&'a str),
+    /// `<script>-<hash>.js`.
+    Script(Script, &'a str),
 }
 
 impl<'a> Asset<'a> {
     /// The asset a file name names, with the hash it asks for.
     pub(crate) fn parse(file: &'a str) -> Option<Self> {
+        if let Some(stem) = file.strip_suffix(".js") {
+            let (name, hash) = stem.split_once('-')?;
+            let script = Script::ALL
+                .into_iter()
+                .find(|script| script.name() == name)?;
+            return Some(Self::Script(script, hash));
+        }
         let stem = file.strip_suffix(".css")?;
         if let Some(hash) = stem.strip_prefix("portal-") {
             return Some(Self::Stylesheet(hash));
@@ -55,6 +107,25 @@ pub(crate) fn version(content: &str) -> String {
 /// A stylesheet answer: cached for a year when the URL names `current`, the [`version`] of
 /// `content`, else not cached (a page from before a change asked for it).
 pub(crate) fn css_response(content: impl IntoResponse, current: &str, requested: &str) -> Response {
+    asset_response(content, "text/css; charset=utf-8", current, requested)
+}
+
+/// A script answer, cached like a stylesheet.
+pub(crate) fn script_response(script: Script, current: &str, requested: &str) -> Response {
+    asset_response(
+        script.source(),
+        "text/javascript; charset=utf-8",
+        current,
+        requested,
+    )
+}
+
+fn asset_response(
+    content: impl IntoResponse,
+    content_type: &'static str,
+    current: &str,
+    requested: &str,
+) -> Response {
     let cache = if requested == current {
         IMMUTABLE
     } else {
@@ -62,10 +133,7 @@ pub(crate) fn css_response(content: impl IntoResponse, current: &str, requested:
     };
     let mut response = content.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
@@ -197,6 +265,11 @@ mod tests {
         );
         assert_eq!(Asset::parse("theme-ff.css"), Some(Asset::Theme("ff")));
         assert_eq!(Asset::parse("portal.js"), None);
+        assert_eq!(
+            Asset::parse("portal-12ab.js"),
+            Some(Asset::Script(Script::Portal, "12ab"))
+        );
+        assert_eq!(Asset::parse("other-12ab.js"), None);
         assert_eq!(Asset::parse("logo.css"), None);
         assert_eq!(version("a").len(), 16);
     }

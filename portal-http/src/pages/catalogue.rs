@@ -1,5 +1,6 @@
 //! The one catalogue of user-facing text: Fluent messages per locale, compiled in from
-//! `locales/<tag>/portal.ftl`. A missing message or argument is an error, never a blank.
+//! `locales/<tag>/<family>.ftl` — one file per family of pages, all in one bundle per locale (an
+//! id defined twice is an error). A missing message or argument is an error, never a blank.
 
 use std::borrow::Cow;
 
@@ -9,13 +10,35 @@ use unic_langid::LanguageIdentifier;
 
 use super::locale::Locale;
 
-/// The catalogue's source for a locale.
-pub(crate) const fn source(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => include_str!("../../locales/en/portal.ftl"),
-        Locale::De => include_str!("../../locales/de/portal.ftl"),
-    }
+/// The catalogue's files, by family of pages, each compiled in for every locale.
+macro_rules! catalogue_files {
+    ($($family:literal),+ $(,)?) => {
+        /// The families, as the files under `locales/<tag>/` are named.
+        pub(crate) const FAMILIES: &[&str] = &[$($family),+];
+
+        /// The catalogue's sources for a locale, one per family.
+        pub(crate) const fn sources(locale: Locale) -> &'static [&'static str] {
+            match locale {
+                Locale::En => &[$(include_str!(concat!("../../locales/en/", $family, ".ftl"))),+],
+                Locale::De => &[$(include_str!(concat!("../../locales/de/", $family, ".ftl"))),+],
+            }
+        }
+    };
 }
+
+catalogue_files![
+    "portal",
+    "forms",
+    "projects",
+    "approvals",
+    "documents",
+    "requests",
+    "messages",
+    "invoices",
+    "account",
+    "staff",
+    "admin",
+];
 
 /// Why the catalogue could not be built or a message not formatted.
 #[derive(Debug, thiserror::Error)]
@@ -68,8 +91,6 @@ impl Catalogue {
                 locale: locale.tag(),
                 details,
             };
-            let resource = FluentResource::try_new(source(locale).to_owned())
-                .map_err(|(_, errors)| syntax(format!("{errors:?}")))?;
             let language: LanguageIdentifier = locale
                 .tag()
                 .parse()
@@ -77,9 +98,13 @@ impl Catalogue {
             let mut bundle = FluentBundle::new_concurrent(vec![language]);
             // Unicode isolation marks around arguments would show up in titles and attributes.
             bundle.set_use_isolating(false);
-            bundle
-                .add_resource(resource)
-                .map_err(|errors| syntax(format!("{errors:?}")))?;
+            for (family, source) in FAMILIES.iter().zip(sources(locale)) {
+                let resource = FluentResource::try_new((*source).to_owned())
+                    .map_err(|(_, errors)| syntax(format!("{family}.ftl: {errors:?}")))?;
+                bundle
+                    .add_resource(resource)
+                    .map_err(|errors| syntax(format!("{family}.ftl: {errors:?}")))?;
+            }
             bundles.push((locale, bundle));
         }
         Ok(Self { bundles })

@@ -6,115 +6,33 @@
 
 use std::collections::HashMap;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portal_core::model::{ProjectStatus, TaskOwner};
 use portal_core::state::InvoiceState;
 use portal_core::{ProjectId, TenantScope};
 use serde::Serialize;
-use time::Date;
 
-use super::catalogue::{Catalogue, CatalogueError};
-use super::format;
-use super::locale::Locale;
-use super::page::{PageError, PageRequest, Viewer};
-use super::session::{self, SignedIn};
+use super::catalogue::CatalogueError;
+use super::format::Formatter;
+use super::signed::{Failure, SignedPage};
 use crate::api::dashboard::{Dashboard, build};
 use crate::api::invoices::today;
-use crate::error::ApiError;
-use crate::state::PortalState;
 
 /// The longest excerpt of an update's text shown, in characters.
 const EXCERPT_CHARS: usize = 220;
 
 /// `GET /`: the overview, or a 303 to the sign-in form without a session here.
-pub(crate) async fn show(
-    State(state): State<PortalState>,
-    page: PageRequest,
-    headers: HeaderMap,
-) -> Response {
-    let signed_in = match session::signed_in(&state, &page.pages, &page.tenant, &headers).await {
-        Ok(Some(signed_in)) => signed_in,
-        Ok(None) => return page.redirect("/login"),
-        Err(error) => return page.error(error),
-    };
-    match overview(&state, &page, &signed_in).await {
+pub(crate) async fn show(page: SignedPage) -> Response {
+    match overview(&page).await {
         Ok(response) => response,
-        Err(Failure::SignIn) => page.redirect("/login"),
-        Err(Failure::Page(error)) => page.error(error),
+        Err(failure) => page.fail(failure),
     }
 }
 
-/// Why the overview could not be shown.
-enum Failure {
-    /// The session no longer counts.
-    SignIn,
-    /// Anything else.
-    Page(PageError),
-}
-
-impl From<ApiError> for Failure {
-    fn from(error: ApiError) -> Self {
-        match error {
-            ApiError::Unauthenticated => Self::SignIn,
-            other => Self::Page(other.into()),
-        }
-    }
-}
-
-impl From<CatalogueError> for Failure {
-    fn from(error: CatalogueError) -> Self {
-        Self::Page(PageError::internal(error))
-    }
-}
-
-async fn overview(
-    state: &PortalState,
-    page: &PageRequest,
-    signed_in: &SignedIn,
-) -> Result<Response, Failure> {
-    let scope = &signed_in.authenticated.scope;
-    let user = state
-        .stores()
-        .identities
-        .user(scope, signed_in.authenticated.session.user)
-        .await
-        .map_err(ApiError::from)?
-        .ok_or(Failure::SignIn)?;
-    let today = today();
-    let dashboard = build(state, scope, today).await?;
-    let formatter = Formatter {
-        catalogue: &page.pages.catalogue,
-        locale: page.locale,
-    };
-    let view = OverviewView::new(&formatter, &page.base, scope, dashboard)?;
-    let name = user.name.as_str().to_owned();
-    let layout = page.layout(
-        Some(Viewer { name }),
-        Some(super::csrf::token(&signed_in.token)),
-    );
-    Ok(page.render(StatusCode::OK, "dashboard.html", layout, view))
-}
-
-/// Dates and money in the page's language.
-struct Formatter<'a> {
-    catalogue: &'a Catalogue,
-    locale: Locale,
-}
-
-impl Formatter<'_> {
-    fn date(&self, day: Date) -> Result<String, CatalogueError> {
-        format::date(self.catalogue, self.locale, day)
-    }
-
-    fn day(&self, day: Option<Date>) -> Result<Option<String>, CatalogueError> {
-        day.map(|day| self.date(day)).transpose()
-    }
-
-    fn money(&self, amount_minor: i64, currency: &str) -> String {
-        format::money(self.locale, amount_minor, currency)
-    }
+async fn overview(page: &SignedPage) -> Result<Response, Failure> {
+    let dashboard = build(&page.state, &page.scope, today()).await?;
+    let view = OverviewView::new(&page.formatter(), &page.page.base, &page.scope, dashboard)?;
+    Ok(page.render("dashboard.html", view))
 }
 
 /// The overview's data, formatted for the template. Message ids (`*_message`) are looked up by
@@ -371,6 +289,8 @@ fn excerpt(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::catalogue::Catalogue;
+    use super::super::locale::Locale;
     use super::*;
 
     #[test]

@@ -8,6 +8,46 @@ use time::Date;
 use super::catalogue::{Arg, Catalogue, CatalogueError};
 use super::locale::Locale;
 
+/// Dates and money in one page's language.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Formatter<'a> {
+    /// The catalogue with the month names.
+    pub(crate) catalogue: &'a Catalogue,
+    /// The page's language.
+    pub(crate) locale: Locale,
+}
+
+impl Formatter<'_> {
+    /// A day, as [`date`] writes it.
+    pub(crate) fn date(&self, day: Date) -> Result<String, CatalogueError> {
+        date(self.catalogue, self.locale, day)
+    }
+
+    /// An optional day.
+    pub(crate) fn day(&self, day: Option<Date>) -> Result<Option<String>, CatalogueError> {
+        day.map(|day| self.date(day)).transpose()
+    }
+
+    /// An amount, as [`money`] writes it.
+    pub(crate) fn money(&self, amount_minor: i64, currency: &str) -> String {
+        money(self.locale, amount_minor, currency)
+    }
+
+    /// A catalogue message without arguments.
+    pub(crate) fn text(&self, id: &str) -> Result<String, CatalogueError> {
+        self.catalogue.text(self.locale, id, None)
+    }
+
+    /// A catalogue message with arguments.
+    pub(crate) fn text_with(
+        &self,
+        id: &str,
+        args: &[(&str, Arg<'_>)],
+    ) -> Result<String, CatalogueError> {
+        self.catalogue.text_with(self.locale, id, args)
+    }
+}
+
 /// A day: "March 12, 2026" in English, "12. März 2026" in German.
 pub(crate) fn date(
     catalogue: &Catalogue,

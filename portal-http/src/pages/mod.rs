@@ -7,15 +7,22 @@
 //! Every form carries a CSRF token ([`csrf`]); every page has a CSP without inline script or
 //! style. Unknown page paths — and anything of another tenant — answer the tenant's branded 404.
 
+mod account;
+mod admin;
 mod assets;
 mod catalogue;
+mod client;
 mod csrf;
 mod dashboard;
+mod form;
 mod format;
 mod locale;
 mod login;
+mod nav;
 mod page;
 mod session;
+mod signed;
+mod staff;
 mod templates;
 
 use std::sync::Arc;
@@ -26,6 +33,7 @@ use axum::extract::{Path, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use self::assets::Script;
 use self::catalogue::{Catalogue, CatalogueError};
 use self::page::{PageError, PageRequest};
 use self::templates::Templates;
@@ -38,6 +46,7 @@ pub(crate) struct Pages {
     templates: Templates,
     catalogue: Arc<Catalogue>,
     stylesheet_version: String,
+    script_versions: Vec<(Script, String)>,
     secure_cookies: bool,
     session_cookie: &'static str,
 }
@@ -70,9 +79,23 @@ impl Pages {
             templates,
             catalogue,
             stylesheet_version: assets::version(assets::STYLESHEET),
+            script_versions: Script::ALL
+                .into_iter()
+                .map(|script| (script, assets::version(script.source())))
+                .collect(),
             secure_cookies: config.secure_cookies,
             session_cookie: config.session_cookie_name(),
         })
+    }
+}
+
+impl Pages {
+    /// The current version of `script`.
+    pub(crate) fn script_version(&self, script: Script) -> &str {
+        self.script_versions
+            .iter()
+            .find_map(|(candidate, version)| (*candidate == script).then_some(version.as_str()))
+            .unwrap_or_default()
     }
 }
 
@@ -85,6 +108,10 @@ pub(crate) fn routes() -> Router<PortalState> {
         .route("/login/mfa", post(login::second_factor))
         .route("/logout", post(login::logout))
         .route("/assets/{file}", get(asset))
+        .merge(client::routes())
+        .merge(account::routes())
+        .merge(staff::routes())
+        .merge(admin::routes())
 }
 
 /// Any path no route has: the API's JSON 404 for an API path (any segment `api`), the branded
@@ -110,6 +137,9 @@ async fn asset(page: PageRequest, Path(file): Path<String>) -> Response {
     match assets::Asset::parse(&file) {
         Some(assets::Asset::Stylesheet(hash)) => {
             assets::css_response(assets::STYLESHEET, &page.pages.stylesheet_version, hash)
+        }
+        Some(assets::Asset::Script(script, hash)) => {
+            assets::script_response(script, page.pages.script_version(script), hash)
         }
         Some(assets::Asset::Theme(hash)) => {
             let theme = assets::theme(&page.tenant.branding);

@@ -13,8 +13,9 @@ use portal_core::model::Tenant;
 use serde::Serialize;
 
 use super::Pages;
-use super::assets;
+use super::assets::{self, Script};
 use super::locale::Locale;
+use super::nav::Nav;
 use crate::error::ApiError;
 use crate::tenant::RequestTenant;
 
@@ -168,10 +169,25 @@ impl PageRequest {
                     self.base, self.pages.stylesheet_version
                 ),
                 theme: format!("{}/assets/theme-{}.css", self.base, assets::version(&theme)),
+                script: self.script_url(Script::Portal),
+                branding_script: self.script_url(Script::Branding),
             },
             viewer,
             csrf_token,
+            nav: None,
+            notice: None,
+            preview: None,
         }
+    }
+
+    /// The current URL of `script`.
+    fn script_url(&self, script: Script) -> String {
+        format!(
+            "{}/assets/{}-{}.js",
+            self.base,
+            script.name(),
+            self.pages.script_version(script)
+        )
     }
 
     /// `template` rendered with `layout` and `page`, with the pages' headers.
@@ -267,6 +283,21 @@ pub(crate) struct Layout {
     assets: AssetUrls,
     viewer: Option<Viewer>,
     csrf_token: Option<String>,
+    /// The navigation, on signed-in pages.
+    pub(crate) nav: Option<Nav>,
+    /// The catalogue id of a confirmation to show once (after a form was saved).
+    pub(crate) notice: Option<String>,
+    /// The banner of a "view as client" preview.
+    pub(crate) preview: Option<PreviewBanner>,
+}
+
+/// What the banner of a "view as client" preview names.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PreviewBanner {
+    /// The client seen.
+    pub(crate) client: String,
+    /// The client role whose view it is.
+    pub(crate) role: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -280,6 +311,10 @@ struct TenantView {
 struct AssetUrls {
     stylesheet: String,
     theme: String,
+    /// `portal.js`, on every page.
+    script: String,
+    /// `branding.js`, for the branding editor.
+    branding_script: String,
 }
 
 /// Who is signed in, as the header shows them.

@@ -14,9 +14,9 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, Undefi
 use super::catalogue::{Arg, Catalogue};
 use super::locale::Locale;
 
-/// Every template by name, with its compiled-in source. An override directory may replace any of
-/// them; other files there are ignored.
-pub(crate) const BUILTIN: [(&str, &str); 5] = [
+/// The core templates by name, with their compiled-in source; each area of pages adds its own
+/// (see [`builtin`]).
+const CORE: &[(&str, &str)] = &[
     ("layout.html", include_str!("../../templates/layout.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("mfa.html", include_str!("../../templates/mfa.html")),
@@ -26,6 +26,21 @@ pub(crate) const BUILTIN: [(&str, &str); 5] = [
     ),
     ("error.html", include_str!("../../templates/error.html")),
 ];
+
+/// Every template by name, with its compiled-in source. An override directory may replace any of
+/// them; other files there are ignored.
+pub(crate) fn builtin() -> impl Iterator<Item = (&'static str, &'static str)> {
+    [
+        &[CORE][..],
+        super::client::TEMPLATES,
+        super::account::TEMPLATES,
+        super::staff::TEMPLATES,
+        super::admin::TEMPLATES,
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|family| family.iter().copied())
+}
 
 /// The template environment.
 pub(crate) struct Templates {
@@ -47,7 +62,7 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_formatter(escape_html);
-        for (name, builtin) in BUILTIN {
+        for (name, builtin) in builtin() {
             if let Some(source) = overrides.and_then(|dir| read_override(dir, name)) {
                 match env.add_template_owned(name, source) {
                     Ok(()) => {
@@ -164,7 +179,7 @@ mod tests {
     #[test]
     fn every_message_a_template_names_exists() {
         let catalogue = Catalogue::new().unwrap();
-        for (name, source) in BUILTIN {
+        for (name, source) in builtin() {
             let mut rest = source;
             while let Some(at) = rest.find("t(\"") {
                 let after = &rest[at + 3..];

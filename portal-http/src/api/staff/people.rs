@@ -454,6 +454,7 @@ pub async fn add_membership(
                 message: "a membership is a contact's (client_id) or staff's (assigned_clients)"
                     .to_owned(),
                 fields: vec!["client_id".to_owned(), "assigned_clients".to_owned()],
+                reason: None,
             });
         }
     };

@@ -77,6 +77,7 @@ impl SyncItem {
             serde_json::from_value(value).map_err(|error| ApiError::Invalid {
                 message: error.to_string(),
                 fields: Vec::new(),
+                reason: None,
             })
         }
         match value.get("kind").and_then(serde_json::Value::as_str) {
@@ -254,6 +255,7 @@ fn parent<T>(
         (Some(_), Some(_)) => Err(ApiError::Invalid {
             message: format!("give either {external_field} or {id_field}, not both"),
             fields: vec![external_field.to_owned(), id_field.to_owned()],
+            reason: None,
         }),
         (Some(external), None) => Ok(Some(ParentRef::External(external))),
         (None, Some(id)) => Ok(Some(ParentRef::Id(id))),

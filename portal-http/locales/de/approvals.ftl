@@ -1,0 +1,1 @@
+# Text of the approvals pages (the list, one approval and its decision), in German.

@@ -1,0 +1,1 @@
+# Text of the invoices page, in German.

@@ -1,0 +1,1 @@
+# Text of the projects pages (a project, its milestones, deliverables and timeline), in German.

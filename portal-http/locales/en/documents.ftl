@@ -1,0 +1,1 @@
+# Text of the documents pages (the list, versions, upload and download), in English.

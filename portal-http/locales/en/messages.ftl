@@ -1,0 +1,1 @@
+# Text of the message threads, in English.

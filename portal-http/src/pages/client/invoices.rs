@@ -1,0 +1,13 @@
+//! The invoices, for roles that may see them, with their payment links.
+
+use axum::Router;
+
+use crate::state::PortalState;
+
+/// This family's routes, relative to the tenant's base.
+pub(crate) fn routes() -> Router<PortalState> {
+    Router::new()
+}
+
+/// This family's templates: `(name, compiled-in source)`.
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[];
