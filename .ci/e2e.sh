@@ -30,7 +30,7 @@ on_exit remove_e2e_data
 e2e_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 e2e_base="http://127.0.0.1:$e2e_port"
 mkdir -p target/e2e
-RUST_LOG=warn target/debug/branded-server --listen "127.0.0.1:$e2e_port" --data-dir "$e2e_data" \
+RUST_LOG=warn "${CARGO_TARGET_DIR:-target}/debug/branded-server" --listen "127.0.0.1:$e2e_port" --data-dir "$e2e_data" \
     --rate-limit 0 >target/e2e/server.log 2>&1 &
 e2e_server=$!
 stop_e2e_server() { kill -TERM "$e2e_server" 2>/dev/null && wait "$e2e_server" 2>/dev/null; }
