@@ -95,7 +95,8 @@ pub struct BrandingBody {
 }
 
 impl BrandingBody {
-    fn parse(self) -> Result<Branding, ApiError> {
+    /// The look the body describes, each field checked; the 422 names the first field at fault.
+    pub(crate) fn parse(self) -> Result<Branding, ApiError> {
         let colour = |field: &'static str, text: &str| -> Result<HexColour, ApiError> {
             Ok(HexColour::parse(text).map_err(|error| error.in_field(field))?)
         };
