@@ -46,5 +46,5 @@ done
 curl -fs -o /dev/null "$e2e_base/northwind/login"
 
 (cd e2e && PORTAL_E2E_BASE="$e2e_base" CHROMIUM="$chromium_bin" \
-    PORTAL_E2E_SCREENSHOTS=../target/e2e npm test)
+    PORTAL_E2E_MAIL="$e2e_data/mail" PORTAL_E2E_SCREENSHOTS=../target/e2e npm test)
 echo "Browser tests passed; screenshots in target/e2e/"
