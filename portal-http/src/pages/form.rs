@@ -42,6 +42,10 @@ impl FormError {
 impl SignedPage {
     /// `error` as a message for the form shown again — when the input or the object's state was
     /// at fault — or the answer to give instead (sign-in, password prompt, error page).
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response to send, built once per failed form"
+    )]
     pub(crate) fn form_error(&self, error: ApiError) -> Result<FormError, Response> {
         let formatter = self.formatter();
         let message = match &error {
