@@ -53,6 +53,8 @@ login-throttled = Zu viele Versuche. Bitte warten Sie { $minutes ->
     [one] eine Minute
    *[other] { $minutes } Minuten
 } und versuchen Sie es dann erneut.
+login-forgot = Passwort vergessen?
+login-magic-link = Anmeldelink per E-Mail erhalten
 mfa-title = Bestätigung in zwei Schritten
 mfa-intro = Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein.
 mfa-code = Bestätigungscode

@@ -52,6 +52,8 @@ login-throttled = Too many attempts. Please wait { $minutes ->
     [one] a minute
    *[other] { $minutes } minutes
 } and try again.
+login-forgot = Forgot your password?
+login-magic-link = Email me a sign-in link
 mfa-title = Two-step verification
 mfa-intro = Enter the 6-digit code from your authenticator app, or one of your recovery codes.
 mfa-code = Verification code

@@ -1,17 +1,23 @@
 //! `login`, `login/mfa` and `logout` as plain HTML forms. A wrong email or password shows the
 //! form again with the same message for every cause (SEC-08) and status 401; too many attempts
 //! show it with 429 and `Retry-After`. Success is a 303 to the overview with the new session's
-//! cookie (SEC-13). Each POST checks its CSRF token first (SEC-31).
+//! cookie (SEC-13), or to second-factor enrolment when the tenant requires one the person has
+//! not set up yet. Each POST checks its CSRF token first (SEC-31).
+//!
+//! The sign-in flow's pieces here — the pre-login form token, the second step, finishing a
+//! sign-in — also serve the account area's pre-login pages (reset, magic link, invitation) and
+//! its password prompt, which end in the same places.
 
 use axum::Form;
-use axum::extract::State;
 use axum::extract::rejection::FormRejection;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use portal_auth::password::Password;
-use portal_auth::{AuthError, LoginOutcome, LoginSuccess};
+use portal_auth::{AuthError, LoginOutcome, LoginSuccess, MfaChallenge};
 use serde::{Deserialize, Serialize};
 
+use super::account::{ENROL_PATH, NextPath};
 use super::catalogue::Arg;
 use super::csrf;
 use super::page::{PageError, PageRequest};
@@ -35,6 +41,9 @@ pub(crate) struct MfaFields {
     challenge: String,
     code: String,
     csrf_token: String,
+    /// Where to go once signed in, when the second step confirms a person's password before a
+    /// sensitive act; checked by [`NextPath`].
+    next: String,
 }
 
 /// A form with nothing but its token.
@@ -51,6 +60,8 @@ struct LoginView {
     email: String,
     /// Why the last attempt failed, from the catalogue.
     error: Option<String>,
+    /// The catalogue id of a confirmation to show once (a password was just set).
+    notice: Option<&'static str>,
 }
 
 /// What the second-step page shows.
@@ -60,6 +71,26 @@ struct MfaView {
     challenge: String,
     /// Why the last code failed, from the catalogue.
     error: Option<String>,
+    /// Where to go once signed in, if not the overview.
+    next: Option<String>,
+}
+
+/// The confirmations the sign-in form shows when a `notice` names one: the account area sends
+/// people here after their password was set. Nothing else a link carries is shown.
+const LOGIN_NOTICES: &[&str] = &[
+    "notice-account-password-reset",
+    "notice-account-password-changed",
+];
+
+/// The sign-in form's notice from its query, when it names one of [`LOGIN_NOTICES`].
+fn login_notice(query: Option<&str>) -> Option<&'static str> {
+    let value = query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("notice="))?;
+    LOGIN_NOTICES
+        .iter()
+        .copied()
+        .find(|notice| *notice == value)
 }
 
 /// `GET login`: the form, or the overview for someone already signed in here.
@@ -67,6 +98,7 @@ pub(crate) async fn form(
     State(state): State<PortalState>,
     page: PageRequest,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> Response {
     match session::signed_in(&state, &page.pages, &page.tenant, &headers).await {
         Ok(Some(_)) => page.redirect("/"),
@@ -75,7 +107,10 @@ pub(crate) async fn form(
             &headers,
             StatusCode::OK,
             Step::Password.template(),
-            LoginView::default(),
+            LoginView {
+                notice: login_notice(query.as_deref()),
+                ..LoginView::default()
+            },
         ),
         Err(error) => page.error(error),
     }
@@ -106,20 +141,16 @@ pub(crate) async fn submit(
         )
         .await;
     match outcome {
-        Ok(LoginOutcome::SignedIn(success)) => signed_in(&page, &success),
-        Ok(LoginOutcome::SecondFactorRequired(challenge)) => pre_login_page(
-            &page,
-            &headers,
-            StatusCode::OK,
-            Step::SecondFactor.template(),
-            MfaView {
-                challenge: challenge.token.expose_secret().to_owned(),
-                error: None,
-            },
-        ),
+        Ok(LoginOutcome::SignedIn(success)) => {
+            finish_sign_in(&state, &page, &headers, &success, None).await
+        }
+        Ok(LoginOutcome::SecondFactorRequired(challenge)) => {
+            second_step(&page, &headers, &challenge, None)
+        }
         Err(error) => refused(&page, &headers, Step::Password, error, |error| LoginView {
             email: fields.email,
             error: Some(error),
+            notice: None,
         }),
     }
 }
@@ -148,12 +179,14 @@ pub(crate) async fn second_factor(
             ip.login_context(agent),
         )
         .await;
+    let next = NextPath::parse(&fields.next);
     match outcome {
-        Ok(success) => signed_in(&page, &success),
+        Ok(success) => finish_sign_in(&state, &page, &headers, &success, next.as_ref()).await,
         Err(error) => refused(&page, &headers, Step::SecondFactor, error, |error| {
             MfaView {
                 challenge: fields.challenge,
                 error: Some(error),
+                next: next.map(NextPath::into_string),
             }
         }),
     }
@@ -241,7 +274,7 @@ fn refused<V: Serialize>(
 
 /// A page of the sign-in flow: its form token comes from the pre-login cookie, which is set
 /// first if the browser has none.
-fn pre_login_page(
+pub(super) fn pre_login_page(
     page: &PageRequest,
     headers: &HeaderMap,
     status: StatusCode,
@@ -265,7 +298,7 @@ fn pre_login_page(
 }
 
 /// Refuses a sign-in form without the token of the browser's pre-login cookie.
-fn check_pre_login_token(
+pub(super) fn check_pre_login_token(
     page: &PageRequest,
     headers: &HeaderMap,
     presented: &str,
@@ -279,15 +312,60 @@ fn check_pre_login_token(
     }
 }
 
-/// The 303 to the overview that carries the new session's cookie.
-fn signed_in(page: &PageRequest, success: &LoginSuccess) -> Response {
-    let mut response = page.redirect("/");
+/// The second step's form for a pending login, which goes on to `next` once complete.
+pub(super) fn second_step(
+    page: &PageRequest,
+    headers: &HeaderMap,
+    challenge: &MfaChallenge,
+    next: Option<&NextPath>,
+) -> Response {
+    pre_login_page(
+        page,
+        headers,
+        StatusCode::OK,
+        Step::SecondFactor.template(),
+        MfaView {
+            challenge: challenge.token.expose_secret().to_owned(),
+            error: None,
+            next: next.map(|next| next.as_str().to_owned()),
+        },
+    )
+}
+
+/// The 303 that completes a sign-in, carrying the new session's cookie (SEC-13): to
+/// second-factor enrolment when the tenant requires a factor the person lacks, else to `next`
+/// or the overview. A session the browser still held here ends first, so signing in again —
+/// to confirm a password, say — never leaves the old cookie's session alive.
+pub(super) async fn finish_sign_in(
+    state: &PortalState,
+    page: &PageRequest,
+    headers: &HeaderMap,
+    success: &LoginSuccess,
+    next: Option<&NextPath>,
+) -> Response {
+    if let Some(previous) = session::cookie_token(&page.pages, headers)
+        && previous != success.token.expose_secret()
+        && let Err(error) = state.sessions().logout(&previous).await
+    {
+        // The new session stands either way; the old one still times out on its own.
+        tracing::warn!(%error, "the previous session could not be ended");
+    }
+    let target = if success.must_enrol_mfa {
+        ENROL_PATH
+    } else {
+        next.map_or("/", NextPath::as_str)
+    };
+    let mut response = page.redirect(target);
     session::set_session_cookie(&page.pages, &mut response, success);
     response
 }
 
 /// A catalogue message in the page's language.
-fn message(page: &PageRequest, id: &str, args: &[(&str, Arg<'_>)]) -> Result<String, PageError> {
+pub(super) fn message(
+    page: &PageRequest,
+    id: &str,
+    args: &[(&str, Arg<'_>)],
+) -> Result<String, PageError> {
     page.pages
         .catalogue
         .text_with(page.locale, id, args)
@@ -295,7 +373,7 @@ fn message(page: &PageRequest, id: &str, args: &[(&str, Arg<'_>)]) -> Result<Str
 }
 
 /// "Too many attempts", with the wait in whole minutes, rounded up.
-fn throttled(page: &PageRequest, seconds: i64) -> Result<String, PageError> {
+pub(super) fn throttled(page: &PageRequest, seconds: i64) -> Result<String, PageError> {
     let minutes = (seconds + 59) / 60;
     message(
         page,
@@ -304,8 +382,29 @@ fn throttled(page: &PageRequest, seconds: i64) -> Result<String, PageError> {
     )
 }
 
-fn retry_after_header(response: &mut Response, seconds: i64) {
+/// Sets `Retry-After` to `seconds`.
+pub(super) fn retry_after_header(response: &mut Response, seconds: i64) {
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::login_notice;
+
+    #[test]
+    fn only_known_notices_reach_the_sign_in_form() {
+        assert_eq!(
+            login_notice(Some("notice=notice-account-password-reset")),
+            Some("notice-account-password-reset")
+        );
+        assert_eq!(
+            login_notice(Some("x=1&notice=notice-account-password-changed")),
+            Some("notice-account-password-changed")
+        );
+        assert_eq!(login_notice(Some("notice=notice-other")), None);
+        assert_eq!(login_notice(Some("notice=<b>")), None);
+        assert_eq!(login_notice(None), None);
     }
 }
