@@ -31,7 +31,8 @@ pub(crate) async fn show(page: SignedPage) -> Response {
 
 async fn overview(page: &SignedPage) -> Result<Response, Failure> {
     let dashboard = build(&page.state, &page.scope, today()).await?;
-    let view = OverviewView::new(&page.formatter(), &page.page.base, &page.scope, dashboard)?;
+    let mut view = OverviewView::new(&page.formatter(), &page.page.base, &page.scope, dashboard)?;
+    view.tour = super::account::tour_view(page);
     Ok(page.render("dashboard.html", view))
 }
 
@@ -46,6 +47,8 @@ struct OverviewView {
     updates: Vec<UpdateItem>,
     documents: Vec<DocumentItem>,
     invoices: Option<Vec<InvoiceItem>>,
+    /// The first-login tour, while it is due.
+    tour: Option<super::account::TourView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -239,6 +242,7 @@ impl OverviewView {
             updates,
             documents,
             invoices,
+            tour: None,
         })
     }
 }

@@ -6,7 +6,7 @@
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::Response;
 use portal_core::TenantScope;
 use portal_core::model::User;
@@ -19,7 +19,7 @@ use super::locale::Locale;
 use super::nav::Nav;
 use super::page::{Layout, PageError, PageRequest, PreviewBanner, Viewer};
 use super::session::{self, SignedIn};
-use super::{admin, csrf};
+use super::{account, admin, csrf};
 use crate::error::ApiError;
 use crate::state::PortalState;
 
@@ -44,6 +44,8 @@ pub(crate) struct SignedPage {
     pub(crate) preview: Option<PreviewBanner>,
     /// The page's path under the tenant's base, without the query.
     pub(crate) path: String,
+    /// Whether the request only reads (GET or HEAD): then its path can be come back to.
+    reads: bool,
     /// The confirmation to show once, from the `notice` query parameter.
     notice: Option<String>,
 }
@@ -73,6 +75,10 @@ impl FromRequestParts<PortalState> for SignedPage {
                 Err(error) => return Err(page.error(error)),
             };
         let own_scope = signed_in.authenticated.scope.clone();
+        // Someone the tenant's policy asks for a second factor sets it up before anything else.
+        if let Some(response) = account::gate(state, &page, &signed_in, parts.uri.path()).await {
+            return Err(response);
+        }
         let user = match state
             .stores()
             .identities
@@ -93,6 +99,7 @@ impl FromRequestParts<PortalState> for SignedPage {
                 Err(error) => return Err(page.error(error)),
             };
         let path = parts.uri.path().to_owned();
+        let reads = matches!(parts.method, Method::GET | Method::HEAD);
         let notice = notice(&page, parts.uri.query());
         Ok(Self {
             state: state.clone(),
@@ -102,6 +109,7 @@ impl FromRequestParts<PortalState> for SignedPage {
             scope,
             preview,
             path,
+            reads,
             notice,
         })
     }
@@ -173,9 +181,21 @@ impl SignedPage {
     pub(crate) fn fail(&self, error: impl Into<Failure>) -> Response {
         match error.into() {
             Failure::Api(ApiError::Unauthenticated) => self.page.redirect("/login"),
-            Failure::Api(ApiError::ReauthRequired) => self.confirm_first(&self.path),
+            Failure::Api(ApiError::ReauthRequired) => self.confirm_first(self.return_path()),
             Failure::Api(error) => self.page.error(error.into()),
             Failure::Page(error) => self.page.error(error),
+        }
+    }
+
+    /// Where to come back to after the password prompt: this page, or for a form post the page
+    /// its action belongs to (`approvals/{id}/decision` → `approvals/{id}`), which a GET can show.
+    fn return_path(&self) -> &str {
+        if self.reads {
+            return &self.path;
+        }
+        match self.path.rsplit_once('/') {
+            Some((parent, _)) if !parent.is_empty() => parent,
+            _ => "/",
         }
     }
 

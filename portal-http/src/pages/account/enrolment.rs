@@ -29,10 +29,6 @@ pub(crate) fn required(tenant: &Tenant, scope: &TenantScope) -> bool {
 /// The 303 to enrolment for a signed-in page at `path` (under the base) whose person must set up
 /// a second factor first; `None` to show the page. The tenant's policy comes with the request,
 /// so only people under a policy cost a lookup of their factor.
-#[allow(
-    dead_code,
-    reason = "PENDING(lead): `SignedPage::from_request_parts` calls it (signed.rs)"
-)]
 pub(crate) async fn gate(
     state: &PortalState,
     page: &PageRequest,
@@ -51,7 +47,6 @@ pub(crate) async fn gate(
 }
 
 /// The pages a person who must enrol can still open: enrolment and the password prompt.
-#[allow(dead_code, reason = "PENDING(lead): used by `gate`")]
 fn exempt(path: &str) -> bool {
     path == ENROL_PATH
         || path

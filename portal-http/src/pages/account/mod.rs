@@ -23,10 +23,6 @@ mod qr;
 mod reset;
 mod second_factor;
 mod sessions;
-#[allow(
-    dead_code,
-    reason = "PENDING(lead): the overview shows the tour (dashboard.rs, dashboard.html)"
-)]
 mod tour;
 
 use axum::Router;
@@ -35,16 +31,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 pub(crate) use self::enrolment::ENROL_PATH;
-#[allow(
-    unused_imports,
-    reason = "PENDING(lead): signed.rs calls the gate, the overview shows the tour"
-)]
 pub(crate) use self::enrolment::gate;
 pub(crate) use self::next::NextPath;
-#[allow(
-    unused_imports,
-    reason = "PENDING(lead): the overview shows the tour (dashboard.rs, dashboard.html)"
-)]
 pub(crate) use self::tour::{TourView, view as tour_view};
 use super::signed::SignedPage;
 use crate::error::ApiError;

@@ -30,10 +30,6 @@ pub(super) async fn store_locale(
 }
 
 /// Whether the first-login tour is still due for `user`.
-#[allow(
-    dead_code,
-    reason = "PENDING(lead): used by the tour the overview shows"
-)]
 pub(super) fn tour_due(user: &User) -> bool {
     // PENDING(store): `user.tour_done_at.is_none()`.
     let _ = user;
