@@ -67,6 +67,9 @@ mfa-restart = Neu beginnen
 dashboard-title = Übersicht
 dashboard-greeting = Hallo, { $name }
 dashboard-intro = So steht Ihre Arbeit heute.
+dashboard-all-projects = Alle Projekte
+dashboard-all-approvals = Alle Freigaben
+dashboard-all-documents = Alle Dokumente
 summary-label = Auf einen Blick
 summary-in-progress = { $count ->
     [one] Projekt in Arbeit

@@ -66,6 +66,9 @@ mfa-restart = Start again
 dashboard-title = Overview
 dashboard-greeting = Hello, { $name }
 dashboard-intro = Here is where your work stands today.
+dashboard-all-projects = All projects
+dashboard-all-approvals = All approvals
+dashboard-all-documents = All documents
 summary-label = At a glance
 summary-in-progress = { $count ->
     [one] project in progress

@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use axum::response::Response;
 use portal_core::model::{ProjectStatus, TaskOwner};
 use portal_core::state::InvoiceState;
-use portal_core::{ProjectId, TenantScope};
+use portal_core::{Permission, ProjectId, TenantScope};
 use serde::Serialize;
 
 use super::catalogue::CatalogueError;
 use super::format::Formatter;
+use super::nav::holds_somewhere;
 use super::signed::{Failure, SignedPage};
 use crate::api::dashboard::{Dashboard, build};
 use crate::api::invoices::today;
@@ -41,6 +42,7 @@ async fn overview(page: &SignedPage) -> Result<Response, Failure> {
 #[derive(Debug, Serialize)]
 struct OverviewView {
     summary: Summary,
+    links: SectionLinks,
     projects: Vec<ProjectItem>,
     approvals: Vec<ApprovalItem>,
     next_steps: Vec<StepItem>,
@@ -49,6 +51,27 @@ struct OverviewView {
     invoices: Option<Vec<InvoiceItem>>,
     /// The first-login tour, while it is due.
     tour: Option<super::account::TourView>,
+}
+
+/// The pages behind the overview's sections, for the roles that may open them.
+#[derive(Debug, Serialize)]
+struct SectionLinks {
+    projects: Option<String>,
+    approvals: Option<String>,
+    documents: Option<String>,
+}
+
+impl SectionLinks {
+    fn new(scope: &TenantScope, base: &str) -> Self {
+        let link = |permission, path: &str| {
+            holds_somewhere(scope, permission).then(|| format!("{base}{path}"))
+        };
+        Self {
+            projects: link(Permission::ViewProjects, "/projects"),
+            approvals: link(Permission::ViewApprovals, "/approvals"),
+            documents: link(Permission::ViewDocuments, "/documents"),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -62,6 +85,7 @@ struct Summary {
 
 #[derive(Debug, Serialize)]
 struct ProjectItem {
+    url: String,
     name: String,
     status_message: &'static str,
     done: i64,
@@ -71,6 +95,7 @@ struct ProjectItem {
 
 #[derive(Debug, Serialize)]
 struct ApprovalItem {
+    url: String,
     message: String,
     project: Option<String>,
     yours: bool,
@@ -98,6 +123,7 @@ struct UpdateItem {
 
 #[derive(Debug, Serialize)]
 struct DocumentItem {
+    url: String,
     title: String,
     project: Option<String>,
     added: String,
@@ -147,6 +173,7 @@ impl OverviewView {
                 summary.in_progress += 1;
             }
             projects.push(ProjectItem {
+                url: format!("{base}/projects/{}", view.id),
                 name: view.name,
                 status_message: project_status_message(view.status),
                 done,
@@ -161,6 +188,7 @@ impl OverviewView {
                 summary.decisions += 1;
             }
             approvals.push(ApprovalItem {
+                url: format!("{base}/approvals/{}", approval.id),
                 message: approval.message,
                 project: project(&approval.project_id),
                 yours: approval.can_decide,
@@ -206,6 +234,7 @@ impl OverviewView {
         let mut documents = Vec::with_capacity(dashboard.recent_documents.len());
         for document in dashboard.recent_documents {
             documents.push(DocumentItem {
+                url: format!("{base}/documents/{}", document.id),
                 project: document.project_id.as_ref().and_then(project),
                 added: formatter.date(document.created_at.date())?,
                 download_url: document
@@ -236,6 +265,7 @@ impl OverviewView {
 
         Ok(Self {
             summary,
+            links: SectionLinks::new(scope, base),
             projects,
             approvals,
             next_steps,
@@ -248,7 +278,7 @@ impl OverviewView {
 }
 
 /// The catalogue id of a project's status.
-const fn project_status_message(status: ProjectStatus) -> &'static str {
+pub(crate) const fn project_status_message(status: ProjectStatus) -> &'static str {
     match status {
         ProjectStatus::Active => "project-status-active",
         ProjectStatus::OnHold => "project-status-on_hold",
