@@ -270,6 +270,7 @@ async fn world(settings: &Settings) -> BenchResult<World> {
                 custom_css: None,
                 email_sender_name: None,
                 email_sender_address: None,
+                default_locale: None,
             },
         })
         .await?

@@ -139,6 +139,7 @@ mod tests {
                 custom_css: None,
                 email_sender_name: None,
                 email_sender_address: None,
+                default_locale: None,
             },
             domains,
             require_mfa_staff: false,

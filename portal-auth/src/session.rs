@@ -402,6 +402,7 @@ mod tests {
                     custom_css: None,
                     email_sender_name: None,
                     email_sender_address: None,
+                    default_locale: None,
                 },
             })
             .await

@@ -91,6 +91,14 @@ pub enum Invalid {
         /// The permission's name.
         permission: &'static str,
     },
+    /// Colours whose contrast is below what WCAG AA asks for. Ratios are in hundredths (4.5:1 is
+    /// 450), the actual one rounded down, so the error stays comparable.
+    LowContrast {
+        /// The contrast found, in hundredths.
+        ratio: u16,
+        /// The least contrast accepted, in hundredths.
+        minimum: u16,
+    },
 }
 
 impl fmt::Display for Invalid {
@@ -112,6 +120,14 @@ impl fmt::Display for Invalid {
                     "permission {permission} is not allowed for this kind of role"
                 )
             }
+            Self::LowContrast { ratio, minimum } => write!(
+                f,
+                "contrast {}.{:02}:1 is below the {}.{:02}:1 WCAG AA asks for",
+                ratio / 100,
+                ratio % 100,
+                minimum / 100,
+                minimum % 100
+            ),
         }
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod authorize;
+pub mod css;
 mod error;
 mod id;
 mod matrix;
@@ -22,5 +23,7 @@ pub use scope::{
     ClientFilter, ClientGrant, Membership, MembershipKind, Principal, ScopeError, TenantScope,
 };
 pub use state::{InvalidTransition, StateMachine};
-pub use validate::{Currency, DateRange, DisplayName, Email, HexColour, HttpsUrl, Money, Slug};
+pub use validate::{
+    Currency, DateRange, DisplayName, Email, HexColour, HttpsUrl, LanguageTag, Money, Slug,
+};
 pub use visibility::{Sensitivity, Visibility};

@@ -46,6 +46,7 @@ async fn measured_contact(stores: &Stores) -> BenchResult<TenantScope> {
         custom_css: None,
         email_sender_name: None,
         email_sender_address: None,
+        default_locale: None,
     };
     let tenant = stores
         .tenants

@@ -944,6 +944,7 @@ pub(crate) fn invited_user(
         disabled: false,
         locale: None,
         last_login_at: None,
+        tour_done_at: None,
         created_at,
     }
 }

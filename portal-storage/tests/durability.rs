@@ -27,6 +27,7 @@ fn branding() -> portal_core::model::Branding {
         custom_css: None,
         email_sender_name: None,
         email_sender_address: None,
+        default_locale: None,
     }
 }
 

@@ -77,6 +77,7 @@ async fn populated_tenant(store: &PostgresStore, label: &str) -> Tenant {
                 custom_css: None,
                 email_sender_name: None,
                 email_sender_address: None,
+                default_locale: None,
             },
         })
         .await

@@ -147,6 +147,7 @@ impl PortalConfig {
                 "branding.email_sender_address",
                 Email::parse,
             )?,
+            default_locale: None,
         };
         Ok(Self { slug, branding })
     }

@@ -131,6 +131,7 @@ async fn world_hashing(config: AuthConfig, login_params: Argon2Config) -> World 
                 custom_css: None,
                 email_sender_name: None,
                 email_sender_address: None,
+                default_locale: None,
             },
         })
         .await

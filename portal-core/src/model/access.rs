@@ -28,10 +28,13 @@ pub struct User {
     pub side: Side,
     /// A disabled user cannot log in and has no sessions.
     pub disabled: bool,
-    /// Preferred language (BCP 47 tag), if set.
+    /// Preferred language (BCP 47 tag), if set: asked before the tenant's default and the
+    /// browser's. Set through a [`LanguageTag`](crate::LanguageTag), so a stored one is well formed.
     pub locale: Option<String>,
     /// When the user last logged in.
     pub last_login_at: Option<OffsetDateTime>,
+    /// When the user finished or dismissed the first-login tour; `None` while it is still due.
+    pub tour_done_at: Option<OffsetDateTime>,
     /// When the user was created.
     pub created_at: OffsetDateTime,
 }

@@ -66,6 +66,75 @@ impl HexColour {
         let (light, dark) = if a >= b { (a, b) } else { (b, a) };
         (light + 0.05) / (dark + 0.05)
     }
+
+    /// White, the light ink of the portal's buttons and bars.
+    #[must_use]
+    pub fn white() -> Self {
+        Self(LIGHT_INK.to_owned())
+    }
+
+    /// The ink that reads better on this colour — white or the near-black [`DARK_INK`] — with
+    /// its contrast ratio.
+    #[must_use]
+    pub fn best_ink(&self) -> (&'static str, f64) {
+        let on_white = self.contrast_ratio(&Self::white());
+        let on_dark = self.contrast_ratio(&Self(DARK_INK.to_owned()));
+        if on_white >= on_dark {
+            (LIGHT_INK, on_white)
+        } else {
+            (DARK_INK, on_dark)
+        }
+    }
+
+    /// Refuses, as `field`, a colour on which neither ink reaches the contrast body text needs
+    /// for WCAG AA (1.4.3): the colour is a background of text (buttons, badges, banners).
+    pub fn require_text_contrast(&self, field: &'static str) -> Result<(), DomainError> {
+        require_contrast(field, self.best_ink().1, TEXT_CONTRAST_AA)
+    }
+
+    /// Refuses, as `field`, a colour that does not stand out from white by the contrast WCAG AA
+    /// asks of interface parts and graphics (1.4.11): the colour draws focus rings, borders and
+    /// progress bars on the white page.
+    pub fn require_contrast_on_white(&self, field: &'static str) -> Result<(), DomainError> {
+        require_contrast(
+            field,
+            self.contrast_ratio(&Self::white()),
+            NON_TEXT_CONTRAST_AA,
+        )
+    }
+}
+
+/// The light ink: white.
+pub const LIGHT_INK: &str = "#ffffff";
+/// The dark ink: a near black (Tailwind's gray-900), softer than pure black.
+pub const DARK_INK: &str = "#111827";
+/// The least contrast WCAG AA asks for body text (success criterion 1.4.3).
+pub const TEXT_CONTRAST_AA: f64 = 4.5;
+/// The least contrast WCAG AA asks for interface parts and graphics (success criterion 1.4.11).
+pub const NON_TEXT_CONTRAST_AA: f64 = 3.0;
+
+/// A contrast ratio in hundredths, rounded down so a refused ratio never reads as the minimum:
+/// 4.499:1 is 449.
+#[must_use]
+pub fn contrast_hundredths(ratio: f64) -> u16 {
+    // Floored and clamped to the type's range first, so the cast only drops nothing (a NaN
+    // becomes 0).
+    (ratio * 100.0).floor().clamp(0.0, f64::from(u16::MAX)) as u16
+}
+
+/// Refuses `ratio` below `minimum` as [`Invalid::LowContrast`] of `field`.
+fn require_contrast(field: &'static str, ratio: f64, minimum: f64) -> Result<(), DomainError> {
+    if ratio >= minimum {
+        Ok(())
+    } else {
+        Err(DomainError::validation(
+            field,
+            Invalid::LowContrast {
+                ratio: contrast_hundredths(ratio),
+                minimum: contrast_hundredths(minimum),
+            },
+        ))
+    }
 }
 
 validated_text!(HexColour);
@@ -100,5 +169,60 @@ mod tests {
         let grey = HexColour::parse("#767676").unwrap();
         let ratio = grey.contrast_ratio(&white);
         assert!(ratio > 4.5 && ratio < 4.6, "{ratio}");
+    }
+
+    #[test]
+    fn the_better_ink_is_chosen() {
+        let navy = HexColour::parse("#1f3a5f").unwrap();
+        assert_eq!(navy.best_ink().0, LIGHT_INK);
+        let amber = HexColour::parse("#f2a541").unwrap();
+        assert_eq!(amber.best_ink().0, DARK_INK);
+        assert!(amber.best_ink().1 > 8.0, "{}", amber.best_ink().1);
+    }
+
+    #[test]
+    fn low_contrast_is_refused_with_the_ratio_rounded_down() {
+        // A mid grey: 4.48:1 with white, less with the dark ink.
+        let grey = HexColour::parse("#777777").unwrap();
+        assert_eq!(
+            grey.require_text_contrast("primary_colour"),
+            Err(DomainError::validation(
+                "primary_colour",
+                Invalid::LowContrast {
+                    ratio: 447,
+                    minimum: 450
+                }
+            ))
+        );
+        assert!(grey.require_contrast_on_white("primary_colour").is_ok());
+        // Pale yellow: dark text reads on it, but it vanishes against the white page.
+        let pale = HexColour::parse("#ffee88").unwrap();
+        assert!(pale.require_text_contrast("primary_colour").is_ok());
+        let error = pale
+            .require_contrast_on_white("primary_colour")
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                DomainError::Validation {
+                    field: "primary_colour",
+                    reason: Invalid::LowContrast { minimum: 300, .. }
+                }
+            ),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "invalid primary_colour: contrast 1.17:1 is below the 3.00:1 WCAG AA asks for"
+        );
+        assert!(
+            HexColour::parse("#1f3a5f")
+                .unwrap()
+                .require_contrast_on_white("x")
+                .is_ok()
+        );
+        assert_eq!(contrast_hundredths(4.499), 449);
+        assert_eq!(contrast_hundredths(-1.0), 0);
+        assert_eq!(contrast_hundredths(f64::NAN), 0);
     }
 }

@@ -7,14 +7,18 @@
 mod colour;
 mod date_range;
 mod email;
+mod language;
 mod money;
 mod name;
 mod slug;
 mod url;
 
-pub use colour::HexColour;
+pub use colour::{
+    DARK_INK, HexColour, LIGHT_INK, NON_TEXT_CONTRAST_AA, TEXT_CONTRAST_AA, contrast_hundredths,
+};
 pub use date_range::DateRange;
 pub use email::Email;
+pub use language::LanguageTag;
 pub use money::{Currency, Money};
 pub use name::DisplayName;
 pub use slug::Slug;

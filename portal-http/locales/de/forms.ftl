@@ -22,3 +22,4 @@ invalid-currency = Das ist keine bekannte Währung.
 invalid-out-of-range = Dieser Betrag liegt außerhalb des erlaubten Bereichs.
 invalid-end-before-start = Das Ende liegt vor dem Anfang.
 invalid-permission = Die Berechtigung „{ $permission }“ kann dieser Art von Rolle nicht gegeben werden.
+invalid-contrast = Der Kontrast beträgt nur { $ratio }:1 und liegt unter den { $minimum }:1, die WCAG AA verlangt. Bitte wählen Sie eine Farbe mit mehr Kontrast.

@@ -22,3 +22,4 @@ invalid-currency = This is not a known currency.
 invalid-out-of-range = This amount is out of range.
 invalid-end-before-start = The end lies before the start.
 invalid-permission = The permission “{ $permission }” cannot be given to this kind of role.
+invalid-contrast = The contrast is only { $ratio }:1, below the { $minimum }:1 that WCAG AA asks for. Please choose a colour with more contrast.

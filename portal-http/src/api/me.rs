@@ -5,14 +5,15 @@ use std::net::IpAddr;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use portal_core::model::User;
 use portal_core::state::Sha256Digest;
-use portal_core::{ClientFilter, ClientId, PermissionSet, Side, UserId};
-use serde::Serialize;
+use portal_core::{ClientFilter, ClientId, LanguageTag, PermissionSet, Side, UserId};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Caller;
+use crate::extract::{ApiJson, Caller, ClientIp};
 use crate::state::PortalState;
 use crate::tenant::RequestTenant;
 
@@ -37,6 +38,29 @@ pub struct Me {
     /// The clients they reach, each with what they may do there; `null` for staff who reach
     /// every client.
     pub clients: Option<Vec<ClientAccess>>,
+    /// Their preferred language (a BCP 47 tag), asked before the tenant's default and the
+    /// browser's; `null` when they chose none.
+    pub locale: Option<String>,
+    /// Whether they finished or dismissed the first-login tour.
+    pub tour_done: bool,
+}
+
+/// Changes to the caller's own preferences; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeChanges {
+    /// The preferred language: a BCP 47 tag such as `de` or `de-AT`; `null` clears it, so the
+    /// tenant's default and then the browser's apply.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Option<String>>,
+    /// `true` records that the first-login tour is done (it cannot be undone).
+    pub tour_done: Option<bool>,
+}
+
+/// A field that is present: `null` is `Some(None)`, unlike an absent field (`None`).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 /// What the caller may do in one client.
@@ -81,17 +105,82 @@ pub async fn me(
     RequestTenant(tenant): RequestTenant,
     caller: Caller,
 ) -> Result<Json<Me>, ApiError> {
-    let user_id = caller
-        .scope
-        .principal()
-        .user_id()
-        .ok_or(ApiError::Forbidden)?;
+    let user_id = own_id(&caller)?;
     let user = state
         .stores()
         .identities
         .user(&caller.scope, user_id)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
+    Ok(Json(view(&caller, tenant.slug.as_str(), user)))
+}
+
+/// Changes the caller's own preferences: the language of their pages and the first-login tour.
+/// Each change is audited (`user.changed`); a value already set changes nothing.
+#[utoipa::path(patch, path = "/me", tag = "me", request_body = MeChanges,
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "A read-only client preview", body = ErrorBody),
+        (status = 422, description = "A malformed language tag, or `tour_done: false`", body = ErrorBody),
+    ))]
+pub async fn update_me(
+    State(state): State<PortalState>,
+    RequestTenant(tenant): RequestTenant,
+    caller: Caller,
+    ip: ClientIp,
+    ApiJson(changes): ApiJson<MeChanges>,
+) -> Result<Json<Me>, ApiError> {
+    let user_id = own_id(&caller)?;
+    // Everything is checked before anything is written.
+    let locale = changes
+        .locale
+        .map(|locale| {
+            locale
+                .map(|tag| LanguageTag::parse(&tag).map_err(|error| error.in_field("locale")))
+                .transpose()
+        })
+        .transpose()?;
+    if changes.tour_done == Some(false) {
+        return Err(ApiError::invalid(
+            "tour_done",
+            "invalid tour_done: the tour can only be marked done",
+        ));
+    }
+    let identities = &state.stores().identities;
+    let audit = ip.audit();
+    let mut user = None;
+    if let Some(locale) = locale {
+        user = Some(
+            identities
+                .set_locale(&caller.scope, user_id, locale, &audit)
+                .await?,
+        );
+    }
+    if changes.tour_done == Some(true) {
+        user = Some(identities.finish_tour(&caller.scope, &audit).await?);
+    }
+    let user = match user {
+        Some(user) => user,
+        None => identities
+            .user(&caller.scope, user_id)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?,
+    };
+    Ok(Json(view(&caller, tenant.slug.as_str(), user)))
+}
+
+/// The user behind the caller; a caller without one (none reaches here today) is refused.
+fn own_id(caller: &Caller) -> Result<UserId, ApiError> {
+    caller
+        .scope
+        .principal()
+        .user_id()
+        .ok_or(ApiError::Forbidden)
+}
+
+/// The caller as `GET /me` shows them.
+fn view(caller: &Caller, tenant: &str, user: User) -> Me {
     let clients = match caller.scope.reachable_clients() {
         ClientFilter::All => None,
         ClientFilter::Only(clients) => Some(
@@ -104,15 +193,17 @@ pub async fn me(
                 .collect(),
         ),
     };
-    Ok(Json(Me {
+    Me {
         id: user.id,
         email: user.email.as_str().to_owned(),
         name: user.name.as_str().to_owned(),
         side: user.side,
-        tenant: tenant.slug.as_str().to_owned(),
+        tenant: tenant.to_owned(),
         permissions: caller.scope.permissions_in(None),
         clients,
-    }))
+        locale: user.locale,
+        tour_done: user.tour_done_at.is_some(),
+    }
 }
 
 /// The caller's sessions, newest first.

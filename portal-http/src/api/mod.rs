@@ -34,7 +34,7 @@ use crate::state::PortalState;
     ),
     tags(
         (name = "auth", description = "Login, second factor, magic links, reset, invitations"),
-        (name = "me", description = "The caller and their sessions"),
+        (name = "me", description = "The caller, their preferences and their sessions"),
         (name = "work", description = "The dashboard, projects, milestones, deliverables, updates, decisions and tasks"),
         (name = "approvals", description = "Approvals: list, and decide on the exact version"),
         (name = "documents", description = "Shared documents: streaming upload, versions, download"),
@@ -60,7 +60,7 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
         .routes(routes!(auth::complete_reset))
         .routes(routes!(auth::inspect_invitation))
         .routes(routes!(auth::accept_invitation))
-        .routes(routes!(me::me))
+        .routes(routes!(me::me, me::update_me))
         .routes(routes!(me::sessions))
         .routes(routes!(me::revoke_session))
         // client work routes: begin

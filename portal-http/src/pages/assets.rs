@@ -1,19 +1,27 @@
 //! The files the pages link, all under the tenant's base: the portal's stylesheet
 //! (`assets/portal-<hash>.css`, compiled in from `assets/css/`), its scripts
-//! (`assets/<name>-<hash>.js`, from `assets/js/`, progressive enhancement only) and the tenant's
+//! (`assets/<name>-<hash>.js`, from `assets/js/`, progressive enhancement only), the tenant's
 //! theme (`assets/theme-<hash>.css`: the branding's colours and font as CSS custom properties,
-//! then the tenant's stored custom CSS). Each URL carries a hash of its content, so the file may
-//! be cached for a year; pages link the current hash, and a stale one is still answered, but not
-//! cached.
+//! then its custom CSS) and a client's own theme (`assets/client-theme-<client>-<hash>.css`,
+//! answered only to a session that reaches the client — anyone else gets the 404 of a path
+//! that does not exist, SEC-26). Each URL carries a hash of its content, so the file may be
+//! cached for a year (a client's theme only by the browser: `private`); pages link the current
+//! hash, and a stale one is still answered, but not cached.
 //!
 //! The theme is a file rather than an inline `<style>` so the pages' CSP can forbid inline
 //! styles and scripts altogether.
 
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use portal_core::HexColour;
+use portal_core::css::sanitise_css;
 use portal_core::model::Branding;
+use portal_core::validate::{DARK_INK, TEXT_CONTRAST_AA};
+use portal_core::{ClientId, HexColour};
 use sha2::{Digest as _, Sha256};
+
+use super::page::{Look, PageError, PageRequest};
+use super::session;
+use crate::state::PortalState;
 
 /// The portal's stylesheet: the shared rules, then each family of pages' own.
 pub(crate) const STYLESHEET: &str = concat!(
@@ -66,6 +74,12 @@ const SYSTEM_FONTS: &str = "system-ui, -apple-system, \"Segoe UI\", Roboto, \"He
 /// How long a hashed asset may be cached: a year, never revalidated.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// How long a client's theme may be cached: as long, but only by the browser that may see it.
+const PRIVATE_IMMUTABLE: &str = "private, max-age=31536000, immutable";
+
+/// What a client's theme file name starts with.
+const CLIENT_THEME_PREFIX: &str = "client-theme-";
+
 /// What `assets/<file>` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Asset<'a> {
@@ -95,6 +109,97 @@ impl<'a> Asset<'a> {
     }
 }
 
+/// A client's own theme, `client-theme-<client>-<hash>.css` (the client's id as 32 hex
+/// digits): the client and the hash it asks for.
+pub(crate) fn parse_client_theme(file: &str) -> Option<(ClientId, &str)> {
+    let rest = file
+        .strip_prefix(CLIENT_THEME_PREFIX)?
+        .strip_suffix(".css")?;
+    let (id, hash) = rest.split_once('-')?;
+    if id.len() != 32 || !id.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return None;
+    }
+    let id = ClientId::parse(id).ok()?;
+    Some((id, hash))
+}
+
+/// The URL of `look`'s theme under `base`.
+pub(crate) fn theme_url(base: &str, look: &Look) -> String {
+    let version = version(&theme(&look.branding));
+    match look.client {
+        None => format!("{base}/assets/theme-{version}.css"),
+        Some(client) => format!(
+            "{base}/assets/{CLIENT_THEME_PREFIX}{}-{version}.css",
+            client.as_uuid().simple()
+        ),
+    }
+}
+
+/// The answer to `assets/<file>`: a stylesheet, a script, the tenant's theme, or a client's
+/// theme for a session that reaches the client; the branded 404 for anything else.
+#[allow(
+    dead_code,
+    reason = "the asset route of pages/mod.rs is to call it (a change for its owner)"
+)]
+pub(crate) async fn serve(
+    state: &PortalState,
+    page: &PageRequest,
+    headers: &HeaderMap,
+    file: &str,
+) -> Response {
+    if let Some((client, hash)) = parse_client_theme(file) {
+        return match client_theme(state, page, headers, client).await {
+            Ok(Some(theme)) => {
+                let current = version(&theme);
+                private_css_response(theme, &current, hash)
+            }
+            Ok(None) => page.error(PageError::NotFound),
+            Err(error) => page.error(error),
+        };
+    }
+    match Asset::parse(file) {
+        Some(Asset::Stylesheet(hash)) => {
+            css_response(STYLESHEET, &page.pages.stylesheet_version, hash)
+        }
+        Some(Asset::Script(script, hash)) => {
+            script_response(script, page.pages.script_version(script), hash)
+        }
+        Some(Asset::Theme(hash)) => {
+            let theme = theme(&page.tenant.branding);
+            let current = version(&theme);
+            css_response(theme, &current, hash)
+        }
+        None => page.error(PageError::NotFound),
+    }
+}
+
+/// The theme of `client`'s own look, if the request's session reaches the client and the client
+/// has one; `None` — a 404 like any unknown path — otherwise.
+async fn client_theme(
+    state: &PortalState,
+    page: &PageRequest,
+    headers: &HeaderMap,
+    client: ClientId,
+) -> Result<Option<String>, PageError> {
+    let Some(signed_in) = session::signed_in(state, &page.pages, &page.tenant, headers).await?
+    else {
+        return Ok(None);
+    };
+    let scope = &signed_in.authenticated.scope;
+    if !scope.can_reach_client(client) {
+        return Ok(None);
+    }
+    let found = state
+        .stores()
+        .clients
+        .client(scope, client)
+        .await
+        .map_err(|error| PageError::from(crate::error::ApiError::from(error)))?;
+    Ok(found
+        .and_then(|client| client.branding)
+        .map(|branding| theme(&branding)))
+}
+
 /// The first 16 hex digits of the SHA-256 of `content`: the version in an asset's URL.
 pub(crate) fn version(content: &str) -> String {
     Sha256::digest(content.as_bytes())
@@ -108,6 +213,18 @@ pub(crate) fn version(content: &str) -> String {
 /// `content`, else not cached (a page from before a change asked for it).
 pub(crate) fn css_response(content: impl IntoResponse, current: &str, requested: &str) -> Response {
     asset_response(content, "text/css; charset=utf-8", current, requested)
+}
+
+/// A client's theme: like [`css_response`], but only the browser may keep it.
+fn private_css_response(content: String, current: &str, requested: &str) -> Response {
+    let mut response = css_response(content, current, requested);
+    if requested == current {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(PRIVATE_IMMUTABLE),
+        );
+    }
+    response
 }
 
 /// A script answer, cached like a stylesheet.
@@ -138,8 +255,9 @@ fn asset_response(
     response
 }
 
-/// The tenant's theme: its colours, the text colours that read on them, its font, then its custom
-/// CSS as stored.
+/// A look's theme: its colours, the text colours that read on them, its font, then its custom
+/// CSS — sanitised again here, against the look's own hosts, so CSS that reached the store by
+/// another road than the API (a seed, an old row) is held to the same rules.
 pub(crate) fn theme(branding: &Branding) -> String {
     let primary = &branding.primary_colour;
     let accent = &branding.accent_colour;
@@ -148,40 +266,28 @@ pub(crate) fn theme(branding: &Branding) -> String {
          --brand-accent: {accent};\n  --brand-on-accent: {on_accent};\n  --brand-link: {link};\n  \
          --brand-font: {font};\n}}\n",
         primary = primary.as_str(),
-        on_primary = ink_on(primary),
+        on_primary = primary.best_ink().0,
         accent = accent.as_str(),
-        on_accent = ink_on(accent),
+        on_accent = accent.best_ink().0,
         link = link_colour(primary),
         font = font_stack(branding.font.as_deref()),
     );
     if let Some(custom) = branding.custom_css.as_deref() {
+        let custom = sanitise_css(custom, &branding.asset_hosts()).css;
         css.push_str("\n/* The tenant's own styles. */\n");
-        css.push_str(custom);
+        css.push_str(&custom);
         css.push('\n');
     }
     css
 }
 
-/// White or near-black, whichever reads better on `background`.
-fn ink_on(background: &HexColour) -> &'static str {
-    let luminance = background.relative_luminance();
-    let on_white = 1.05 / (luminance + 0.05);
-    let on_black = (luminance + 0.05) / 0.05;
-    if on_white >= on_black {
-        "#ffffff"
-    } else {
-        "#111827"
-    }
-}
-
 /// The primary colour for links on white, when it has the 4.5:1 contrast text needs; a dark ink
 /// otherwise (a pale brand colour still colours buttons and bars, just not small text).
 fn link_colour(primary: &HexColour) -> &str {
-    let on_white = 1.05 / (primary.relative_luminance() + 0.05);
-    if on_white >= 4.5 {
+    if primary.contrast_ratio(&HexColour::white()) >= TEXT_CONTRAST_AA {
         primary.as_str()
     } else {
-        "#1f2937"
+        DARK_INK
     }
 }
 
@@ -227,6 +333,7 @@ mod tests {
             custom_css: css.map(str::to_owned),
             email_sender_name: None,
             email_sender_address: None,
+            default_locale: None,
         }
     }
 
@@ -252,7 +359,7 @@ mod tests {
     fn pale_brands_get_readable_ink_and_fonts_cannot_escape() {
         let css = theme(&branding("#ffee88", Some("x;}body{color:red"), None));
         assert!(css.contains("--brand-on-primary: #111827;"), "{css}");
-        assert!(css.contains("--brand-link: #1f2937;"), "{css}");
+        assert!(css.contains("--brand-link: #111827;"), "{css}");
         assert!(css.contains("--brand-font: \"xbodycolorred\""), "{css}");
         assert!(!css.contains("/* The tenant's own styles. */"));
     }

@@ -116,6 +116,24 @@ fn invalid(
             "invalid-permission",
             &[("permission", Arg::Text((*permission).into()))],
         ),
+        Invalid::LowContrast { ratio, minimum } => {
+            // Hundredths as the page's language writes decimals: 4.50 or 4,50.
+            let decimal = match formatter.locale {
+                super::locale::Locale::En => '.',
+                super::locale::Locale::De => ',',
+            };
+            let ratio_text =
+                |hundredths: u16| format!("{}{decimal}{:02}", hundredths / 100, hundredths % 100);
+            FormError::new(
+                formatter,
+                field,
+                "invalid-contrast",
+                &[
+                    ("ratio", Arg::Text(ratio_text(*ratio).into())),
+                    ("minimum", Arg::Text(ratio_text(*minimum).into())),
+                ],
+            )
+        }
         _ => FormError::new(formatter, field, "invalid-malformed", &[]),
     }
 }

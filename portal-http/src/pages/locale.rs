@@ -1,6 +1,7 @@
-//! Which language a page is in: the first supported one the browser's `Accept-Language` asks
-//! for, English otherwise. A tenant default and a stored user preference come later and will be
-//! asked before the header.
+//! Which language a page is in ([`Locale::choose`]): the signed-in person's stored preference,
+//! else the tenant's default, else the first supported one the browser's `Accept-Language` asks
+//! for, else English. A tag of a language without a catalogue (`fr`) is passed over, so the next
+//! in line decides.
 
 use serde::Serialize;
 
@@ -35,12 +36,24 @@ impl Locale {
             .find(|locale| locale.tag().eq_ignore_ascii_case(primary))
     }
 
-    /// The supported locale the browser prefers most (`q` weights, ties in header order);
-    /// English when the header names none of them.
-    pub(crate) fn negotiate(accept_language: Option<&str>) -> Self {
-        let Some(header) = accept_language else {
-            return Self::En;
-        };
+    /// The language of a page: the person's `preference`, else the tenant's default, else what
+    /// the browser accepts ([`accepted`](Self::accepted)), else English. Tags without a
+    /// catalogue are passed over.
+    pub(crate) fn choose(
+        preference: Option<&str>,
+        tenant_default: Option<&str>,
+        accepted: Option<Self>,
+    ) -> Self {
+        preference
+            .and_then(Self::from_tag)
+            .or_else(|| tenant_default.and_then(Self::from_tag))
+            .or(accepted)
+            .unwrap_or(Self::En)
+    }
+
+    /// The supported locale an `Accept-Language` header prefers most (`q` weights, ties in
+    /// header order), if it names one.
+    pub(crate) fn accepted(header: &str) -> Option<Self> {
         let mut best: Option<(Self, u16)> = None;
         // Only the first few entries count: a header is the browser's short list, not a flood.
         for entry in header.split(',').take(16) {
@@ -58,7 +71,7 @@ impl Locale {
                 best = Some((locale, weight));
             }
         }
-        best.map_or(Self::En, |(locale, _)| locale)
+        best.map(|(locale, _)| locale)
     }
 }
 
@@ -83,23 +96,44 @@ fn quality(text: &str) -> Option<u16> {
 mod tests {
     use super::*;
 
+    /// The browser's choice alone: English when it names no supported language.
+    fn negotiate(header: Option<&str>) -> Locale {
+        Locale::choose(None, None, header.and_then(Locale::accepted))
+    }
+
     #[test]
     fn the_preferred_supported_language_wins() {
-        assert_eq!(Locale::negotiate(None), Locale::En);
-        assert_eq!(Locale::negotiate(Some("de")), Locale::De);
+        assert_eq!(negotiate(None), Locale::En);
+        assert_eq!(negotiate(Some("de")), Locale::De);
+        assert_eq!(negotiate(Some("de-AT,de;q=0.9,en;q=0.8")), Locale::De);
+        assert_eq!(negotiate(Some("fr-FR,fr;q=0.9,de;q=0.5")), Locale::De);
+        assert_eq!(negotiate(Some("en;q=0.5,de;q=0.7")), Locale::De);
+        assert_eq!(negotiate(Some("de;q=0,en")), Locale::En);
+        assert_eq!(negotiate(Some("fr, *;q=0.5")), Locale::En);
+        assert_eq!(negotiate(Some("de;q=2")), Locale::En);
+        assert_eq!(negotiate(Some("en-GB,de")), Locale::En);
+    }
+
+    #[test]
+    fn the_person_comes_before_the_tenant_before_the_browser() {
+        let german_browser = Locale::accepted("de-DE,de;q=0.9");
+        assert_eq!(german_browser, Some(Locale::De));
+        assert_eq!(Locale::choose(None, None, None), Locale::En);
+        assert_eq!(Locale::choose(None, None, german_browser), Locale::De);
+        assert_eq!(Locale::choose(None, Some("en"), german_browser), Locale::En);
+        assert_eq!(Locale::choose(Some("de-AT"), Some("en"), None), Locale::De);
         assert_eq!(
-            Locale::negotiate(Some("de-AT,de;q=0.9,en;q=0.8")),
+            Locale::choose(Some("en"), Some("de"), german_browser),
+            Locale::En
+        );
+        // Languages without a catalogue are passed over.
+        assert_eq!(Locale::choose(Some("fr"), Some("de"), None), Locale::De);
+        assert_eq!(
+            Locale::choose(Some("fr"), Some("it"), german_browser),
             Locale::De
         );
-        assert_eq!(
-            Locale::negotiate(Some("fr-FR,fr;q=0.9,de;q=0.5")),
-            Locale::De
-        );
-        assert_eq!(Locale::negotiate(Some("en;q=0.5,de;q=0.7")), Locale::De);
-        assert_eq!(Locale::negotiate(Some("de;q=0,en")), Locale::En);
-        assert_eq!(Locale::negotiate(Some("fr, *;q=0.5")), Locale::En);
-        assert_eq!(Locale::negotiate(Some("de;q=2")), Locale::En);
-        assert_eq!(Locale::negotiate(Some("en-GB,de")), Locale::En);
+        assert_eq!(Locale::choose(Some("fr"), Some("it"), None), Locale::En);
+        assert_eq!(Locale::accepted("fr, *;q=0.5"), None);
     }
 
     #[test]

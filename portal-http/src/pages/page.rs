@@ -1,5 +1,10 @@
-//! One page request: the tenant it is for, the language, the base path its links start with, and
-//! how it answers — a rendered page, a redirect, or a branded error page.
+//! One page request: the tenant it is for, the language, the look, the base path its links start
+//! with, and how it answers — a rendered page, a redirect, or a branded error page.
+//!
+//! The language and the look are chosen here and nowhere else. Language: the signed-in person's
+//! preference, else the tenant's default, else the browser's `Accept-Language`, else English
+//! ([`Locale::choose`]). Look: the tenant's, except for a client's contact (or a preview of a
+//! client) whose client has a look of its own.
 
 use std::sync::Arc;
 
@@ -9,14 +14,17 @@ use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::value::{Serde, Value};
-use portal_core::model::Tenant;
+use portal_core::model::{Branding, Tenant};
+use portal_core::{ClientFilter, ClientId, TenantScope};
 use serde::Serialize;
 
 use super::Pages;
 use super::assets::{self, Script};
 use super::locale::Locale;
 use super::nav::Nav;
+use super::session;
 use crate::error::ApiError;
+use crate::state::PortalState;
 use crate::tenant::RequestTenant;
 
 /// The pages' CSP: no inline script or style at all, so the theme is a stylesheet of its own;
@@ -101,6 +109,29 @@ pub(crate) struct PageRequest {
     /// What every link starts with: the host's mount point and the tenant's slug (empty on a
     /// custom domain mounted at the root).
     pub(crate) base: String,
+    /// The look the page is shown in.
+    pub(crate) look: Look,
+    /// The language the browser asks for, for [`Locale::choose`].
+    accept_language: Option<Locale>,
+}
+
+/// The look a page is shown in: the tenant's, or a client's own.
+#[derive(Debug, Clone)]
+pub(crate) struct Look {
+    /// Name, logo, favicon, colours, font and custom CSS.
+    pub(crate) branding: Branding,
+    /// The client whose own look it is; `None` for the tenant's.
+    pub(crate) client: Option<ClientId>,
+}
+
+impl Look {
+    /// The tenant's look.
+    fn of_tenant(tenant: &Tenant) -> Self {
+        Self {
+            branding: tenant.branding.clone(),
+            client: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for PageRequest {
@@ -109,6 +140,7 @@ impl std::fmt::Debug for PageRequest {
             .field("tenant", &self.tenant.slug)
             .field("locale", &self.locale)
             .field("base", &self.base)
+            .field("look", &self.look.client)
             .finish_non_exhaustive()
     }
 }
@@ -133,22 +165,104 @@ impl PageRequest {
         let RequestTenant(tenant) = extensions.get::<RequestTenant>()?.clone();
         let accept_language = headers
             .get(header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok());
+            .and_then(|value| value.to_str().ok())
+            .and_then(Locale::accepted);
         let original = extensions.get::<OriginalUri>().map(|OriginalUri(uri)| uri);
         let base = base_path(original, uri, &tenant);
-        Some(Self {
+        let look = Look::of_tenant(&tenant);
+        let mut page = Self {
             pages,
             tenant,
-            locale: Locale::negotiate(accept_language),
+            locale: Locale::En,
             base,
-        })
+            look,
+            accept_language,
+        };
+        page.prefer_locale(None);
+        Some(page)
+    }
+
+    /// Sets the language from the reader's own `preference` (a stored tag), else the tenant's
+    /// default, else the browser's, else English.
+    pub(crate) fn prefer_locale(&mut self, preference: Option<&str>) {
+        let tenant_default = self
+            .tenant
+            .branding
+            .default_locale
+            .as_ref()
+            .map(|tag| tag.as_str());
+        self.locale = Locale::choose(preference, tenant_default, self.accept_language);
+    }
+
+    /// Shows the page in the look `scope` gets: its client's own when the scope is a client's
+    /// (a contact, or a preview) reaching exactly one client, and that client has one; else the
+    /// tenant's. A contact of several clients sees the tenant's look, which is neither's.
+    pub(crate) async fn show_look_of(
+        &mut self,
+        state: &PortalState,
+        scope: &TenantScope,
+    ) -> Result<(), PageError> {
+        self.look = Look::of_tenant(&self.tenant);
+        if scope.is_staff_side() {
+            return Ok(());
+        }
+        let ClientFilter::Only(clients) = scope.reachable_clients() else {
+            return Ok(());
+        };
+        let [client] = clients.as_slice() else {
+            return Ok(());
+        };
+        let found = state
+            .stores()
+            .clients
+            .client(scope, *client)
+            .await
+            .map_err(|error| PageError::from(ApiError::from(error)))?;
+        if let Some(client) = found
+            && let Some(branding) = client.branding
+        {
+            self.look = Look {
+                branding,
+                client: Some(client.id),
+            };
+        }
+        Ok(())
+    }
+
+    /// The page as the request's session sees it — in the person's language and look — for
+    /// answers given without a [`SignedPage`](super::signed::SignedPage) (the 404 of an unknown
+    /// path). Without a live session, or if looking it up fails, the page stays as it is.
+    #[allow(
+        dead_code,
+        reason = "the fallback of pages/mod.rs is to call it (a change for its owner)"
+    )]
+    pub(crate) async fn seen_by_session(
+        mut self,
+        state: &PortalState,
+        headers: &HeaderMap,
+    ) -> Self {
+        let Ok(Some(signed_in)) =
+            session::signed_in(state, &self.pages, &self.tenant, headers).await
+        else {
+            return self;
+        };
+        let scope = signed_in.authenticated.scope;
+        let Some(user_id) = scope.principal().user_id() else {
+            return self;
+        };
+        if let Ok(Some(user)) = state.stores().identities.user(&scope, user_id).await {
+            self.prefer_locale(user.locale.as_deref());
+        }
+        if self.show_look_of(state, &scope).await.is_err() {
+            self.look = Look::of_tenant(&self.tenant);
+        }
+        self
     }
 
     /// What every page's layout needs: the tenant's look, the language, the stylesheets and,
     /// when signed in, who is and the token of the sign-out form.
     pub(crate) fn layout(&self, viewer: Option<Viewer>, csrf_token: Option<String>) -> Layout {
-        let branding = &self.tenant.branding;
-        let theme = assets::theme(branding);
+        let branding = &self.look.branding;
         Layout {
             locale: self.locale,
             base: self.base.clone(),
@@ -168,7 +282,7 @@ impl PageRequest {
                     "{}/assets/portal-{}.css",
                     self.base, self.pages.stylesheet_version
                 ),
-                theme: format!("{}/assets/theme-{}.css", self.base, assets::version(&theme)),
+                theme: assets::theme_url(&self.base, &self.look),
                 script: self.script_url(Script::Portal),
                 branding_script: self.script_url(Script::Branding),
             },
@@ -375,6 +489,7 @@ mod tests {
                 custom_css: None,
                 email_sender_name: None,
                 email_sender_address: None,
+                default_locale: None,
             },
             domains: Vec::new(),
             require_mfa_staff: false,

@@ -15,7 +15,6 @@ use serde::de::DeserializeOwned;
 
 use super::catalogue::CatalogueError;
 use super::format::Formatter;
-use super::locale::Locale;
 use super::nav::Nav;
 use super::page::{Layout, PageError, PageRequest, PreviewBanner, Viewer};
 use super::session::{self, SignedIn};
@@ -89,15 +88,17 @@ impl FromRequestParts<PortalState> for SignedPage {
             Ok(None) => return Err(page.redirect("/login")),
             Err(error) => return Err(page.error(ApiError::from(error).into())),
         };
-        if let Some(locale) = user.locale.as_deref().and_then(Locale::from_tag) {
-            page.locale = locale;
-        }
+        // The person's language, then — once the scope is known — their client's look.
+        page.prefer_locale(user.locale.as_deref());
         let (scope, preview) =
             match admin::preview::apply(state, &page, &signed_in, &parts.headers).await {
                 Ok(Some((scope, banner))) => (scope, Some(banner)),
                 Ok(None) => (own_scope, None),
                 Err(error) => return Err(page.error(error)),
             };
+        if let Err(error) = page.show_look_of(state, &scope).await {
+            return Err(page.error(error));
+        }
         let path = parts.uri.path().to_owned();
         let reads = matches!(parts.method, Method::GET | Method::HEAD);
         let notice = notice(&page, parts.uri.query());

@@ -46,6 +46,7 @@ fn branding(name: &str) -> Branding {
         custom_css: None,
         email_sender_name: None,
         email_sender_address: None,
+        default_locale: None,
     }
 }
 

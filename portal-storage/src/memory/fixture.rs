@@ -37,6 +37,7 @@ pub(super) fn branding(title: &str) -> Branding {
         custom_css: None,
         email_sender_name: None,
         email_sender_address: None,
+        default_locale: None,
     }
 }
 

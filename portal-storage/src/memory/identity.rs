@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use portal_core::model::{AuditContext, Credentials, MembershipRecord, NewUser, User};
 use portal_core::{
-    BuiltinRole, ClientId, DisplayName, Email, Invalid, Membership, MembershipId, MembershipKind,
-    Permission, PermissionSet, Role, RoleId, Rule, Side, TenantId, TenantScope, UserId,
+    BuiltinRole, ClientId, DisplayName, Email, Invalid, LanguageTag, Membership, MembershipId,
+    MembershipKind, Permission, PermissionSet, Role, RoleId, Rule, Side, TenantId, TenantScope,
+    UserId,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -152,6 +153,7 @@ impl State {
             disabled: false,
             locale: None,
             last_login_at: None,
+            tour_done_at: None,
             created_at: now,
         };
         self.insert_user(user.clone(), None)?;
@@ -208,6 +210,35 @@ impl State {
             require_user_admin(scope, user.side, &clients)?;
         }
         self.change_user(scope, id, "renamed", context, |user| user.name = name)
+    }
+
+    fn set_locale(
+        &mut self,
+        scope: &TenantScope,
+        id: UserId,
+        locale: Option<LanguageTag>,
+        context: &AuditContext,
+    ) -> StoreResult<User> {
+        let (user, clients) = self.visible_user(scope, id)?;
+        writable(scope)?;
+        if scope.principal().user_id() != Some(id) {
+            require_user_admin(scope, user.side, &clients)?;
+        }
+        let locale = locale.map(LanguageTag::into_string);
+        self.change_user(scope, id, "locale", context, |user| user.locale = locale)
+    }
+
+    fn finish_tour(&mut self, scope: &TenantScope, context: &AuditContext) -> StoreResult<User> {
+        let id = scope.principal().user_id().ok_or(StoreError::NotFound)?;
+        let (user, _) = self.visible_user(scope, id)?;
+        writable(scope)?;
+        if user.tour_done_at.is_some() {
+            return Ok(user);
+        }
+        let at = now();
+        self.change_user(scope, id, "tour_done", context, |user| {
+            user.tour_done_at = Some(at);
+        })
     }
 
     fn set_disabled(
@@ -656,6 +687,20 @@ impl IdentityStore for MemoryStore {
         audit: &AuditContext,
     ) -> StoreResult<User> {
         self.with_mut(|state| state.rename_user(scope, id, name, audit))
+    }
+
+    async fn set_locale(
+        &self,
+        scope: &TenantScope,
+        id: UserId,
+        locale: Option<LanguageTag>,
+        audit: &AuditContext,
+    ) -> StoreResult<User> {
+        self.with_mut(|state| state.set_locale(scope, id, locale, audit))
+    }
+
+    async fn finish_tour(&self, scope: &TenantScope, audit: &AuditContext) -> StoreResult<User> {
+        self.with_mut(|state| state.finish_tour(scope, audit))
     }
 
     async fn set_disabled(

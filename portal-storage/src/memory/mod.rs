@@ -78,6 +78,7 @@ use crate::{StoreError, StoreResult, Stores};
 ///             custom_css: None,
 ///             email_sender_name: None,
 ///             email_sender_address: None,
+///             default_locale: None,
 ///         },
 ///     })
 ///     .await?;

@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use portal_core::model::{AuditContext, Credentials, NewUser, User};
 use portal_core::{
-    ClientFilter, ClientId, DisplayName, Email, Rule, Side, TenantId, TenantScope, UserId,
+    ClientFilter, ClientId, DisplayName, Email, LanguageTag, Rule, Side, TenantId, TenantScope,
+    UserId,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -33,6 +34,7 @@ struct UserRow {
     disabled: bool,
     locale: Option<String>,
     last_login_at: Option<OffsetDateTime>,
+    tour_done_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
     password_hash: Option<String>,
 }
@@ -53,6 +55,7 @@ impl UserRow {
                 disabled: self.disabled,
                 locale: self.locale,
                 last_login_at: self.last_login_at,
+                tour_done_at: self.tour_done_at,
                 created_at: self.created_at,
             },
             password_hash: self.password_hash,
@@ -65,7 +68,7 @@ macro_rules! select_user {
     ($rest:literal) => {
         concat!(
             "SELECT user_id, tenant_id, email, name, side, disabled, locale, last_login_at, ",
-            "created_at, password_hash FROM portal_user",
+            "tour_done_at, created_at, password_hash FROM portal_user",
             $rest
         )
     };
@@ -178,8 +181,8 @@ for_each_backend! {
         ) -> StoreResult<()> {
             sqlx::query(
                 "INSERT INTO portal_user (user_id, tenant_id, email, name, side, disabled, locale, \
-                 password_hash, last_login_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 password_hash, last_login_at, tour_done_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(*user.id.as_uuid())
             .bind(*user.tenant.as_uuid())
@@ -190,6 +193,7 @@ for_each_backend! {
             .bind(user.locale.as_deref())
             .bind(password_hash)
             .bind(user.last_login_at)
+            .bind(user.tour_done_at)
             .bind(user.created_at)
             .execute(&mut *tx)
             .await
@@ -264,6 +268,7 @@ for_each_backend! {
                 disabled: false,
                 locale: None,
                 last_login_at: None,
+                tour_done_at: None,
                 created_at: now(),
             };
             Store::insert_user_in(&mut tx, &user, None).await?;
@@ -338,6 +343,71 @@ for_each_backend! {
                 .map_err(backend)?;
             let renamed = User { name, ..current };
             Store::user_changed(tx, scope, renamed, "renamed", audit).await
+        }
+
+        async fn set_locale(
+            &self,
+            scope: &TenantScope,
+            id: UserId,
+            locale: Option<LanguageTag>,
+            audit: &AuditContext,
+        ) -> StoreResult<User> {
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            let (current, clients) = Store::visible_user_in(&mut tx, scope, id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            writable(scope)?;
+            if scope.principal().user_id() != Some(id) {
+                require_user_admin(scope, current.side, &clients)?;
+            }
+            let locale = locale.map(LanguageTag::into_string);
+            if current.locale == locale {
+                tx.commit().await.map_err(backend)?;
+                return Ok(current);
+            }
+            sqlx::query("UPDATE portal_user SET locale = $3 WHERE tenant_id = $1 AND user_id = $2")
+                .bind(*tenant.as_uuid())
+                .bind(*id.as_uuid())
+                .bind(locale.as_deref())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let changed = User { locale, ..current };
+            Store::user_changed(tx, scope, changed, "locale", audit).await
+        }
+
+        async fn finish_tour(
+            &self,
+            scope: &TenantScope,
+            audit: &AuditContext,
+        ) -> StoreResult<User> {
+            let id = scope.principal().user_id().ok_or(StoreError::NotFound)?;
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            let (current, _) = Store::visible_user_in(&mut tx, scope, id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            writable(scope)?;
+            if current.tour_done_at.is_some() {
+                tx.commit().await.map_err(backend)?;
+                return Ok(current);
+            }
+            let at = now();
+            sqlx::query(
+                "UPDATE portal_user SET tour_done_at = $3 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*id.as_uuid())
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            let changed = User {
+                tour_done_at: Some(at),
+                ..current
+            };
+            Store::user_changed(tx, scope, changed, "tour_done", audit).await
         }
 
         async fn set_disabled(

@@ -347,6 +347,7 @@ pub(super) mod sqlite_tests {
             custom_css: None,
             email_sender_name: None,
             email_sender_address: None,
+            default_locale: None,
         };
         let slug =
             Slug::parse(&format!("t-{}", &Uuid::now_v7().simple().to_string()[..20])).unwrap();

@@ -75,6 +75,7 @@ pub(super) async fn tenant(store: &impl Backend) -> TenantId {
         custom_css: None,
         email_sender_name: None,
         email_sender_address: None,
+        default_locale: None,
     };
     let slug = Slug::parse(&unique("t")[..30]).unwrap();
     store

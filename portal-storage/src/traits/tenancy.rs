@@ -4,8 +4,8 @@ use portal_core::model::{
     Tenant, User,
 };
 use portal_core::{
-    ClientId, DisplayName, Email, Membership, MembershipId, MembershipKind, PermissionSet, Role,
-    RoleId, Side, Slug, TenantId, TenantScope, UserId,
+    ClientId, DisplayName, Email, LanguageTag, Membership, MembershipId, MembershipKind,
+    PermissionSet, Role, RoleId, Side, Slug, TenantId, TenantScope, UserId,
 };
 use time::OffsetDateTime;
 
@@ -100,6 +100,27 @@ pub trait IdentityStore: Send + Sync + 'static {
         name: DisplayName,
         audit: &AuditContext,
     ) -> StoreResult<User>;
+
+    /// Sets a user's preferred language, or clears it with `None` (the tenant's default and the
+    /// browser's apply again). The rule of [`rename_user`](Self::rename_user): the user itself,
+    /// `manage_staff` for a member of staff, or `manage_clients` on every client of a contact —
+    /// so whoever onboards a person can set the language of their pages before the first sign-in.
+    /// Audited as a `user.changed` event with `"change": "locale"`; setting the same value again
+    /// changes and audits nothing. A user the scope does not see is not found; a read-only scope
+    /// (a client preview) is forbidden.
+    async fn set_locale(
+        &self,
+        scope: &TenantScope,
+        id: UserId,
+        locale: Option<LanguageTag>,
+        audit: &AuditContext,
+    ) -> StoreResult<User>;
+
+    /// Records that the scope's own user finished or dismissed the first-login tour: only the
+    /// person may say so, hence no id. The first time is kept; a later call changes and audits
+    /// nothing. Audited as a `user.changed` event with `"change": "tour_done"`. A scope without a
+    /// user (a system scope) finds no one; a read-only scope (a client preview) is forbidden.
+    async fn finish_tour(&self, scope: &TenantScope, audit: &AuditContext) -> StoreResult<User>;
 
     /// Disables or enables a user the scope sees; disabling ends all of the user's sessions in
     /// the same transaction (`manage_staff` for a member of staff, `manage_clients` on every

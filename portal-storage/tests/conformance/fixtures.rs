@@ -36,6 +36,7 @@ pub fn branding(title: &str) -> Branding {
         custom_css: None,
         email_sender_name: None,
         email_sender_address: None,
+        default_locale: None,
     }
 }
 

@@ -893,6 +893,18 @@ async fn attack(stores: &Stores, attacker: &TenantScope, victim: &Victim) {
             .await,
     );
     not_found(
+        "set a user's language",
+        stores
+            .identities
+            .set_locale(
+                attacker,
+                victim.contact,
+                Some(portal_core::LanguageTag::parse("de").unwrap()),
+                &ctx,
+            )
+            .await,
+    );
+    not_found(
         "disable user",
         stores
             .identities

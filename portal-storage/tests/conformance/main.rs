@@ -26,6 +26,7 @@ mod isolation;
 mod mfa;
 mod pagination;
 mod people_reach;
+mod preferences;
 mod tenancy;
 mod work;
 
@@ -142,6 +143,8 @@ conformance! {
     people_reach::nobody_pulls_another_clients_contact_into_theirs,
     people_reach::a_removed_contact_is_seen_only_by_staff_managing_every_client,
     people_reach::contacts_see_themselves_and_their_clients_contacts,
+    preferences::people_set_their_own_language_and_finish_the_tour,
+    preferences::only_the_person_or_their_admins_change_their_preferences,
     idempotency::keys_start_replay_and_refuse_other_requests,
     idempotency::abandoned_keys_may_be_used_again,
     idempotency::expired_keys_count_as_absent_and_are_swept,

@@ -1,0 +1,5 @@
+-- A person's own settings besides the language (`locale`, since 0001): when they finished or
+-- dismissed the first-login tour. NULL while the tour is still due; existing users see it once.
+-- Row-level security and grants as in 0001 cover the new column.
+
+ALTER TABLE portal_user ADD COLUMN tour_done_at timestamptz NULL;
