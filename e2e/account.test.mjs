@@ -147,8 +147,7 @@ test("the account page shows the person, their devices and the second factor", a
   }
 });
 
-// PENDING(store): the identity store's locale setter; drop `skip` once it has landed.
-test("a person chooses German on the account page and sees German", { skip: "waits for the store's locale setter" }, async () => {
+test("a person chooses German on the account page and sees German", async () => {
   const tab = await page(WIDTHS.desktop);
   await signInWith(tab, LEO, PASSWORD);
   try {

@@ -148,7 +148,7 @@ fn is_cross_site(request: &Request<Body>) -> bool {
 }
 
 /// Middleware: a request gets `request_timeout` (408 when it runs out), except file transfers —
-/// raw uploads (`application/octet-stream`) and downloads — which get `transfer_timeout`.
+/// raw uploads (`application/octet-stream`), the pages' upload forms (`multipart/form-data`) and downloads — which get `transfer_timeout`.
 pub(crate) async fn time_limit(
     State((request_timeout, transfer_timeout)): State<(std::time::Duration, std::time::Duration)>,
     request: Request<Body>,
@@ -158,7 +158,11 @@ pub(crate) async fn time_limit(
         || request
             .headers()
             .get(header::CONTENT_TYPE)
-            .is_some_and(|value| value.as_bytes().starts_with(b"application/octet-stream"));
+            .is_some_and(|value| {
+                let value = value.as_bytes();
+                value.starts_with(b"application/octet-stream")
+                    || value.starts_with(b"multipart/form-data")
+            });
     let limit = if transfer {
         transfer_timeout
     } else {

@@ -681,6 +681,13 @@ fn rows() -> Vec<Row> {
             Documented(Owner),
         ),
         row(
+            patch.clone(),
+            "/me",
+            none,
+            |_| body("/me".into(), json!({ "locale": "de" })),
+            Documented(Owner),
+        ),
+        row(
             g.clone(),
             "/me/sessions",
             none,

@@ -837,7 +837,6 @@ async fn the_language_must_be_one_the_portal_speaks() {
 }
 
 #[tokio::test]
-#[ignore = "PENDING(store): the identity store's locale setter"]
 async fn the_stored_language_wins_over_the_browser() {
     let portal = Portal::new().await;
     let jar = sign_in(&portal, "acme", "ada@acme.test").await;
@@ -865,7 +864,6 @@ async fn the_stored_language_wins_over_the_browser() {
 }
 
 #[tokio::test]
-#[ignore = "PENDING(store): `User.tour_done_at` and its setter"]
 async fn the_tour_is_dismissed_for_good() {
     let portal = Portal::new().await;
     let jar = sign_in(&portal, "acme", "ada@acme.test").await;

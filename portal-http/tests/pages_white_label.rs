@@ -228,7 +228,6 @@ async fn a_contact_sees_their_clients_own_look_and_everyone_else_the_tenants() {
 }
 
 #[tokio::test]
-#[ignore = "needs the asset route of pages/mod.rs to call assets::serve (a change for its owner)"]
 async fn a_clients_theme_is_served_only_to_sessions_that_reach_the_client_sec_26() {
     let (portal, world) = seeded().await;
     let a = world.a.client;
@@ -314,7 +313,6 @@ async fn the_tenants_theme_has_readable_ink_and_sanitised_css() {
 }
 
 #[tokio::test]
-#[ignore = "needs the fallback of pages/mod.rs to call PageRequest::seen_by_session (a change for its owner)"]
 async fn an_unknown_path_is_shown_in_the_persons_language_and_look() {
     let (portal, world) = seeded().await;
     let a = world.a.client;

@@ -137,10 +137,6 @@ pub(crate) fn theme_url(base: &str, look: &Look) -> String {
 
 /// The answer to `assets/<file>`: a stylesheet, a script, the tenant's theme, or a client's
 /// theme for a session that reaches the client; the branded 404 for anything else.
-#[allow(
-    dead_code,
-    reason = "the asset route of pages/mod.rs is to call it (a change for its owner)"
-)]
 pub(crate) async fn serve(
     state: &PortalState,
     page: &PageRequest,

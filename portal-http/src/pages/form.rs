@@ -161,6 +161,10 @@ mod tests {
             Invalid::PermissionNotAllowed {
                 permission: "publish",
             },
+            Invalid::LowContrast {
+                ratio: 117,
+                minimum: 300,
+            },
         ];
         for locale in Locale::ALL {
             let formatter = Formatter {

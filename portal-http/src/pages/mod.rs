@@ -29,7 +29,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Request};
+use axum::extract::{Path, Request, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -116,12 +117,16 @@ pub(crate) fn routes() -> Router<PortalState> {
 
 /// Any path no route has: the API's JSON 404 for an API path (any segment `api`), the branded
 /// 404 page elsewhere.
-pub(crate) async fn fallback(request: Request<Body>) -> Response {
+pub(crate) async fn fallback(State(state): State<PortalState>, request: Request<Body>) -> Response {
     if crate::security::is_api(request.uri().path()) {
         return ApiError::NoRoute.into_response();
     }
     match PageRequest::of(&request) {
-        Some(page) => page.error(PageError::NotFound),
+        // In the signed-in person's language and look, like every other page they see.
+        Some(page) => page
+            .seen_by_session(&state, request.headers())
+            .await
+            .error(PageError::NotFound),
         None => ApiError::NoRoute.into_response(),
     }
 }
@@ -132,20 +137,12 @@ pub(crate) fn refused_form(request: &Request<Body>) -> Option<Response> {
     PageRequest::of(request).map(|page| page.error(PageError::Forbidden))
 }
 
-/// `assets/portal-<hash>.css` and `assets/theme-<hash>.css`.
-async fn asset(page: PageRequest, Path(file): Path<String>) -> Response {
-    match assets::Asset::parse(&file) {
-        Some(assets::Asset::Stylesheet(hash)) => {
-            assets::css_response(assets::STYLESHEET, &page.pages.stylesheet_version, hash)
-        }
-        Some(assets::Asset::Script(script, hash)) => {
-            assets::script_response(script, page.pages.script_version(script), hash)
-        }
-        Some(assets::Asset::Theme(hash)) => {
-            let theme = assets::theme(&page.tenant.branding);
-            let current = assets::version(&theme);
-            assets::css_response(theme, &current, hash)
-        }
-        None => page.error(PageError::NotFound),
-    }
+/// `assets/portal-<hash>.css`, the scripts, and the tenant's or a client's theme.
+async fn asset(
+    State(state): State<PortalState>,
+    page: PageRequest,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    assets::serve(&state, &page, &headers, &file).await
 }

@@ -28,10 +28,11 @@ use crate::state::PortalState;
 use crate::tenant::RequestTenant;
 
 /// The pages' CSP: no inline script or style at all, so the theme is a stylesheet of its own;
-/// logos and favicons may come from any https origin (SEC-32).
+/// logos and favicons may come from any https origin; scripts may talk to the portal only (the
+/// upload progress bar sends its form itself) (SEC-32).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' https:; font-src 'self' https:; form-action 'self'; frame-ancestors 'none'; \
-     base-uri 'none'";
+     img-src 'self' https:; font-src 'self' https:; connect-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
 
 /// A page that could not be shown as asked.
 #[derive(Debug, thiserror::Error)]
@@ -232,10 +233,6 @@ impl PageRequest {
     /// The page as the request's session sees it — in the person's language and look — for
     /// answers given without a [`SignedPage`](super::signed::SignedPage) (the 404 of an unknown
     /// path). Without a live session, or if looking it up fails, the page stays as it is.
-    #[allow(
-        dead_code,
-        reason = "the fallback of pages/mod.rs is to call it (a change for its owner)"
-    )]
     pub(crate) async fn seen_by_session(
         mut self,
         state: &PortalState,

@@ -50,6 +50,7 @@ pub(crate) struct LookFields {
     custom_css: String,
     email_sender_name: String,
     email_sender_address: String,
+    default_locale: String,
     intent: String,
 }
 
@@ -81,6 +82,7 @@ fn branding_body(fields: &LookFields) -> BrandingBody {
         custom_css: optional(&fields.custom_css),
         email_sender_name: optional(&fields.email_sender_name),
         email_sender_address: optional(&fields.email_sender_address),
+        default_locale: optional(&fields.default_locale),
     }
 }
 
@@ -528,6 +530,7 @@ mod tests {
             custom_css: Some("body { display: none }".to_owned()),
             email_sender_name: None,
             email_sender_address: None,
+            default_locale: None,
         }
     }
 

@@ -13,7 +13,7 @@ use super::super::super::page::PageError;
 use super::super::super::signed::{Failure, SignedPage};
 use super::people::People;
 use super::size::file_size;
-use super::upload::{Typed, UploadView, with_upload_progress};
+use super::upload::{Typed, UploadView};
 use crate::api::client_views::holds;
 use crate::api::documents::visible_document;
 
@@ -116,13 +116,7 @@ pub(super) async fn render(
         versions: items,
         upload,
     };
-    let has_form = view.upload.is_some();
-    let response = page.render_status(status, "client/document.html", view);
-    Ok(if has_form {
-        with_upload_progress(response)
-    } else {
-        response
-    })
+    Ok(page.render_status(status, "client/document.html", view))
 }
 
 #[derive(Debug, Serialize)]

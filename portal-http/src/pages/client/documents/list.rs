@@ -18,7 +18,7 @@ use super::super::super::page::PageError;
 use super::super::super::signed::{Failure, SignedPage};
 use super::super::projects::paging;
 use super::size::file_size;
-use super::upload::{ProjectOption, Typed, UploadView, with_upload_progress};
+use super::upload::{ProjectOption, Typed, UploadView};
 use crate::api::client_views::holds;
 
 /// Documents on one page of the list.
@@ -163,13 +163,7 @@ pub(super) async fn render(
         next_url: paging::next_link(&list_path, paged.next),
         upload,
     };
-    let has_form = view.upload.is_some();
-    let response = page.render_status(status, "client/documents.html", view);
-    Ok(if has_form {
-        with_upload_progress(response)
-    } else {
-        response
-    })
+    Ok(page.render_status(status, "client/documents.html", view))
 }
 
 /// The upload form, when the viewer may upload into at least one project (never in a preview).

@@ -105,24 +105,6 @@ impl UploadView {
     }
 }
 
-/// `response` allowed to send the upload form by script, so `portal.js` can show its progress:
-/// the pages' CSP forbids every connection otherwise (`default-src 'none'`).
-pub(super) fn with_upload_progress(mut response: Response) -> Response {
-    let current = response
-        .headers()
-        .get(header::CONTENT_SECURITY_POLICY)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    if let Some(policy) = current.filter(|policy| !policy.contains("connect-src"))
-        && let Ok(value) = HeaderValue::from_str(&format!("{policy}; connect-src 'self'"))
-    {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-    response
-}
-
 /// `POST documents`: a new document and its first version.
 pub(super) async fn new_document(
     page: SignedPage,
