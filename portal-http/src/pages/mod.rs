@@ -113,6 +113,8 @@ pub(crate) fn routes() -> Router<PortalState> {
         .merge(account::routes())
         .merge(staff::routes())
         .merge(admin::routes())
+        // A GET of a form's action (a bookmark, a reload) gets the branded 404, not a bare 405.
+        .method_not_allowed_fallback(fallback)
 }
 
 /// Any path no route has: the API's JSON 404 for an API path (any segment `api`), the branded

@@ -6,7 +6,7 @@
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use portal_core::TenantScope;
 use portal_core::model::User;
@@ -43,8 +43,7 @@ pub(crate) struct SignedPage {
     pub(crate) preview: Option<PreviewBanner>,
     /// The page's path under the tenant's base, without the query.
     pub(crate) path: String,
-    /// Whether the request only reads (GET or HEAD): then its path can be come back to.
-    reads: bool,
+
     /// The confirmation to show once, from the `notice` query parameter.
     notice: Option<String>,
 }
@@ -100,7 +99,6 @@ impl FromRequestParts<PortalState> for SignedPage {
             return Err(page.error(error));
         }
         let path = parts.uri.path().to_owned();
-        let reads = matches!(parts.method, Method::GET | Method::HEAD);
         let notice = notice(&page, parts.uri.query());
         Ok(Self {
             state: state.clone(),
@@ -110,7 +108,6 @@ impl FromRequestParts<PortalState> for SignedPage {
             scope,
             preview,
             path,
-            reads,
             notice,
         })
     }
@@ -178,25 +175,15 @@ impl SignedPage {
     }
 
     /// The answer to a failed page: the sign-in form for a session that no longer counts, the
-    /// password prompt for an act that needs a recent sign-in, else the branded error page.
+    /// password prompt for an act that needs a recent sign-in (back to this path afterwards: a
+    /// form posted to an action path of its own passes its page to [`Self::confirm_first`]
+    /// instead), else the branded error page.
     pub(crate) fn fail(&self, error: impl Into<Failure>) -> Response {
         match error.into() {
             Failure::Api(ApiError::Unauthenticated) => self.page.redirect("/login"),
-            Failure::Api(ApiError::ReauthRequired) => self.confirm_first(self.return_path()),
+            Failure::Api(ApiError::ReauthRequired) => self.confirm_first(&self.path),
             Failure::Api(error) => self.page.error(error.into()),
             Failure::Page(error) => self.page.error(error),
-        }
-    }
-
-    /// Where to come back to after the password prompt: this page, or for a form post the page
-    /// its action belongs to (`approvals/{id}/decision` → `approvals/{id}`), which a GET can show.
-    fn return_path(&self) -> &str {
-        if self.reads {
-            return &self.path;
-        }
-        match self.path.rsplit_once('/') {
-            Some((parent, _)) if !parent.is_empty() => parent,
-            _ => "/",
         }
     }
 
