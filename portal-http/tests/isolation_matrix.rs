@@ -886,6 +886,27 @@ fn rows() -> Vec<Row> {
             |i| get(format!("/requests/{}", i.request)),
             Documented(ClientAdmin),
         ),
+        // The seeded request is open: reopening it is a conflict, which still proves the row
+        // valid.
+        row(
+            p.clone(),
+            "/requests/{request_id}/reopen",
+            Client,
+            |i| get(format!("/requests/{}/reopen", i.request)),
+            Status(ClientAdmin, 409),
+        ),
+        row(
+            u.clone(),
+            "/requests/{request_id}/status",
+            Client,
+            |i| {
+                body(
+                    format!("/requests/{}/status", i.request),
+                    json!({ "status": "in_progress" }),
+                )
+            },
+            Documented(Owner),
+        ),
         row(
             g.clone(),
             "/requests/{request_id}/messages",

@@ -81,6 +81,8 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
         .routes(routes!(approvals::decide_approval))
         .routes(routes!(requests::list_requests, requests::submit_request))
         .routes(routes!(requests::get_request))
+        .routes(routes!(requests::reopen_request))
+        .routes(routes!(requests::move_request))
         .routes(routes!(
             requests::list_request_messages,
             requests::reply_to_request

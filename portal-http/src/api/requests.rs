@@ -1,17 +1,21 @@
-//! `/requests`: what a client asks of the team — submitted, listed, and replied to on the
-//! request's thread.
+//! `/requests`: what a client asks of the team — submitted, listed, replied to on the
+//! request's thread, and moved through its states: the team triages, resolves and closes
+//! (`manage_requests`), a client reopens a resolved one. The pages call `reopen` and
+//! `move_status` too, so a page can do no more than these routes.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portal_core::model::{NewRequest, Request, ThreadSubject};
-use portal_core::state::RequestStatus;
-use portal_core::{ClientFilter, ClientId, DisplayName, ProjectId, RequestId, UserId};
+use portal_core::model::{AuditContext, NewRequest, Request, ThreadSubject};
+use portal_core::state::{RequestStatus, StateMachine as _};
+use portal_core::{
+    ClientFilter, ClientId, DisplayName, Permission, ProjectId, RequestId, TenantScope, UserId,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use super::client_views::{parse_id, text};
+use super::client_views::{holds, parse_id, text};
 use super::paging::{PageOf, PageQuery};
 use super::threads::{MessageView, PostMessage, messages_on, post_on};
 use super::work::visible_project;
@@ -72,6 +76,15 @@ pub struct RequestQuery {
     /// Only in this status (`open`, `in_progress`, `resolved`, `closed`).
     #[param(value_type = Option<String>)]
     pub status: Option<RequestStatus>,
+}
+
+/// A move of a request through its states.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestStatusBody {
+    /// `open`, `in_progress`, `resolved` or `closed`.
+    #[schema(value_type = String, example = "in_progress")]
+    pub status: RequestStatus,
 }
 
 /// A new request.
@@ -189,13 +202,119 @@ pub async fn get_request(
     caller: Caller,
     ApiPath(id): ApiPath<RequestId>,
 ) -> Result<Json<RequestView>, ApiError> {
-    let request = state
+    let request = visible_request(&state, &caller.scope, id).await?;
+    Ok(Json(request.into()))
+}
+
+/// The request `id`, if the scope may see it (`view_requests`); else 404.
+async fn visible_request(
+    state: &PortalState,
+    scope: &TenantScope,
+    id: RequestId,
+) -> Result<Request, ApiError> {
+    state
         .stores()
         .requests
-        .request(&caller.scope, id)
+        .request(scope, id)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(request.into()))
+        .ok_or(ApiError::NotFound)
+}
+
+/// Reopens a resolved request: its client follows up (`submit_requests`), or the team does
+/// (`manage_requests`). Audited as `request.moved`.
+#[utoipa::path(post, path = "/requests/{request_id}/reopen", tag = "requests",
+    params(("request_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, description = "Open again", body = RequestView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "The role may not reopen requests, or a read-only preview", body = ErrorBody),
+        (status = 404, description = "No such request the caller may see", body = ErrorBody),
+        (status = 409, description = "The request is not resolved", body = ErrorBody),
+    ))]
+pub async fn reopen_request(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<RequestId>,
+) -> Result<Json<RequestView>, ApiError> {
+    let request = visible_request(&state, &caller.scope, id).await?;
+    let reopened = reopen(&state, &caller.scope, &request, &ip.audit()).await?;
+    Ok(Json(reopened.into()))
+}
+
+/// Moves a request: `open` → `in_progress`, `resolved` or `closed`; `in_progress` →
+/// `resolved` or `closed`; `resolved` → `open` (`manage_requests`; a contact with
+/// `submit_requests` only reopens a resolved one, as `POST …/reopen` does). Audited as
+/// `request.moved`.
+#[utoipa::path(put, path = "/requests/{request_id}/status", tag = "requests",
+    params(("request_id" = String, Path, format = Uuid)),
+    request_body = RequestStatusBody,
+    responses(
+        (status = 200, description = "Moved", body = RequestView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "The role may not move requests, or a read-only preview", body = ErrorBody),
+        (status = 404, description = "No such request the caller may see", body = ErrorBody),
+        (status = 409, description = "Not a legal move from the current state", body = ErrorBody),
+        (status = 415, body = ErrorBody),
+        (status = 422, description = "No status, or one that is not a request's", body = ErrorBody),
+    ))]
+pub async fn move_request(
+    State(state): State<PortalState>,
+    caller: Caller,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<RequestId>,
+    ApiJson(body): ApiJson<RequestStatusBody>,
+) -> Result<Json<RequestView>, ApiError> {
+    let moved = move_status(&state, &caller.scope, id, body.status, &ip.audit()).await?;
+    Ok(Json(moved.into()))
+}
+
+/// Whether `scope` may reopen a resolved request of `client`: a contact with
+/// `submit_requests` or the team with `manage_requests`, never a read-only preview. The
+/// client's request page offers its reopen form to contacts by this rule.
+pub(crate) fn may_reopen(scope: &TenantScope, client: ClientId) -> bool {
+    !scope.is_read_only()
+        && (holds(scope, client, Permission::SubmitRequests)
+            || holds(scope, client, Permission::ManageRequests))
+}
+
+/// Reopens `request`, one the scope sees: 403 for a role that may not ([`may_reopen`]), 409
+/// unless it is resolved; then the store checks both again as it moves the request, audits and
+/// queues the notification in one transaction. `POST /requests/{id}/reopen` and the request
+/// page's reopen form both come here.
+pub(crate) async fn reopen(
+    state: &PortalState,
+    scope: &TenantScope,
+    request: &Request,
+    audit: &AuditContext,
+) -> Result<Request, ApiError> {
+    if !may_reopen(scope, request.client) {
+        return Err(ApiError::Forbidden);
+    }
+    if request.status != RequestStatus::Resolved {
+        return Err(ApiError::Conflict(format!(
+            "only a resolved request can be reopened; this one is {}",
+            request.status.name()
+        )));
+    }
+    move_status(state, scope, request.id, RequestStatus::Open, audit).await
+}
+
+/// Moves request `id` to `to` by the store's rules (`manage_requests`, or `submit_requests` to
+/// reopen a resolved one; a foreign request is 404, an illegal move 409), audited as
+/// `request.moved`. `PUT /requests/{id}/status` and the team's request page both come here.
+pub(crate) async fn move_status(
+    state: &PortalState,
+    scope: &TenantScope,
+    id: RequestId,
+    to: RequestStatus,
+    audit: &AuditContext,
+) -> Result<Request, ApiError> {
+    Ok(state
+        .stores()
+        .requests
+        .move_request(scope, id, to, audit)
+        .await?)
 }
 
 /// The conversation on a request, newest first (the same as its thread).

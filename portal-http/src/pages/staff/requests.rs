@@ -4,8 +4,8 @@
 //! reopen; `manage_requests`).
 //!
 //! The same store calls as `GET /requests`, `GET /requests/{id}` and
-//! `POST /requests/{id}/messages`; the status moves use the requests store's `move_request`,
-//! which the API has no route for yet.
+//! `POST /requests/{id}/messages`; the status moves go through the function behind
+//! `PUT /requests/{id}/status`.
 
 use std::collections::HashMap;
 
@@ -25,6 +25,7 @@ use super::shared::{
     request_status, state_named,
 };
 use crate::api::client_views::text;
+use crate::api::requests;
 use crate::error::ApiError;
 use crate::extract::ClientIp;
 
@@ -259,18 +260,13 @@ pub(crate) async fn move_to(
         Ok(asked) => asked,
         Err(failure) => return page.fail(failure),
     };
-    let moved = page
-        .state
-        .stores()
-        .requests
-        .move_request(&page.scope, id, to, &ip.audit())
-        .await;
+    let moved = requests::move_status(&page.state, &page.scope, id, to, &ip.audit()).await;
     match moved {
         Ok(_) => page.redirect_with_notice(
             &format!("/staff/requests/{id}"),
             "notice-staff-status-changed",
         ),
-        Err(error) => match form_failure(&page, error.into()) {
+        Err(error) => match form_failure(&page, error) {
             Shown::Again(error, status) => {
                 let alert = Alert {
                     message: error.message,

@@ -1,26 +1,26 @@
 //! `GET requests/{id}`: one request — its details, status, who asked, and its conversation with
 //! a reply form for roles with `comment`. `POST requests/{id}/messages` replies, as
-//! `POST /requests/{id}/messages` does; `POST requests/{id}/reopen` reopens a resolved request,
-//! which the store allows a contact with `submit_requests` (every other move is the team's).
+//! `POST /requests/{id}/messages` does; `POST requests/{id}/reopen` reopens a resolved request
+//! as `POST /requests/{id}/reopen` does, through the same function (a contact with
+//! `submit_requests`; every other move is the team's).
 //! Another client's or tenant's request, and an id that is not one, is the branded 404.
 
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
+use portal_core::RequestId;
 use portal_core::model::{Request, ThreadSubject};
 use portal_core::state::RequestStatus;
-use portal_core::{Permission, RequestId};
 use serde::{Deserialize, Serialize};
 
 use super::status;
-use crate::api::client_views::holds;
+use crate::api::requests;
 use crate::extract::ClientIp;
 use crate::pages::client::messages::conversation::{
     self, ConversationView, Draft, MessageFields, People, Place, datetime, when,
 };
 use crate::pages::client::messages::listing::Listing;
 use crate::pages::client::messages::subjects::project_name;
-use crate::pages::form::FormError;
 use crate::pages::page::PageError;
 use crate::pages::signed::{Failure, PageForm, SignedPage};
 
@@ -79,9 +79,9 @@ pub(crate) async fn reply(
 #[derive(Debug, Deserialize)]
 pub(crate) struct NoFields {}
 
-/// `POST requests/{id}/reopen`: a resolved request back to open, audited by the store; a
-/// request that is not resolved (any more) is the page again with why (422), and a role that
-/// may not reopen gets the store's refusal (403).
+/// `POST requests/{id}/reopen`: a resolved request back to open through the API's
+/// [`requests::reopen`], audited by the store; a request that is not resolved (any more) is the
+/// page again with why (422), and a role that may not reopen gets 403.
 pub(crate) async fn reopen(
     Path(id): Path<String>,
     ip: ClientIp,
@@ -89,31 +89,12 @@ pub(crate) async fn reopen(
 ) -> Response {
     let reopened = async {
         let request = find(&page, &id).await?;
-        if request.status != RequestStatus::Resolved {
-            // Moved on since the page was shown (only a resolved request offers the form).
-            let error = FormError::new(&page.formatter(), None, "form-conflict", &[])?;
-            let listing = Listing::first(conversation::MESSAGES_PER_PAGE)?;
-            return render(
-                &page,
-                request,
-                listing,
-                Draft::default(),
-                Some(error.message),
-            )
-            .await;
-        }
-        let moved = page
-            .state
-            .stores()
-            .requests
-            .move_request(&page.scope, request.id, RequestStatus::Open, &ip.audit())
-            .await;
-        match moved {
+        match requests::reopen(&page.state, &page.scope, &request, &ip.audit()).await {
             Ok(request) => Ok(page.redirect_with_notice(
                 &format!("/requests/{}", request.id),
                 "notice-requests-reopened",
             )),
-            Err(error) => match page.form_error(error.into()) {
+            Err(error) => match page.form_error(error) {
                 Ok(error) => {
                     let listing = Listing::first(conversation::MESSAGES_PER_PAGE)?;
                     render(
@@ -208,9 +189,11 @@ async fn render(
     } else {
         None
     };
+    // The team moves requests on its own page (`staff/requests/{id}`); here the form is the
+    // client's follow-up.
     let may_reopen = request.status == RequestStatus::Resolved
-        && !page.scope.is_read_only()
-        && holds(&page.scope, request.client, Permission::SubmitRequests);
+        && !page.scope.is_staff_side()
+        && requests::may_reopen(&page.scope, request.client);
     let view = RequestView {
         status_message: status::message(request.status),
         active: status::is_active(request.status),
