@@ -108,6 +108,38 @@ impl TenantCache {
         let lookup = state.stores().tenants.tenant_by_domain(host);
         remembered(self.by_domain.as_ref(), host, lookup).await
     }
+
+    /// Drops what this cache remembers about `tenant` — as changed just now — so the next
+    /// request reads it afresh: its slug and domains (also where they were remembered as not
+    /// found, as a domain just added is) and every entry still holding the tenant (a domain
+    /// just removed). Call it after every change to a tenant. Only this process's cache: other
+    /// replicas catch up within the cache's time to live, as does a lookup that read the store
+    /// just before the change and stores its answer just after.
+    pub(crate) fn forget(&self, tenant: &Tenant) {
+        if let Some(cache) = &self.by_slug {
+            cache.invalidate(tenant.slug.as_str());
+            forget_holding(cache, tenant);
+        }
+        if let Some(cache) = &self.by_domain {
+            for domain in &tenant.domains {
+                cache.invalidate(domain.as_str());
+            }
+            forget_holding(cache, tenant);
+        }
+    }
+}
+
+/// Drops every entry of `cache` that holds `tenant` (as it was before a change). A walk over at
+/// most [`TENANT_CACHE_ENTRIES`] entries, only when a tenant changes.
+fn forget_holding(cache: &Cache<String, Option<Tenant>>, tenant: &Tenant) {
+    let holding: Vec<_> = cache
+        .iter()
+        .filter(|(_, held)| held.as_ref().is_some_and(|held| held.id == tenant.id))
+        .map(|(key, _)| key)
+        .collect();
+    for key in holding {
+        cache.invalidate(key.as_str());
+    }
 }
 
 /// The tenant `cache` remembers for `key`, else what `lookup` finds (then remembered).
@@ -163,7 +195,67 @@ fn strip(uri: &Uri, path: &str) -> Result<Uri, ApiError> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use portal_core::model::Branding;
+    use portal_core::{DisplayName, HexColour, TenantId};
+    use time::OffsetDateTime;
+
     use super::*;
+
+    fn tenant(slug: &str, domains: &[&str]) -> Tenant {
+        Tenant {
+            id: TenantId::new(),
+            slug: Slug::parse(slug).unwrap(),
+            branding: Branding {
+                display_name: DisplayName::parse("Acme").unwrap(),
+                logo_url: None,
+                favicon_url: None,
+                primary_colour: HexColour::parse("#123456").unwrap(),
+                accent_colour: HexColour::parse("#abcdef").unwrap(),
+                font: None,
+                custom_css: None,
+                email_sender_name: None,
+                email_sender_address: None,
+                default_locale: None,
+            },
+            domains: domains.iter().map(|domain| (*domain).to_owned()).collect(),
+            require_mfa_staff: false,
+            require_mfa_contacts: false,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn forgetting_a_tenant_drops_its_slug_its_domains_and_whatever_still_holds_it() {
+        let cache = TenantCache::new(Duration::from_secs(3600));
+        let (Some(slugs), Some(domains)) = (&cache.by_slug, &cache.by_domain) else {
+            panic!("a cache with a time to live remembers");
+        };
+        let before = tenant("acme", &["old.acme.example"]);
+        let other = tenant("globex", &["portal.globex.example"]);
+        slugs.insert("acme".to_owned(), Some(before.clone()));
+        slugs.insert("globex".to_owned(), Some(other.clone()));
+        domains.insert("old.acme.example".to_owned(), Some(before.clone()));
+        // A domain looked up before it was added: remembered as nobody's.
+        domains.insert("new.acme.example".to_owned(), None);
+        domains.insert("portal.globex.example".to_owned(), Some(other.clone()));
+        domains.insert("unknown.example".to_owned(), None);
+
+        // The tenant as changed: the old domain removed, a new one added.
+        let after = Tenant {
+            domains: vec!["new.acme.example".to_owned()],
+            ..before
+        };
+        cache.forget(&after);
+
+        assert_eq!(slugs.get("acme"), None);
+        assert_eq!(domains.get("old.acme.example"), None);
+        assert_eq!(domains.get("new.acme.example"), None);
+        assert_eq!(slugs.get("globex"), Some(Some(other.clone())));
+        assert_eq!(domains.get("portal.globex.example"), Some(Some(other)));
+        assert_eq!(domains.get("unknown.example"), Some(None));
+    }
 
     #[test]
     fn slugs_split_off_the_path() {

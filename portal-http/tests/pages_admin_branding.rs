@@ -1,8 +1,9 @@
 //! The branding editor and the clients' looks: the form with its sample panel, saving (the theme
-//! stylesheet every page links changes, audited), a wrong colour shown again next to its field
-//! (422), a preview that saves nothing and never applies custom CSS, who may use them (the
-//! branded 404 for others, also for another tenant's client), the form token (SEC-31), and
-//! German.
+//! stylesheet every page links changes, audited), a wrong colour — or one below WCAG AA contrast
+//! — shown again next to its field (422), the default language, the list of what the sanitiser
+//! dropped from custom CSS after a save (for this session only), a preview that saves nothing
+//! and never applies custom CSS, who may use them (the branded 404 for others, also for another
+//! tenant's client), the form token (SEC-31), and German.
 
 #![allow(
     clippy::unwrap_used,
@@ -44,6 +45,23 @@ fn stylesheet(html: &str, part: &str) -> String {
         .unwrap_or_else(|| panic!("no stylesheet {part} in {html}"))
 }
 
+/// The value of the option chosen in the select named `name`.
+fn selected(html: &str, name: &str) -> String {
+    let start = html
+        .find(&format!(
+            "<select class=\"field__input\" id=\"{name}\" name=\"{name}\""
+        ))
+        .unwrap_or_else(|| panic!("no select {name} in {html}"));
+    let select = &html[start..start + html[start..].find("</select>").unwrap()];
+    let option = select
+        .split("<option ")
+        .skip(1)
+        .find(|option| option.contains(" selected>"))
+        .unwrap_or_else(|| panic!("nothing chosen in {select}"));
+    let value = option.strip_prefix("value=\"").unwrap();
+    value[..value.find('"').unwrap()].to_owned()
+}
+
 /// The branding form's fields as the page shows them, with `changes` applied.
 fn look_form(html: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = [
@@ -64,6 +82,10 @@ fn look_form(html: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
     .iter()
     .map(|name| ((*name).to_owned(), input_value(html, name)))
     .collect();
+    fields.push((
+        "default_locale".to_owned(),
+        selected(html, "default_locale"),
+    ));
     fields.push(("custom_css".to_owned(), String::new()));
     fields.push(("intent".to_owned(), "save".to_owned()));
     for (name, value) in changes {
@@ -452,4 +474,344 @@ async fn the_editor_speaks_german() {
     ] {
         assert!(page.contains(text), "{text}: {page}");
     }
+}
+
+/// The tenant's look as stored.
+async fn stored_look(portal: &Portal) -> portal_core::model::Branding {
+    portal
+        .stores
+        .tenants
+        .tenant(&TenantScope::dangerous_system(portal.acme))
+        .await
+        .unwrap()
+        .branding
+}
+
+#[tokio::test]
+async fn a_colour_below_wcag_aa_is_refused_next_to_its_field_and_nothing_is_saved() {
+    let (portal, _world) = seeded().await;
+    let owner = sign_in(&portal, "acme", "ada@acme.test").await;
+    let page = get(&portal, "/acme/admin/branding", &owner, None)
+        .await
+        .text;
+    // Pale yellow carries dark text, but vanishes against the white page (1.17:1).
+    let fields = look_form(
+        &page,
+        &[
+            ("primary_colour", "#ffee88"),
+            ("display_name", "Acme Pale"),
+            ("default_locale", "de"),
+        ],
+    );
+    let reply = post(&portal, "/acme/admin/branding", &fields, &owner).await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    let html = &reply.text;
+    assert!(
+        html.contains(
+            "aria-invalid=\"true\" aria-describedby=\"primary_colour-hint primary_colour-error\""
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<p class=\"field__error\" id=\"primary_colour-error\">The contrast is only 1.17:1, \
+             below the 3.00:1 that WCAG AA asks for. Please choose a colour with more contrast.</p>"
+        ),
+        "{html}"
+    );
+    // Only the colour is marked; what was typed is all kept.
+    assert_eq!(html.matches("aria-invalid=\"true\"").count(), 1, "{html}");
+    assert_eq!(input_value(html, "primary_colour"), "#ffee88");
+    assert_eq!(input_value(html, "display_name"), "Acme Pale");
+    assert_eq!(selected(html, "default_locale"), "de");
+    let stored = stored_look(&portal).await;
+    assert_eq!(stored.primary_colour.as_str(), "#123456", "nothing saved");
+    assert_eq!(stored.display_name.as_str(), "Acme Agency");
+    assert_eq!(stored.default_locale, None);
+
+    // In German, with a decimal comma; the accent is checked too.
+    let fields = look_form(&page, &[("accent_colour", "#7a7a7a")]);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let reply = pages_support::post_form_with(
+        &portal,
+        "/acme/admin/branding",
+        &pairs,
+        &owner,
+        &[
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin"),
+            ("accept-language", "de"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert!(
+        reply.text.contains(
+            "id=\"accent_colour-error\">Der Kontrast beträgt nur 4,29:1 und liegt unter den \
+             4,50:1, die WCAG AA verlangt."
+        ),
+        "{}",
+        reply.text
+    );
+    assert_eq!(stored_look(&portal).await.accent_colour.as_str(), "#abcdef");
+}
+
+#[tokio::test]
+async fn the_default_language_is_offered_saved_shown_and_used_by_the_next_page() {
+    let (portal, _world) = seeded().await;
+    let owner = sign_in(&portal, "acme", "ada@acme.test").await;
+    let page = get(&portal, "/acme/admin/branding", &owner, None)
+        .await
+        .text;
+    assert!(
+        page.contains(
+            "<label class=\"field__label\" for=\"default_locale\">Default language</label>"
+        ),
+        "{page}"
+    );
+    assert_eq!(
+        selected(&page, "default_locale"),
+        "",
+        "none: the browser decides"
+    );
+    assert!(page.contains("<option value=\"\" selected>None: the browser decides</option>"));
+    assert!(page.contains("<option value=\"en\" lang=\"en\">English</option>"));
+    assert!(page.contains("<option value=\"de\" lang=\"de\">Deutsch</option>"));
+
+    let saved = post(
+        &portal,
+        "/acme/admin/branding",
+        &look_form(&page, &[("default_locale", "de")]),
+        &owner,
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    assert_eq!(
+        stored_look(&portal)
+            .await
+            .default_locale
+            .as_ref()
+            .map(|tag| tag.as_str()),
+        Some("de")
+    );
+    // The owner chose no language of their own: the tenant's default now comes before the
+    // browser's English.
+    let editor = get(&portal, location(&saved), &owner, Some("en"))
+        .await
+        .text;
+    assert!(editor.contains("<html lang=\"de\""), "{editor}");
+    assert!(editor.contains("Das Erscheinungsbild ist gespeichert."));
+    assert_eq!(selected(&editor, "default_locale"), "de");
+
+    // A tag stored through the API that is neither is offered as it was saved, and kept.
+    let mut look = stored_look(&portal).await;
+    look.default_locale = Some(portal_core::LanguageTag::parse("de-AT").unwrap());
+    portal
+        .stores
+        .tenants
+        .update_branding(
+            &TenantScope::dangerous_system(portal.acme),
+            look,
+            &portal_core::model::AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    let editor = get(&portal, "/acme/admin/branding", &owner, None)
+        .await
+        .text;
+    assert!(
+        editor.contains("<option value=\"de-AT\" selected>de-AT (wie gespeichert)</option>"),
+        "{editor}"
+    );
+    let saved = post(
+        &portal,
+        "/acme/admin/branding",
+        &look_form(&editor, &[]),
+        &owner,
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    assert_eq!(
+        stored_look(&portal)
+            .await
+            .default_locale
+            .as_ref()
+            .map(|tag| tag.as_str()),
+        Some("de-AT")
+    );
+
+    // Back to none; a tag that is not one is refused next to the select.
+    let editor = get(&portal, "/acme/admin/branding", &owner, None)
+        .await
+        .text;
+    let refused = post(
+        &portal,
+        "/acme/admin/branding",
+        &look_form(&editor, &[("default_locale", "not a tag!")]),
+        &owner,
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"default_locale-error\">"),
+        "{}",
+        refused.text
+    );
+    let cleared = post(
+        &portal,
+        "/acme/admin/branding",
+        &look_form(&editor, &[("default_locale", "")]),
+        &owner,
+    )
+    .await;
+    assert_eq!(cleared.status, 303, "{}", cleared.text);
+    assert_eq!(stored_look(&portal).await.default_locale, None);
+    let page = get(&portal, "/acme/admin/branding", &owner, Some("en"))
+        .await
+        .text;
+    assert!(page.contains("<html lang=\"en\""), "{page}");
+}
+
+/// Custom CSS with an import, a foreign image and a rule that is fine.
+const HOSTILE_CSS: &str = "@import url(https://evil.example/x.css);\n\
+    .hero { color: #0b6e4f; background: url(https://elsewhere.example/bg.png) }\n\
+    .note { font-weight: 600 }";
+
+#[tokio::test]
+async fn after_a_save_the_page_lists_what_was_removed_from_the_css_and_why() {
+    let (portal, _world) = seeded().await;
+    let owner = sign_in(&portal, "acme", "ada@acme.test").await;
+    let page = get(&portal, "/acme/admin/branding", &owner, None)
+        .await
+        .text;
+    let saved = post(
+        &portal,
+        "/acme/admin/branding",
+        &look_form(&page, &[("custom_css", HOSTILE_CSS)]),
+        &owner,
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let next = location(&saved).to_owned();
+    assert!(
+        next.starts_with("/acme/admin/branding?removed=")
+            && next.ends_with("&notice=notice-admin-branding-saved-css"),
+        "{next}"
+    );
+    let stored = stored_look(&portal).await.custom_css.unwrap();
+    assert!(
+        !stored.contains("@import") && !stored.contains("elsewhere"),
+        "{stored}"
+    );
+    assert!(stored.contains(".note { font-weight: 600 }"), "{stored}");
+
+    let editor = get(&portal, &next, &owner, None).await.text;
+    assert!(
+        editor.contains("The look is saved, but parts of its custom CSS were removed."),
+        "{editor}"
+    );
+    assert!(
+        editor.contains(
+            "<section class=\"card css-removed\" aria-labelledby=\"css-removed-heading\">"
+        )
+    );
+    assert!(editor.contains("Removed from the custom CSS"));
+    assert!(editor.contains(
+        "<code class=\"css-removed__css\">@import url(https://evil.example/x.css);</code>"
+    ));
+    assert!(editor.contains("@import is not allowed: the portal loads no other stylesheets."));
+    assert!(editor.contains("background: url(https://elsewhere.example/bg.png)"));
+    assert!(editor.contains("This address may not be loaded"));
+    // The form shows the CSS as stored.
+    assert!(!editor[editor.find("id=\"custom_css\"").unwrap()..].contains("@import url"));
+
+    // In the reader's language.
+    let german = get(&portal, &next, &owner, Some("de")).await.text;
+    assert!(german.contains("Aus dem eigenen CSS entfernt"), "{german}");
+    assert!(german.contains("@import ist nicht erlaubt"));
+
+    // The list is this session's: another session, or a list made up in a link, shows nothing.
+    let again = sign_in(&portal, "acme", "ada@acme.test").await;
+    let elsewhere = get(&portal, &next, &again, None).await;
+    assert_eq!(elsewhere.status, 200);
+    assert!(
+        !elsewhere.text.contains("css-removed"),
+        "{}",
+        elsewhere.text
+    );
+    let forged = next.replacen("removed=", "removed=x", 1);
+    let forged = get(&portal, &forged, &owner, None).await;
+    assert_eq!(forged.status, 200);
+    assert!(!forged.text.contains("css-removed"));
+
+    // A save that removes nothing says just that.
+    let page = get(&portal, "/acme/admin/branding", &owner, None)
+        .await
+        .text;
+    let clean = post(
+        &portal,
+        "/acme/admin/branding",
+        &look_form(&page, &[("custom_css", ".note { font-weight: 700 }")]),
+        &owner,
+    )
+    .await;
+    assert_eq!(
+        location(&clean),
+        "/acme/admin/branding?notice=notice-admin-branding-saved"
+    );
+}
+
+#[tokio::test]
+async fn a_clients_look_takes_a_language_and_lists_removed_css_too() {
+    let (portal, world) = seeded().await;
+    let manager = sign_in(&portal, "acme", "manager@acme.test").await;
+    let path = format!("/acme/admin/branding/clients/{}", world.a.client);
+    let page = get(&portal, &path, &manager, None).await.text;
+    assert_eq!(selected(&page, "default_locale"), "");
+    assert!(
+        page.contains("<option value=\"\" selected>Your portal&#39;s default language</option>"),
+        "{page}"
+    );
+    let saved = post(
+        &portal,
+        &path,
+        &look_form(
+            &page,
+            &[("default_locale", "en"), ("custom_css", HOSTILE_CSS)],
+        ),
+        &manager,
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let next = location(&saved).to_owned();
+    assert!(
+        next.starts_with(&format!("{path}?removed="))
+            && next.ends_with("&notice=notice-admin-branding-client-saved-css"),
+        "{next}"
+    );
+    let client = portal
+        .stores
+        .clients
+        .client(&TenantScope::dangerous_system(portal.acme), world.a.client)
+        .await
+        .unwrap()
+        .unwrap();
+    let look = client.branding.unwrap();
+    assert_eq!(
+        look.default_locale.as_ref().map(|tag| tag.as_str()),
+        Some("en")
+    );
+    assert!(!look.custom_css.unwrap().contains("@import"));
+
+    let editor = get(&portal, &next, &manager, None).await.text;
+    assert!(
+        editor
+            .contains("The client&#39;s look is saved, but parts of its custom CSS were removed."),
+        "{editor}"
+    );
+    assert!(editor.contains("@import is not allowed"));
+    assert_eq!(selected(&editor, "default_locale"), "en");
 }

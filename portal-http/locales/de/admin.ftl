@@ -1,5 +1,5 @@
 # Text of the staff's settings pages (roles, branding, preview, audit log, share links, API keys), in German.
-# same in German: admin-role-admin admin-role-manager admin-audit-actor-system admin-roles-name admin-api-keys-name admin-audit-actor admin-audit-format admin-share-links-heading
+# same in German: admin-role-admin admin-role-manager admin-audit-actor-system admin-roles-name admin-api-keys-name admin-audit-actor admin-audit-format admin-share-links-heading admin-branding-locale-en admin-branding-locale-de
 
 ## The hub
 
@@ -8,7 +8,7 @@ admin-breadcrumbs = Sie sind hier
 admin-hub-lead = Wer was darf, wie das Portal aussieht und was darin geschehen ist.
 admin-hub-sections = Bereiche
 admin-hub-roles = Legen Sie fest, was jede Rolle darf, und definieren Sie eigene Rollen.
-admin-hub-branding = Legen Sie Namen, Logo, Farben, Schrift und E-Mail-Absender des Portals fest.
+admin-hub-branding = Legen Sie Namen, Logo, Farben, Schrift, Standardsprache und E-Mail-Absender des Portals fest.
 admin-hub-clients = Geben Sie einem Kunden ein eigenes Erscheinungsbild.
 admin-hub-preview = Sehen Sie das Portal genau so, wie ein Kunde es sieht, ohne etwas zu ändern.
 admin-hub-audit = Lesen und exportieren Sie das Protokoll aller sicherheitsrelevanten Vorgänge.
@@ -19,6 +19,8 @@ notice-admin-roles-saved = Die Berechtigungen sind gespeichert. Sie gelten ab de
 notice-admin-roles-created = Die Rolle ist angelegt. Vergeben Sie ihre Berechtigungen in der Tabelle.
 notice-admin-roles-deleted = Die Rolle ist gelöscht.
 notice-admin-branding-saved = Das Erscheinungsbild ist gespeichert.
+notice-admin-branding-saved-css = Das Erscheinungsbild ist gespeichert, aber Teile des eigenen CSS wurden entfernt. Was und warum, sehen Sie unten.
+notice-admin-branding-client-saved-css = Das Erscheinungsbild des Kunden ist gespeichert, aber Teile seines eigenen CSS wurden entfernt. Was und warum, sehen Sie unten.
 notice-admin-branding-client-saved = Das Erscheinungsbild des Kunden ist gespeichert.
 notice-admin-branding-client-cleared = Der Kunde sieht wieder das Erscheinungsbild Ihres Portals.
 notice-admin-preview-started = Sie sehen das Portal jetzt so wie der Kunde.
@@ -140,7 +142,7 @@ admin-branding-colour-hint = Wählen Sie eine Farbe oder geben Sie ihren Code ei
 admin-branding-font = Schrift
 admin-branding-font-hint = Der Name einer Schriftfamilie, z. B. Inter. Nur Buchstaben, Ziffern, Leerzeichen, Kommas und Bindestriche. Leer lassen für die Systemschrift.
 admin-branding-css = Eigenes CSS
-admin-branding-css-hint = Gilt nach dem Speichern auf jeder Seite. Kein Markup, keine Escapes, Importe, Skripte oder Adressen außer https.
+admin-branding-css-hint = Gilt nach dem Speichern auf jeder Seite. Was andere Dateien laden oder Skript ausführen könnte, wird beim Speichern entfernt: Importe, Skripte, Markup und Adressen außer https-Adressen auf dem Host Ihres Logos oder Tab-Symbols und Pfaden des Portals selbst. Sie sehen danach, was entfernt wurde.
 admin-branding-sender-name = Name des E-Mail-Absenders
 admin-branding-sender-address = Adresse des E-Mail-Absenders
 admin-branding-save = Speichern
@@ -153,6 +155,28 @@ admin-branding-sample-link = Details ansehen
 admin-branding-sample-progress = Beispielfortschritt: 3 von 4
 admin-branding-sample-badge = Ihre Entscheidung
 admin-branding-sample-button = Freigeben
+admin-branding-locale = Standardsprache
+admin-branding-locale-hint = Die Sprache der Seiten für alle, die keine eigene gewählt haben. Ohne Standardsprache entscheidet der Browser der jeweiligen Person.
+admin-branding-locale-client-hint = Die Sprache der Seiten dieses Kunden für seine Kontakte, die keine eigene gewählt haben.
+admin-branding-locale-browser = Keine: Der Browser entscheidet
+admin-branding-locale-inherit = Die Standardsprache Ihres Portals
+admin-branding-locale-en = English
+admin-branding-locale-de = Deutsch
+admin-branding-locale-other = { $tag } (wie gespeichert)
+
+admin-css-removed-heading = Aus dem eigenen CSS entfernt
+admin-css-removed-lead = Diese Teile wurden nicht gespeichert und haben keine Wirkung. Der Rest Ihres CSS wurde so gespeichert, wie Sie ihn eingegeben haben.
+admin-css-removed-import = @import ist nicht erlaubt: Das Portal lädt keine anderen Stylesheets.
+admin-css-removed-charset-or-namespace = @charset und @namespace sind nicht erlaubt.
+admin-css-removed-script = Skript in CSS ist nicht erlaubt (expression(), javascript:, behavior, -moz-binding).
+admin-css-removed-url = Diese Adresse darf nicht geladen werden: Erlaubt sind nur https-Adressen auf dem Host Ihres Logos oder Tab-Symbols und Pfade des Portals selbst.
+admin-css-removed-markup = „<“ und NUL-Zeichen sind nicht erlaubt: Sie könnten das Stylesheet beenden.
+admin-css-removed-malformed = Unvollständiges oder fehlerhaftes CSS: eine nicht geschlossene Zeichenkette, ein Kommentar, url( ) oder eine Klammer.
+admin-css-removed-other = Dies ist in eigenem CSS nicht erlaubt.
+admin-css-removed-more = { $count ->
+    [one] Ein weiterer Teil wurde ebenfalls entfernt.
+   *[other] { $count } weitere Teile wurden ebenfalls entfernt.
+}
 
 admin-clients-title = Erscheinungsbild der Kunden
 admin-clients-lead = Ein Kunde mit eigenem Erscheinungsbild sieht seine eigenen Farben und sein Logo; die anderen sehen das Ihres Portals.

@@ -7,7 +7,7 @@ admin-breadcrumbs = You are here
 admin-hub-lead = Who may do what, how the portal looks, and what happened in it.
 admin-hub-sections = Sections
 admin-hub-roles = Decide what each role may do, and define your own roles.
-admin-hub-branding = Set the portal's name, logo, colours, font and email sender.
+admin-hub-branding = Set the portal's name, logo, colours, font, default language and email sender.
 admin-hub-clients = Give a client a look of its own.
 admin-hub-preview = See the portal exactly as a client sees it, without changing anything.
 admin-hub-audit = Read and export the record of every security-relevant act.
@@ -18,6 +18,8 @@ notice-admin-roles-saved = The permissions are saved. They apply from the next p
 notice-admin-roles-created = The role is created. Give it its permissions in the table.
 notice-admin-roles-deleted = The role is deleted.
 notice-admin-branding-saved = The look is saved.
+notice-admin-branding-saved-css = The look is saved, but parts of its custom CSS were removed. See below what and why.
+notice-admin-branding-client-saved-css = The client's look is saved, but parts of its custom CSS were removed. See below what and why.
 notice-admin-branding-client-saved = The client's look is saved.
 notice-admin-branding-client-cleared = The client uses your portal's look again.
 notice-admin-preview-started = You are now seeing the portal as the client does.
@@ -139,7 +141,7 @@ admin-branding-colour-hint = Pick a colour, or type its code, e.g. #1f3a5f.
 admin-branding-font = Font
 admin-branding-font-hint = A font family name, e.g. Inter. Letters, digits, spaces, commas and hyphens only. Leave it empty for the system font.
 admin-branding-css = Custom CSS
-admin-branding-css-hint = Applied after saving, on every page. No markup, escapes, imports, scripts or addresses other than https.
+admin-branding-css-hint = Applied after saving, on every page. Whatever could load other files or run script is removed when you save: imports, script, markup, and addresses other than https ones on your logo's or tab icon's host or paths on the portal itself. You will see what was removed.
 admin-branding-sender-name = Email sender name
 admin-branding-sender-address = Email sender address
 admin-branding-save = Save
@@ -152,6 +154,28 @@ admin-branding-sample-link = See the details
 admin-branding-sample-progress = Sample progress: 3 of 4
 admin-branding-sample-badge = Your decision
 admin-branding-sample-button = Approve
+admin-branding-locale = Default language
+admin-branding-locale-hint = The language of the pages for people who have not chosen their own. Without one, each person's browser decides.
+admin-branding-locale-client-hint = The language of this client's pages for its contacts who have not chosen their own.
+admin-branding-locale-browser = None: the browser decides
+admin-branding-locale-inherit = Your portal's default language
+admin-branding-locale-en = English
+admin-branding-locale-de = Deutsch
+admin-branding-locale-other = { $tag } (as saved)
+
+admin-css-removed-heading = Removed from the custom CSS
+admin-css-removed-lead = These parts were not saved and have no effect. The rest of your CSS was saved as you typed it.
+admin-css-removed-import = @import is not allowed: the portal loads no other stylesheets.
+admin-css-removed-charset-or-namespace = @charset and @namespace are not allowed.
+admin-css-removed-script = Script in CSS is not allowed (expression(), javascript:, behavior, -moz-binding).
+admin-css-removed-url = This address may not be loaded: only https addresses on the host of your logo or tab icon, and paths on the portal itself, may be.
+admin-css-removed-markup = “<” and NUL characters are not allowed: they could end the stylesheet.
+admin-css-removed-malformed = Unfinished or malformed CSS: an unclosed string, comment, url( ) or bracket.
+admin-css-removed-other = This is not allowed in custom CSS.
+admin-css-removed-more = { $count ->
+    [one] One more part was removed too.
+   *[other] { $count } more parts were removed too.
+}
 
 admin-clients-title = Client looks
 admin-clients-lead = A client with a look of its own sees its own colours and logo; the others see your portal's look.

@@ -331,6 +331,7 @@ pub async fn update_branding(
         .tenants
         .update_branding(&caller.scope, checked.branding, &ip.audit())
         .await?;
+    state.tenant_cache().forget(&tenant);
     Ok(Json(BrandingSaved {
         settings: tenant.into(),
         custom_css_removed: removed_views(&checked.css_removed),
@@ -357,6 +358,7 @@ pub async fn add_domain(
         .tenants
         .add_domain(&caller.scope, &body.host, &ip.audit())
         .await?;
+    state.tenant_cache().forget(&tenant);
     Ok(Json(tenant.into()))
 }
 
@@ -380,6 +382,7 @@ pub async fn remove_domain(
         .tenants
         .remove_domain(&caller.scope, &host, &ip.audit())
         .await?;
+    state.tenant_cache().forget(&tenant);
     Ok(Json(tenant.into()))
 }
 
@@ -402,6 +405,7 @@ pub async fn set_mfa_policy(
         .tenants
         .set_mfa_policy(&caller.scope, body.staff, body.contacts, &ip.audit())
         .await?;
+    state.tenant_cache().forget(&tenant);
     Ok(Json(tenant.into()))
 }
 

@@ -1,7 +1,12 @@
 //! `admin/branding`: the editor of the tenant's look (`manage_branding`), saved through the
-//! API's [`BrandingBody::parse`] and the store call of `PUT /branding`; and each client's own
-//! look under `admin/branding/clients/{id}` (`manage_clients`), set and cleared through the
-//! API's client branding functions.
+//! API's `update_branding` (`PUT /branding`); and each client's own look under
+//! `admin/branding/clients/{id}` (`manage_clients`), set and cleared through the API's client
+//! branding functions. Both check a look with [`BrandingBody::check`].
+//!
+//! A saved look's custom CSS is stored sanitised; the page after the save lists what the
+//! sanitiser dropped and why ([`css_removed`](super::css_removed)). Saving changes the tenant, so
+//! the API's functions the pages call also make the routing cache forget it: the next page shows
+//! the new look.
 //!
 //! A sample panel shows the look. `branding.js` restyles it as the fields change; without
 //! script, the form's "Preview" button shows the page again with the posted colours and font
@@ -9,7 +14,8 @@
 //! colours and a filtered font name only, scoped to the panel. An unsaved preview never applies
 //! custom CSS: that is served only once saved, from the theme stylesheet.
 
-use axum::extract::{Path, RawQuery};
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_core::model::{Branding, Client};
@@ -20,15 +26,19 @@ use super::super::assets;
 use super::super::form::FormError;
 use super::super::page::PageError;
 use super::super::signed::{Failure, PageForm, SignedPage};
-use super::{NoFields, api_caller, may_use, path_id, require};
+use super::css_removed::{self, RemovedCss};
+use super::{NoFields, api_caller, may_use, path_id, query_value, require};
 use crate::api::staff::branding::{
-    BrandingBody, BrandingView, clear_client_branding, set_client_branding,
+    BrandingBody, BrandingView, CssRemovalView, clear_client_branding, set_client_branding,
+    update_branding,
 };
 use crate::api::staff::clients::found_client;
-use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ClientIp};
 
 const PATH: &str = "/admin/branding";
+/// The languages the pages speak, offered as a look's default language (a stored tag outside
+/// them is offered too, as it was saved).
+const PAGE_LANGUAGES: [&str; 2] = ["en", "de"];
 /// The longest font name the preview stylesheet takes (the API's limit).
 const MAX_FONT_CHARS: usize = 100;
 
@@ -114,6 +124,13 @@ struct LookForm {
     custom_css: String,
     email_sender_name: String,
     email_sender_address: String,
+    /// The default language's tag; empty for none (the browser decides).
+    default_locale: String,
+    /// Whether that tag is none of [`PAGE_LANGUAGES`] (stored through the API), so the select
+    /// offers it as it is.
+    other_locale: bool,
+    /// Whether the form edits a client's look (no default language: the tenant's applies).
+    for_client: bool,
     error: Option<FormError>,
 }
 
@@ -134,6 +151,9 @@ impl LookForm {
             custom_css: view.custom_css.unwrap_or_default(),
             email_sender_name: view.email_sender_name.unwrap_or_default(),
             email_sender_address: view.email_sender_address.unwrap_or_default(),
+            other_locale: is_other_locale(view.default_locale.as_deref()),
+            default_locale: view.default_locale.unwrap_or_default(),
+            for_client: false,
             error: None,
         }
     }
@@ -162,9 +182,25 @@ impl LookForm {
             custom_css: fields.custom_css.clone(),
             email_sender_name: fields.email_sender_name.clone(),
             email_sender_address: fields.email_sender_address.clone(),
+            default_locale: fields.default_locale.trim().to_owned(),
+            other_locale: is_other_locale(Some(fields.default_locale.trim())),
+            for_client: false,
             error,
         }
     }
+
+    /// The form as a client's look editor shows it.
+    fn of_client(self) -> Self {
+        Self {
+            for_client: true,
+            ..self
+        }
+    }
+}
+
+/// Whether a default language needs its own option: set, and none of [`PAGE_LANGUAGES`].
+fn is_other_locale(tag: Option<&str>) -> bool {
+    tag.is_some_and(|tag| !tag.trim().is_empty() && !PAGE_LANGUAGES.contains(&tag))
 }
 
 #[derive(Debug, Serialize)]
@@ -176,6 +212,8 @@ struct BrandingPage {
     previewing: bool,
     /// Whether the viewer may also edit clients' looks.
     clients_link: Option<String>,
+    /// What the sanitiser dropped from the custom CSS just saved.
+    removed: Option<RemovedCss>,
 }
 
 #[derive(Debug, Serialize)]
@@ -186,6 +224,8 @@ struct ClientLookPage {
     form: LookForm,
     preview_css: Option<String>,
     previewing: bool,
+    /// What the sanitiser dropped from the custom CSS just saved.
+    removed: Option<RemovedCss>,
 }
 
 #[derive(Debug, Serialize)]
@@ -200,22 +240,23 @@ struct ClientItem {
     own_look: bool,
 }
 
-/// `GET admin/branding`.
-pub(crate) async fn show(page: SignedPage) -> Response {
+/// `GET admin/branding[?removed=…]`.
+pub(crate) async fn show(page: SignedPage, RawQuery(query): RawQuery) -> Response {
     let mut page = page;
-    let result = show_tenant_look(&mut page).await;
+    let result = show_tenant_look(&mut page, query.as_deref()).await;
     super::answer(&page, result)
 }
 
-async fn show_tenant_look(page: &mut SignedPage) -> Result<Response, Failure> {
+async fn show_tenant_look(page: &mut SignedPage, query: Option<&str>) -> Result<Response, Failure> {
     require(page, Permission::ManageBranding)?;
-    // Read afresh, not from the routing cache, so a look just saved shows at once — in the form
-    // and in the stylesheets the page links.
+    // Read afresh: the form shows the look as stored, whatever the routing cache holds.
     let tenant = page.state.stores().tenants.tenant(&page.scope).await?;
     page.page.tenant = tenant;
     let action = format!("{}{PATH}", page.page.base);
     let form = LookForm::stored(action, &page.page.tenant.branding);
-    Ok(page.render("admin/branding.html", tenant_page(page, form, None)))
+    let mut view = tenant_page(page, form, None);
+    view.removed = removed_css(page, query);
+    Ok(page.render("admin/branding.html", view))
 }
 
 fn tenant_page(page: &SignedPage, form: LookForm, preview_css: Option<String>) -> BrandingPage {
@@ -225,6 +266,31 @@ fn tenant_page(page: &SignedPage, form: LookForm, preview_css: Option<String>) -
         preview_css,
         clients_link: may_use(&page.scope, Permission::ManageClients)
             .then(|| format!("{}{PATH}/clients", page.page.base)),
+        removed: None,
+    }
+}
+
+/// What the save before this page dropped from the custom CSS, when its query says so.
+fn removed_css(page: &SignedPage, query: Option<&str>) -> Option<RemovedCss> {
+    let value = query_value(query, css_removed::PARAMETER)?;
+    css_removed::open(&page.signed_in.token, &value)
+}
+
+/// The answer to a saved look: back to `path` with `saved`, or — when the sanitiser dropped
+/// parts of its custom CSS — with `saved_css` and the list of what and why.
+fn after_save(
+    page: &SignedPage,
+    path: &str,
+    removed: &[CssRemovalView],
+    saved: &'static str,
+    saved_css: &'static str,
+) -> Response {
+    match css_removed::seal(&page.signed_in.token, removed) {
+        Some(list) => page.redirect_with_notice(
+            &format!("{path}?{}={list}", css_removed::PARAMETER),
+            saved_css,
+        ),
+        None => page.redirect_with_notice(path, saved),
     }
 }
 
@@ -242,25 +308,36 @@ async fn submit_tenant_look(
 ) -> Result<Response, Failure> {
     require(page, Permission::ManageBranding)?;
     let action = format!("{}{PATH}", page.page.base);
-    let error = match branding_body(fields).parse() {
-        Ok(branding) if fields.previewing() => {
-            let form = LookForm::posted(action, fields, None);
-            let css = preview_css_url(page, &branding)?;
-            return Ok(page.render("admin/branding.html", tenant_page(page, form, Some(css))));
-        }
-        Ok(branding) => {
-            let saved = page
-                .state
-                .stores()
-                .tenants
-                .update_branding(&page.scope, branding, &ip.audit())
-                .await;
-            match saved {
-                Ok(_) => return Ok(page.redirect_with_notice(PATH, "notice-admin-branding-saved")),
-                Err(error) => ApiError::from(error),
+    let error = if fields.previewing() {
+        match branding_body(fields).parse() {
+            Ok(branding) => {
+                let form = LookForm::posted(action, fields, None);
+                let css = preview_css_url(page, &branding)?;
+                return Ok(page.render("admin/branding.html", tenant_page(page, form, Some(css))));
             }
+            Err(error) => error,
         }
-        Err(error) => error,
+    } else {
+        // As `PUT /branding`: checked, stored, audited, and forgotten by the routing cache.
+        let saved = update_branding(
+            api_caller(page),
+            State(page.state.clone()),
+            ip,
+            ApiJson(branding_body(fields)),
+        )
+        .await;
+        match saved {
+            Ok(Json(saved)) => {
+                return Ok(after_save(
+                    page,
+                    PATH,
+                    &saved.custom_css_removed,
+                    "notice-admin-branding-saved",
+                    "notice-admin-branding-saved-css",
+                ));
+            }
+            Err(error) => error,
+        }
     };
     let error = match page.form_error(error) {
         Ok(error) => error,
@@ -299,9 +376,13 @@ async fn list_clients(page: &SignedPage) -> Result<Response, Failure> {
     Ok(page.render("admin/clients.html", ClientsPage { clients: items }))
 }
 
-/// `GET admin/branding/clients/{client_id}`.
-pub(crate) async fn client_show(page: SignedPage, Path(client_id): Path<String>) -> Response {
-    let result = show_client_look(&page, &client_id).await;
+/// `GET admin/branding/clients/{client_id}[?removed=…]`.
+pub(crate) async fn client_show(
+    page: SignedPage,
+    Path(client_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = show_client_look(&page, &client_id, query.as_deref()).await;
     super::answer(&page, result)
 }
 
@@ -325,21 +406,33 @@ fn client_action(page: &SignedPage, client: &Client) -> String {
     format!("{}{PATH}/clients/{}", page.page.base, client.id)
 }
 
-async fn show_client_look(page: &SignedPage, client_id: &str) -> Result<Response, Failure> {
+async fn show_client_look(
+    page: &SignedPage,
+    client_id: &str,
+    query: Option<&str>,
+) -> Result<Response, Failure> {
     let client = client_of(page, client_id).await?;
     let tenant = page.state.stores().tenants.tenant(&page.scope).await?;
-    let look = client.branding.as_ref().unwrap_or(&tenant.branding);
-    let form = LookForm::stored(client_action(page, &client), look);
+    // A client without a look of its own starts from the tenant's — but not its default
+    // language, which applies to the client anyway until the client has one of its own.
+    let form = match &client.branding {
+        Some(look) => LookForm::stored(client_action(page, &client), look),
+        None => LookForm {
+            default_locale: String::new(),
+            other_locale: false,
+            ..LookForm::stored(client_action(page, &client), &tenant.branding)
+        },
+    }
+    .of_client();
     // The sample shows the client's own colours; without one, the tenant's (the page's theme).
     let preview_css = client
         .branding
         .as_ref()
         .map(|branding| preview_css_url(page, branding))
         .transpose()?;
-    Ok(page.render(
-        "admin/client_branding.html",
-        client_page(page, &client, form, preview_css, false),
-    ))
+    let mut view = client_page(page, &client, form, preview_css, false);
+    view.removed = removed_css(page, query);
+    Ok(page.render("admin/client_branding.html", view))
 }
 
 fn client_page(
@@ -356,6 +449,7 @@ fn client_page(
         form,
         preview_css,
         previewing,
+        removed: None,
     }
 }
 
@@ -381,7 +475,7 @@ async fn submit_client_look(
     let error = if fields.previewing() {
         match branding_body(fields).parse() {
             Ok(branding) => {
-                let form = LookForm::posted(action, fields, None);
+                let form = LookForm::posted(action, fields, None).of_client();
                 let css = preview_css_url(page, &branding)?;
                 return Ok(page.render(
                     "admin/client_branding.html",
@@ -393,16 +487,21 @@ async fn submit_client_look(
     } else {
         let saved = set_client_branding(
             api_caller(page),
-            axum::extract::State(page.state.clone()),
+            State(page.state.clone()),
             ip,
             ApiPath(client.id),
             ApiJson(branding_body(fields)),
         )
         .await;
         match saved {
-            Ok(_) => {
-                let path = format!("{PATH}/clients/{}", client.id);
-                return Ok(page.redirect_with_notice(&path, "notice-admin-branding-client-saved"));
+            Ok(Json(saved)) => {
+                return Ok(after_save(
+                    page,
+                    &format!("{PATH}/clients/{}", client.id),
+                    &saved.custom_css_removed,
+                    "notice-admin-branding-client-saved",
+                    "notice-admin-branding-client-saved-css",
+                ));
             }
             Err(error) => error,
         }
@@ -411,7 +510,7 @@ async fn submit_client_look(
         Ok(error) => error,
         Err(response) => return Ok(response),
     };
-    let form = LookForm::posted(action, fields, Some(error));
+    let form = LookForm::posted(action, fields, Some(error)).of_client();
     Ok(page.render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
         "admin/client_branding.html",
@@ -438,7 +537,7 @@ async fn clear_client_look(
     let client = client_of(page, client_id).await?;
     let _cleared = clear_client_branding(
         api_caller(page),
-        axum::extract::State(page.state.clone()),
+        State(page.state.clone()),
         ip,
         ApiPath(client.id),
     )

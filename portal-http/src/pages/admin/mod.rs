@@ -9,6 +9,7 @@
 mod api_keys;
 mod audit;
 mod branding;
+mod css_removed;
 mod hub;
 mod names;
 pub(crate) mod preview;
@@ -86,6 +87,10 @@ pub(crate) const TEMPLATES: &[&[(&str, &str)]] = &[&[
     (
         "admin/look_fields.html",
         include_str!("../../../templates/admin/look_fields.html"),
+    ),
+    (
+        "admin/css_removed.html",
+        include_str!("../../../templates/admin/css_removed.html"),
     ),
     (
         "admin/brand_sample.html",

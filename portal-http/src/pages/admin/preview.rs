@@ -151,7 +151,7 @@ fn mac(token: &str, body: &str) -> [u8; 32] {
 }
 
 /// HMAC-SHA-256 (RFC 2104).
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+pub(super) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     const BLOCK: usize = 64;
     let mut padded = [0_u8; BLOCK];
     if key.len() > BLOCK {
