@@ -228,6 +228,31 @@ async fn a_contact_sees_their_clients_own_look_and_everyone_else_the_tenants() {
 }
 
 #[tokio::test]
+async fn a_clients_own_default_language_comes_before_the_tenants() {
+    let (portal, world) = seeded().await;
+    tenant_default(&portal, "en").await;
+    let a = world.a.client;
+    save(
+        &portal,
+        &format!("/clients/{a}/branding"),
+        look("Client A Portal", "#0b5d1e", Some("de")),
+    )
+    .await;
+
+    // A's contacts get German, whatever the browser asks; B's contacts the tenant's English.
+    let jar = sign_in(&portal, "acme", &world.a.contact("approver")).await;
+    let page = get(&portal, "/acme/", &jar, Some("en-GB")).await;
+    assert_eq!(lang(&page.text), "de", "{}", page.text);
+    let other = sign_in(&portal, "acme", &world.b.contact("approver")).await;
+    let page = get(&portal, "/acme/", &other, Some("de-DE")).await;
+    assert_eq!(lang(&page.text), "en", "{}", page.text);
+    // Staff follow the tenant's default too.
+    let staff = sign_in(&portal, "acme", "manager@acme.test").await;
+    let page = get(&portal, "/acme/", &staff, Some("de-DE")).await;
+    assert_eq!(lang(&page.text), "en", "{}", page.text);
+}
+
+#[tokio::test]
 async fn a_clients_theme_is_served_only_to_sessions_that_reach_the_client_sec_26() {
     let (portal, world) = seeded().await;
     let a = world.a.client;

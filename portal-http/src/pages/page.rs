@@ -186,13 +186,15 @@ impl PageRequest {
     /// Sets the language from the reader's own `preference` (a stored tag), else the tenant's
     /// default, else the browser's, else English.
     pub(crate) fn prefer_locale(&mut self, preference: Option<&str>) {
-        let tenant_default = self
-            .tenant
+        // A client's own look may name its own default; else the tenant's counts.
+        let default = self
+            .look
             .branding
             .default_locale
             .as_ref()
+            .or(self.tenant.branding.default_locale.as_ref())
             .map(|tag| tag.as_str());
-        self.locale = Locale::choose(preference, tenant_default, self.accept_language);
+        self.locale = Locale::choose(preference, default, self.accept_language);
     }
 
     /// Shows the page in the look `scope` gets: its client's own when the scope is a client's
@@ -247,12 +249,15 @@ impl PageRequest {
         let Some(user_id) = scope.principal().user_id() else {
             return self;
         };
-        if let Ok(Some(user)) = state.stores().identities.user(&scope, user_id).await {
-            self.prefer_locale(user.locale.as_deref());
-        }
+        let preference = match state.stores().identities.user(&scope, user_id).await {
+            Ok(Some(user)) => user.locale,
+            _ => None,
+        };
         if self.show_look_of(state, &scope).await.is_err() {
             self.look = Look::of_tenant(&self.tenant);
         }
+        // After the look: a client's own default language counts before the tenant's.
+        self.prefer_locale(preference.as_deref());
         self
     }
 

@@ -87,8 +87,6 @@ impl FromRequestParts<PortalState> for SignedPage {
             Ok(None) => return Err(page.redirect("/login")),
             Err(error) => return Err(page.error(ApiError::from(error).into())),
         };
-        // The person's language, then — once the scope is known — their client's look.
-        page.prefer_locale(user.locale.as_deref());
         let (scope, preview) =
             match admin::preview::apply(state, &page, &signed_in, &parts.headers).await {
                 Ok(Some((scope, banner))) => (scope, Some(banner)),
@@ -98,6 +96,8 @@ impl FromRequestParts<PortalState> for SignedPage {
         if let Err(error) = page.show_look_of(state, &scope).await {
             return Err(page.error(error));
         }
+        // The person's language, else their client's default, the tenant's, the browser's.
+        page.prefer_locale(user.locale.as_deref());
         let path = parts.uri.path().to_owned();
         let notice = notice(&page, parts.uri.query());
         Ok(Self {
