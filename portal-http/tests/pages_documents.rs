@@ -78,6 +78,11 @@ fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
 
 /// A same-origin multipart form post, as a browser sends it from a portal page.
 async fn post_multipart(portal: &Portal, path: &str, parts: &[Part<'_>], jar: &Jar) -> Reply {
+    post_body(portal, path, multipart(parts), jar).await
+}
+
+/// A same-origin post of `body`, exactly as given, as a multipart form with [`BOUNDARY`].
+async fn post_body(portal: &Portal, path: &str, body: Vec<u8>, jar: &Jar) -> Reply {
     let request = Request::post(path)
         .header(header::HOST, "portal.example.com")
         .header(
@@ -87,9 +92,7 @@ async fn post_multipart(portal: &Portal, path: &str, parts: &[Part<'_>], jar: &J
         .header("origin", "null")
         .header("sec-fetch-site", "same-origin")
         .header(header::COOKIE, jar.header());
-    portal
-        .send(request.body(Body::from(multipart(parts))).unwrap())
-        .await
+    portal.send(request.body(Body::from(body)).unwrap()).await
 }
 
 /// The document id a redirect to `/acme/documents/{id}?notice=…` names.
@@ -107,6 +110,30 @@ fn sha_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+async fn versions_of(portal: &Portal, document: DocumentId) -> usize {
+    let system = TenantScope::dangerous_system(portal.acme);
+    portal
+        .stores
+        .documents
+        .list_versions(&system, document, Page::first(200).unwrap())
+        .await
+        .unwrap()
+        .items
+        .len()
+}
+
+/// The form shown again (422) with `message` next to `field`, and the choose-again hint.
+fn assert_refused_at(reply: &Reply, field: &str, message: &str) {
+    assert_eq!(reply.status, 422, "{field}: {}", reply.text);
+    let html = &reply.text;
+    assert!(
+        html.contains(&format!("id=\"upload-{field}-error\">{message}")),
+        "{field}: {html}"
+    );
+    assert!(html.contains("aria-invalid=\"true\""), "{field}: {html}");
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
 }
 
 async fn documents_of(portal: &Portal, client: ClientId) -> usize {
@@ -428,6 +455,234 @@ async fn an_upload_needs_its_token_first_sec_31() {
     )
     .await;
     assert_eq!(reply.status, 400, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_token_after_the_file_is_refused_before_anything_is_stored_sec_31() {
+    let (portal, world) = seeded().await;
+    let jar = sign_in(&portal, "acme", &world.a.contact("client_admin")).await;
+    let token = input_value(
+        &get(&portal, "/acme/documents", &jar, None).await.text,
+        "csrf_token",
+    );
+    let project = world.a.project.to_string();
+    let before = documents_of(&portal, world.a.client).await;
+    let reply = post_multipart(
+        &portal,
+        "/acme/documents",
+        &[
+            Part::File("file", "a.txt", b"text"),
+            Part::Field("csrf_token", &token),
+            Part::Field("project", &project),
+        ],
+        &jar,
+    )
+    .await;
+    assert_eq!(reply.status, 403, "{}", reply.text);
+    assert!(reply.text.contains("This form could not be accepted"));
+    let versions = versions_of(&portal, world.a.document).await;
+    let reply = post_multipart(
+        &portal,
+        &format!("/acme/documents/{}/versions", world.a.document),
+        &[
+            Part::File("file", "a.txt", b"text"),
+            Part::Field("csrf_token", &token),
+        ],
+        &jar,
+    )
+    .await;
+    assert_eq!(reply.status, 403, "{}", reply.text);
+    assert_eq!(documents_of(&portal, world.a.client).await, before);
+    assert_eq!(versions_of(&portal, world.a.document).await, versions);
+    // The same form with its token first goes through: the order alone was wrong.
+    let reply = post_multipart(
+        &portal,
+        &format!("/acme/documents/{}/versions", world.a.document),
+        &[
+            Part::Field("csrf_token", &token),
+            Part::File("file", "a.txt", b"text"),
+        ],
+        &jar,
+    )
+    .await;
+    assert_eq!(reply.status, 303, "{}", reply.text);
+    assert_eq!(versions_of(&portal, world.a.document).await, versions + 1);
+}
+
+#[tokio::test]
+async fn a_malformed_body_gets_a_clear_page_never_a_500() {
+    let (portal, world) = seeded().await;
+    let jar = sign_in(&portal, "acme", &world.a.contact("client_admin")).await;
+    let token = input_value(
+        &get(&portal, "/acme/documents", &jar, None).await.text,
+        "csrf_token",
+    );
+    let project = world.a.project.to_string();
+    let before = documents_of(&portal, world.a.client).await;
+
+    // Not a form at all, though it says it is: the branded 400, before any token.
+    for garbage in [
+        b"just some bytes".to_vec(),
+        format!("--{BOUNDARY}\r\nno headers end here").into_bytes(),
+        format!("--{BOUNDARY}\r\n\x01\x02: \r\n\r\nx\r\n--{BOUNDARY}--\r\n").into_bytes(),
+    ] {
+        let reply = post_body(&portal, "/acme/documents", garbage, &jar).await;
+        assert_eq!(reply.status, 400, "{}", reply.text);
+        assert!(
+            reply.text.contains("That request could not be read"),
+            "{}",
+            reply.text
+        );
+    }
+
+    // The token read, then a file that breaks off: the form again, saying so.
+    let mut cut = multipart(&[
+        Part::Field("csrf_token", &token),
+        Part::Field("project", &project),
+        Part::Field("title", "Cut short"),
+        Part::File("file", "notes.txt", b"the first half of the notes"),
+    ]);
+    cut.truncate(cut.len() - BOUNDARY.len() - 8);
+    let reply = post_body(&portal, "/acme/documents", cut, &jar).await;
+    assert_refused_at(
+        &reply,
+        "file",
+        "The upload did not get through. Please check your connection and try again.",
+    );
+    assert!(reply.text.contains("value=\"Cut short\""), "{}", reply.text);
+
+    // The token read, then a part whose headers never end.
+    let mut endless = multipart(&[Part::Field("csrf_token", &token)]);
+    endless.truncate(endless.len() - BOUNDARY.len() - 6);
+    endless.extend_from_slice(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"title").as_bytes(),
+    );
+    endless.resize(endless.len() + 200 * 1024, b'x');
+    let reply = post_body(&portal, "/acme/documents", endless, &jar).await;
+    assert_refused_at(
+        &reply,
+        "file",
+        "The upload did not get through. Please check your connection and try again.",
+    );
+    assert_eq!(documents_of(&portal, world.a.client).await, before);
+}
+
+#[tokio::test]
+async fn an_oversize_text_field_is_refused() {
+    let (portal, world) = seeded().await;
+    let jar = sign_in(&portal, "acme", &world.a.contact("client_admin")).await;
+    let token = input_value(
+        &get(&portal, "/acme/documents", &jar, None).await.text,
+        "csrf_token",
+    );
+    let project = world.a.project.to_string();
+    let before = documents_of(&portal, world.a.client).await;
+    let long = "ü".repeat(2000);
+    // The title: the form again, the title's rule next to it, the rest kept.
+    let reply = post_multipart(
+        &portal,
+        "/acme/documents",
+        &[
+            Part::Field("csrf_token", &token),
+            Part::Field("project", &project),
+            Part::Field("title", &long),
+            Part::File("file", "a.txt", b"text"),
+        ],
+        &jar,
+    )
+    .await;
+    assert_refused_at(
+        &reply,
+        "title",
+        "Please use a title of 1 to 200 characters, without control characters.",
+    );
+    assert!(!reply.text.contains(&long[..100]), "not shown again");
+    assert!(
+        reply
+            .text
+            .contains(&format!("<option value=\"{project}\" selected>")),
+        "{}",
+        reply.text
+    );
+    // The project.
+    let reply = post_multipart(
+        &portal,
+        "/acme/documents",
+        &[
+            Part::Field("csrf_token", &token),
+            Part::Field("project", &long),
+            Part::File("file", "a.txt", b"text"),
+        ],
+        &jar,
+    )
+    .await;
+    assert_refused_at(&reply, "project", "Please choose one of your projects.");
+    // A field the form does not have.
+    let reply = post_multipart(
+        &portal,
+        "/acme/documents",
+        &[
+            Part::Field("csrf_token", &token),
+            Part::Field("project", &project),
+            Part::Field("notes", &long),
+            Part::File("file", "a.txt", b"text"),
+        ],
+        &jar,
+    )
+    .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert!(
+        reply
+            .text
+            .contains("That was not accepted. Please check it and try again."),
+        "{}",
+        reply.text
+    );
+    // A token longer than any token is not one.
+    let reply = post_multipart(
+        &portal,
+        "/acme/documents",
+        &[
+            Part::Field("csrf_token", &long),
+            Part::Field("project", &project),
+            Part::File("file", "a.txt", b"text"),
+        ],
+        &jar,
+    )
+    .await;
+    assert_eq!(reply.status, 403, "{}", reply.text);
+    assert_eq!(documents_of(&portal, world.a.client).await, before);
+}
+
+#[tokio::test]
+async fn a_file_far_over_the_limit_is_refused_with_the_limit_named() {
+    let (portal, world) = seeded_with(HttpConfig::default().with_max_upload_bytes(1024)).await;
+    let jar = sign_in(&portal, "acme", &world.a.contact("client_admin")).await;
+    let token = input_value(
+        &get(&portal, "/acme/documents", &jar, None).await.text,
+        "csrf_token",
+    );
+    let project = world.a.project.to_string();
+    let before = documents_of(&portal, world.a.client).await;
+    // Past the upload limit and the whole form's allowance besides.
+    let huge = vec![b'a'; 3 * 1024 * 1024];
+    let reply = post_multipart(
+        &portal,
+        "/acme/documents",
+        &[
+            Part::Field("csrf_token", &token),
+            Part::Field("project", &project),
+            Part::File("file", "big.txt", &huge),
+        ],
+        &jar,
+    )
+    .await;
+    assert_refused_at(
+        &reply,
+        "file",
+        "The file is too large: at most 1\u{a0}KB per file.",
+    );
+    assert_eq!(documents_of(&portal, world.a.client).await, before);
 }
 
 #[tokio::test]

@@ -7,8 +7,8 @@
 pub(super) mod caller;
 mod detail;
 mod download;
+mod form_body;
 mod list;
-mod multipart;
 pub(super) mod people;
 pub(super) mod size;
 mod upload;

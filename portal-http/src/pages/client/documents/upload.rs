@@ -4,27 +4,24 @@
 //! read; the file then streams, never held whole, straight through the API's upload function —
 //! its size limit, quota lock, content sniffing and checksum — into the blob store.
 //!
-//! A refused upload shows the form again (422) with the reason next to the field at fault, after
-//! the rest of the body has been read: a browser still sending would otherwise report a broken
+//! The body is read with axum's multipart reader ([`form_body`](super::form_body)). A refused
+//! upload shows the form again (422) with the reason next to the field at fault, after the rest
+//! of the body has been read: a browser still sending would otherwise report a broken
 //! connection instead of the page.
 
-use std::sync::Arc;
-
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use futures_util::stream;
 use portal_core::{DocumentId, ProjectId, Visibility};
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
 
 use super::super::super::catalogue::{Arg, CatalogueError};
 use super::super::super::form::FormError;
 use super::super::super::page::PageError;
 use super::super::super::signed::{Failure, SignedPage};
 use super::caller::api_caller;
-use super::multipart::{Multipart, MultipartError};
+use super::form_body::{FormBody, Part, Unreadable};
 use super::size::file_size;
 use super::{detail, list};
 use crate::api::documents::ALLOWED_EXTENSIONS;
@@ -106,13 +103,8 @@ impl UploadView {
 }
 
 /// `POST documents`: a new document and its first version.
-pub(super) async fn new_document(
-    page: SignedPage,
-    ip: ClientIp,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    match receive(&page, &headers, body, Target::NewDocument, ip).await {
+pub(super) async fn new_document(page: SignedPage, ip: ClientIp, request: Request) -> Response {
+    match receive(&page, request, Target::NewDocument, ip).await {
         Ok(response) => response,
         Err(failure) => page.fail(failure),
     }
@@ -123,13 +115,12 @@ pub(super) async fn new_version(
     page: SignedPage,
     ip: ClientIp,
     Path(document): Path<String>,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Response {
     let Ok(document) = document.parse::<DocumentId>() else {
         return page.fail(PageError::NotFound);
     };
-    match receive(&page, &headers, body, Target::NewVersion(document), ip).await {
+    match receive(&page, request, Target::NewVersion(document), ip).await {
         Ok(response) => response,
         Err(failure) => page.fail(failure),
     }
@@ -152,33 +143,35 @@ struct Fields {
     file_name: String,
 }
 
+/// Reads an upload form — its token first — sends its file on to `target`, and answers.
 async fn receive(
     page: &SignedPage,
-    headers: &HeaderMap,
-    body: Body,
+    request: Request,
     target: Target,
     ip: ClientIp,
 ) -> Result<Response, Failure> {
-    let mut form = Multipart::new(headers, body).map_err(refusal)?;
+    let max_upload = page.state.config().max_upload_bytes;
+    let mut form = FormBody::open(request, max_upload).await.map_err(refusal)?;
     // The token first, before anything else is read (SEC-31).
-    let token = match form.next_part().await.map_err(refusal)? {
-        Some(part) if part.name == "csrf_token" => form.text(SHORT_FIELD).await.map_err(refusal)?,
+    let token = match form.next_field().await.map_err(refusal)? {
+        Some(field) if field.name() == "csrf_token" => {
+            match field.text(SHORT_FIELD).await {
+                Ok(token) => token,
+                // Longer than any token: not one.
+                Err(Unreadable::FieldTooLong(_)) => String::new(),
+                Err(error) => return Err(refusal(error)),
+            }
+        }
         _ => String::new(),
     };
     if !page.verify_token(&token) {
         return Err(PageError::Forbidden.into());
     }
-    let fields = read_fields(&mut form).await.map_err(refusal)?;
-    let form = Arc::new(Mutex::new(form));
-    let outcome = send(page, target, &fields, form.clone(), ip).await;
+    let mut fields = Fields::default();
+    let outcome = upload(page, target, &mut form, &mut fields, ip).await;
     // What the upload did not read — the end of the form, or a refused file — is read now, so
     // the browser gets to see the answer.
-    let limit = page
-        .state
-        .config()
-        .max_upload_bytes
-        .saturating_add(DRAIN_SLACK);
-    form.lock().await.drain(limit).await;
+    form.drain(max_upload.saturating_add(DRAIN_SLACK)).await;
     match outcome {
         Ok(document) => {
             let notice = match target {
@@ -205,23 +198,54 @@ async fn receive(
     }
 }
 
-/// Reads the fields up to the file part, which is left to stream.
-async fn read_fields(form: &mut Multipart) -> Result<Fields, MultipartError> {
-    let mut fields = Fields::default();
-    while let Some(part) = form.next_part().await? {
-        match part.name.as_str() {
-            "project" => fields.project = form.text(SHORT_FIELD).await?,
-            "title" => fields.title = form.text(TITLE_FIELD).await?,
-            "share" => fields.share = !form.text(SHORT_FIELD).await?.is_empty(),
+/// Reads the fields up to the file part and streams that through the API's upload function;
+/// the document it went into. Parts after the file are left to the drain.
+async fn upload(
+    page: &SignedPage,
+    target: Target,
+    form: &mut FormBody,
+    fields: &mut Fields,
+    ip: ClientIp,
+) -> Result<DocumentId, Refused> {
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Err(wrong(page, "file", "documents-error-no-file", &[])),
+            Err(error) => return Err(not_read(page, &error)),
+        };
+        match field.name() {
             "file" => {
-                fields.file_name = part.file_name.unwrap_or_default();
-                break;
+                // Browsers write `"` in a file name as `%22` (the HTML standard's rule).
+                fields.file_name = field.file_name().unwrap_or_default().replace("%22", "\"");
+                let fields = &*fields;
+                let (read, sent) = field
+                    .stream_file(|body| send(page, target, fields, body, ip))
+                    .await;
+                return match (read, sent) {
+                    // The API saw the body break off; the reader knows why.
+                    (Err(error), Err(Refused::Page(Failure::Api(ApiError::BadRequest(_))))) => {
+                        Err(not_read(page, &error))
+                    }
+                    (_, sent) => sent,
+                };
             }
-            // Anything else is skipped by the next `next_part`.
-            _ => {}
+            "project" => fields.project = short(page, field, SHORT_FIELD).await?,
+            "title" => fields.title = short(page, field, TITLE_FIELD).await?,
+            "share" => fields.share = !short(page, field, SHORT_FIELD).await?.is_empty(),
+            // Anything else is read within the short limit and dropped.
+            _ => {
+                short(page, field, SHORT_FIELD).await?;
+            }
         }
     }
-    Ok(fields)
+}
+
+/// A short field's text, or the form again saying why it could not be read.
+async fn short(page: &SignedPage, field: Part<'_>, limit: usize) -> Result<String, Refused> {
+    field
+        .text(limit)
+        .await
+        .map_err(|error| not_read(page, &error))
 }
 
 /// Why an upload was not stored.
@@ -248,12 +272,12 @@ fn wrong(page: &SignedPage, field: &str, id: &str, args: &[(&str, Arg<'_>)]) -> 
     }
 }
 
-/// Streams the file through the API's upload function; the document it went into.
+/// Sends the file, `body`, through the API's upload function; the document it went into.
 async fn send(
     page: &SignedPage,
     target: Target,
     fields: &Fields,
-    form: Arc<Mutex<Multipart>>,
+    body: Body,
     ip: ClientIp,
 ) -> Result<DocumentId, Refused> {
     if fields.file_name.trim().is_empty() {
@@ -261,7 +285,6 @@ async fn send(
     }
     let state = State(page.state.clone());
     let caller = api_caller(page);
-    let body = Body::from_stream(file_stream(form));
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -340,21 +363,26 @@ fn refused(page: &SignedPage, error: ApiError) -> Refused {
         (ApiError::Invalid { .. }, Some("title")) => {
             wrong(page, "title", "documents-error-title", &[])
         }
-        (ApiError::PayloadTooLarge, _) => match max_size(page) {
-            Ok(size) => wrong(
-                page,
-                "file",
-                "documents-error-too-large",
-                &[("size", Arg::Text(size.into()))],
-            ),
-            Err(error) => error.into(),
-        },
+        (ApiError::PayloadTooLarge, _) => too_large(page),
         (ApiError::QuotaExceeded, _) => wrong(page, "file", "form-quota", &[]),
         (ApiError::Invalid { .. } | ApiError::Conflict(_), _) => match page.form_error(error) {
             Ok(error) => Refused::Form(error),
             Err(response) => Refused::Answer(response),
         },
         _ => Refused::Page(error.into()),
+    }
+}
+
+/// The form again saying the file is over the per-upload limit, the limit named.
+fn too_large(page: &SignedPage) -> Refused {
+    match max_size(page) {
+        Ok(size) => wrong(
+            page,
+            "file",
+            "documents-error-too-large",
+            &[("size", Arg::Text(size.into()))],
+        ),
+        Err(error) => error.into(),
     }
 }
 
@@ -395,24 +423,31 @@ async fn created_document(response: Response) -> Result<DocumentId, ApiError> {
     Ok(created.document.id)
 }
 
-/// The file part's content as a body, piece by piece as it arrives.
-fn file_stream(
-    form: Arc<Mutex<Multipart>>,
-) -> impl futures_util::Stream<Item = Result<bytes::Bytes, MultipartError>> + Send + 'static {
-    stream::unfold(Some(form), |form| async move {
-        let form = form?;
-        let next = form.lock().await.chunk().await;
-        match next {
-            Ok(Some(chunk)) => Some((Ok(chunk), Some(form))),
-            Ok(None) => None,
-            // One error, then the end.
-            Err(error) => Some((Err(error), None)),
+/// The form again saying why a part of its body could not be read, next to the field at fault.
+fn not_read(page: &SignedPage, error: &Unreadable) -> Refused {
+    tracing::debug!(%error, "an upload form could not be read");
+    match error {
+        Unreadable::FieldTooLong(field) if field == "title" => {
+            wrong(page, "title", "documents-error-title", &[])
         }
-    })
+        Unreadable::FieldTooLong(field) if field == "project" => {
+            wrong(page, "project", "documents-error-project", &[])
+        }
+        Unreadable::FieldTooLong(_) => {
+            match FormError::new(&page.formatter(), None, "form-not-accepted", &[]) {
+                Ok(error) => Refused::Form(error),
+                Err(error) => error.into(),
+            }
+        }
+        Unreadable::TooLarge => too_large(page),
+        Unreadable::NotMultipart | Unreadable::Malformed(_) => {
+            wrong(page, "file", "documents-upload-failed", &[])
+        }
+    }
 }
 
-/// A form body that cannot be read: 400.
-fn refusal(error: MultipartError) -> Failure {
+/// A form body that cannot be read before its token is checked: 400.
+fn refusal(error: Unreadable) -> Failure {
     tracing::debug!(%error, "an upload form was refused");
     Failure::Page(PageError::BadRequest)
 }
