@@ -7,16 +7,16 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use portal_core::model::{Client, MembershipRecord};
-use portal_core::{ClientId, InvitationId, MembershipId, MembershipKind, Permission, Side};
+use portal_core::{ClientId, MembershipId, MembershipKind, Permission, Side};
 use serde::{Deserialize, Serialize};
 
 use super::super::form::FormError;
 use super::super::signed::{Failure, PageForm, SignedPage};
 use super::clients::{CLIENT_FIELDS, ClientFields};
 use super::invites::{
-    self, Choice, INVITE_FIELDS, InvitationItem, InviteFields, choices, role_name,
+    self, Act, Choice, INVITE_FIELDS, InvitationItem, InviteFields, choices, role_name,
 };
-use super::shared::{Alert, CLIENTS, Form, Shown, every, form_failure, id, may, opens};
+use super::shared::{Alert, CLIENTS, Form, after_post, every, id, may, opens};
 use crate::api::staff::clients::found_client;
 use crate::extract::ClientIp;
 
@@ -60,19 +60,12 @@ pub(crate) async fn update(
         Ok::<_, Failure>(id)
     }
     .await;
-    match updated {
-        Ok(id) => {
-            page.redirect_with_notice(&format!("/staff/clients/{id}"), "notice-staff-client-saved")
-        }
-        Err(Failure::Api(error)) => match form_failure(&page, error) {
-            Shown::Again(error, status) => {
-                let form = Form::failed("client-edit", fields.clone(), error, CLIENT_FIELDS);
-                respond(&page, &client, Retry::Edit(form), status).await
-            }
-            Shown::Instead(response) => response,
-        },
-        Err(failure) => page.fail(failure),
-    }
+    let path = updated.map(|id| format!("/staff/clients/{id}"));
+    after_post(&page, path, "notice-staff-client-saved", |error, status| {
+        let form = Form::failed("client-edit", fields.clone(), error, CLIENT_FIELDS);
+        respond(&page, &client, Retry::Edit(form), status)
+    })
+    .await
 }
 
 /// `POST staff/clients/{id}/archive`: its contacts lose access.
@@ -130,20 +123,17 @@ pub(crate) async fn invite(
         Ok::<_, Failure>(id)
     }
     .await;
-    match sent {
-        Ok(id) => page.redirect_with_notice(
-            &format!("/staff/clients/{id}"),
-            "notice-staff-invitation-sent",
-        ),
-        Err(Failure::Api(error)) => match form_failure(&page, error) {
-            Shown::Again(error, status) => {
-                let form = Form::failed("invite", fields.clone(), error, INVITE_FIELDS);
-                respond(&page, &client, Retry::Invite(form), status).await
-            }
-            Shown::Instead(response) => response,
+    let path = sent.map(|id| format!("/staff/clients/{id}"));
+    after_post(
+        &page,
+        path,
+        "notice-staff-invitation-sent",
+        |error, status| {
+            let form = Form::failed("invite", fields.clone(), error, INVITE_FIELDS);
+            respond(&page, &client, Retry::Invite(form), status)
         },
-        Err(failure) => page.fail(failure),
-    }
+    )
+    .await
 }
 
 /// `POST staff/clients/{id}/invitations/{invitation}/resend`: a new link, mailed again.
@@ -152,16 +142,7 @@ pub(crate) async fn resend_invitation(
     Path((client, invitation)): Path<(String, String)>,
     form: PageForm<Empty>,
 ) -> Response {
-    let page = form.page;
-    let done = async {
-        let id = client_id(&page, &client)?;
-        let invitation: InvitationId = super::shared::id(&invitation)?;
-        let found = invites::find_pending(&page, Some(id), invitation).await?;
-        invites::resend(&page, &ip.audit(), found).await?;
-        Ok::<_, Failure>(id)
-    }
-    .await;
-    act_done(&page, &client, done, "notice-staff-invitation-sent").await
+    invitation_act(ip, &client, &invitation, form.page, Act::Resend).await
 }
 
 /// `POST staff/clients/{id}/invitations/{invitation}/revoke`: the link stops working.
@@ -170,16 +151,24 @@ pub(crate) async fn revoke_invitation(
     Path((client, invitation)): Path<(String, String)>,
     form: PageForm<Empty>,
 ) -> Response {
-    let page = form.page;
+    invitation_act(ip, &client, &invitation, form.page, Act::Revoke).await
+}
+
+/// Resends or revokes a pending invitation of the client of a path.
+async fn invitation_act(
+    ip: ClientIp,
+    client: &str,
+    invitation: &str,
+    page: SignedPage,
+    act: Act,
+) -> Response {
     let done = async {
-        let id = client_id(&page, &client)?;
-        let invitation: InvitationId = super::shared::id(&invitation)?;
-        let found = invites::find_pending(&page, Some(id), invitation).await?;
-        invites::revoke(&page, &ip.audit(), &found).await?;
+        let id = client_id(&page, client)?;
+        invites::act_on(&page, &ip.audit(), Some(id), invitation, act).await?;
         Ok::<_, Failure>(id)
     }
     .await;
-    act_done(&page, &client, done, "notice-staff-invitation-revoked").await
+    act_done(&page, client, done, act.notice()).await
 }
 
 /// The new role of a contact.
@@ -291,14 +280,11 @@ async fn act_done(
     done: Result<ClientId, Failure>,
     notice: &'static str,
 ) -> Response {
-    match done {
-        Ok(id) => page.redirect_with_notice(&format!("/staff/clients/{id}"), notice),
-        Err(Failure::Api(error)) => match form_failure(page, error) {
-            Shown::Again(error, status) => respond(page, client, Retry::Act(error), status).await,
-            Shown::Instead(response) => response,
-        },
-        Err(failure) => page.fail(failure),
-    }
+    let path = done.map(|id| format!("/staff/clients/{id}"));
+    after_post(page, path, notice, |error, status| {
+        respond(page, client, Retry::Act(error), status)
+    })
+    .await
 }
 
 /// The page's data.

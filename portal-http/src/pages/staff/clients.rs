@@ -9,7 +9,7 @@ use portal_core::model::ClientInput;
 use serde::{Deserialize, Serialize};
 
 use super::super::signed::{Failure, PageForm, SignedPage};
-use super::shared::{Alert, CLIENTS, Form, Shown, form_failure, opens, page_after, query};
+use super::shared::{Alert, CLIENTS, Form, created_or_again, opens, page_after, query};
 use crate::api::staff::{display_name, non_blank};
 use crate::error::ApiError;
 use crate::extract::ClientIp;
@@ -71,21 +71,16 @@ pub(crate) async fn create(ip: ClientIp, form: PageForm<ClientFields>) -> Respon
         )
     }
     .await;
-    match created {
-        Ok(client) => page.redirect_with_notice(
-            &format!("/staff/clients/{}", client.id),
-            "notice-staff-client-created",
-        ),
-        Err(error) => match form_failure(&page, error) {
-            Shown::Again(error, status) => {
-                let form = Form::failed("client-new", fields.clone(), error, CLIENT_FIELDS);
-                show(&page, None, Some(form), status)
-                    .await
-                    .unwrap_or_else(|failure| page.fail(failure))
-            }
-            Shown::Instead(response) => response,
-        },
-    }
+    let path = created.map(|client| format!("/staff/clients/{}", client.id));
+    let form = ("client-new", fields, CLIENT_FIELDS);
+    created_or_again(
+        &page,
+        path,
+        "notice-staff-client-created",
+        form,
+        |form, status| show(&page, None, Some(form), status),
+    )
+    .await
 }
 
 /// The list's data.

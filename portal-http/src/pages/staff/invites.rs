@@ -118,6 +118,43 @@ pub(super) async fn pending(
 }
 
 /// The pending invitation `id` to `client` (the staff for `None`), or the 404.
+/// What a button does to a pending invitation.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Act {
+    /// A new link, mailed again.
+    Resend,
+    /// The link stops working.
+    Revoke,
+}
+
+impl Act {
+    /// The confirmation of the act.
+    pub(super) const fn notice(self) -> &'static str {
+        match self {
+            Self::Resend => "notice-staff-invitation-sent",
+            Self::Revoke => "notice-staff-invitation-revoked",
+        }
+    }
+}
+
+/// Resends or revokes the pending invitation a path names, of `client` (`None`: of the team);
+/// one the viewer does not reach is the 404.
+pub(super) async fn act_on(
+    page: &SignedPage,
+    audit: &AuditContext,
+    client: Option<ClientId>,
+    text: &str,
+    act: Act,
+) -> Result<(), Failure> {
+    let id: InvitationId = super::shared::id(text)?;
+    let found = find_pending(page, client, id).await?;
+    match act {
+        Act::Resend => resend(page, audit, found).await?,
+        Act::Revoke => revoke(page, audit, &found).await?,
+    };
+    Ok(())
+}
+
 pub(super) async fn find_pending(
     page: &SignedPage,
     client: Option<ClientId>,

@@ -74,31 +74,31 @@ pub(crate) fn routes() -> Router<PortalState> {
         )
         .route(
             "/staff/projects/{project}/milestones",
-            post(project::create_milestone),
+            post(project::create::<project::NewMilestone>),
         )
         .route(
             "/staff/projects/{project}/updates",
-            post(project::create_update),
+            post(project::create::<project::UpdateFields>),
         )
         .route(
             "/staff/projects/{project}/decisions",
-            post(project::create_decision),
+            post(project::create::<project::DecisionFields>),
         )
         .route(
             "/staff/projects/{project}/tasks",
-            post(project::create_task),
+            post(project::create::<project::TaskFields>),
         )
         .route(
             "/staff/milestones/{milestone}",
-            post(project::edit_milestone),
+            post(project::edit_part::<project::Milestones>),
         )
         .route(
             "/staff/milestones/{milestone}/status",
-            post(project::milestone_status),
+            post(project::status::<project::Milestones>),
         )
         .route(
             "/staff/milestones/{milestone}/visibility",
-            post(project::milestone_visibility),
+            post(project::part_visibility::<project::Milestones>),
         )
         .route(
             "/staff/milestones/{milestone}/move",
@@ -110,28 +110,31 @@ pub(crate) fn routes() -> Router<PortalState> {
         )
         .route(
             "/staff/deliverables/{deliverable}",
-            post(project::edit_deliverable),
+            post(project::edit_part::<project::Deliverables>),
         )
         .route(
             "/staff/deliverables/{deliverable}/status",
-            post(project::deliverable_status),
+            post(project::status::<project::Deliverables>),
         )
         .route(
             "/staff/deliverables/{deliverable}/visibility",
-            post(project::deliverable_visibility),
+            post(project::part_visibility::<project::Deliverables>),
         )
         .route(
             "/staff/updates/{update}/visibility",
-            post(project::update_visibility),
+            post(project::part_visibility::<project::Updates>),
         )
         .route(
             "/staff/decisions/{decision}/visibility",
-            post(project::decision_visibility),
+            post(project::part_visibility::<project::Decisions>),
         )
-        .route("/staff/tasks/{task}/status", post(project::task_status))
+        .route(
+            "/staff/tasks/{task}/status",
+            post(project::status::<project::Tasks>),
+        )
         .route(
             "/staff/tasks/{task}/visibility",
-            post(project::task_visibility),
+            post(project::part_visibility::<project::Tasks>),
         )
         .route(
             "/staff/approvals",

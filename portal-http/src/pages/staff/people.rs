@@ -9,7 +9,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use portal_core::model::MembershipRecord;
-use portal_core::{ClientId, InvitationId, MembershipId, MembershipKind, Permission, Side};
+use portal_core::{ClientId, MembershipId, MembershipKind, Permission, Side};
 use serde::{Deserialize, Serialize};
 
 use super::super::form::FormError;
@@ -17,9 +17,9 @@ use super::super::page::PageError;
 use super::super::signed::{Failure, PageForm, SignedPage};
 use super::client::Empty;
 use super::invites::{
-    self, Choice, INVITE_FIELDS, InvitationItem, InviteFields, choices, role_name,
+    self, Act, Choice, INVITE_FIELDS, InvitationItem, InviteFields, choices, role_name,
 };
-use super::shared::{Alert, Form, Shown, every, form_failure, id, opens};
+use super::shared::{Alert, Form, after_post, every, id, opens};
 use crate::error::ApiError;
 use crate::extract::ClientIp;
 
@@ -50,16 +50,18 @@ pub(crate) async fn invite(ip: ClientIp, form: PageForm<InviteFields>) -> Respon
     if let Err(error) = opens(&page, TEAM) {
         return page.fail(error);
     }
-    match invites::send(&page, &ip.audit(), None, &fields).await {
-        Ok(_) => page.redirect_with_notice(PATH, "notice-staff-invitation-sent"),
-        Err(error) => match form_failure(&page, error) {
-            Shown::Again(error, status) => {
-                let form = Form::failed("invite", fields.clone(), error, INVITE_FIELDS);
-                respond(&page, Retry::Invite(form), status).await
-            }
-            Shown::Instead(response) => response,
+    let sent = invites::send(&page, &ip.audit(), None, &fields).await;
+    let path = sent.map(|_| PATH.to_owned()).map_err(Failure::from);
+    after_post(
+        &page,
+        path,
+        "notice-staff-invitation-sent",
+        |error, status| {
+            let form = Form::failed("invite", fields.clone(), error, INVITE_FIELDS);
+            respond(&page, Retry::Invite(form), status)
         },
-    }
+    )
+    .await
 }
 
 /// `POST staff/people/invitations/{id}/resend`.
@@ -68,16 +70,7 @@ pub(crate) async fn resend_invitation(
     Path(invitation): Path<String>,
     form: PageForm<Empty>,
 ) -> Response {
-    let page = form.page;
-    let done = async {
-        opens(&page, TEAM)?;
-        let invitation: InvitationId = id(&invitation)?;
-        let found = invites::find_pending(&page, None, invitation).await?;
-        invites::resend(&page, &ip.audit(), found).await?;
-        Ok(())
-    }
-    .await;
-    act_done(&page, done, "notice-staff-invitation-sent").await
+    invitation_act(ip, &invitation, form.page, Act::Resend).await
 }
 
 /// `POST staff/people/invitations/{id}/revoke`.
@@ -86,16 +79,17 @@ pub(crate) async fn revoke_invitation(
     Path(invitation): Path<String>,
     form: PageForm<Empty>,
 ) -> Response {
-    let page = form.page;
+    invitation_act(ip, &invitation, form.page, Act::Revoke).await
+}
+
+/// Resends or revokes a pending invitation to the team.
+async fn invitation_act(ip: ClientIp, invitation: &str, page: SignedPage, act: Act) -> Response {
     let done = async {
         opens(&page, TEAM)?;
-        let invitation: InvitationId = id(&invitation)?;
-        let found = invites::find_pending(&page, None, invitation).await?;
-        invites::revoke(&page, &ip.audit(), &found).await?;
-        Ok(())
+        invites::act_on(&page, &ip.audit(), None, invitation, act).await
     }
     .await;
-    act_done(&page, done, "notice-staff-invitation-revoked").await
+    act_done(&page, done, act.notice()).await
 }
 
 /// The new role of a member of staff.
@@ -112,25 +106,17 @@ pub(crate) async fn change_role(
     form: PageForm<RoleFields>,
 ) -> Response {
     let PageForm { page, fields } = form;
-    let done = async {
-        let record = member(&page, &membership).await?;
-        if !recently_signed_in(&page) {
-            return Ok(false);
-        }
+    let page = &page;
+    let changed = |member: MembershipId| async move {
         let role = invites::role_id(&fields.role_id)?;
         page.state
             .stores()
             .memberships
-            .change_role(&page.scope, record.id, role, &ip.audit())
+            .change_role(&page.scope, member, role, &ip.audit())
             .await?;
-        Ok(true)
-    }
-    .await;
-    match done {
-        Ok(false) => page.confirm_first(PATH),
-        Ok(true) => act_done(&page, Ok(()), "notice-staff-role-changed").await,
-        Err(failure) => act_done(&page, Err(failure), "").await,
-    }
+        Ok::<_, Failure>(())
+    };
+    change_member(page, &membership, "notice-staff-role-changed", changed).await
 }
 
 /// The clients a member of staff works on.
@@ -147,11 +133,8 @@ pub(crate) async fn assign_clients(
     form: PageForm<ClientsFields>,
 ) -> Response {
     let PageForm { page, fields } = form;
-    let done = async {
-        let record = member(&page, &membership).await?;
-        if !recently_signed_in(&page) {
-            return Ok(false);
-        }
+    let page = &page;
+    let assigned = |member: MembershipId| async move {
         let clients = fields
             .client_ids
             .iter()
@@ -163,15 +146,34 @@ pub(crate) async fn assign_clients(
         page.state
             .stores()
             .memberships
-            .assign_clients(&page.scope, record.id, clients, &ip.audit())
+            .assign_clients(&page.scope, member, clients, &ip.audit())
             .await?;
+        Ok::<_, Failure>(())
+    };
+    change_member(page, &membership, "notice-staff-clients-assigned", assigned).await
+}
+
+/// Changes the access of the member of a path with `change`, once the viewer has signed in
+/// recently enough (SEC-20; otherwise the password prompt first).
+async fn change_member<Change: Future<Output = Result<(), Failure>>>(
+    page: &SignedPage,
+    membership: &str,
+    notice: &'static str,
+    change: impl FnOnce(MembershipId) -> Change,
+) -> Response {
+    let done = async {
+        let record = member(page, membership).await?;
+        if !recently_signed_in(page) {
+            return Ok(false);
+        }
+        change(record.id).await?;
         Ok(true)
     }
     .await;
     match done {
         Ok(false) => page.confirm_first(PATH),
-        Ok(true) => act_done(&page, Ok(()), "notice-staff-clients-assigned").await,
-        Err(failure) => act_done(&page, Err(failure), "").await,
+        Ok(true) => act_done(page, Ok(()), notice).await,
+        Err(failure) => act_done(page, Err(failure), "").await,
     }
 }
 
@@ -206,14 +208,11 @@ async fn staff(page: &SignedPage) -> Result<Vec<MembershipRecord>, Failure> {
 
 /// Back to the team page with `notice`, or the page again with why the act was refused.
 async fn act_done(page: &SignedPage, done: Result<(), Failure>, notice: &'static str) -> Response {
-    match done {
-        Ok(()) => page.redirect_with_notice(PATH, notice),
-        Err(Failure::Api(error)) => match form_failure(page, error) {
-            Shown::Again(error, status) => respond(page, Retry::Act(error), status).await,
-            Shown::Instead(response) => response,
-        },
-        Err(failure) => page.fail(failure),
-    }
+    let path = done.map(|()| PATH.to_owned());
+    after_post(page, path, notice, |error, status| {
+        respond(page, Retry::Act(error), status)
+    })
+    .await
 }
 
 /// The page's data.

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use super::super::signed::{Failure, PageForm, SignedPage};
 use super::invites::Choice;
 use super::shared::{
-    Alert, DELIVERY, Form, PROJECT_STATUSES, Shown, day, every, form_failure, may, opens,
-    page_after, project_status, query,
+    Alert, DELIVERY, Form, PROJECT_STATUSES, created_or_again, day, every, may, opens, page_after,
+    project_status, query,
 };
 use crate::api::staff::work::MAX_TEXT_CHARS;
 use crate::api::staff::{bounded, display_name};
@@ -148,21 +148,16 @@ pub(crate) async fn create(ip: ClientIp, form: PageForm<ProjectFields>) -> Respo
         )
     }
     .await;
-    match created {
-        Ok(project) => page.redirect_with_notice(
-            &format!("/staff/projects/{}", project.id),
-            "notice-staff-project-created",
-        ),
-        Err(error) => match form_failure(&page, error) {
-            Shown::Again(error, status) => {
-                let form = Form::failed("project-new", fields.clone(), error, PROJECT_FIELDS);
-                show(&page, None, Some(form), status)
-                    .await
-                    .unwrap_or_else(|failure| page.fail(failure))
-            }
-            Shown::Instead(response) => response,
-        },
-    }
+    let path = created.map(|project| format!("/staff/projects/{}", project.id));
+    let form = ("project-new", fields, PROJECT_FIELDS);
+    created_or_again(
+        &page,
+        path,
+        "notice-staff-project-created",
+        form,
+        |form, status| show(&page, None, Some(form), status),
+    )
+    .await
 }
 
 /// The list's data.

@@ -308,6 +308,48 @@ pub(super) fn form_failure(page: &SignedPage, error: ApiError) -> Shown {
     }
 }
 
+/// After a form post: on to `path` with `notice` (POST-redirect-GET); when the input was
+/// wrong or the act refused, the page again from `again` with the error in the reader's words;
+/// any other failure as [`SignedPage::fail`] answers it.
+pub(super) async fn after_post<Again: Future<Output = Response>>(
+    page: &SignedPage,
+    result: Result<String, Failure>,
+    notice: &'static str,
+    again: impl FnOnce(FormError, StatusCode) -> Again,
+) -> Response {
+    match result {
+        Ok(path) => page.redirect_with_notice(&path, notice),
+        Err(Failure::Api(error)) => match form_failure(page, error) {
+            Shown::Again(error, status) => again(error, status).await,
+            Shown::Instead(response) => response,
+        },
+        Err(failure) => page.fail(failure),
+    }
+}
+
+/// After a list page's create form: on to the new object's `path` with `notice`, or the list
+/// again (`show`) with the form (`form_id`, its `fields` and the error about one of `names`).
+pub(super) async fn created_or_again<T, Shown: Future<Output = Result<Response, Failure>>>(
+    page: &SignedPage,
+    path: Result<String, ApiError>,
+    notice: &'static str,
+    (form_id, fields, names): (&'static str, T, &'static [&'static str]),
+    show: impl FnOnce(Form<T>, StatusCode) -> Shown,
+) -> Response {
+    after_post(
+        page,
+        path.map_err(Failure::from),
+        notice,
+        |error, status| async move {
+            let form = Form::failed(form_id, fields, error, names);
+            show(form, status)
+                .await
+                .unwrap_or_else(|failure| page.fail(failure))
+        },
+    )
+    .await
+}
+
 /// The catalogue id of a project's status.
 pub(super) const fn project_status(status: ProjectStatus) -> &'static str {
     match status {

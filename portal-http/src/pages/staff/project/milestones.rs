@@ -4,188 +4,102 @@
 
 use axum::extract::Path;
 use axum::response::Response;
-use portal_core::model::{Milestone, MilestoneInput};
+use portal_core::model::{AuditContext, Milestone, MilestoneInput};
 use portal_core::state::MilestoneStatus;
 use portal_core::{MilestoneId, ProjectId};
 use serde::{Deserialize, Serialize};
 
 use super::super::super::page::PageError;
 use super::super::super::signed::{Failure, PageForm, SignedPage};
-use super::super::shared::{Form, VisibilityFields, day, state_named};
-use super::{Retry, child_id, done, ordered_milestones, project_id, published_notice};
+use super::super::shared::{Form, day};
+use super::parts::{self, DATED_FIELDS, Dated, DatedFields, Draft, part, stateful};
+use super::{Retry, done, ordered_milestones};
 use crate::api::staff::display_name;
 use crate::error::ApiError;
 use crate::extract::ClientIp;
 
-/// The fields of a milestone form.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub(crate) struct MilestoneFields {
-    /// Its title.
-    #[serde(default)]
-    pub(super) title: String,
-    /// When it is due, `YYYY-MM-DD`; blank for none.
-    #[serde(default)]
-    pub(super) due_on: String,
+/// Milestones, as parts of the project page.
+pub(crate) struct Milestones;
+
+part!(
+    Milestones,
+    MilestoneId,
+    Milestone,
+    milestones,
+    milestone,
+    set_milestone_visibility
+);
+stateful!(Milestones, MilestoneStatus, milestones, move_milestone);
+
+impl Dated for Milestones {
+    const NAME: &'static str = "milestone";
+    const SAVED: &'static str = "notice-staff-milestone-saved";
+
+    fn retry(id: MilestoneId, form: Form<DatedFields>) -> Retry {
+        Retry::Milestone(id, form)
+    }
+
+    async fn save(
+        page: &SignedPage,
+        current: &Milestone,
+        fields: &DatedFields,
+        audit: &AuditContext,
+    ) -> Result<(), ApiError> {
+        let input = MilestoneInput {
+            project: current.project,
+            title: display_name("title", &fields.title)?,
+            due_on: day("due_on", &fields.due_on)?,
+            position: current.position,
+            external_id: current.external_id.clone(),
+        };
+        let stores = page.state.stores();
+        stores
+            .milestones
+            .update_milestone(&page.scope, current.id, input, audit)
+            .await?;
+        Ok(())
+    }
 }
 
-/// The fields a milestone form's error may name.
-const FIELDS: &[&str] = &["title", "due_on"];
+/// The form of a new milestone: internal and planned, at the end of the project's order.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(transparent)]
+pub(crate) struct NewMilestone(pub(super) DatedFields);
 
-/// `POST staff/projects/{id}/milestones`: a new internal, planned milestone at the end.
-pub(crate) async fn create_milestone(
-    ip: ClientIp,
-    Path(project): Path<String>,
-    form: PageForm<MilestoneFields>,
-) -> Response {
-    let PageForm { page, fields } = form;
-    let project = match project_id(&page, &project) {
-        Ok(id) => id,
-        Err(failure) => return page.fail(failure),
-    };
-    let created = async {
-        let last = match ordered_milestones(&page, project).await {
+impl Draft for NewMilestone {
+    const FORM: &'static str = "milestone-new";
+    const FIELDS: &'static [&'static str] = DATED_FIELDS;
+    const CREATED: &'static str = "notice-staff-milestone-added";
+
+    fn retry(form: Form<Self>) -> Retry {
+        Retry::NewMilestone(form)
+    }
+
+    async fn create(
+        &self,
+        page: &SignedPage,
+        project: ProjectId,
+        audit: &AuditContext,
+    ) -> Result<(), ApiError> {
+        let last = match ordered_milestones(page, project).await {
             Ok(milestones) => milestones.last().map_or(0, |milestone| milestone.position),
             Err(Failure::Api(error)) => return Err(error),
             Err(Failure::Page(error)) => return Err(page_error(error)),
         };
         let input = MilestoneInput {
             project,
-            title: display_name("title", &fields.title)?,
-            due_on: day("due_on", &fields.due_on)?,
+            title: display_name("title", &self.0.title)?,
+            due_on: day("due_on", &self.0.due_on)?,
             position: last.saturating_add(1),
             external_id: None,
         };
-        page.state
-            .stores()
+        let stores = page.state.stores();
+        stores
             .milestones
-            .create_milestone(&page.scope, input, &ip.audit())
+            .create_milestone(&page.scope, input, audit)
             .await?;
         Ok(())
     }
-    .await;
-    done(
-        &page,
-        project,
-        created,
-        "notice-staff-milestone-added",
-        |error| Retry::NewMilestone(Form::failed("milestone-new", fields.clone(), error, FIELDS)),
-    )
-    .await
-}
-
-/// `POST staff/milestones/{id}`: a new title or due day.
-pub(crate) async fn edit_milestone(
-    ip: ClientIp,
-    Path(milestone): Path<String>,
-    form: PageForm<MilestoneFields>,
-) -> Response {
-    let PageForm { page, fields } = form;
-    let current = match found(&page, &milestone).await {
-        Ok(current) => current,
-        Err(failure) => return page.fail(failure),
-    };
-    let (project, id) = (current.project, current.id);
-    let saved = async {
-        let input = MilestoneInput {
-            project,
-            title: display_name("title", &fields.title)?,
-            due_on: day("due_on", &fields.due_on)?,
-            position: current.position,
-            external_id: current.external_id,
-        };
-        page.state
-            .stores()
-            .milestones
-            .update_milestone(&page.scope, id, input, &ip.audit())
-            .await?;
-        Ok(())
-    }
-    .await;
-    done(
-        &page,
-        project,
-        saved,
-        "notice-staff-milestone-saved",
-        |error| {
-            Retry::Milestone(
-                id,
-                Form::failed(format!("milestone-{id}"), fields.clone(), error, FIELDS),
-            )
-        },
-    )
-    .await
-}
-
-/// A state a button asks for.
-#[derive(Debug, Deserialize)]
-pub(crate) struct StatusFields {
-    #[serde(default)]
-    pub(super) status: String,
-}
-
-/// `POST staff/milestones/{id}/status`: planned → in progress → completed (and back).
-pub(crate) async fn milestone_status(
-    ip: ClientIp,
-    Path(milestone): Path<String>,
-    form: PageForm<StatusFields>,
-) -> Response {
-    let PageForm { page, fields } = form;
-    let (current, to) = match found(&page, &milestone).await.and_then(|current| {
-        let to: MilestoneStatus = state_named(&fields.status)?;
-        Ok((current, to))
-    }) {
-        Ok(found) => found,
-        Err(failure) => return page.fail(failure),
-    };
-    let moved = page
-        .state
-        .stores()
-        .milestones
-        .move_milestone(&page.scope, current.id, to, &ip.audit())
-        .await
-        .map(drop)
-        .map_err(ApiError::from);
-    done(
-        &page,
-        current.project,
-        moved,
-        "notice-staff-status-changed",
-        Retry::Act,
-    )
-    .await
-}
-
-/// `POST staff/milestones/{id}/visibility`: shares the milestone with the client or makes it
-/// internal again (`publish`).
-pub(crate) async fn milestone_visibility(
-    ip: ClientIp,
-    Path(milestone): Path<String>,
-    form: PageForm<VisibilityFields>,
-) -> Response {
-    let PageForm { page, fields } = form;
-    let (current, visibility) = match found(&page, &milestone)
-        .await
-        .and_then(|current| Ok((current, fields.visibility()?)))
-    {
-        Ok(found) => found,
-        Err(failure) => return page.fail(failure),
-    };
-    let set = page
-        .state
-        .stores()
-        .milestones
-        .set_milestone_visibility(&page.scope, current.id, visibility, &ip.audit())
-        .await
-        .map(drop)
-        .map_err(ApiError::from);
-    done(
-        &page,
-        current.project,
-        set,
-        published_notice(visibility),
-        Retry::Act,
-    )
-    .await
 }
 
 /// Which way a milestone moves in the order.
@@ -272,13 +186,7 @@ async fn renumber(
 
 /// The milestone of a path the viewer sees, or the 404.
 pub(super) async fn found(page: &SignedPage, text: &str) -> Result<Milestone, Failure> {
-    let id: MilestoneId = child_id(page, text)?;
-    page.state
-        .stores()
-        .milestones
-        .milestone(&page.scope, id)
-        .await?
-        .ok_or(Failure::Page(PageError::NotFound))
+    Ok(parts::found::<Milestones>(page, text).await?.1)
 }
 
 /// A page error as the API error that answers the same way.

@@ -10,6 +10,7 @@
 mod content;
 mod deliverables;
 mod milestones;
+mod parts;
 mod view;
 
 use axum::extract::Path;
@@ -18,23 +19,17 @@ use axum::response::Response;
 use portal_core::model::{Milestone, ProjectInput};
 use portal_core::{DeliverableId, MilestoneId, ProjectId};
 
-use self::content::{DecisionFields, TaskFields, UpdateFields};
 pub(crate) use self::content::{
-    create_decision, create_task, create_update, decision_visibility, task_status, task_visibility,
-    update_visibility,
+    DecisionFields, Decisions, TaskFields, Tasks, UpdateFields, Updates,
 };
-use self::deliverables::DeliverableFields;
-pub(crate) use self::deliverables::{
-    create_deliverable, deliverable_status, deliverable_visibility, edit_deliverable,
-};
-use self::milestones::MilestoneFields;
-pub(crate) use self::milestones::{
-    create_milestone, edit_milestone, milestone_status, milestone_visibility, reorder_milestone,
-};
+pub(crate) use self::deliverables::{Deliverables, create_deliverable};
+pub(crate) use self::milestones::{Milestones, NewMilestone, reorder_milestone};
+use self::parts::DatedFields;
+pub(crate) use self::parts::{create, edit as edit_part, status, visibility as part_visibility};
 use super::super::form::FormError;
 use super::super::signed::{Failure, PageForm, SignedPage};
 use super::projects::{PROJECT_FIELDS, ProjectFields};
-use super::shared::{DELIVERY, Form, Shown, VisibilityFields, every, form_failure, id, opens};
+use super::shared::{DELIVERY, Form, VisibilityFields, after_post, every, id, opens};
 use crate::api::work::visible_project;
 use crate::error::ApiError;
 use crate::extract::ClientIp;
@@ -46,13 +41,13 @@ pub(super) enum Retry {
     /// The project's fields.
     Project(Form<ProjectFields>),
     /// A new milestone.
-    NewMilestone(Form<MilestoneFields>),
+    NewMilestone(Form<NewMilestone>),
     /// A milestone's fields.
-    Milestone(MilestoneId, Form<MilestoneFields>),
+    Milestone(MilestoneId, Form<DatedFields>),
     /// A new deliverable of a milestone.
-    NewDeliverable(MilestoneId, Form<DeliverableFields>),
+    NewDeliverable(MilestoneId, Form<DatedFields>),
     /// A deliverable's fields.
-    Deliverable(DeliverableId, Form<DeliverableFields>),
+    Deliverable(DeliverableId, Form<DatedFields>),
     /// A new status update.
     Update(Form<UpdateFields>),
     /// A new decision record.
@@ -170,13 +165,13 @@ pub(super) async fn done(
     notice: &'static str,
     failed: impl FnOnce(FormError) -> Retry,
 ) -> Response {
-    match result {
-        Ok(()) => page.redirect_with_notice(&format!("/staff/projects/{project}"), notice),
-        Err(error) => match form_failure(page, error) {
-            Shown::Again(error, status) => respond(page, project, failed(error), status).await,
-            Shown::Instead(response) => response,
-        },
-    }
+    let path = result
+        .map(|()| format!("/staff/projects/{project}"))
+        .map_err(Failure::from);
+    after_post(page, path, notice, |error, status| {
+        respond(page, project, failed(error), status)
+    })
+    .await
 }
 
 /// The project page, or the answer to why it cannot be shown.

@@ -19,8 +19,8 @@ use super::super::shared::{
     milestone_status, moves, opens, project_status, task_status,
 };
 use super::content::{DecisionFields, TaskFields, UpdateFields};
-use super::deliverables::DeliverableFields;
-use super::milestones::MilestoneFields;
+use super::milestones::NewMilestone;
+use super::parts::DatedFields;
 use super::{Retry, ordered_milestones};
 use crate::api::work::visible_project;
 
@@ -78,7 +78,7 @@ struct ProjectView {
     edit: Option<Form<ProjectFields>>,
     statuses: Vec<Choice>,
     milestones: Vec<MilestoneItem>,
-    new_milestone: Option<Form<MilestoneFields>>,
+    new_milestone: Option<Form<NewMilestone>>,
     updates: Vec<UpdateItem>,
     new_update: Option<Form<UpdateFields>>,
     decisions: Vec<DecisionItem>,
@@ -100,9 +100,9 @@ struct MilestoneItem {
     manage: bool,
     first: bool,
     last: bool,
-    edit: Option<Form<MilestoneFields>>,
+    edit: Option<Form<DatedFields>>,
     deliverables: Vec<DeliverableItem>,
-    new_deliverable: Option<Form<DeliverableFields>>,
+    new_deliverable: Option<Form<DatedFields>>,
 }
 
 /// A deliverable with its state, moves, toggle and form.
@@ -114,7 +114,7 @@ struct DeliverableItem {
     due: Option<String>,
     toggle: Toggle,
     moves: Vec<Move>,
-    edit: Option<Form<DeliverableFields>>,
+    edit: Option<Form<DatedFields>>,
 }
 
 /// A status update.
@@ -153,10 +153,10 @@ struct TaskItem {
 #[derive(Default)]
 struct Kept {
     project: Option<Form<ProjectFields>>,
-    new_milestone: Option<Form<MilestoneFields>>,
-    milestone: Option<(MilestoneId, Form<MilestoneFields>)>,
-    new_deliverable: Option<(MilestoneId, Form<DeliverableFields>)>,
-    deliverable: Option<(DeliverableId, Form<DeliverableFields>)>,
+    new_milestone: Option<Form<NewMilestone>>,
+    milestone: Option<(MilestoneId, Form<DatedFields>)>,
+    new_deliverable: Option<(MilestoneId, Form<DatedFields>)>,
+    deliverable: Option<(DeliverableId, Form<DatedFields>)>,
     update: Option<Form<UpdateFields>>,
     decision: Option<Form<DecisionFields>>,
     task: Option<Form<TaskFields>>,
@@ -252,7 +252,7 @@ pub(super) async fn render(
     let milestones = milestone_items(&context, id, &mut kept).await?;
     let new_milestone = context.can(Permission::ManageMilestones).then(|| {
         noted(&mut kept.alert, kept.new_milestone.take())
-            .unwrap_or_else(|| Form::new("milestone-new", MilestoneFields::default()))
+            .unwrap_or_else(|| Form::new("milestone-new", NewMilestone::default()))
     });
     let updates = update_items(&context, id).await?;
     let new_update = context.can(Permission::ManageUpdates).then(|| {
@@ -361,7 +361,7 @@ async fn milestone_items(
                 edit.unwrap_or_else(|| {
                     Form::new(
                         format!("milestone-{}", milestone.id),
-                        MilestoneFields {
+                        DatedFields {
                             title: title.clone(),
                             due_on: day_value(milestone.due_on),
                         },
@@ -372,7 +372,7 @@ async fn milestone_items(
                 new_deliverable.unwrap_or_else(|| {
                     Form::new(
                         format!("deliverable-new-{}", milestone.id),
-                        DeliverableFields::default(),
+                        DatedFields::default(),
                     )
                 })
             }),
@@ -423,7 +423,7 @@ async fn deliverable_items(
                 edit.unwrap_or_else(|| {
                     Form::new(
                         format!("deliverable-{}", deliverable.id),
-                        DeliverableFields {
+                        DatedFields {
                             title: title.clone(),
                             due_on: day_value(deliverable.due_on),
                         },
