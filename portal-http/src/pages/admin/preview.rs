@@ -19,7 +19,8 @@ use portal_core::model::{NewAuditEvent, ObjectRef};
 use portal_core::{ClientId, Permission, Principal, Role, RoleId, Side, TenantScope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest as _, Sha256};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
 use super::super::Pages;
@@ -120,15 +121,20 @@ async fn previewed(
         .map(|scope| (scope, client.name.as_str().to_owned(), role)))
 }
 
+/// The preview ticket's MAC could not be made.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the preview ticket could not be signed")]
+struct MacFailed;
+
 /// The ticket cookie's value: `<client>.<role>.<mac>`.
 struct Ticket;
 
 impl Ticket {
     /// A ticket for `client` and `role`, bound to the session `token`.
-    fn issue(token: &str, client: ClientId, role: RoleId) -> String {
+    fn issue(token: &str, client: ClientId, role: RoleId) -> Option<String> {
         let body = format!("{client}.{role}");
-        let mac = URL_SAFE_NO_PAD.encode(mac(token, &body));
-        format!("{body}.{mac}")
+        let mac = URL_SAFE_NO_PAD.encode(mac(token, &body)?);
+        Some(format!("{body}.{mac}"))
     }
 
     /// The client and role of a ticket, when its MAC is this session's.
@@ -138,34 +144,24 @@ impl Ticket {
         let client = ClientId::parse(client).ok()?;
         let role = RoleId::parse(role).ok()?;
         let presented = URL_SAFE_NO_PAD.decode(presented).ok()?;
-        let expected = mac(token, &format!("{client}.{role}"));
+        let expected = mac(token, &format!("{client}.{role}"))?;
         bool::from(expected.as_slice().ct_eq(presented.as_slice())).then_some((client, role))
     }
 }
 
 /// HMAC-SHA-256 (RFC 2104) of the labelled `body`, keyed by the session `token`.
-fn mac(token: &str, body: &str) -> [u8; 32] {
+fn mac(token: &str, body: &str) -> Option<[u8; 32]> {
     let mut message = LABEL.to_vec();
     message.extend_from_slice(body.as_bytes());
     hmac_sha256(token.as_bytes(), &message)
 }
 
-/// HMAC-SHA-256 (RFC 2104).
-pub(super) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut padded = [0_u8; BLOCK];
-    if key.len() > BLOCK {
-        padded[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        padded[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(padded.map(|byte| byte ^ 0x36));
-    inner.update(message);
-    let mut outer = Sha256::new();
-    outer.update(padded.map(|byte| byte ^ 0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
+/// HMAC-SHA-256 (RFC 2104); `None` only if the MAC could not be keyed (HMAC takes keys of any
+/// length, so never in practice — but a failure must never yield a MAC anyone could guess).
+pub(super) fn hmac_sha256(key: &[u8], message: &[u8]) -> Option<[u8; 32]> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
+    mac.update(message);
+    Some(mac.finalize().into_bytes().into())
 }
 
 /// The `Set-Cookie` of a ticket (an empty `value` ends it).
@@ -313,7 +309,8 @@ async fn start_preview(
         .audit
         .append(&page.scope, event, &ip.audit())
         .await?;
-    let ticket = Ticket::issue(&page.signed_in.token, client, role.id());
+    let ticket = Ticket::issue(&page.signed_in.token, client, role.id())
+        .ok_or_else(|| PageError::internal(MacFailed))?;
     let mut response = page.redirect_with_notice("/", "notice-admin-preview-started");
     cookies::append_set_cookie(&mut response, &ticket_cookie(&page.page.pages, &ticket));
     Ok(response)
@@ -359,7 +356,7 @@ mod tests {
 
     #[test]
     fn hmac_matches_rfc_4231() {
-        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?").unwrap();
         let hex: String = mac.iter().map(|byte| format!("{byte:02x}")).collect();
         assert_eq!(
             hex,
@@ -369,7 +366,8 @@ mod tests {
         let mac = hmac_sha256(
             &long_key,
             b"Test Using Larger Than Block-Size Key - Hash Key First",
-        );
+        )
+        .unwrap();
         let hex: String = mac.iter().map(|byte| format!("{byte:02x}")).collect();
         assert_eq!(
             hex,
@@ -380,7 +378,7 @@ mod tests {
     #[test]
     fn a_ticket_opens_only_for_its_own_session_and_content() {
         let (client, role) = (ClientId::new(), RoleId::new());
-        let ticket = Ticket::issue("session-a", client, role);
+        let ticket = Ticket::issue("session-a", client, role).unwrap();
         assert_eq!(Ticket::open("session-a", &ticket), Some((client, role)));
         assert_eq!(Ticket::open("session-b", &ticket), None);
         let other = ClientId::new();
