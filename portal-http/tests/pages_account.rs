@@ -15,61 +15,35 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, SESSION, get, header, input_value, location, post_form, sign_in};
+use pages_support::{
+    Jar, SESSION, assert_field_error, audited, get, header, input_value, location, open_form,
+    post_form, post_login, seeded, sign_in, totp,
+};
 use portal_auth::Clock as _;
-use portal_core::model::{AuditContext, AuditEvent};
-use portal_core::{TenantId, TenantScope};
-use portal_storage::{AuditFilter, Page};
-use support::{PASSWORD, Portal, Reply, client_work};
-use time::{Duration, OffsetDateTime};
+use portal_core::TenantScope;
+use portal_core::model::AuditContext;
+use support::client_work::World;
+use support::{PASSWORD, Portal, Reply};
+use time::Duration;
 
 /// A new password that meets the policy.
 const NEW_PASSWORD: &str = "violet harbour engine 2031";
 
-/// The code an authenticator app shows at `at` for this base32 secret.
-fn totp(secret: &str, at: OffsetDateTime) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
-    let totp = totp_rs::Builder::new()
-        .with_secret(secret.as_bytes().to_vec())
-        .build()
-        .unwrap();
-    totp.generate(u64::try_from(at.unix_timestamp()).unwrap())
-        .to_string()
-}
-
-/// The tenant's audit events with `action`.
-async fn audited(portal: &Portal, tenant: TenantId, action: &str) -> Vec<AuditEvent> {
+/// The seeded world in a tenant that requires contacts to use a second factor.
+async fn seeded_requiring_a_second_factor() -> (Portal, World) {
+    let (portal, world) = seeded().await;
     portal
         .stores
-        .audit
-        .list_events(
-            &TenantScope::dangerous_system(tenant),
-            AuditFilter {
-                action: Some(action.to_owned()),
-                ..AuditFilter::default()
-            },
-            Page::default(),
+        .tenants
+        .set_mfa_policy(
+            &TenantScope::dangerous_system(portal.acme),
+            false,
+            true,
+            &AuditContext::default(),
         )
         .await
-        .unwrap()
-        .items
-}
-
-/// Asserts a form's field carries `message`, tied to it with `aria-describedby` and marked
-/// `aria-invalid`.
-fn assert_field_error(html: &str, id: &str, message: &str) {
-    let error = format!("<p class=\"field__error\" id=\"{id}-error\">{message}");
-    assert!(html.contains(&error), "no `{message}` at {id}: {html}");
-    let input = html
-        .split(&format!("id=\"{id}\""))
-        .nth(1)
-        .and_then(|rest| rest.split('>').next())
-        .unwrap_or_else(|| panic!("no field {id}: {html}"));
-    assert!(input.contains("aria-invalid=\"true\""), "{input}");
-    assert!(
-        input.contains(&format!("aria-describedby=\"{id}-error")),
-        "{input}"
-    );
+        .unwrap();
+    (portal, world)
 }
 
 /// The account page of `jar`, asserted 200.
@@ -126,8 +100,7 @@ async fn enrol(portal: &Portal, jar: &Jar) -> String {
 
 #[tokio::test]
 async fn the_account_page_shows_the_person_their_factor_and_their_devices() {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
+    let (portal, world) = seeded().await;
     let email = world.a.contact("approver");
     let here = sign_in(&portal, "acme", &email).await;
     let _there = sign_in(&portal, "acme", &email).await;
@@ -650,21 +623,8 @@ async fn setting_up_the_second_factor_shows_the_secret_once_and_turns_it_on_sec_
     assert!(page.text.contains("Manage two-step verification"));
 
     // Signing in now takes the second step.
-    let mut other = Jar::default();
-    let form = get(&portal, "/acme/login", &other, None).await;
-    other.update(&form);
-    let token = input_value(&form.text, "csrf_token");
-    let step = post_form(
-        &portal,
-        "/acme/login",
-        &[
-            ("email", "ada@acme.test"),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ],
-        &other,
-    )
-    .await;
+    let (other, token, _) = open_form(&portal, "/acme/login").await;
+    let step = post_login(&portal, "acme", &other, "ada@acme.test", PASSWORD, &token).await;
     assert_eq!(step.status, 200);
     assert!(
         step.text.contains("action=\"/acme/login/mfa\""),
@@ -742,35 +702,10 @@ async fn new_recovery_codes_and_turning_off_need_the_factor_itself() {
 
 #[tokio::test]
 async fn a_tenant_that_requires_a_second_factor_sends_people_to_enrolment() {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    portal
-        .stores
-        .tenants
-        .set_mfa_policy(
-            &TenantScope::dangerous_system(portal.acme),
-            false,
-            true,
-            &AuditContext::default(),
-        )
-        .await
-        .unwrap();
+    let (portal, world) = seeded_requiring_a_second_factor().await;
     let email = world.a.contact("viewer");
-    let mut jar = Jar::default();
-    let form = get(&portal, "/acme/login", &jar, None).await;
-    jar.update(&form);
-    let token = input_value(&form.text, "csrf_token");
-    let signed_in = post_form(
-        &portal,
-        "/acme/login",
-        &[
-            ("email", &email),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ],
-        &jar,
-    )
-    .await;
+    let (mut jar, token, _) = open_form(&portal, "/acme/login").await;
+    let signed_in = post_login(&portal, "acme", &jar, &email, PASSWORD, &token).await;
     assert_eq!(signed_in.status, 303, "{}", signed_in.text);
     assert_eq!(location(&signed_in), "/acme/account/mfa");
     jar.update(&signed_in);
@@ -792,19 +727,7 @@ async fn a_tenant_that_requires_a_second_factor_sends_people_to_enrolment() {
 
 #[tokio::test]
 async fn every_signed_in_page_leads_to_enrolment_until_done() {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    portal
-        .stores
-        .tenants
-        .set_mfa_policy(
-            &TenantScope::dangerous_system(portal.acme),
-            false,
-            true,
-            &AuditContext::default(),
-        )
-        .await
-        .unwrap();
+    let (portal, world) = seeded_requiring_a_second_factor().await;
     let jar = sign_in(&portal, "acme", &world.a.contact("viewer")).await;
     for path in ["/acme/", "/acme/account", "/acme/projects"] {
         let page = get(&portal, path, &jar, None).await;

@@ -15,19 +15,27 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, input_value, location, post_form, sign_in};
-use portal_core::model::AuditContext;
+use pages_support::{Jar, custom_contact, get, input_value, location, post_form, seeded, sign_in};
 use portal_core::state::{ApprovalStatus, DeliverableStatus};
-use portal_core::{BuiltinRole, DisplayName, Permission, PermissionSet, Side, TenantScope};
+use portal_core::{Permission, TenantScope};
 use portal_storage::{AuditFilter, Page};
 use support::Portal;
-use support::client_work::{self, World};
+use support::client_work::World;
 use support::staff_api::NOBODY;
 
-async fn seeded() -> (Portal, World) {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
+/// The status of client A's approval as stored.
+async fn stored_status(portal: &Portal, world: &World) -> ApprovalStatus {
+    portal
+        .stores
+        .approvals
+        .approval(
+            &TenantScope::dangerous_system(portal.acme),
+            world.a.approval,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .status
 }
 
 /// The decision form's fields as a browser sends them, from the approval page.
@@ -57,53 +65,6 @@ async fn post(
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
     post_form(portal, path, &fields, jar).await
-}
-
-/// A contact of `client` whose role holds only `permissions`.
-async fn custom_contact(
-    portal: &Portal,
-    client: portal_core::ClientId,
-    email: &str,
-    permissions: &[Permission],
-) -> Jar {
-    let system = TenantScope::dangerous_system(portal.acme);
-    let role = portal
-        .stores
-        .memberships
-        .create_role(
-            &system,
-            DisplayName::parse(&format!("Custom {email}")).unwrap(),
-            Side::Client,
-            PermissionSet::from_slice(permissions),
-            &AuditContext::default(),
-        )
-        .await
-        .unwrap();
-    let user = client_work::person(
-        &portal.stores,
-        portal.acme,
-        email,
-        BuiltinRole::Viewer,
-        Some(client),
-    )
-    .await;
-    let membership = portal
-        .stores
-        .memberships
-        .list_memberships(&system, None, Page::first(200).unwrap())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|membership| membership.user == user)
-        .unwrap();
-    portal
-        .stores
-        .memberships
-        .change_role(&system, membership.id, role.id(), &AuditContext::default())
-        .await
-        .unwrap();
-    sign_in(portal, "acme", email).await
 }
 
 #[tokio::test]
@@ -299,15 +260,10 @@ async fn wrong_input_is_shown_next_to_its_field_with_what_was_typed() {
     assert!(reply.text.contains("role=\"alert\""), "{}", reply.text);
 
     // Nothing was decided.
-    let system = TenantScope::dangerous_system(portal.acme);
-    let stored = portal
-        .stores
-        .approvals
-        .approval(&system, world.a.approval)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.status, ApprovalStatus::Pending);
+    assert_eq!(
+        stored_status(&portal, &world).await,
+        ApprovalStatus::Pending
+    );
 
     // Requesting changes with a comment works and says so.
     let reply = post(
@@ -350,15 +306,10 @@ async fn a_decision_without_its_token_is_refused_sec_31() {
     fields.insert(0, ("csrf_token", "forged".to_owned()));
     let reply = post(&portal, &format!("{path}/decision"), &fields, &jar).await;
     assert_eq!(reply.status, 403);
-    let system = TenantScope::dangerous_system(portal.acme);
-    let stored = portal
-        .stores
-        .approvals
-        .approval(&system, world.a.approval)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.status, ApprovalStatus::Pending);
+    assert_eq!(
+        stored_status(&portal, &world).await,
+        ApprovalStatus::Pending
+    );
 }
 
 #[tokio::test]
@@ -425,15 +376,10 @@ async fn a_stale_sign_in_confirms_the_password_before_deciding_sec_20() {
         )),
         "{again}"
     );
-    let system = TenantScope::dangerous_system(portal.acme);
-    let stored = portal
-        .stores
-        .approvals
-        .approval(&system, world.a.approval)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.status, ApprovalStatus::Pending);
+    assert_eq!(
+        stored_status(&portal, &world).await,
+        ApprovalStatus::Pending
+    );
 }
 
 #[tokio::test]

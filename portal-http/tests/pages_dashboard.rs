@@ -16,12 +16,11 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, header, sign_in};
+use pages_support::{Jar, get, header, seeded, sign_in, stylesheet};
 use portal_core::model::{AuditContext, ProjectInput, ProjectStatus};
 use portal_core::{DisplayName, TenantScope, Visibility};
 use portal_http::{HttpConfig, PagesConfig};
 use support::Portal;
-use support::client_work::{self, World};
 use support::staff_api::NOBODY;
 
 /// Every canary of what a contact of acme's client A must never see.
@@ -32,21 +31,6 @@ const FOREIGN_TO_CLIENT_A: [&str; 5] = [
     "Globex",
     "globex",
 ];
-
-async fn seeded() -> (Portal, World) {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
-}
-
-/// The `href` of the stylesheet whose URL contains `part`.
-fn stylesheet(html: &str, part: &str) -> String {
-    html.split("<link rel=\"stylesheet\" href=\"")
-        .skip(1)
-        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
-        .find(|href| href.contains(part))
-        .unwrap_or_else(|| panic!("no stylesheet {part} in {html}"))
-}
 
 #[tokio::test]
 async fn a_contact_sees_their_clients_work_and_nothing_else_sec_27() {

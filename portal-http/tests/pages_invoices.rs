@@ -15,12 +15,10 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, sign_in};
+use pages_support::{assert_shows, get, missing, seeded, sign_in};
 use portal_core::model::{AuditContext, InvoiceInput};
 use portal_core::state::InvoiceStatus;
 use portal_core::{Currency, HttpsUrl, Money, TenantScope};
-use support::Portal;
-use support::client_work::{self, World};
 use support::staff_api::NOBODY;
 use time::macros::date;
 
@@ -33,19 +31,6 @@ const NEVER_FOR_CLIENT_A: [&str; 6] = [
     "Slow payer",
     "bill-",
 ];
-
-async fn seeded() -> (Portal, World) {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
-}
-
-/// The branded 404 of acme, as an unknown path gets it.
-async fn missing(portal: &Portal) -> String {
-    let reply = get(portal, "/acme/nothing-here", &Jar::default(), None).await;
-    assert_eq!(reply.status, 404);
-    reply.text
-}
 
 #[tokio::test]
 async fn finance_sees_their_clients_invoices_with_amount_days_and_a_pay_link() {
@@ -68,16 +53,17 @@ async fn finance_sees_their_clients_invoices_with_amount_days_and_a_pay_link() {
         html.contains("aria-current=\"page\">Invoices</a>"),
         "{html}"
     );
-    for shown in [
-        "INV-1 canary-acme-a",
-        "€1,200.00",
-        "January 1, 2026",
-        "January 31, 2099",
-        ">Open</span>",
-        &format!("href=\"/acme/invoices/{}\"", world.a.invoice),
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        html,
+        &[
+            "INV-1 canary-acme-a",
+            "€1,200.00",
+            "January 1, 2026",
+            "January 31, 2099",
+            ">Open</span>",
+            &format!("href=\"/acme/invoices/{}\"", world.a.invoice),
+        ],
+    );
     assert!(
         html.contains(
             "href=\"https://pay.example.com/inv/1\" target=\"_blank\" rel=\"noopener noreferrer\""
@@ -102,16 +88,17 @@ async fn finance_sees_their_clients_invoices_with_amount_days_and_a_pay_link() {
     .await;
     assert_eq!(page.status, 200, "{}", page.text);
     let html = &page.text;
-    for shown in [
-        "<h1 class=\"page__title\">Invoice INV-1 canary-acme-a</h1>",
-        "€1,200.00",
-        "January 31, 2099",
-        "Website canary-acme-a",
-        "href=\"https://pay.example.com/inv/1\" target=\"_blank\" rel=\"noopener noreferrer\"",
-        "(opens in a new tab)",
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        html,
+        &[
+            "<h1 class=\"page__title\">Invoice INV-1 canary-acme-a</h1>",
+            "€1,200.00",
+            "January 31, 2099",
+            "Website canary-acme-a",
+            "href=\"https://pay.example.com/inv/1\" target=\"_blank\" rel=\"noopener noreferrer\"",
+            "(opens in a new tab)",
+        ],
+    );
     for never in NEVER_FOR_CLIENT_A {
         assert!(!html.contains(never), "finance sees {never}: {html}");
     }
@@ -242,16 +229,17 @@ async fn invoices_speak_german() {
     let (portal, world) = seeded().await;
     let jar = sign_in(&portal, "acme", &world.a.contact("finance")).await;
     let html = get(&portal, "/acme/invoices", &jar, Some("de")).await.text;
-    for shown in [
-        "<h1 class=\"page__title\">Rechnungen</h1>",
-        "1.200,00\u{a0}€",
-        "31. Januar 2099",
-        "1. Januar 2026",
-        ">Fällig am</th>",
-        "Rechnung INV-1 canary-acme-a bezahlen (öffnet in einem neuen Tab)",
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        &html,
+        &[
+            "<h1 class=\"page__title\">Rechnungen</h1>",
+            "1.200,00\u{a0}€",
+            "31. Januar 2099",
+            "1. Januar 2026",
+            ">Fällig am</th>",
+            "Rechnung INV-1 canary-acme-a bezahlen (öffnet in einem neuen Tab)",
+        ],
+    );
     for english in ["Invoices</h1>", "January", "Pay invoice", "Amount"] {
         assert!(!html.contains(english), "{english} in German: {html}");
     }

@@ -14,31 +14,19 @@
 mod pages_support;
 mod support;
 
-use axum::http::{Method, header};
+use axum::http::header;
 use pages_support::{
-    CSRF, Jar, SESSION, get, header, input_value, location, post_form, post_form_with, sign_in,
+    CSRF, Jar, SESSION, get, header, input_value, location, open_form, post_form, post_form_with,
+    post_login, second_factor_through_api, seeded, sign_in, totp,
 };
 use portal_auth::Clock as _;
 use serde_json::json;
-use support::staff_api::{Auth, acme, call};
-use support::{PASSWORD, Portal, client_work};
-use time::{Duration, OffsetDateTime};
-
-/// The code an authenticator app shows at `at` for this base32 secret.
-fn totp(secret: &str, at: OffsetDateTime) -> String {
-    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
-    let totp = totp_rs::Builder::new()
-        .with_secret(secret.as_bytes().to_vec())
-        .build()
-        .unwrap();
-    totp.generate(u64::try_from(at.unix_timestamp()).unwrap())
-        .to_string()
-}
+use support::{PASSWORD, Portal};
+use time::Duration;
 
 #[tokio::test]
 async fn the_login_form_round_trip_needs_no_script_sec_31_sec_32() {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
+    let (portal, world) = seeded().await;
     let mut jar = Jar::default();
 
     let form = get(&portal, "/acme/login", &jar, None).await;
@@ -85,17 +73,7 @@ async fn the_login_form_round_trip_needs_no_script_sec_31_sec_32() {
     let token = input_value(html, "csrf_token");
 
     let email = world.a.contact("approver");
-    let signed_in = post_form(
-        &portal,
-        "/acme/login",
-        &[
-            ("email", &email),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ],
-        &jar,
-    )
-    .await;
+    let signed_in = post_login(&portal, "acme", &jar, &email, PASSWORD, &token).await;
     assert_eq!(signed_in.status, 303, "{}", signed_in.text);
     assert_eq!(location(&signed_in), "/acme/");
     let session = header(&signed_in, "set-cookie");
@@ -137,10 +115,7 @@ async fn the_login_form_round_trip_needs_no_script_sec_31_sec_32() {
 #[tokio::test]
 async fn a_wrong_password_shows_the_form_again_with_401_and_the_same_words_sec_08() {
     let portal = Portal::new().await;
-    let mut jar = Jar::default();
-    let form = get(&portal, "/acme/login", &jar, None).await;
-    jar.update(&form);
-    let token = input_value(&form.text, "csrf_token");
+    let (jar, token, _) = open_form(&portal, "/acme/login").await;
 
     let attempt = |email: &'static str| {
         let (portal, jar, token) = (&portal, &jar, token.clone());
@@ -192,10 +167,7 @@ async fn a_wrong_password_shows_the_form_again_with_401_and_the_same_words_sec_0
 #[tokio::test]
 async fn too_many_wrong_passwords_show_the_form_with_429_and_retry_after_sec_10() {
     let portal = Portal::new().await;
-    let mut jar = Jar::default();
-    let form = get(&portal, "/acme/login", &jar, None).await;
-    jar.update(&form);
-    let token = input_value(&form.text, "csrf_token");
+    let (jar, token, _) = open_form(&portal, "/acme/login").await;
     let fields = [
         ("email", "ada@acme.test"),
         ("password", "not the password"),
@@ -265,10 +237,7 @@ fn assert_refused(reply: &support::Reply) {
 #[tokio::test]
 async fn a_form_without_its_token_or_from_another_site_is_refused_with_403_sec_31() {
     let portal = Portal::new().await;
-    let mut jar = Jar::default();
-    let form = get(&portal, "/acme/login", &jar, None).await;
-    jar.update(&form);
-    let token = input_value(&form.text, "csrf_token");
+    let (jar, token, _) = open_form(&portal, "/acme/login").await;
 
     assert_refused(&post_form(&portal, "/acme/login", &owner_fields(""), &jar).await);
     assert_refused(&post_form(&portal, "/acme/login", &owner_fields("forged"), &jar).await);
@@ -281,10 +250,7 @@ async fn a_form_without_its_token_or_from_another_site_is_refused_with_403_sec_3
     .await;
     assert_refused(&without_field);
     // The token of another browser's cookie does not fit this one's.
-    let mut other = Jar::default();
-    let other_form = get(&portal, "/acme/login", &other, None).await;
-    other.update(&other_form);
-    let other_token = input_value(&other_form.text, "csrf_token");
+    let (_, other_token, _) = open_form(&portal, "/acme/login").await;
     assert_ne!(other_token, token);
     assert_refused(&post_form(&portal, "/acme/login", &owner_fields(&other_token), &jar).await);
     // A token without the cookie it came from.
@@ -360,42 +326,11 @@ async fn a_form_without_its_token_or_from_another_site_is_refused_with_403_sec_3
 #[tokio::test]
 async fn the_second_factor_is_its_own_form_sec_23() {
     let portal = Portal::new().await;
-    let cookie = portal.login("acme", "ada@acme.test").await;
-    let setup = call(
-        &portal,
-        Method::POST,
-        &acme("/me/mfa/totp"),
-        None,
-        Auth::Cookie(&cookie),
-    )
-    .await;
-    let secret = setup.json()["secret"].as_str().unwrap().to_owned();
-    let confirmed = call(
-        &portal,
-        Method::POST,
-        &acme("/me/mfa/totp/confirm"),
-        Some(json!({ "code": totp(&secret, portal.clock.now()) })),
-        Auth::Cookie(&cookie),
-    )
-    .await;
-    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    let secret = second_factor_through_api(&portal, "ada@acme.test").await;
     portal.clock.advance(Duration::seconds(30));
 
-    let mut jar = Jar::default();
-    let form = get(&portal, "/acme/login", &jar, None).await;
-    jar.update(&form);
-    let token = input_value(&form.text, "csrf_token");
-    let step = post_form(
-        &portal,
-        "/acme/login",
-        &[
-            ("email", "ada@acme.test"),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ],
-        &jar,
-    )
-    .await;
+    let (mut jar, token, _) = open_form(&portal, "/acme/login").await;
+    let step = post_login(&portal, "acme", &jar, "ada@acme.test", PASSWORD, &token).await;
     assert_eq!(step.status, 200, "{}", step.text);
     assert!(
         step.headers.get(header::SET_COOKIE).is_none(),
@@ -542,25 +477,7 @@ async fn without_a_session_here_a_page_redirects_to_the_sign_in_form_sec_27() {
 #[tokio::test]
 async fn the_second_step_of_a_password_prompt_goes_back_under_the_base_only_sec_13_sec_20() {
     let portal = Portal::new().await;
-    let cookie = portal.login("acme", "ada@acme.test").await;
-    let setup = call(
-        &portal,
-        Method::POST,
-        &acme("/me/mfa/totp"),
-        None,
-        Auth::Cookie(&cookie),
-    )
-    .await;
-    let secret = setup.json()["secret"].as_str().unwrap().to_owned();
-    let confirmed = call(
-        &portal,
-        Method::POST,
-        &acme("/me/mfa/totp/confirm"),
-        Some(json!({ "code": totp(&secret, portal.clock.now()) })),
-        Auth::Cookie(&cookie),
-    )
-    .await;
-    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    let secret = second_factor_through_api(&portal, "ada@acme.test").await;
 
     // Signed in with both factors, then asked for the password again.
     let mut jar = Jar::default();
@@ -576,15 +493,13 @@ async fn the_second_step_of_a_password_prompt_goes_back_under_the_base_only_sec_
         ("/account", Some("https://evil.example/"), "/acme/"),
     ] {
         portal.clock.advance(Duration::seconds(30));
-        let step = post_form(
+        let step = post_login(
             &portal,
-            "/acme/login",
-            &[
-                ("email", "ada@acme.test"),
-                ("password", PASSWORD),
-                ("csrf_token", &login_token),
-            ],
+            "acme",
             &jar,
+            "ada@acme.test",
+            PASSWORD,
+            &login_token,
         )
         .await;
         let challenge = input_value(&step.text, "challenge");

@@ -15,49 +15,23 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, input_value, location, post_form, sign_in};
+use pages_support::{
+    assert_shows, form_token, get, input_value, location, missing, post_form, seeded, sign_in,
+    user_id,
+};
 use portal_core::model::{AuditContext, NewMessage, ThreadSubject};
 use portal_core::{TenantScope, Visibility};
 use portal_storage::{AuditFilter, Page};
 use support::Portal;
-use support::client_work::{self, World, scope_of};
+use support::client_work::scope_of;
 use support::staff_api::NOBODY;
 
 /// What a contact of acme's client A must never see.
 const FOREIGN_TO_CLIENT_A: [&str; 3] = ["canary-internal", "canary-acme-b", "canary-globex"];
 
-async fn seeded() -> (Portal, World) {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
-}
-
-/// The branded 404 of acme, as an unknown path gets it.
-async fn missing(portal: &Portal) -> String {
-    let reply = get(portal, "/acme/nothing-here", &Jar::default(), None).await;
-    assert_eq!(reply.status, 404);
-    reply.text
-}
-
-/// The form token of a signed-in page.
-async fn token(portal: &Portal, jar: &Jar) -> String {
-    input_value(&get(portal, "/acme/", jar, None).await.text, "csrf_token")
-}
-
 /// A message posted by acme's manager on `subject`.
 async fn staff_message(portal: &Portal, subject: ThreadSubject, body: &str, shared: bool) {
-    let manager = portal
-        .stores
-        .identities
-        .credentials_by_email(
-            portal.acme,
-            &portal_core::Email::parse("manager@acme.test").unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let manager = user_id(portal, "manager@acme.test").await;
     let scope = scope_of(&portal.stores, portal.acme, manager).await;
     portal
         .stores
@@ -92,26 +66,27 @@ async fn a_contact_sees_their_conversations_by_project_and_nothing_else() {
     let page = get(&portal, "/acme/messages", &jar, None).await;
     assert_eq!(page.status, 200, "{}", page.text);
     let html = &page.text;
-    for shown in [
-        "<h1 class=\"page__title\">Messages</h1>",
-        // The project's own conversation, with its newest message the contact may read.
-        "Website canary-acme-a</h2>",
-        &format!(
-            "href=\"/acme/messages/project/{}\">About Website canary-acme-a in general</a>",
-            world.a.project
-        ),
-        "Hello canary-acme-a",
-        // The request's, which lives on the request's page.
-        &format!(
-            "href=\"/acme/requests/{}\">New page canary-acme-a</a>",
-            world.a.request
-        ),
-        "On it canary-acme-a",
-        // The team writes as the agency: a contact may not look the team up.
-        "Acme Agency:</span>",
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        html,
+        &[
+            "<h1 class=\"page__title\">Messages</h1>",
+            // The project's own conversation, with its newest message the contact may read.
+            "Website canary-acme-a</h2>",
+            &format!(
+                "href=\"/acme/messages/project/{}\">About Website canary-acme-a in general</a>",
+                world.a.project
+            ),
+            "Hello canary-acme-a",
+            // The request's, which lives on the request's page.
+            &format!(
+                "href=\"/acme/requests/{}\">New page canary-acme-a</a>",
+                world.a.request
+            ),
+            "On it canary-acme-a",
+            // The team writes as the agency: a contact may not look the team up.
+            "Acme Agency:</span>",
+        ],
+    );
     for canary in FOREIGN_TO_CLIENT_A {
         assert!(!html.contains(canary), "sees {canary}: {html}");
     }
@@ -212,7 +187,7 @@ async fn other_clients_other_tenants_hidden_objects_and_unknown_ids_are_the_same
         assert_eq!(&reply.text, &missing, "{path}: like any missing page");
     }
     // Posting there is refused the same way, with a valid token.
-    let token = token(&portal, &jar).await;
+    let token = form_token(&portal, &jar).await;
     let reply = post_form(
         &portal,
         &format!("/acme/messages/project/{}", world.b.project),
@@ -344,7 +319,7 @@ async fn a_viewer_cannot_post_and_staff_messages_stay_internal_unless_shared() {
     let (portal, world) = seeded().await;
     let path = format!("/acme/messages/project/{}", world.a.project);
     let viewer = sign_in(&portal, "acme", &world.a.contact("viewer")).await;
-    let viewer_token = token(&portal, &viewer).await;
+    let viewer_token = form_token(&portal, &viewer).await;
     let refused = post_form(
         &portal,
         &path,
@@ -359,7 +334,7 @@ async fn a_viewer_cannot_post_and_staff_messages_stay_internal_unless_shared() {
     );
 
     let staff = sign_in(&portal, "acme", "manager@acme.test").await;
-    let staff_token = token(&portal, &staff).await;
+    let staff_token = form_token(&portal, &staff).await;
     for (body, share) in [
         ("Team only canary-internal-acme-a", false),
         ("For you canary-acme-a", true),
@@ -400,9 +375,10 @@ async fn messages_speak_german() {
     )
     .await
     .text;
-    for shown in ["Unterhaltung", "Ihre Nachricht", "Nachricht senden"] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        &html,
+        &["Unterhaltung", "Ihre Nachricht", "Nachricht senden"],
+    );
     for english in ["Conversation", "Your message", "Send message", " at "] {
         assert!(!html.contains(english), "{english} in German: {html}");
     }

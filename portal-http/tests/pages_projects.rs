@@ -15,78 +15,11 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, sign_in};
+use pages_support::{Jar, assert_shows, custom_contact, get, section, seeded, sign_in};
 use portal_core::model::{AuditContext, MilestoneInput};
-use portal_core::{
-    BuiltinRole, ClientId, DisplayName, Permission, PermissionSet, Side, TenantScope, Visibility,
-};
-use portal_storage::Page;
-use support::Portal;
-use support::client_work::{self, World};
+use portal_core::{DisplayName, Permission, TenantScope, Visibility};
 use support::staff_api::NOBODY;
 use time::macros::date;
-
-async fn seeded() -> (Portal, World) {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
-}
-
-/// A contact of `client` whose role holds only `permissions`, signed in.
-async fn custom_contact(
-    portal: &Portal,
-    client: ClientId,
-    email: &str,
-    permissions: &[Permission],
-) -> Jar {
-    let system = TenantScope::dangerous_system(portal.acme);
-    let role = portal
-        .stores
-        .memberships
-        .create_role(
-            &system,
-            DisplayName::parse(&format!("Custom {email}")).unwrap(),
-            Side::Client,
-            PermissionSet::from_slice(permissions),
-            &AuditContext::default(),
-        )
-        .await
-        .unwrap();
-    let user = client_work::person(
-        &portal.stores,
-        portal.acme,
-        email,
-        BuiltinRole::Viewer,
-        Some(client),
-    )
-    .await;
-    let membership = portal
-        .stores
-        .memberships
-        .list_memberships(&system, None, Page::first(200).unwrap())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|membership| membership.user == user)
-        .unwrap();
-    portal
-        .stores
-        .memberships
-        .change_role(&system, membership.id, role.id(), &AuditContext::default())
-        .await
-        .unwrap();
-    sign_in(portal, "acme", email).await
-}
-
-/// The text of `html` from `start` on, up to `end`.
-fn section<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let from = html
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start} in {html}"));
-    let rest = &html[from..];
-    &rest[..rest.find(end).unwrap_or(rest.len())]
-}
 
 #[tokio::test]
 async fn a_contact_sees_the_project_list_with_progress() {
@@ -147,7 +80,7 @@ async fn the_project_page_shows_its_timeline_work_and_next_steps() {
     assert!(html.contains("1 of 2 milestones completed"), "{html}");
 
     // The timeline, in order: the done milestone, then the one in progress.
-    let timeline = section(html, "class=\"timeline\"", "</ol>");
+    let timeline = section(html, "class=\"timeline\"", &["</ol>"]);
     let discovery = timeline.find("Discovery canary-acme-a").unwrap();
     let design = timeline.find("Design canary-acme-a").unwrap();
     assert!(discovery < design, "{timeline}");
@@ -181,18 +114,19 @@ async fn the_project_page_shows_its_timeline_work_and_next_steps() {
         "the pending approval: {html}"
     );
     assert!(html.contains("Your decision"), "{html}");
-    for shown in [
-        "Send the logo canary-acme-a",
-        "Build the page canary-acme-a",
-        "Week 1 canary-acme-a",
-        "Progress canary-acme-a",
-        "Blue theme canary-acme-a",
-        "Mock-up PDF canary-acme-a",
-        "Your move",
-        "With the team",
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        html,
+        &[
+            "Send the logo canary-acme-a",
+            "Build the page canary-acme-a",
+            "Week 1 canary-acme-a",
+            "Progress canary-acme-a",
+            "Blue theme canary-acme-a",
+            "Mock-up PDF canary-acme-a",
+            "Your move",
+            "With the team",
+        ],
+    );
     assert!(
         html.contains(&format!(
             "href=\"/acme/documents?project={}\"",
@@ -250,7 +184,7 @@ async fn late_milestones_are_marked_and_the_first_planned_one_is_next() {
     )
     .await
     .text;
-    let launch = section(&html, "timeline__item--next", "</li>");
+    let launch = section(&html, "timeline__item--next", &["</li>"]);
     assert!(launch.contains("Launch"), "{launch}");
     assert!(launch.contains(">Next<"), "{launch}");
     assert!(launch.contains("due--late"), "{launch}");
@@ -284,7 +218,7 @@ async fn staff_see_internal_work_marked_as_internal() {
     ] {
         assert!(html.contains(internal), "{internal}: {html}");
     }
-    let risk = section(&html, "Risk review", "</li>");
+    let risk = section(&html, "Risk review", &["</li>"]);
     assert!(risk.contains("badge--internal"), "{risk}");
     assert!(
         !html.contains("Your decision"),

@@ -16,28 +16,18 @@ mod pages_support;
 mod support;
 
 use axum::http::{Method, header};
-use pages_support::{Jar, SESSION, get, header, input_value, location, post_form, sign_in};
+use pages_support::{
+    Jar, SESSION, assert_field_error, audited, get, header, input_value, location, open_form,
+    post_form, post_login, second_factor_through_api, seeded, sign_in,
+};
 use portal_auth::MailKind;
-use portal_core::model::AuditEvent;
-use portal_core::{BuiltinRole, TenantId, TenantScope};
-use portal_storage::{AuditFilter, Page};
+use portal_core::BuiltinRole;
 use serde_json::json;
 use support::staff_api::{Auth, acme, call, role_id};
-use support::{PASSWORD, Portal, Reply, client_work};
+use support::{PASSWORD, Portal, Reply};
 
 /// A new password that meets the policy.
 const NEW_PASSWORD: &str = "violet harbour engine 2031";
-
-/// A browser that opened `path` (a pre-login page): its jar, with the pre-login cookie, and the
-/// page's form token.
-async fn open(portal: &Portal, path: &str) -> (Jar, String, Reply) {
-    let mut jar = Jar::default();
-    let page = get(portal, path, &jar, None).await;
-    assert_eq!(page.status, 200, "{path}: {}", page.text);
-    jar.update(&page);
-    let token = input_value(&page.text, "csrf_token");
-    (jar, token, page)
-}
 
 /// The token of the newest mail of `kind` to `to`, once it has arrived (links are mailed after
 /// the answer).
@@ -65,61 +55,16 @@ async fn mailed_token(portal: &Portal, kind: MailKind, to: &str) -> String {
     panic!("no {kind:?} mail to {to}");
 }
 
-/// The tenant's audit events with `action`.
-async fn audited(portal: &Portal, tenant: TenantId, action: &str) -> Vec<AuditEvent> {
-    portal
-        .stores
-        .audit
-        .list_events(
-            &TenantScope::dangerous_system(tenant),
-            AuditFilter {
-                action: Some(action.to_owned()),
-                ..AuditFilter::default()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap()
-        .items
-}
-
-/// Asserts a form's field carries `message`, tied to it with `aria-describedby` and marked
-/// `aria-invalid`.
-fn assert_field_error(html: &str, id: &str, message: &str) {
-    let error = format!("<p class=\"field__error\" id=\"{id}-error\">{message}");
-    assert!(html.contains(&error), "no `{message}` at {id}: {html}");
-    let input = html
-        .split(&format!("id=\"{id}\""))
-        .nth(1)
-        .and_then(|rest| rest.split('>').next())
-        .unwrap_or_else(|| panic!("no field {id}: {html}"));
-    assert!(input.contains("aria-invalid=\"true\""), "{input}");
-    assert!(
-        input.contains(&format!("aria-describedby=\"{id}-error")),
-        "{input}"
-    );
-}
-
 /// Signs in through the form with `password`; the reply of the POST.
 async fn sign_in_with(portal: &Portal, email: &str, password: &str) -> Reply {
-    let (jar, token, _) = open(portal, "/acme/login").await;
-    post_form(
-        portal,
-        "/acme/login",
-        &[
-            ("email", email),
-            ("password", password),
-            ("csrf_token", &token),
-        ],
-        &jar,
-    )
-    .await
+    let (jar, token, _) = open_form(portal, "/acme/login").await;
+    post_login(portal, "acme", &jar, email, password, &token).await
 }
 
 #[tokio::test]
 async fn the_sign_in_form_offers_a_reset_and_a_sign_in_link() {
     let portal = Portal::new().await;
-    let (_, _, form) = open(&portal, "/acme/login").await;
+    let (_, _, form) = open_form(&portal, "/acme/login").await;
     assert!(
         form.text
             .contains("href=\"/acme/login/reset\">Forgot your password?</a>"),
@@ -176,7 +121,7 @@ async fn asking_for_a_link_answers_the_same_for_every_email_sec_09() {
             MailKind::MagicLink,
         ),
     ] {
-        let (jar, token, form) = open(&portal, path).await;
+        let (jar, token, form) = open_form(&portal, path).await;
         assert!(
             form.text.contains(&format!("action=\"{path}\"")),
             "{}",
@@ -244,7 +189,7 @@ async fn asking_for_a_link_answers_the_same_for_every_email_sec_09() {
 async fn a_reset_link_sets_a_new_password_once_and_opening_it_spends_nothing_sec_21() {
     let portal = Portal::new().await;
     let before = sign_in(&portal, "acme", "ada@acme.test").await;
-    let (jar, token, _) = open(&portal, "/acme/login/reset").await;
+    let (jar, token, _) = open_form(&portal, "/acme/login/reset").await;
     let asked = post_form(
         &portal,
         "/acme/login/reset",
@@ -365,7 +310,7 @@ async fn a_reset_link_sets_a_new_password_once_and_opening_it_spends_nothing_sec
 async fn a_malformed_foreign_or_missing_link_gets_one_clear_page() {
     let portal = Portal::new().await;
     // A reset link of globex, presented at acme.
-    let (jar, token, _) = open(&portal, "/globex/login/reset").await;
+    let (jar, token, _) = open_form(&portal, "/globex/login/reset").await;
     post_form(
         &portal,
         "/globex/login/reset",
@@ -401,7 +346,7 @@ async fn a_malformed_foreign_or_missing_link_gets_one_clear_page() {
     );
 
     // The foreign token looks fine, so the form shows; posting it is refused like any other.
-    let (jar, token, form) = open(&portal, &format!("/acme/auth/reset?token={foreign}")).await;
+    let (jar, token, form) = open_form(&portal, &format!("/acme/auth/reset?token={foreign}")).await;
     assert!(form.text.contains("Choose a new password"));
     let refused = post_form(
         &portal,
@@ -418,7 +363,7 @@ async fn a_malformed_foreign_or_missing_link_gets_one_clear_page() {
     assert_eq!(refused.status, 410, "{}", refused.text);
     assert!(!refused.text.contains("Globex"));
     // And it still works where it belongs.
-    let (jar, token, _) = open(&portal, &format!("/globex/auth/reset?token={foreign}")).await;
+    let (jar, token, _) = open_form(&portal, &format!("/globex/auth/reset?token={foreign}")).await;
     let home = post_form(
         &portal,
         "/globex/auth/reset",
@@ -436,10 +381,9 @@ async fn a_malformed_foreign_or_missing_link_gets_one_clear_page() {
 
 #[tokio::test]
 async fn a_magic_link_signs_in_only_when_its_button_is_pressed_sec_21() {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
+    let (portal, world) = seeded().await;
     let email = world.a.contact("approver");
-    let (jar, token, _) = open(&portal, "/acme/login/link").await;
+    let (jar, token, _) = open_form(&portal, "/acme/login/link").await;
     post_form(
         &portal,
         "/acme/login/link",
@@ -499,8 +443,7 @@ async fn a_magic_link_signs_in_only_when_its_button_is_pressed_sec_21() {
 
 #[tokio::test]
 async fn an_invitation_shows_what_it_joins_and_signs_the_new_contact_in() {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
+    let (portal, world) = seeded().await;
     let owner = portal.login("acme", "ada@acme.test").await;
     let approver = role_id(&portal, portal.acme, BuiltinRole::Approver).await;
     let invited = call(
@@ -517,7 +460,7 @@ async fn an_invitation_shows_what_it_joins_and_signs_the_new_contact_in() {
     let link = mailed_token(&portal, MailKind::Invitation, "new@acme-a.test").await;
     let path = format!("/acme/auth/invitation?token={link}");
 
-    let (jar, token, page) = open(&portal, &path).await;
+    let (jar, token, page) = open_form(&portal, &path).await;
     let html = &page.text;
     assert!(html.contains("Join Acme Agency"), "{html}");
     assert!(html.contains("<dd>new@acme-a.test</dd>"), "{html}");
@@ -650,28 +593,9 @@ async fn an_invitation_shows_what_it_joins_and_signs_the_new_contact_in() {
 #[tokio::test]
 async fn a_magic_link_of_a_person_with_a_second_factor_asks_for_the_code() {
     let portal = Portal::new().await;
-    let cookie = portal.login("acme", "ada@acme.test").await;
-    let setup = call(
-        &portal,
-        Method::POST,
-        &acme("/me/mfa/totp"),
-        None,
-        Auth::Cookie(&cookie),
-    )
-    .await;
-    let secret = setup.json()["secret"].as_str().unwrap().to_owned();
-    let code = totp_now(&secret, &portal);
-    let confirmed = call(
-        &portal,
-        Method::POST,
-        &acme("/me/mfa/totp/confirm"),
-        Some(json!({ "code": code })),
-        Auth::Cookie(&cookie),
-    )
-    .await;
-    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    second_factor_through_api(&portal, "ada@acme.test").await;
 
-    let (jar, token, _) = open(&portal, "/acme/login/link").await;
+    let (jar, token, _) = open_form(&portal, "/acme/login/link").await;
     post_form(
         &portal,
         "/acme/login/link",
@@ -698,16 +622,4 @@ async fn a_magic_link_of_a_person_with_a_second_factor_asks_for_the_code() {
         step.text
     );
     assert!(!input_value(&step.text, "challenge").is_empty());
-}
-
-/// The code an authenticator app shows now for this base32 secret.
-fn totp_now(secret: &str, portal: &Portal) -> String {
-    use portal_auth::Clock as _;
-    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
-    let totp = totp_rs::Builder::new()
-        .with_secret(secret.as_bytes().to_vec())
-        .build()
-        .unwrap();
-    totp.generate(u64::try_from(portal.clock.now().unix_timestamp()).unwrap())
-        .to_string()
 }

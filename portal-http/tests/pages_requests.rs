@@ -15,53 +15,18 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, input_value, location, post_form, sign_in};
+use pages_support::{
+    assert_shows, audited, form_token, get, input_value, location, missing, post_form, seeded,
+    sign_in,
+};
 use portal_core::model::AuditContext;
 use portal_core::state::RequestStatus;
 use portal_core::{RequestId, TenantScope};
-use portal_storage::{AuditFilter, Page};
 use support::Portal;
-use support::client_work::{self, World};
 use support::staff_api::NOBODY;
 
 /// What a contact of acme's client A must never see.
 const FOREIGN_TO_CLIENT_A: [&str; 3] = ["canary-internal", "canary-acme-b", "canary-globex"];
-
-async fn seeded() -> (Portal, World) {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
-}
-
-/// The branded 404 of acme, as an unknown path gets it.
-async fn missing(portal: &Portal) -> String {
-    let reply = get(portal, "/acme/nothing-here", &Jar::default(), None).await;
-    assert_eq!(reply.status, 404);
-    reply.text
-}
-
-/// The form token of a signed-in page.
-async fn token(portal: &Portal, jar: &Jar) -> String {
-    input_value(&get(portal, "/acme/", jar, None).await.text, "csrf_token")
-}
-
-/// The audit events of acme with `action`.
-async fn audited(portal: &Portal, action: &str) -> Vec<portal_core::model::AuditEvent> {
-    portal
-        .stores
-        .audit
-        .list_events(
-            &TenantScope::dangerous_system(portal.acme),
-            AuditFilter {
-                action: Some(action.to_owned()),
-                ..AuditFilter::default()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap()
-        .items
-}
 
 /// Moves a request as the system would (the team's moves are not these pages').
 async fn move_request(portal: &Portal, id: RequestId, to: RequestStatus) {
@@ -95,7 +60,7 @@ async fn a_contact_sees_their_clients_requests_open_first_and_nothing_else() {
     );
 
     // A second request, then the first resolved: the open one comes first.
-    let token = token(&portal, &jar).await;
+    let token = form_token(&portal, &jar).await;
     let submitted = post_form(
         &portal,
         "/acme/requests",
@@ -115,22 +80,23 @@ async fn a_contact_sees_their_clients_requests_open_first_and_nothing_else() {
     let page = get(&portal, "/acme/requests", &jar, None).await;
     assert_eq!(page.status, 200, "{}", page.text);
     let html = &page.text;
-    for shown in [
-        "<h1 class=\"page__title\">Requests</h1>",
-        "href=\"/acme/requests/new\"",
-        &format!(
-            "href=\"/acme/requests/{}\">New page canary-acme-a</a>",
-            world.a.request
-        ),
-        "Asked by Approver",
-        "Asked by You",
-        "Last activity <time datetime=\"",
-        "Website canary-acme-a",
-        ">Resolved</span>",
-        ">Open</span>",
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        html,
+        &[
+            "<h1 class=\"page__title\">Requests</h1>",
+            "href=\"/acme/requests/new\"",
+            &format!(
+                "href=\"/acme/requests/{}\">New page canary-acme-a</a>",
+                world.a.request
+            ),
+            "Asked by Approver",
+            "Asked by You",
+            "Last activity <time datetime=\"",
+            "Website canary-acme-a",
+            ">Resolved</span>",
+            ">Open</span>",
+        ],
+    );
     let second = html.find("Second canary-acme-a").unwrap();
     let done = html.find("Resolved and closed").unwrap();
     let first = html.find("New page canary-acme-a").unwrap();
@@ -181,16 +147,17 @@ async fn a_request_shows_its_details_and_shared_replies_never_internal_ones() {
     .await;
     assert_eq!(page.status, 200, "{}", page.text);
     let html = &page.text;
-    for shown in [
-        "<h1 class=\"page__title\">New page canary-acme-a</h1>",
-        "Please add a page canary-acme-a",
-        "Asked by Approver",
-        "On it canary-acme-a",
-        "<span class=\"message__author\">Acme Agency</span>",
-        "Website canary-acme-a",
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        html,
+        &[
+            "<h1 class=\"page__title\">New page canary-acme-a</h1>",
+            "Please add a page canary-acme-a",
+            "Asked by Approver",
+            "On it canary-acme-a",
+            "<span class=\"message__author\">Acme Agency</span>",
+            "Website canary-acme-a",
+        ],
+    );
     for canary in FOREIGN_TO_CLIENT_A {
         assert!(!html.contains(canary), "sees {canary}: {html}");
     }
@@ -214,7 +181,7 @@ async fn another_clients_or_tenants_request_and_unknown_ids_are_the_same_404() {
         assert_eq!(reply.status, 404, "{id}");
         assert_eq!(reply.text, missing, "{id}: like any missing page");
     }
-    let token = token(&portal, &jar).await;
+    let token = form_token(&portal, &jar).await;
     for action in ["messages", "reopen"] {
         let reply = post_form(
             &portal,
@@ -369,7 +336,7 @@ async fn submitting_a_request_checks_the_token_and_every_field() {
         .unwrap();
     assert_eq!(stored.client, world.a.client);
     assert_eq!(stored.project, Some(world.a.project));
-    let events = audited(&portal, "request.submitted").await;
+    let events = audited(&portal, portal.acme, "request.submitted").await;
     assert!(
         events
             .iter()
@@ -394,8 +361,10 @@ async fn a_viewer_has_no_form_and_cannot_submit() {
         get(&portal, "/acme/requests/new", &jar, None).await.status,
         404
     );
-    let token = token(&portal, &jar).await;
-    let before = audited(&portal, "request.submitted").await.len();
+    let token = form_token(&portal, &jar).await;
+    let before = audited(&portal, portal.acme, "request.submitted")
+        .await
+        .len();
     let refused = post_form(
         &portal,
         "/acme/requests",
@@ -404,7 +373,12 @@ async fn a_viewer_has_no_form_and_cannot_submit() {
     )
     .await;
     assert_eq!(refused.status, 403, "{}", refused.text);
-    assert_eq!(audited(&portal, "request.submitted").await.len(), before);
+    assert_eq!(
+        audited(&portal, portal.acme, "request.submitted")
+            .await
+            .len(),
+        before
+    );
     let html = get(&portal, "/acme/requests", &jar, None).await.text;
     assert!(!html.contains("Sneaky"), "{html}");
 }
@@ -449,7 +423,7 @@ async fn replying_needs_the_token_and_text() {
         "the request shows"
     );
 
-    let before = audited(&portal, "message.posted").await.len();
+    let before = audited(&portal, portal.acme, "message.posted").await.len();
     let replied = post_form(
         &portal,
         &format!("{path}/messages"),
@@ -469,7 +443,10 @@ async fn replying_needs_the_token_and_text() {
         html.find("On it canary-acme-a").unwrap() < mine,
         "newest last"
     );
-    assert_eq!(audited(&portal, "message.posted").await.len(), before + 1);
+    assert_eq!(
+        audited(&portal, portal.acme, "message.posted").await.len(),
+        before + 1
+    );
 }
 
 #[tokio::test]
@@ -538,7 +515,7 @@ async fn a_resolved_request_can_be_reopened_by_the_client() {
     assert!(html.contains("The request is open again."), "{html}");
     assert!(html.contains(">Open</span>"), "{html}");
     assert!(!html.contains("/reopen"), "{html}");
-    let moves = audited(&portal, "request.moved").await;
+    let moves = audited(&portal, portal.acme, "request.moved").await;
     assert_eq!(moves[0].details["to"], "open", "{moves:?}");
     assert_eq!(
         moves[0].object.as_ref().unwrap().id,
@@ -551,22 +528,24 @@ async fn requests_speak_german() {
     let (portal, world) = seeded().await;
     let jar = sign_in(&portal, "acme", &world.a.contact("client_admin")).await;
     let html = get(&portal, "/acme/requests", &jar, Some("de")).await.text;
-    for shown in [
-        "<h1 class=\"page__title\">Anfragen</h1>",
-        "Offene Anfragen",
-        "Gestellt von Approver",
-        "Letzte Aktivität",
-        "Neue Anfrage",
-        ">Offen</span>",
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        &html,
+        &[
+            "<h1 class=\"page__title\">Anfragen</h1>",
+            "Offene Anfragen",
+            "Gestellt von Approver",
+            "Letzte Aktivität",
+            "Neue Anfrage",
+            ">Offen</span>",
+        ],
+    );
     let html = get(&portal, "/acme/requests/new", &jar, Some("de"))
         .await
         .text;
-    for shown in ["Titel", "Kein bestimmtes Projekt", "Anfrage senden"] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        &html,
+        &["Titel", "Kein bestimmtes Projekt", "Anfrage senden"],
+    );
     for english in [
         "Requests",
         "Open requests",

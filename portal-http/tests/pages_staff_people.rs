@@ -16,72 +16,18 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, input_value, location, post_form, sign_in};
+use pages_support::{Browser, audited, get, location, section, seeded, user_id};
 use portal_auth::MailKind;
 use portal_core::model::MembershipRecord;
-use portal_core::{BuiltinRole, ClientId, Email, MembershipKind, TenantScope, UserId};
-use portal_storage::{AuditFilter, Page};
-use support::client_work::{self, World};
+use portal_core::{BuiltinRole, ClientId, MembershipKind, TenantScope};
+use portal_storage::Page;
+use support::Portal;
 use support::staff_api::{NOBODY, role_id};
-use support::{Portal, Reply};
 use time::Duration;
-
-/// A browser signed in to acme as `email`, with its session's form token.
-struct Browser<'a> {
-    portal: &'a Portal,
-    jar: Jar,
-    token: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn open(portal: &'a Portal, email: &str) -> Self {
-        let jar = sign_in(portal, "acme", email).await;
-        let overview = get(portal, "/acme/", &jar, None).await;
-        assert_eq!(overview.status, 200, "{}", overview.text);
-        let token = input_value(&overview.text, "csrf_token");
-        Self { portal, jar, token }
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        get(self.portal, &format!("/acme{path}"), &self.jar, None).await
-    }
-
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let mut all = vec![("csrf_token", self.token.as_str())];
-        all.extend_from_slice(fields);
-        post_form(self.portal, &format!("/acme{path}"), &all, &self.jar).await
-    }
-
-    async fn follow(&self, reply: &Reply) -> Reply {
-        assert_eq!(reply.status, 303, "{}", reply.text);
-        let to = location(reply);
-        let page = get(self.portal, to, &self.jar, None).await;
-        assert_eq!(page.status, 200, "{to}: {}", page.text);
-        page
-    }
-}
-
-async fn seeded() -> (Portal, World) {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
-}
-
-async fn user(portal: &Portal, email: &str) -> UserId {
-    portal
-        .stores
-        .identities
-        .credentials_by_email(portal.acme, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id
-}
 
 /// The membership of `email`: a contact's of `client`, or the member of staff's.
 async fn membership(portal: &Portal, email: &str, client: Option<ClientId>) -> MembershipRecord {
-    let user = user(portal, email).await;
+    let user = user_id(portal, email).await;
     portal
         .stores
         .memberships
@@ -99,36 +45,16 @@ async fn membership(portal: &Portal, email: &str, client: Option<ClientId>) -> M
 }
 
 /// Whether acme's audit log holds an event `action` about `object`.
-async fn audited(portal: &Portal, action: &str, object: uuid::Uuid) -> bool {
-    portal
-        .stores
-        .audit
-        .list_events(
-            &TenantScope::dangerous_system(portal.acme),
-            AuditFilter {
-                action: Some(action.to_owned()),
-                ..AuditFilter::default()
-            },
-            Page::default(),
-        )
+async fn audited_about(portal: &Portal, action: &str, object: uuid::Uuid) -> bool {
+    audited(portal, portal.acme, action)
         .await
-        .unwrap()
-        .items
         .iter()
         .any(|event| event.object.as_ref().is_some_and(|ref_| ref_.id == object))
 }
 
 /// The part of a page from `start` to the end of its list item or table row.
 fn item<'a>(html: &'a str, start: &str) -> &'a str {
-    let at = html
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start} in {html}"));
-    let end = ["</li>", "</tr>"]
-        .iter()
-        .filter_map(|end| html[at..].find(end))
-        .min()
-        .map_or(html.len(), |end| at + end);
-    &html[at..end]
+    section(html, start, &["</li>", "</tr>"])
 }
 
 #[tokio::test]
@@ -202,7 +128,7 @@ async fn a_client_is_created_edited_archived_and_restored() {
         item(&list, ">Initech Ltd</a>").contains("Archived"),
         "{list}"
     );
-    assert!(audited(&portal, "client.changed", *id.as_uuid()).await);
+    assert!(audited_about(&portal, "client.changed", *id.as_uuid()).await);
 
     let reply = manager.post(&format!("{path}/restore"), &[]).await;
     let html = manager.follow(&reply).await.text;
@@ -359,7 +285,7 @@ async fn inviting_a_contact_mails_a_link_that_can_be_resent_and_revoked() {
         .unwrap()
         .items
         .remove(0);
-    assert!(audited(&portal, "invitation.created", *invitation.id.as_uuid()).await);
+    assert!(audited_about(&portal, "invitation.created", *invitation.id.as_uuid()).await);
     let reply = manager
         .post(&format!("{path}/invitations/{}/resend", invitation.id), &[])
         .await;
@@ -407,7 +333,7 @@ async fn a_contacts_role_changes_after_a_recent_sign_in_and_a_contact_is_removed
     assert!(row.contains("selected>Approver</option>"), "{row}");
     let stored = membership(&portal, "viewer@acme-a.test", Some(world.a.client)).await;
     assert_eq!(stored.role, approver);
-    assert!(audited(&portal, "membership.changed", *viewer.id.as_uuid()).await);
+    assert!(audited_about(&portal, "membership.changed", *viewer.id.as_uuid()).await);
 
     // Eleven minutes later the password is asked for first (SEC-20), and nothing changes.
     portal.clock.advance(Duration::minutes(11));

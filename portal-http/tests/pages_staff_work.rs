@@ -16,67 +16,15 @@
 mod pages_support;
 mod support;
 
-use pages_support::{Jar, get, input_value, location, post_form, sign_in};
+use pages_support::{Browser, Jar, assert_shows, get, location, section, seeded, user_id};
 use portal_core::MembershipKind;
 use portal_core::model::AuditContext;
 use portal_core::state::{ApprovalStatus, MilestoneStatus, RequestStatus};
-use portal_core::{TenantScope, Visibility};
+use portal_core::{MilestoneId, TenantId, TenantScope, Visibility};
 use portal_storage::{AuditFilter, Page};
-use support::client_work::{self, World};
+use support::Portal;
+use support::client_work::World;
 use support::staff_api::NOBODY;
-use support::{Portal, Reply};
-
-/// A browser signed in to acme as `email`, with its session's form token.
-struct Browser<'a> {
-    portal: &'a Portal,
-    jar: Jar,
-    token: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn open(portal: &'a Portal, email: &str) -> Self {
-        let jar = sign_in(portal, "acme", email).await;
-        let overview = get(portal, "/acme/", &jar, None).await;
-        assert_eq!(overview.status, 200, "{}", overview.text);
-        let token = input_value(&overview.text, "csrf_token");
-        Self { portal, jar, token }
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        get(self.portal, &format!("/acme{path}"), &self.jar, None).await
-    }
-
-    async fn german(&self, path: &str) -> Reply {
-        get(self.portal, &format!("/acme{path}"), &self.jar, Some("de")).await
-    }
-
-    /// A form post with the session's token.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let mut all = vec![("csrf_token", self.token.as_str())];
-        all.extend_from_slice(fields);
-        post_form(self.portal, &format!("/acme{path}"), &all, &self.jar).await
-    }
-
-    /// A form post without any token.
-    async fn forged(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        post_form(self.portal, &format!("/acme{path}"), fields, &self.jar).await
-    }
-
-    /// Follows a 303 of a successful post and returns the page it leads to.
-    async fn follow(&self, reply: &Reply) -> Reply {
-        assert_eq!(reply.status, 303, "{}", reply.text);
-        let to = location(reply);
-        let page = get(self.portal, to, &self.jar, None).await;
-        assert_eq!(page.status, 200, "{to}: {}", page.text);
-        page
-    }
-}
-
-async fn seeded() -> (Portal, World) {
-    let portal = Portal::new().await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
-}
 
 /// Assigns acme's member (no clients so far) to client A.
 async fn assign_member_to_a(portal: &Portal, world: &World) {
@@ -87,18 +35,7 @@ async fn assign_member_to_a(portal: &Portal, world: &World) {
         .list_memberships(&system, None, Page::default())
         .await
         .unwrap();
-    let member = portal
-        .stores
-        .identities
-        .credentials_by_email(
-            portal.acme,
-            &portal_core::Email::parse("member@acme.test").unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let member = user_id(portal, "member@acme.test").await;
     let record = memberships
         .items
         .into_iter()
@@ -117,13 +54,21 @@ async fn assign_member_to_a(portal: &Portal, world: &World) {
         .unwrap();
 }
 
+/// The visibility of the tenant's milestone `id` as stored.
+async fn milestone_visibility(portal: &Portal, tenant: TenantId, id: MilestoneId) -> Visibility {
+    portal
+        .stores
+        .milestones
+        .milestone(&TenantScope::dangerous_system(tenant), id)
+        .await
+        .unwrap()
+        .unwrap()
+        .visibility
+}
+
 /// The part of a page from `start` to the end of its list item (`</li>`).
 fn item<'a>(html: &'a str, start: &str) -> &'a str {
-    let at = html
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start} in {html}"));
-    let end = html[at..].find("</li>").map_or(html.len(), |end| at + end);
-    &html[at..end]
+    section(html, start, &["</li>"])
 }
 
 #[tokio::test]
@@ -135,24 +80,25 @@ async fn a_manager_sees_the_project_with_every_part_and_its_state() {
         .await;
     assert_eq!(page.status, 200, "{}", page.text);
     let html = &page.text;
-    for shown in [
-        "<h1 class=\"page__title\">Website canary-acme-a</h1>",
-        "Discovery canary-acme-a",
-        "Design canary-acme-a",
-        "Risk review canary-internal-acme-a",
-        "Homepage mock-up canary-acme-a",
-        "Week 1 canary-acme-a",
-        "Week 2 draft canary-internal-acme-a",
-        "Blue theme canary-acme-a",
-        "Discount canary-internal-acme-a",
-        "Send the logo canary-acme-a",
-        "Chase payment canary-internal-acme-a",
-        "Shared with client",
-        "Internal",
-        "Budget €50,000.00",
-    ] {
-        assert!(html.contains(shown), "misses {shown}: {html}");
-    }
+    assert_shows(
+        html,
+        &[
+            "<h1 class=\"page__title\">Website canary-acme-a</h1>",
+            "Discovery canary-acme-a",
+            "Design canary-acme-a",
+            "Risk review canary-internal-acme-a",
+            "Homepage mock-up canary-acme-a",
+            "Week 1 canary-acme-a",
+            "Week 2 draft canary-internal-acme-a",
+            "Blue theme canary-acme-a",
+            "Discount canary-internal-acme-a",
+            "Send the logo canary-acme-a",
+            "Chase payment canary-internal-acme-a",
+            "Shared with client",
+            "Internal",
+            "Budget €50,000.00",
+        ],
+    );
     // The internal milestone has a "Share" button; the shared ones a "Make internal" one.
     let risk = item(html, "Risk review canary-internal-acme-a");
     assert!(risk.contains("badge--internal"), "{risk}");
@@ -297,17 +243,10 @@ async fn a_member_without_publish_sees_no_toggle_and_a_forged_post_is_refused() 
         )
         .await;
     assert_eq!(forged.status, 403, "{}", forged.text);
-    let milestone = portal
-        .stores
-        .milestones
-        .milestone(
-            &TenantScope::dangerous_system(portal.acme),
-            world.a.internal_milestone,
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(milestone.visibility, Visibility::Internal);
+    assert_eq!(
+        milestone_visibility(&portal, portal.acme, world.a.internal_milestone).await,
+        Visibility::Internal
+    );
 }
 
 #[tokio::test]
@@ -394,15 +333,8 @@ async fn another_tenants_objects_are_the_same_404_as_a_missing_one_sec_26() {
         assert_eq!(reply.text, missing.text, "{path}");
     }
     let globex = TenantScope::dangerous_system(portal.globex);
-    let milestone = portal
-        .stores
-        .milestones
-        .milestone(&globex, world.globex.internal_milestone)
-        .await
-        .unwrap()
-        .unwrap();
     assert_eq!(
-        milestone.visibility,
+        milestone_visibility(&portal, portal.globex, world.globex.internal_milestone).await,
         Visibility::Internal,
         "nothing changed"
     );
@@ -465,15 +397,10 @@ async fn a_client_contact_gets_the_404_on_every_staff_page() {
         assert_eq!(reply.status, 404, "{path}: {}", reply.text);
         assert_eq!(reply.text, missing.text, "{path}");
     }
-    let system = TenantScope::dangerous_system(portal.acme);
-    let milestone = portal
-        .stores
-        .milestones
-        .milestone(&system, a.internal_milestone)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(milestone.visibility, Visibility::Internal);
+    assert_eq!(
+        milestone_visibility(&portal, portal.acme, a.internal_milestone).await,
+        Visibility::Internal
+    );
     assert!(portal.mailer.sent().is_empty(), "no invitation went out");
 }
 
@@ -496,17 +423,10 @@ async fn without_a_session_the_pages_send_to_sign_in_and_forms_need_their_token_
         .forged(&path, &[("visibility", "shared"), ("csrf_token", "nope")])
         .await;
     assert_eq!(wrong.status, 403);
-    let milestone = portal
-        .stores
-        .milestones
-        .milestone(
-            &TenantScope::dangerous_system(portal.acme),
-            world.a.internal_milestone,
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(milestone.visibility, Visibility::Internal);
+    assert_eq!(
+        milestone_visibility(&portal, portal.acme, world.a.internal_milestone).await,
+        Visibility::Internal
+    );
 }
 
 #[tokio::test]

@@ -17,22 +17,19 @@ mod pages_support;
 mod support;
 
 use axum::http::Method;
-use pages_support::{Jar, get, header, sign_in};
+use pages_support::{Jar, find_stylesheet, get, header, seeded_with, sign_in};
 use portal_core::model::AuditContext;
 use portal_core::{LanguageTag, TenantScope};
 use portal_http::HttpConfig;
 use serde_json::{Value, json};
 use std::time::Duration;
 use support::Portal;
-use support::client_work::{self, World};
+use support::client_work::World;
 use support::staff_api::{Auth, acme, call};
 
 /// The seeded world, without the tenant cache: a saved look shows on the next request.
 async fn seeded() -> (Portal, World) {
-    let portal =
-        Portal::with_config(HttpConfig::default().with_tenant_cache_ttl(Duration::ZERO)).await;
-    let world = client_work::seed(&portal).await;
-    (portal, world)
+    seeded_with(HttpConfig::default().with_tenant_cache_ttl(Duration::ZERO)).await
 }
 
 /// A look that passes every check.
@@ -79,14 +76,6 @@ async fn tenant_default(portal: &Portal, tag: &str) {
         .update_branding(&system, branding, &AuditContext::default())
         .await
         .unwrap();
-}
-
-/// The `href` of the stylesheet whose URL contains `part`.
-fn stylesheet(html: &str, part: &str) -> Option<String> {
-    html.split("<link rel=\"stylesheet\" href=\"")
-        .skip(1)
-        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
-        .find(|href| href.contains(part))
 }
 
 fn lang(html: &str) -> &str {
@@ -187,7 +176,7 @@ async fn a_contact_sees_their_clients_own_look_and_everyone_else_the_tenants() {
     );
     assert!(html.contains("href=\"https://cdn.acme.example/favicon.png\""));
     assert!(!html.contains("Acme Agency"), "{html}");
-    let theme = stylesheet(html, "/assets/client-theme-").unwrap();
+    let theme = find_stylesheet(html, "/assets/client-theme-").unwrap();
     assert!(
         theme.starts_with(&format!(
             "/acme/assets/client-theme-{}-",
@@ -195,14 +184,14 @@ async fn a_contact_sees_their_clients_own_look_and_everyone_else_the_tenants() {
         )),
         "{theme}"
     );
-    assert!(stylesheet(html, "/assets/theme-").is_none(), "{html}");
+    assert!(find_stylesheet(html, "/assets/theme-").is_none(), "{html}");
 
     // Staff see the tenant's look, even on the same client's work.
     let staff = sign_in(&portal, "acme", "manager@acme.test").await;
     let page = get(&portal, "/acme/", &staff, None).await;
     assert!(page.text.contains("Acme Agency"), "{}", page.text);
     assert!(!page.text.contains("Client A Portal"), "{}", page.text);
-    assert!(stylesheet(&page.text, "/assets/theme-").is_some());
+    assert!(find_stylesheet(&page.text, "/assets/theme-").is_some());
     // So does the sign-in page, and a contact of a client without a look of its own.
     let login = get(&portal, "/acme/login", &Jar::default(), None).await;
     assert!(login.text.contains("Acme Agency"));
@@ -264,7 +253,7 @@ async fn a_clients_theme_is_served_only_to_sessions_that_reach_the_client_sec_26
     .await;
     let jar = sign_in(&portal, "acme", &world.a.contact("approver")).await;
     let page = get(&portal, "/acme/", &jar, None).await;
-    let theme_url = stylesheet(&page.text, "/assets/client-theme-").unwrap();
+    let theme_url = find_stylesheet(&page.text, "/assets/client-theme-").unwrap();
 
     let theme = get(&portal, &theme_url, &jar, None).await;
     assert_eq!(theme.status, 200, "{}", theme.text);
@@ -322,7 +311,7 @@ async fn the_tenants_theme_has_readable_ink_and_sanitised_css() {
     .await;
     let login = get(&portal, "/acme/login", &Jar::default(), None).await;
     assert!(login.text.contains("Acme Studio"), "{}", login.text);
-    let theme_url = stylesheet(&login.text, "/assets/theme-").unwrap();
+    let theme_url = find_stylesheet(&login.text, "/assets/theme-").unwrap();
     let theme = portal.get(&theme_url, None).await;
     assert_eq!(theme.status, 200, "{}", theme.text);
     let css = &theme.text;

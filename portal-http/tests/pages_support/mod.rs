@@ -1,15 +1,30 @@
 //! Driving the pages as a browser without script would: GET a form, keep its cookies, POST it
-//! back urlencoded with the headers a browser adds to a same-origin form post.
+//! back urlencoded with the headers a browser adds to a same-origin form post. The submodules
+//! hold what the page tests share beyond that: signing in (`login`), a signed-in browser with
+//! its form token (`browser`), reading pages (`html`) and the seeded world (`world`).
 
 #![allow(
     dead_code,
+    unused_imports,
     reason = "each pages test file uses a different part of these helpers"
 )]
+
+mod browser;
+mod html;
+mod login;
+mod world;
 
 use axum::body::Body;
 use axum::http::{Request, header};
 
-use crate::support::{PASSWORD, Portal, Reply};
+use crate::support::{Portal, Reply};
+
+pub use browser::{Browser, form_token};
+pub use html::{
+    assert_field_error, assert_shows, find_stylesheet, input_value, section, stylesheet,
+};
+pub use login::{open_form, post_login, second_factor_through_api, sign_in, totp};
+pub use world::{audited, custom_contact, missing, seeded, seeded_with, user_id};
 
 /// The session cookie's name with the default (secure) settings.
 pub const SESSION: &str = "__Host-portal_session";
@@ -118,42 +133,6 @@ fn encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// The `value` of the input named `name` in a page.
-pub fn input_value(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no input {name} in {html}"))
-        + marker.len();
-    let end = html[start..].find('"').unwrap();
-    html[start..start + end].to_owned()
-}
-
-/// Signs in through the form (GET, then POST with the form's token) and returns the browser's
-/// jar, holding the session cookie.
-pub async fn sign_in(portal: &Portal, tenant: &str, email: &str) -> Jar {
-    let mut jar = Jar::default();
-    let form = get(portal, &format!("/{tenant}/login"), &jar, None).await;
-    assert_eq!(form.status, 200, "{}", form.text);
-    jar.update(&form);
-    let token = input_value(&form.text, "csrf_token");
-    let reply = post_form(
-        portal,
-        &format!("/{tenant}/login"),
-        &[
-            ("email", email),
-            ("password", PASSWORD),
-            ("csrf_token", &token),
-        ],
-        &jar,
-    )
-    .await;
-    assert_eq!(reply.status, 303, "{}", reply.text);
-    jar.update(&reply);
-    assert!(jar.get(SESSION).is_some(), "no session cookie");
-    jar
 }
 
 /// A header of a reply as text; empty when it has none.
