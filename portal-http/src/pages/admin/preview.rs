@@ -15,11 +15,11 @@ use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac as _};
 use portal_core::model::{NewAuditEvent, ObjectRef};
 use portal_core::{ClientId, Permission, Principal, Role, RoleId, Side, TenantScope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
