@@ -121,6 +121,10 @@ define_ids! {
     ApiKeyId => "api_key_id";
     /// A row of the notification outbox.
     OutboxEventId => "outbox_event_id";
+    /// A tenant's webhook endpoint.
+    WebhookEndpointId => "webhook_endpoint_id";
+    /// One event's delivery to one webhook endpoint.
+    WebhookDeliveryId => "webhook_delivery_id";
 }
 
 #[cfg(test)]

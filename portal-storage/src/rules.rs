@@ -10,7 +10,8 @@ use portal_core::model::{
 use portal_core::state::{ApprovalStatus, DeliverableStatus, MilestoneStatus};
 use portal_core::{
     ClientFilter, ClientId, DeliverableId, Denied, DomainError, Invalid, InvoiceId, MembershipKind,
-    MilestoneId, Permission, ProjectId, ResourceFacts, RoleId, Rule, Side, StateMachine, TenantId,
+    MilestoneId, Permission, Principal, ProjectId, ResourceFacts, RoleId, Rule, Side, StateMachine,
+    TenantId,
     TenantScope, UserId, Visibility,
 };
 use serde_json::json;
@@ -557,6 +558,12 @@ pub mod events {
     pub const SHARE_LINK_CHANGED: &str = "share_link.changed";
     /// A task was marked done or reopened.
     pub const TASK_MOVED: &str = "task.moved";
+    /// A webhook endpoint was created, changed, given a new secret or deleted.
+    pub const WEBHOOK_CHANGED: &str = "webhook.changed";
+    /// A webhook delivery was queued again by hand.
+    pub const WEBHOOK_REDELIVERED: &str = "webhook.redelivered";
+    /// A person changed how they hear of an event type by mail.
+    pub const MAIL_PREFERENCE_CHANGED: &str = "mail_preference.changed";
 }
 
 /// A TOTP time step as the SQL backends store it (a signed 64-bit integer). Every backend
@@ -601,6 +608,65 @@ pub(crate) fn distinct_code_hashes(
 /// A refusal that does not conceal the object: the scope knows it, but may not do this.
 pub(crate) const fn forbidden(rule: Rule) -> StoreError {
     StoreError::Forbidden(Denied { rule })
+}
+
+/// The fewest bytes a webhook signing secret may have.
+pub const MIN_WEBHOOK_SECRET_BYTES: usize = 16;
+/// The most bytes a stored webhook signing secret (sealed or not) may have.
+pub const MAX_WEBHOOK_SECRET_BYTES: usize = 1_024;
+
+/// Why a delivery to a deleted endpoint stopped, or cannot start again.
+pub(crate) const ENDPOINT_DELETED: &str = "the webhook endpoint was deleted";
+
+/// The longest failure text kept (receivers can answer with whole pages).
+pub(crate) const MAX_ERROR_CHARS: usize = 2_000;
+
+/// A failure text as stored: at most [`MAX_ERROR_CHARS`] characters.
+pub(crate) fn clipped_error(error: &str) -> String {
+    error.chars().take(MAX_ERROR_CHARS).collect()
+}
+
+/// A webhook secret must be long enough to sign with, and bounded.
+pub(crate) fn require_webhook_secret(secret: &[u8]) -> StoreResult<()> {
+    if secret.len() < MIN_WEBHOOK_SECRET_BYTES {
+        return Err(invalid(
+            "secret",
+            Invalid::TooShort {
+                min: MIN_WEBHOOK_SECRET_BYTES,
+            },
+        ));
+    }
+    if secret.len() > MAX_WEBHOOK_SECRET_BYTES {
+        return Err(invalid(
+            "secret",
+            Invalid::TooLong {
+                max: MAX_WEBHOOK_SECRET_BYTES,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses every scope but a background job's (the dispatcher's writes).
+pub(crate) fn require_system(scope: &TenantScope) -> StoreResult<()> {
+    if scope.principal() == Principal::System {
+        Ok(())
+    } else {
+        Err(forbidden(Rule::MissingPermission {
+            permission: Permission::ManageIntegrations,
+        }))
+    }
+}
+
+/// The person whose notifications and preferences `scope` may touch: its own user, or anyone
+/// of the tenant for a system scope (`user` then names them). Anyone else's → `NotFound`.
+pub(crate) fn notified_user(scope: &TenantScope, user: Option<UserId>) -> StoreResult<UserId> {
+    match (scope.principal(), user) {
+        (Principal::System, Some(user)) => Ok(user),
+        (Principal::Staff(own) | Principal::Contact(own), None) => Ok(own),
+        (Principal::Staff(own) | Principal::Contact(own), Some(user)) if own == user => Ok(own),
+        _ => Err(StoreError::NotFound),
+    }
 }
 
 /// Refuses any write by a read-only preview.

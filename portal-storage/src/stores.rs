@@ -6,9 +6,9 @@ use crate::changes::ChangeFeed;
 use crate::traits::{
     ApiKeyStore, ApprovalStore, AuditStore, ClientStore, DecisionStore, DeliverableStore,
     DocumentStore, IdempotencyStore, IdentityStore, InvitationStore, InvoiceStore, LoginTokenStore,
-    MembershipStore, MfaStore, MilestoneStore, OutboxStore, ProjectStore, RequestStore,
+    MembershipStore, MfaStore, MilestoneStore, NotificationStore, OutboxStore, ProjectStore, RequestStore,
     SessionStore, ShareLinkStore, TaskStore, TenantDirectory, ThreadStore, ThrottleStore,
-    UpdateStore,
+    UpdateStore, WebhookStore,
 };
 
 /// Every store, each behind its own trait object, so a host or a test can swap any one of them
@@ -63,6 +63,10 @@ pub struct Stores {
     pub audit: Arc<dyn AuditStore>,
     /// The notification outbox.
     pub outbox: Arc<dyn OutboxStore>,
+    /// In-app notifications, their mail and mail preferences.
+    pub notifications: Arc<dyn NotificationStore>,
+    /// Webhook endpoints and deliveries.
+    pub webhooks: Arc<dyn WebhookStore>,
     /// Idempotency keys of retried requests (the sync API).
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Whether a tenant's data changed, for caches above the stores. Replace it together with
@@ -96,6 +100,8 @@ pub trait Backend:
     + ApiKeyStore
     + AuditStore
     + OutboxStore
+    + NotificationStore
+    + WebhookStore
     + IdempotencyStore
     + ChangeFeed
 {
@@ -126,6 +132,8 @@ impl<T> Backend for T where
         + ApiKeyStore
         + AuditStore
         + OutboxStore
+        + NotificationStore
+        + WebhookStore
         + IdempotencyStore
         + ChangeFeed
 {
@@ -160,6 +168,8 @@ impl Stores {
             api_keys: backend.clone(),
             audit: backend.clone(),
             outbox: backend.clone(),
+            notifications: backend.clone(),
+            webhooks: backend.clone(),
             idempotency: backend.clone(),
             changes: backend,
         }

@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod content;
 mod finance;
+mod notify;
 mod outbox;
 mod tenant;
 mod work;
@@ -27,6 +28,10 @@ pub use content::{
     Update,
 };
 pub use finance::{Invoice, InvoiceInput};
+pub use notify::{
+    DeliveryAttempt, DeliveryStatus, EventType, MAX_WEBHOOK_DESCRIPTION_CHARS, MAX_WEBHOOK_URL_BYTES,
+    MailMode, MailPreference, MailState, NewNotification, Notification, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
+};
 pub use outbox::{OutboxEvent, OutboxStatus};
 pub use tenant::{Branding, Client, ClientInput, NewTenant, Tenant};
 pub use work::{

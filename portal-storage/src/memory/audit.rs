@@ -15,8 +15,6 @@ use crate::{Cursor, Page, Paged, StoreError, StoreResult};
 /// How many events `verify_chain` checks at a time, as a SQL backend reads them.
 const VERIFY_BATCH: usize = 256;
 
-/// The longest failure text kept on an outbox row.
-const MAX_ERROR_CHARS: usize = 2_000;
 
 /// Checks a whole chain in batches: how many events verified, and the break, if any.
 fn verify(tenant: TenantId, events: &[AuditEvent]) -> ChainReport {
@@ -210,7 +208,7 @@ impl OutboxStore for MemoryStore {
         self.with_mut(|state| {
             let event = state.outbox.get_mut(&id).ok_or(StoreError::NotFound)?;
             event.attempts = event.attempts.saturating_add(1);
-            event.last_error = Some(error.chars().take(MAX_ERROR_CHARS).collect());
+            event.last_error = Some(rules::clipped_error(error));
             match retry_at {
                 Some(at) => {
                     event.status = OutboxStatus::Pending;

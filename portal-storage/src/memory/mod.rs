@@ -17,6 +17,7 @@ mod idempotency;
 mod identity;
 mod invitations;
 mod mfa;
+mod notify;
 mod publish;
 mod tenancy;
 mod threads;
@@ -195,6 +196,8 @@ struct State {
     mfa: mfa::MfaTables,
     /// Idempotency keys.
     idempotency: idempotency::IdempotencyTables,
+    /// Notifications, mail preferences, webhook endpoints and deliveries.
+    notify: notify::NotifyTables,
 }
 
 impl State {

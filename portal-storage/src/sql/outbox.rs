@@ -16,8 +16,6 @@ use crate::rules;
 use crate::traits::OutboxStore;
 use crate::{Page, Paged, StoreError, StoreResult};
 
-/// The longest failure text kept on a row (receivers can answer with whole pages).
-const MAX_ERROR_CHARS: usize = 2_000;
 
 /// A `portal_outbox_event` row.
 #[derive(sqlx::FromRow)]
@@ -135,7 +133,7 @@ for_each_backend! {
             } else {
                 OutboxStatus::Dead
             };
-            let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
+            let error = rules::clipped_error(error);
             let mut tx = self.global().await?;
             let marked = sqlx::query(
                 "UPDATE portal_outbox_event SET attempts = attempts + 1, last_error = $2, status = $3, \

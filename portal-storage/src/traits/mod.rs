@@ -12,6 +12,7 @@ mod audit;
 mod content;
 mod credentials;
 pub(crate) mod idempotency;
+mod notify;
 mod tenancy;
 mod work;
 
@@ -24,6 +25,9 @@ pub use credentials::{ApiKeyStore, InvitationStore, LoginTokenStore, MfaStore};
 pub use idempotency::{
     IdempotencyBegin, IdempotencyStore, MAX_IDEMPOTENCY_KEY_CHARS, check_idempotency_key,
     idempotency_request_hash,
+};
+pub use notify::{
+    AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore,
 };
 pub use tenancy::{ClientStore, IdentityStore, MembershipStore, TenantDirectory};
 pub use work::{
@@ -44,6 +48,8 @@ pub use content::{
 pub use credentials::{MockApiKeyStore, MockInvitationStore, MockLoginTokenStore, MockMfaStore};
 #[cfg(any(test, feature = "mock"))]
 pub use idempotency::MockIdempotencyStore;
+#[cfg(any(test, feature = "mock"))]
+pub use notify::{MockNotificationStore, MockWebhookStore};
 #[cfg(any(test, feature = "mock"))]
 pub use tenancy::{MockClientStore, MockIdentityStore, MockMembershipStore, MockTenantDirectory};
 #[cfg(any(test, feature = "mock"))]

@@ -1,0 +1,1 @@
+//! Branded, localised mail over SMTP.
