@@ -46,6 +46,7 @@ mod identity;
 mod invitation;
 mod membership;
 mod mfa;
+mod notify_pending;
 mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
