@@ -29,7 +29,7 @@ pub use error::AuthError;
 pub use invitation::{Invitations, Invite};
 pub use links::{LinkError, PortalLinks};
 pub use login::{Authenticator, LoginContext, LoginOutcome, LoginSuccess, MfaChallenge};
-pub use mail::{MailError, MailKind, MailSetup, Mailer, OutgoingMail, RecordingMailer};
+pub use mail::{MailError, MailKind, MailSetup, Mailer, OutgoingMail, RecordingMailer, Sender};
 pub use mfa::{Mfa, MfaStatus, RecoveryCodes, TotpKey, TotpKeyError, TotpSetup};
 pub use recovery::Recovery;
 pub use session::{Authenticated, Sessions};

@@ -24,6 +24,49 @@ pub enum MailKind {
     MagicLink,
     /// A notice of a login from a new device.
     NewDeviceLogin,
+    /// TEMP
+    Notification,
+    /// TEMP
+    Digest,
+}
+
+/// TEMP
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    /// TEMP
+    pub name: String,
+    /// TEMP
+    pub address: Email,
+}
+
+impl OutgoingMail {
+    /// TEMP
+    #[must_use]
+    pub const fn new(to: Email, subject: String, text: String, kind: MailKind) -> Self {
+        Self {
+            to,
+            subject,
+            text,
+            html: None,
+            kind,
+        }
+    }
+    /// TEMP
+    #[must_use]
+    pub fn with_html(mut self, html: String) -> Self {
+        self.html = Some(html);
+        self
+    }
+    /// TEMP
+    #[must_use]
+    pub fn with_from(self, _from: Sender) -> Self {
+        self
+    }
+    /// TEMP
+    #[must_use]
+    pub fn with_list_unsubscribe(self, _url: url::Url) -> Self {
+        self
+    }
 }
 
 /// One mail to send. The bodies hold one-time links: `Debug` redacts them.

@@ -11,8 +11,7 @@ use portal_core::state::{ApprovalStatus, DeliverableStatus, MilestoneStatus};
 use portal_core::{
     ClientFilter, ClientId, DeliverableId, Denied, DomainError, Invalid, InvoiceId, MembershipKind,
     MilestoneId, Permission, Principal, ProjectId, ResourceFacts, RoleId, Rule, Side, StateMachine,
-    TenantId,
-    TenantScope, UserId, Visibility,
+    TenantId, TenantScope, UserId, Visibility,
 };
 use serde_json::json;
 use time::{OffsetDateTime, UtcOffset};

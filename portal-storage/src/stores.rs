@@ -6,9 +6,9 @@ use crate::changes::ChangeFeed;
 use crate::traits::{
     ApiKeyStore, ApprovalStore, AuditStore, ClientStore, DecisionStore, DeliverableStore,
     DocumentStore, IdempotencyStore, IdentityStore, InvitationStore, InvoiceStore, LoginTokenStore,
-    MembershipStore, MfaStore, MilestoneStore, NotificationStore, OutboxStore, ProjectStore, RequestStore,
-    SessionStore, ShareLinkStore, TaskStore, TenantDirectory, ThreadStore, ThrottleStore,
-    UpdateStore, WebhookStore,
+    MembershipStore, MfaStore, MilestoneStore, NotificationStore, OutboxStore, ProjectStore,
+    RequestStore, SessionStore, ShareLinkStore, TaskStore, TenantDirectory, ThreadStore,
+    ThrottleStore, UpdateStore, WebhookStore,
 };
 
 /// Every store, each behind its own trait object, so a host or a test can swap any one of them

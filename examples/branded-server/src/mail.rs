@@ -115,6 +115,8 @@ pub fn kind_name(kind: MailKind) -> &'static str {
         MailKind::PasswordReset => "password-reset",
         MailKind::MagicLink => "magic-link",
         MailKind::NewDeviceLogin => "new-device-login",
+        MailKind::Notification => "notification",
+        MailKind::Digest => "digest",
         // A kind added later still gets written, under a generic name.
         _ => "mail",
     }

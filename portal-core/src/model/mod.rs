@@ -29,8 +29,9 @@ pub use content::{
 };
 pub use finance::{Invoice, InvoiceInput};
 pub use notify::{
-    DeliveryAttempt, DeliveryStatus, EventType, MAX_WEBHOOK_DESCRIPTION_CHARS, MAX_WEBHOOK_URL_BYTES,
-    MailMode, MailPreference, MailState, NewNotification, Notification, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
+    DeliveryAttempt, DeliveryStatus, EventType, MAX_WEBHOOK_DESCRIPTION_CHARS,
+    MAX_WEBHOOK_URL_BYTES, MailMode, MailPreference, MailState, NewNotification, Notification,
+    WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
 };
 pub use outbox::{OutboxEvent, OutboxStatus};
 pub use tenant::{Branding, Client, ClientInput, NewTenant, Tenant};

@@ -448,10 +448,16 @@ mod tests {
     #[test]
     fn event_type_names_round_trip() {
         for event_type in EventType::ALL {
-            assert_eq!(event_type.as_str().parse::<EventType>().unwrap(), *event_type);
+            assert_eq!(
+                event_type.as_str().parse::<EventType>().unwrap(),
+                *event_type
+            );
             let json = serde_json::to_string(event_type).unwrap();
             assert_eq!(json, format!("\"{event_type}\""));
-            assert_eq!(serde_json::from_str::<EventType>(&json).unwrap(), *event_type);
+            assert_eq!(
+                serde_json::from_str::<EventType>(&json).unwrap(),
+                *event_type
+            );
         }
         assert!("approval.unknown".parse::<EventType>().is_err());
         assert!(serde_json::from_str::<EventType>("\"nope\"").is_err());
@@ -494,14 +500,25 @@ mod tests {
         let input = |url: &str| WebhookEndpointInput {
             url: Url::parse(url).unwrap(),
             description: "  CRM  ".into(),
-            event_types: vec![EventType::MessagePosted, EventType::ApprovalDecided, EventType::MessagePosted],
+            event_types: vec![
+                EventType::MessagePosted,
+                EventType::ApprovalDecided,
+                EventType::MessagePosted,
+            ],
             active: true,
         };
         let checked = input("https://hooks.example/in#frag").validated().unwrap();
         assert_eq!(checked.url.as_str(), "https://hooks.example/in");
         assert_eq!(checked.description, "CRM");
-        assert_eq!(checked.event_types, vec![EventType::ApprovalDecided, EventType::MessagePosted]);
-        for bad in ["ftp://hooks.example/", "https://user:pw@hooks.example/", "mailto:a@b.example"] {
+        assert_eq!(
+            checked.event_types,
+            vec![EventType::ApprovalDecided, EventType::MessagePosted]
+        );
+        for bad in [
+            "ftp://hooks.example/",
+            "https://user:pw@hooks.example/",
+            "mailto:a@b.example",
+        ] {
             let error = input(bad).validated().unwrap_err();
             assert_eq!(error.field(), Some("url"), "{bad}");
         }

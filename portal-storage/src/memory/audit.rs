@@ -15,7 +15,6 @@ use crate::{Cursor, Page, Paged, StoreError, StoreResult};
 /// How many events `verify_chain` checks at a time, as a SQL backend reads them.
 const VERIFY_BATCH: usize = 256;
 
-
 /// Checks a whole chain in batches: how many events verified, and the break, if any.
 fn verify(tenant: TenantId, events: &[AuditEvent]) -> ChainReport {
     let mut previous = None;

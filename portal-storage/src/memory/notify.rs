@@ -9,17 +9,14 @@ use portal_core::model::{
     WebhookEndpointInput,
 };
 use portal_core::{
-    NotificationId, Permission, TenantId, TenantScope, UserId, WebhookDeliveryId,
-    WebhookEndpointId,
+    NotificationId, Permission, TenantId, TenantScope, UserId, WebhookDeliveryId, WebhookEndpointId,
 };
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{MemoryStore, State};
 use crate::rules::{self, events, now, stored_time};
-use crate::traits::{
-    AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore,
-};
+use crate::traits::{AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore};
 use crate::{Page, Paged, StoreError, StoreResult};
 
 /// A notification with when its mail may next be tried (claims push it out by their lease).
@@ -101,7 +98,6 @@ impl NotificationStore for MemoryStore {
     ) -> StoreResult<u64> {
         rules::require_system(scope)?;
         let tenant = scope.tenant_id();
-        let at = now();
         self.with_mut_uncounted(|state| {
             state.require_tenant(scope)?;
             if notifications
@@ -139,8 +135,9 @@ impl NotificationStore for MemoryStore {
                 state.notify.notifications.insert(
                     notification.id,
                     NotificationRow {
+                        // Due from the moment the change happened.
+                        mail_next_at: notification.occurred_at,
                         notification,
-                        mail_next_at: at,
                     },
                 );
                 added += 1;
@@ -231,9 +228,7 @@ impl NotificationStore for MemoryStore {
         let user = rules::notified_user(scope, Some(user))?;
         let tenant = scope.tenant_id();
         self.with(|state| {
-            state
-                .user_in(tenant, user)
-                .ok_or(StoreError::NotFound)?;
+            state.user_in(tenant, user).ok_or(StoreError::NotFound)?;
             let mut chosen: Vec<MailPreference> = state
                 .notify
                 .preferences
@@ -260,9 +255,7 @@ impl NotificationStore for MemoryStore {
         rules::writable(scope)?;
         let tenant = scope.tenant_id();
         self.with_mut_uncounted(|state| {
-            state
-                .user_in(tenant, user)
-                .ok_or(StoreError::NotFound)?;
+            state.user_in(tenant, user).ok_or(StoreError::NotFound)?;
             state
                 .notify
                 .preferences
@@ -306,7 +299,8 @@ impl NotificationStore for MemoryStore {
             for id in ids {
                 if let Some(row) = state.notify.notifications.get_mut(id) {
                     row.notification.mail = MailState::Sent;
-                    row.notification.mail_attempts = row.notification.mail_attempts.saturating_add(1);
+                    row.notification.mail_attempts =
+                        row.notification.mail_attempts.saturating_add(1);
                 }
             }
         });
@@ -321,7 +315,8 @@ impl NotificationStore for MemoryStore {
         self.with_mut_uncounted(|state| {
             for id in ids {
                 if let Some(row) = state.notify.notifications.get_mut(id) {
-                    row.notification.mail_attempts = row.notification.mail_attempts.saturating_add(1);
+                    row.notification.mail_attempts =
+                        row.notification.mail_attempts.saturating_add(1);
                     match retry_at {
                         Some(at) => row.mail_next_at = stored_time(at),
                         None => row.notification.mail = MailState::Failed,
@@ -395,9 +390,7 @@ impl WebhookStore for MemoryStore {
                 &state.notify.endpoints,
                 page,
                 WebhookEndpointId::from_uuid,
-                |row| {
-                    (row.endpoint.tenant == tenant && !row.deleted).then(|| row.endpoint.clone())
-                },
+                |row| (row.endpoint.tenant == tenant && !row.deleted).then(|| row.endpoint.clone()),
                 |endpoint| *endpoint.id.as_uuid(),
             )
         }))
@@ -514,11 +507,10 @@ impl WebhookStore for MemoryStore {
                 .collect();
             let mut added = 0;
             for endpoint in wanting {
-                let queued = state
-                    .notify
-                    .deliveries
-                    .values()
-                    .any(|delivery| delivery.endpoint == endpoint && delivery.event == event.id);
+                let queued =
+                    state.notify.deliveries.values().any(|delivery| {
+                        delivery.endpoint == endpoint && delivery.event == event.id
+                    });
                 if queued {
                     continue;
                 }
@@ -693,7 +685,14 @@ impl WebhookStore for MemoryStore {
                 id: *delivery.id.as_uuid(),
             };
             let details = json!({ "endpoint": delivery.endpoint, "event": delivery.event });
-            state.audit(scope, events::WEBHOOK_REDELIVERED, object, details, audit, at);
+            state.audit(
+                scope,
+                events::WEBHOOK_REDELIVERED,
+                object,
+                details,
+                audit,
+                at,
+            );
             Ok(delivery)
         })
     }

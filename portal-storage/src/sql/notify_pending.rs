@@ -1,13 +1,15 @@
 //! TEMPORARY placeholder until the SQL implementation lands (never merged to main).
 #![allow(unused_variables, reason = "placeholder")]
+use crate::traits::{AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore};
+use crate::{Page, Paged, StoreError, StoreResult};
 use async_trait::async_trait;
 use portal_core::model::*;
 use portal_core::*;
 use time::OffsetDateTime;
-use crate::traits::{AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore};
-use crate::{Page, Paged, StoreError, StoreResult};
 
-fn pending() -> StoreError { StoreError::conflict("not implemented on SQL yet") }
+fn pending() -> StoreError {
+    StoreError::conflict("not implemented on SQL yet")
+}
 
 for_each_backend! {
 #[async_trait]

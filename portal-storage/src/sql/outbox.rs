@@ -16,7 +16,6 @@ use crate::rules;
 use crate::traits::OutboxStore;
 use crate::{Page, Paged, StoreError, StoreResult};
 
-
 /// A `portal_outbox_event` row.
 #[derive(sqlx::FromRow)]
 struct OutboxRow {

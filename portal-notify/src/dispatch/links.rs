@@ -1,0 +1,100 @@
+//! Where a mail's links point. The host decides (its origin, its domains, how preference links
+//! are signed); [`object_path`] knows where the portal's pages show each object.
+
+use portal_core::UserId;
+use portal_core::model::{EventType, Notification, Tenant};
+use url::Url;
+
+/// The links a notification mail carries.
+pub trait NotifyLinks: Send + Sync + 'static {
+    /// The page that shows `path` (from [`object_path`]) of `tenant`'s portal.
+    fn page(&self, tenant: &Tenant, path: &str) -> Url;
+
+    /// The page where `user` manages their mail: one event type's choice when `event_type` is
+    /// set. It opens without signing in, so it must carry a token only this host can make.
+    fn preferences(&self, tenant: &Tenant, user: UserId, event_type: Option<EventType>) -> Url;
+}
+
+/// The path, under a tenant's portal, of the page about a notification's object.
+#[must_use]
+pub fn object_path(notification: &Notification, staff: bool) -> String {
+    let id = notification.object.id;
+    let project = notification.project.map(|project| project.to_string());
+    match (notification.object.kind.as_str(), staff) {
+        ("approval", false) => format!("approvals/{id}"),
+        ("approval", true) => "staff/approvals".to_owned(),
+        ("document", _) => format!("documents/{id}"),
+        ("request", false) => format!("requests/{id}"),
+        ("request", true) => format!("staff/requests/{id}"),
+        ("invoice", _) => format!("invoices/{id}"),
+        ("milestone" | "update", false) => project.map_or_else(
+            || "projects".to_owned(),
+            |project| format!("projects/{project}"),
+        ),
+        ("milestone" | "update", true) => project.map_or_else(
+            || "staff/projects".to_owned(),
+            |project| format!("staff/projects/{project}"),
+        ),
+        ("message", _) => "messages".to_owned(),
+        ("user", _) => "account".to_owned(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portal_core::model::{EventType, MailState, ObjectRef};
+    use portal_core::{NotificationId, OutboxEventId, ProjectId, TenantId};
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn about(kind: &str, project: Option<ProjectId>) -> Notification {
+        Notification {
+            id: NotificationId::new(),
+            tenant: TenantId::new(),
+            user: UserId::new(),
+            event: OutboxEventId::new(),
+            event_type: EventType::MessagePosted,
+            object: ObjectRef {
+                kind: kind.into(),
+                id: Uuid::nil(),
+            },
+            client: None,
+            project,
+            title: String::new(),
+            mail: MailState::None,
+            mail_attempts: 0,
+            occurred_at: OffsetDateTime::UNIX_EPOCH,
+            read_at: None,
+        }
+    }
+
+    #[test]
+    fn each_side_lands_on_its_own_page() {
+        let nil = Uuid::nil();
+        assert_eq!(
+            object_path(&about("approval", None), false),
+            format!("approvals/{nil}")
+        );
+        assert_eq!(
+            object_path(&about("approval", None), true),
+            "staff/approvals"
+        );
+        assert_eq!(
+            object_path(&about("request", None), true),
+            format!("staff/requests/{nil}")
+        );
+        let project = ProjectId::new();
+        assert_eq!(
+            object_path(&about("milestone", Some(project)), false),
+            format!("projects/{project}")
+        );
+        assert_eq!(
+            object_path(&about("update", Some(project)), true),
+            format!("staff/projects/{project}")
+        );
+        assert_eq!(object_path(&about("user", None), false), "account");
+    }
+}
