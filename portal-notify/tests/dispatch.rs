@@ -457,3 +457,35 @@ async fn a_person_who_turned_mail_off_gets_the_notification_without_mail() {
     assert_eq!(manager[0].mail, MailState::None);
     assert!(world.mailer.sent().is_empty());
 }
+
+#[tokio::test]
+async fn a_password_change_is_told_to_its_owner_even_with_mail_off() {
+    let world = World::new().await;
+    for event_type in [EventType::SecurityPasswordChanged, EventType::MessagePosted] {
+        // Security notices ignore the choice; the store keeps it all the same.
+        world
+            .stores
+            .notifications
+            .set_mail_preference(&world.ada, world.ada_id, event_type, MailMode::Off)
+            .await
+            .unwrap();
+    }
+    world
+        .stores
+        .identities
+        .set_password_hash(world.tenant.id, world.ada_id, "$argon2id$v=19$fake".into())
+        .await
+        .unwrap();
+    world
+        .dispatcher
+        .tick(OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let ada = world.notifications_of(world.ada_id).await;
+    assert_eq!(ada.len(), 1);
+    assert_eq!(ada[0].event_type, EventType::SecurityPasswordChanged);
+    assert!(world.notifications_of(world.manager_id).await.is_empty());
+    let sent = world.mailer.sent();
+    assert_eq!(sent.len(), 1, "security mail cannot be turned off");
+    assert_eq!(sent[0].to.as_str(), "ada@acme.example");
+}

@@ -561,6 +561,12 @@ pub mod events {
     pub const WEBHOOK_CHANGED: &str = "webhook.changed";
     /// A webhook delivery was queued again by hand.
     pub const WEBHOOK_REDELIVERED: &str = "webhook.redelivered";
+    /// Someone was invited (an outbox event for webhooks; the invitee gets the invitation mail).
+    pub const INVITATION_SENT: &str = "invitation.sent";
+    /// An account's password changed (an outbox event: the person is told).
+    pub const SECURITY_PASSWORD_CHANGED: &str = "security.password_changed";
+    /// An account's second factor was set up or removed (an outbox event).
+    pub const SECURITY_MFA_CHANGED: &str = "security.mfa_changed";
     /// A person changed how they hear of an event type by mail.
     pub const MAIL_PREFERENCE_CHANGED: &str = "mail_preference.changed";
 }
@@ -857,6 +863,20 @@ pub(crate) fn password_changed_event(user: UserId) -> portal_core::model::NewAud
         object_ref("user", user.as_uuid()),
         json!({ "change": "password" }),
     )
+}
+
+/// The outbox payload of an invitation: ids only, never the address or the token.
+pub(crate) fn invitation_payload(invitation: &portal_core::model::Invitation) -> serde_json::Value {
+    json!({
+        "invitation": invitation.id,
+        "client": invitation.client,
+        "role": invitation.role,
+    })
+}
+
+/// The outbox payload of a security notice to `user`.
+pub(crate) fn security_payload(user: UserId) -> serde_json::Value {
+    json!({ "user": user })
 }
 
 /// An event by `user` acting through a global method (no scope yet).

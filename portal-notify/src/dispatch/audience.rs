@@ -59,8 +59,10 @@ async fn candidates(
     tenant: TenantId,
     event: &Classified,
 ) -> StoreResult<BTreeSet<UserId>> {
-    if let super::classify::Audience::Person(user) = event.audience {
-        return Ok(BTreeSet::from([user]));
+    match event.audience {
+        Audience::Person(user) => return Ok(BTreeSet::from([user])),
+        Audience::Nobody => return Ok(BTreeSet::new()),
+        Audience::Contacts | Audience::Staff | Audience::Everyone => {}
     }
     let system = TenantScope::dangerous_system(tenant);
     let mut users = BTreeSet::new();

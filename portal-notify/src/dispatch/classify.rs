@@ -18,6 +18,8 @@ pub enum Audience {
     Everyone,
     /// The account holder only (security notices).
     Person(UserId),
+    /// No one in person: only webhooks hear of it (an invitation: the invitee has its mail).
+    Nobody,
 }
 
 /// An outbox row, understood.
@@ -119,6 +121,11 @@ pub fn classify(event: &OutboxEvent) -> Option<Classified> {
             EventType::InvoiceOverdue,
             about("invoice", "invoice")?,
             Audience::Contacts,
+        ),
+        "invitation.sent" => (
+            EventType::InvitationSent,
+            about("invitation", "invitation")?,
+            Audience::Nobody,
         ),
         kind @ ("security.new_device" | "security.password_changed" | "security.mfa_changed") => {
             let user = UserId::from_uuid(uuid(payload, "user")?);
@@ -243,6 +250,8 @@ mod tests {
         let classified = classify(&security).unwrap();
         assert_eq!(classified.audience, Audience::Person(user));
         assert_eq!(classified.event_type, EventType::SecurityPasswordChanged);
+        let invited = row("invitation.sent", json!({ "invitation": id }));
+        assert_eq!(classify(&invited).unwrap().audience, Audience::Nobody);
         assert_eq!(classify(&row("role.changed", json!({}))), None);
         assert_eq!(classify(&row("approval.requested", json!({}))), None);
     }

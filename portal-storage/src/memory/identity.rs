@@ -732,7 +732,13 @@ impl IdentityStore for MemoryStore {
         user: UserId,
         password_hash: String,
     ) -> StoreResult<()> {
-        self.with_mut(|state| state.set_password_hash(tenant, user, password_hash))
+        self.with_mut(|state| {
+            state.set_password_hash(tenant, user, password_hash)?;
+            let notice = crate::rules::security_payload(user);
+            let kind = crate::rules::events::SECURITY_PASSWORD_CHANGED;
+            state.enqueue(tenant, kind, notice, crate::rules::now());
+            Ok(())
+        })
     }
 
     async fn record_login(

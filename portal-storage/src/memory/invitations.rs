@@ -89,6 +89,8 @@ impl State {
         table.insert(invitation.id, invitation.clone());
         let event = rules::invitation_created_event(scope, &invitation, &replaced);
         self.append_event(tenant, event, context, now);
+        let notice = rules::invitation_payload(&invitation);
+        self.enqueue(tenant, rules::events::INVITATION_SENT, notice, now);
         Ok(invitation)
     }
 

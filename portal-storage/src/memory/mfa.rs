@@ -56,6 +56,13 @@ impl MfaTables {
 }
 
 impl State {
+    /// Tells the account holder their second factor changed (an outbox row).
+    fn mfa_changed(&mut self, tenant: TenantId, user: UserId) {
+        let notice = crate::rules::security_payload(user);
+        let kind = crate::rules::events::SECURITY_MFA_CHANGED;
+        self.enqueue(tenant, kind, notice, crate::rules::now());
+    }
+
     /// `NotFound` unless `user` is a user of `tenant`.
     fn require_user(&self, tenant: TenantId, user: UserId) -> StoreResult<()> {
         self.user_in(tenant, user)
@@ -270,7 +277,11 @@ impl MfaStore for MemoryStore {
         recovery_code_hashes: Vec<Sha256Digest>,
         now: OffsetDateTime,
     ) -> StoreResult<TotpEnrolment> {
-        self.with_mut(|state| state.confirm_totp(tenant, user, step, recovery_code_hashes, now))
+        self.with_mut(|state| {
+            let enrolment = state.confirm_totp(tenant, user, step, recovery_code_hashes, now)?;
+            state.mfa_changed(tenant, user);
+            Ok(enrolment)
+        })
     }
 
     async fn use_totp_step(&self, tenant: TenantId, user: UserId, step: u64) -> StoreResult<bool> {
@@ -281,7 +292,11 @@ impl MfaStore for MemoryStore {
         Ok(self.with_mut(|state| {
             let owner = (tenant, user);
             state.mfa.recovery_codes.remove(&owner);
-            state.mfa.totp.remove(&owner).is_some()
+            let removed = state.mfa.totp.remove(&owner).is_some();
+            if removed {
+                state.mfa_changed(tenant, user);
+            }
+            removed
         }))
     }
 

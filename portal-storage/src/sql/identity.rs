@@ -476,6 +476,9 @@ for_each_backend! {
             Store::set_password_in(&mut tx, tenant, user, &password_hash).await?;
             let event = rules::password_changed_event(user);
             Store::append_audit_in(&mut tx, tenant, event, &AuditContext::default()).await?;
+            let notice = rules::security_payload(user);
+            Store::enqueue_in(&mut tx, tenant, rules::events::SECURITY_PASSWORD_CHANGED, &notice)
+                .await?;
             tx.commit().await.map_err(backend)
         }
 

@@ -333,6 +333,8 @@ for_each_backend! {
                 ))?;
             let event = rules::invitation_created_event(scope, &invitation, &replaced);
             Store::append_audit_in(&mut tx, tenant, event, audit).await?;
+            let notice = rules::invitation_payload(&invitation);
+            Store::enqueue_in(&mut tx, tenant, rules::events::INVITATION_SENT, &notice).await?;
             tx.commit().await.map_err(backend)?;
             Ok(invitation)
         }

@@ -12,7 +12,9 @@ use uuid::Uuid;
 use super::chain::now;
 use super::convert::{corrupt, stored_time};
 use super::{backend, map_db_error};
-use crate::rules::{conflicts, distinct_code_hashes, require_sealed_secret, totp_step, unexpired};
+use crate::rules::{
+    self, conflicts, distinct_code_hashes, require_sealed_secret, totp_step, unexpired,
+};
 use crate::traits::{LoginTokenStore, MfaStore};
 use crate::{StoreError, StoreResult};
 
@@ -290,6 +292,8 @@ for_each_backend! {
                 });
             };
             Store::set_recovery_codes_in(&mut tx, tenant, user, &recovery_code_hashes).await?;
+            let notice = rules::security_payload(user);
+            Store::enqueue_in(&mut tx, tenant, rules::events::SECURITY_MFA_CHANGED, &notice).await?;
             tx.commit().await.map_err(backend)?;
             row.into_enrolment()
         }
@@ -332,6 +336,11 @@ for_each_backend! {
                     .execute(&mut *tx)
                     .await
                     .map_err(backend)?;
+            if removed.rows_affected() > 0 {
+                let notice = rules::security_payload(user);
+                Store::enqueue_in(&mut tx, tenant, rules::events::SECURITY_MFA_CHANGED, &notice)
+                    .await?;
+            }
             tx.commit().await.map_err(backend)?;
             Ok(removed.rows_affected() > 0)
         }
