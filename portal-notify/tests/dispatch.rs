@@ -489,3 +489,93 @@ async fn a_password_change_is_told_to_its_owner_even_with_mail_off() {
     assert_eq!(sent.len(), 1, "security mail cannot be turned off");
     assert_eq!(sent[0].to.as_str(), "ada@acme.example");
 }
+
+#[tokio::test]
+async fn an_overdue_invoice_reaches_finance_but_not_viewers() {
+    use portal_core::model::InvoiceInput;
+    use portal_core::state::InvoiceStatus;
+    use portal_core::{Currency, Money};
+
+    let world = World::new().await;
+    let system = TenantScope::dangerous_system(world.tenant.id);
+    let roles = world.stores.memberships.roles(&system).await.unwrap();
+    let finance_role = roles
+        .iter()
+        .find(|role| role.builtin_role() == Some(BuiltinRole::Finance))
+        .unwrap()
+        .id();
+    let olivia = world
+        .stores
+        .identities
+        .create_user(
+            &system,
+            NewUser {
+                email: Email::parse("olivia@acme.example").unwrap(),
+                name: name("Olivia Finance"),
+                side: Side::Client,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    world
+        .stores
+        .memberships
+        .add_membership(
+            &system,
+            olivia.id,
+            finance_role,
+            MembershipKind::Contact {
+                client: world.client,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let now = OffsetDateTime::now_utc();
+    world
+        .stores
+        .invoices
+        .create_invoice(
+            &world.manager,
+            InvoiceInput {
+                client: world.client,
+                project: None,
+                number: "INV-7".into(),
+                amount: Money::new(10_000, Currency::parse("EUR").unwrap()),
+                status: InvoiceStatus::Open,
+                issued_on: None,
+                due_on: Some((now - Duration::days(3)).date()),
+                payment_url: None,
+                internal_note: Some("chase gently".into()),
+                external_id: None,
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    // The deadline scan runs once a minute; it writes the row, the next pass fans it out.
+    let later = OffsetDateTime::now_utc() + Duration::minutes(2);
+    world.dispatcher.tick(later).await.unwrap();
+    world.dispatcher.tick(later).await.unwrap();
+    let olivia_heard: Vec<EventType> = world
+        .notifications_of(olivia.id)
+        .await
+        .iter()
+        .map(|notification| notification.event_type)
+        .collect();
+    assert!(olivia_heard.contains(&EventType::InvoiceIssued));
+    assert!(olivia_heard.contains(&EventType::InvoiceOverdue));
+    assert!(
+        world.notifications_of(world.ada_id).await.is_empty(),
+        "an approver without the finance permission hears nothing of invoices"
+    );
+    assert!(
+        world
+            .mailer
+            .sent()
+            .iter()
+            .all(|mail| !mail.text.contains("chase gently")),
+        "the internal note never reaches a mail"
+    );
+}

@@ -561,6 +561,10 @@ pub mod events {
     pub const WEBHOOK_CHANGED: &str = "webhook.changed";
     /// A webhook delivery was queued again by hand.
     pub const WEBHOOK_REDELIVERED: &str = "webhook.redelivered";
+    /// A pending approval is due within a day (an outbox event, written once).
+    pub const APPROVAL_DUE_SOON: &str = "approval.due_soon";
+    /// An open invoice passed its due day (an outbox event, written once).
+    pub const INVOICE_OVERDUE: &str = "invoice.overdue";
     /// Someone was invited (an outbox event for webhooks; the invitee gets the invitation mail).
     pub const INVITATION_SENT: &str = "invitation.sent";
     /// An account's password changed (an outbox event: the person is told).

@@ -45,6 +45,10 @@ pub struct DispatchConfig {
     pub concurrency: usize,
     /// How many times an outbox row is retried before it is dead.
     pub max_outbox_attempts: i32,
+    /// How often deadlines are looked for (approvals due soon, invoices overdue).
+    pub deadline_check_every: Duration,
+    /// How far ahead an approval counts as due soon.
+    pub due_soon_within: Duration,
 }
 
 impl Default for DispatchConfig {
@@ -56,6 +60,8 @@ impl Default for DispatchConfig {
             digest_at: Time::from_hms(7, 0, 0).unwrap_or(Time::MIDNIGHT),
             concurrency: 32,
             max_outbox_attempts: 10,
+            deadline_check_every: Duration::minutes(1),
+            due_soon_within: Duration::days(1),
         }
     }
 }
@@ -102,6 +108,8 @@ pub struct Dispatcher {
     config: DispatchConfig,
     /// The cut-off of the last digest this process sent.
     last_digest: Mutex<Option<OffsetDateTime>>,
+    /// When this process last looked for deadlines.
+    last_deadline_check: Mutex<Option<OffsetDateTime>>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -131,6 +139,7 @@ impl Dispatcher {
             links,
             config,
             last_digest: Mutex::new(None),
+            last_deadline_check: Mutex::new(None),
         }
     }
 
@@ -159,6 +168,12 @@ impl Dispatcher {
     /// When the store fails; what was done before stays done.
     pub async fn tick(&self, now: OffsetDateTime) -> Result<TickReport, DispatchError> {
         let mut report = TickReport::default();
+        if self.deadline_check_due(now) {
+            self.stores
+                .outbox
+                .announce_deadlines(now, self.config.due_soon_within)
+                .await?;
+        }
         fan_out::run(self, now, &mut report).await?;
         report.attempts = deliver::run(self, now).await?;
         report.mails = mail_out::instant(self, now).await?;
@@ -169,6 +184,18 @@ impl Dispatcher {
             }
         }
         Ok(report)
+    }
+
+    /// Whether it is time to look for deadlines again (and notes that it is being done).
+    fn deadline_check_due(&self, now: OffsetDateTime) -> bool {
+        let Ok(mut last) = self.last_deadline_check.lock() else {
+            return true;
+        };
+        let due = last.is_none_or(|last| now - last >= self.config.deadline_check_every);
+        if due {
+            *last = Some(now);
+        }
+        due
     }
 
     /// Today's digest cut-off, if it has passed and this process has not sent that digest.

@@ -4,11 +4,13 @@ use async_trait::async_trait;
 use portal_core::model::{
     AuditContext, AuditEvent, NewAuditEvent, OutboxEvent, OutboxStatus, verify_chain,
 };
+use portal_core::state::{ApprovalStatus, InvoiceStatus};
 use portal_core::{OutboxEventId, Permission, TenantId, TenantScope};
+use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{MemoryStore, now, require_text, stored_time};
-use crate::rules;
+use crate::rules::{self, events};
 use crate::traits::{AuditFilter, AuditStore, ChainReport, OutboxStore};
 use crate::{Cursor, Page, Paged, StoreError, StoreResult};
 
@@ -217,6 +219,63 @@ impl OutboxStore for MemoryStore {
             }
             Ok(())
         })
+    }
+
+    async fn announce_deadlines(
+        &self,
+        now: OffsetDateTime,
+        within: time::Duration,
+    ) -> StoreResult<u64> {
+        let now = stored_time(now);
+        let horizon = now + within;
+        Ok(self.with_mut_uncounted(|state| {
+            let mut due = Vec::new();
+            for approval in state.approvals.values() {
+                let soon = approval.due_at.is_some_and(|due_at| due_at <= horizon);
+                if approval.status == ApprovalStatus::Pending
+                    && soon
+                    && !state.deadlines_announced.contains(approval.id.as_uuid())
+                {
+                    let payload = json!({
+                        "approval": approval.id,
+                        "client": approval.client,
+                        "project": approval.project,
+                        "deliverable": approval.deliverable,
+                    });
+                    due.push((
+                        approval.tenant,
+                        *approval.id.as_uuid(),
+                        events::APPROVAL_DUE_SOON,
+                        payload,
+                    ));
+                }
+            }
+            for invoice in state.invoices.values() {
+                let overdue = invoice.due_on.is_some_and(|due_on| due_on < now.date());
+                if invoice.status == InvoiceStatus::Open
+                    && overdue
+                    && !state.deadlines_announced.contains(invoice.id.as_uuid())
+                {
+                    let payload = json!({
+                        "invoice": invoice.id,
+                        "client": invoice.client,
+                        "project": invoice.project,
+                    });
+                    due.push((
+                        invoice.tenant,
+                        *invoice.id.as_uuid(),
+                        events::INVOICE_OVERDUE,
+                        payload,
+                    ));
+                }
+            }
+            let written = due.len();
+            for (tenant, id, kind, payload) in due {
+                state.deadlines_announced.insert(id);
+                state.enqueue(tenant, kind, payload, now);
+            }
+            u64::try_from(written).unwrap_or(u64::MAX)
+        }))
     }
 
     async fn list_outbox(

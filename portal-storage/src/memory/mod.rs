@@ -196,6 +196,8 @@ struct State {
     mfa: mfa::MfaTables,
     /// Idempotency keys.
     idempotency: idempotency::IdempotencyTables,
+    /// Approvals and invoices whose deadline was announced (`announce_deadlines`).
+    deadlines_announced: std::collections::HashSet<Uuid>,
     /// Notifications, mail preferences, webhook endpoints and deliveries.
     notify: notify::NotifyTables,
 }

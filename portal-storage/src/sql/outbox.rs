@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use portal_core::model::{OutboxEvent, OutboxStatus};
 use portal_core::{OutboxEventId, Permission, TenantId, TenantScope};
+use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -149,6 +150,51 @@ for_each_backend! {
                 return Err(StoreError::NotFound);
             }
             tx.commit().await.map_err(backend)
+        }
+
+        async fn announce_deadlines(
+            &self,
+            now: OffsetDateTime,
+            within: time::Duration,
+        ) -> StoreResult<u64> {
+            let now = stored_time(now);
+            let mut tx = self.global().await?;
+            let approvals: Vec<(Uuid, Uuid, Uuid, Uuid, Option<Uuid>)> =
+                sqlx::query_as(Store::ANNOUNCE_DUE_APPROVALS)
+                    .bind(now)
+                    .bind(stored_time(now + within))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            let invoices: Vec<(Uuid, Uuid, Uuid, Option<Uuid>)> =
+                sqlx::query_as(Store::ANNOUNCE_OVERDUE_INVOICES)
+                    .bind(now)
+                    .bind(now.date())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            let mut written = 0;
+            for (tenant, approval, client, project, deliverable) in approvals {
+                let payload = json!({
+                    "approval": approval,
+                    "client": client,
+                    "project": project,
+                    "deliverable": deliverable,
+                });
+                let tenant = TenantId::from_uuid(tenant);
+                Store::enqueue_in(&mut tx, tenant, rules::events::APPROVAL_DUE_SOON, &payload)
+                    .await?;
+                written += 1;
+            }
+            for (tenant, invoice, client, project) in invoices {
+                let payload = json!({ "invoice": invoice, "client": client, "project": project });
+                let tenant = TenantId::from_uuid(tenant);
+                Store::enqueue_in(&mut tx, tenant, rules::events::INVOICE_OVERDUE, &payload)
+                    .await?;
+                written += 1;
+            }
+            tx.commit().await.map_err(backend)?;
+            Ok(written)
         }
 
         async fn list_outbox(

@@ -164,6 +164,20 @@ impl PostgresStore {
         "last_error, created_at"
     );
 
+    /// Marks pending approvals due by `$2` as announced at `$1`, returning them.
+    pub(crate) const ANNOUNCE_DUE_APPROVALS: &'static str = concat!(
+        "UPDATE portal_approval SET due_soon_announced_at = $1 WHERE status = 'pending' ",
+        "AND due_soon_announced_at IS NULL AND due_at IS NOT NULL AND due_at <= $2 ",
+        "RETURNING tenant_id, approval_id, client_id, project_id, deliverable_id"
+    );
+
+    /// Marks open invoices due before the day `$2` as announced at `$1`, returning them.
+    pub(crate) const ANNOUNCE_OVERDUE_INVOICES: &'static str = concat!(
+        "UPDATE portal_invoice SET overdue_announced_at = $1 WHERE status = 'open' ",
+        "AND overdue_announced_at IS NULL AND due_on IS NOT NULL AND due_on < $2 ",
+        "RETURNING tenant_id, invoice_id, client_id, project_id"
+    );
+
     /// Deletes sessions past their end (`$1`) or last seen before `$2`.
     pub(crate) const DELETE_EXPIRED_SESSIONS: &'static str =
         "DELETE FROM portal_session WHERE expires_at <= $1 OR last_seen_at < $2";

@@ -85,6 +85,16 @@ pub trait OutboxStore: Send + Sync + 'static {
         retry_at: Option<OffsetDateTime>,
     ) -> StoreResult<()>;
 
+    /// Global (the dispatcher of any replica): announces deadlines, each once — an
+    /// `approval.due_soon` row for every pending approval due by `now + within`, and an
+    /// `invoice.overdue` row for every open invoice whose due day is before `now`'s. Returns
+    /// how many rows it wrote.
+    async fn announce_deadlines(
+        &self,
+        now: OffsetDateTime,
+        within: time::Duration,
+    ) -> StoreResult<u64>;
+
     /// The scope's tenant's rows, newest first (`manage_integrations`).
     async fn list_outbox(&self, scope: &TenantScope, page: Page)
     -> StoreResult<Paged<OutboxEvent>>;

@@ -16,6 +16,7 @@ mod approvals;
 mod audit;
 mod changes;
 mod content;
+mod deadlines;
 mod external_ids;
 mod finance;
 mod fixtures;
@@ -68,6 +69,7 @@ macro_rules! conformance {
 }
 
 conformance! {
+    deadlines::deadlines_are_announced_once,
     changes::stamps_move_with_committed_writes,
     tenancy::tenants_are_created_with_built_in_roles_and_routed,
     tenancy::slugs_and_domains_are_unique,

@@ -1,0 +1,118 @@
+use portal_core::model::{ApprovalRequest, InvoiceInput, OutboxEvent};
+use portal_core::state::{DeliverableStatus, InvoiceStatus};
+use portal_core::{BuiltinRole, Currency, Money, TenantScope};
+use portal_storage::{Page, Stores};
+use time::{Duration, OffsetDateTime};
+
+use crate::fixtures::{client, ctx, member, tenant, work};
+use crate::harness::Harness;
+
+/// The tenant's outbox rows of `kind` (other tests share a PostgreSQL database: only this
+/// tenant's rows count).
+async fn rows(stores: &Stores, scope: &TenantScope, kind: &str) -> Vec<OutboxEvent> {
+    stores
+        .outbox
+        .list_outbox(scope, Page::first(200).unwrap())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|event| event.kind == kind)
+        .collect()
+}
+
+fn invoice(client: portal_core::ClientId, number: &str, due_in_days: i64) -> InvoiceInput {
+    InvoiceInput {
+        client,
+        project: None,
+        number: number.into(),
+        amount: Money::new(50_000, Currency::parse("EUR").unwrap()),
+        status: InvoiceStatus::Open,
+        issued_on: None,
+        due_on: Some((OffsetDateTime::now_utc() + Duration::days(due_in_days)).date()),
+        payment_url: None,
+        internal_note: None,
+        external_id: None,
+    }
+}
+
+pub async fn deadlines_are_announced_once(h: &Harness) {
+    let stores = &h.stores;
+    let acme = tenant(stores, "Acme").await;
+    let (_, admin) = member(stores, acme.id, BuiltinRole::Admin, &[]).await;
+    let client = client(stores, &admin, "Client").await;
+    let work = work(stores, &admin, client, "d").await;
+    stores
+        .deliverables
+        .move_deliverable(
+            &admin,
+            work.deliverable,
+            DeliverableStatus::InProgress,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let soon = stores
+        .approvals
+        .request_approval(
+            &admin,
+            ApprovalRequest {
+                deliverable: Some(work.deliverable),
+                document_version: work.version,
+                message: "Due tomorrow morning".into(),
+                due_at: Some(now + Duration::hours(20)),
+            },
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let overdue = stores
+        .invoices
+        .create_invoice(&admin, invoice(client, "D-1", -2), &ctx())
+        .await
+        .unwrap();
+    let not_yet = stores
+        .invoices
+        .create_invoice(&admin, invoice(client, "D-2", 3), &ctx())
+        .await
+        .unwrap();
+
+    // A day ahead: the approval is due soon, one invoice is overdue.
+    let written = stores
+        .outbox
+        .announce_deadlines(now, Duration::days(1))
+        .await
+        .unwrap();
+    assert!(written >= 2, "wrote {written}");
+    let due_soon = rows(stores, &admin, "approval.due_soon").await;
+    assert_eq!(due_soon.len(), 1);
+    assert_eq!(due_soon[0].payload["approval"], serde_json::json!(soon.id));
+    let overdue_rows = rows(stores, &admin, "invoice.overdue").await;
+    assert_eq!(overdue_rows.len(), 1);
+    assert_eq!(
+        overdue_rows[0].payload["invoice"],
+        serde_json::json!(overdue.id)
+    );
+    assert_ne!(
+        overdue_rows[0].payload["invoice"],
+        serde_json::json!(not_yet.id)
+    );
+
+    // Again, later: nothing twice.
+    stores
+        .outbox
+        .announce_deadlines(now + Duration::hours(1), Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(rows(stores, &admin, "approval.due_soon").await.len(), 1);
+    assert_eq!(rows(stores, &admin, "invoice.overdue").await.len(), 1);
+
+    // Four days on, the second invoice is overdue too.
+    stores
+        .outbox
+        .announce_deadlines(now + Duration::days(4), Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(rows(stores, &admin, "invoice.overdue").await.len(), 2);
+}
