@@ -414,10 +414,10 @@ async fn the_key_is_required_and_checked() {
     }
     assert_eq!(snapshot(&portal, portal.acme).await, before);
 
-    // The batch itself: 1 to 500 items, nothing else.
+    // The batch itself: 1 to 1,000 items, nothing else.
     for body in [
         json!({ "items": [] }),
-        json!({ "items": vec![json!({ "kind": "client" }); 501] }),
+        json!({ "items": vec![json!({ "kind": "client" }); 1_001] }),
     ] {
         let reply = send(&portal, Auth::Key(&key), &fresh(), &body).await;
         assert_eq!(reply.status, 422, "{}", reply.text);
@@ -434,6 +434,36 @@ async fn the_key_is_required_and_checked() {
     let reply = send_raw(&portal, PATH, Auth::Key(&key), Some(&fresh()), "{".into()).await;
     assert_eq!(reply.status, 400);
     assert_eq!(snapshot(&portal, portal.acme).await, before);
+}
+
+#[tokio::test]
+async fn a_batch_of_1000_items_is_applied_whole() {
+    let portal = Portal::new().await;
+    let key = api_key(&portal, portal.acme, portal.ada, SYNC).await;
+    let items: Vec<Value> = (0..1_000)
+        .map(|n| json!({ "kind": "client", "external_id": format!("crm-{n}"), "name": format!("Client {n}") }))
+        .collect();
+    let reply = send(
+        &portal,
+        Auth::Key(&key),
+        &fresh(),
+        &json!({ "items": items }),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let results = reply.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 1_000);
+    assert!(results.iter().all(|result| result["status"] == "created"));
+    assert_eq!(results[999]["index"], 999);
+    assert_eq!(results[999]["external_id"], "crm-999");
+    let stored = portal
+        .stores
+        .clients
+        .client_by_external_id(&system(portal.acme), "crm-999")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(results[999]["id"], stored.id.to_string());
 }
 
 #[tokio::test]

@@ -7,8 +7,9 @@
 //! same request (same caller, same body) gets the first response again, byte for byte, with
 //! `Idempotent-Replayed: true`; the same key with another request is refused with 422, and while
 //! the first is still running with 409. Keys live 24 hours.
-
-pub mod items;
+//!
+//! The items and how each is applied live in `portal_sync` (shared with pull connectors); this
+//! route adds the key, the caller's scope and the per-item results.
 
 use std::sync::Arc;
 
@@ -19,18 +20,18 @@ use axum::response::{IntoResponse, Response};
 use portal_core::TenantScope;
 use portal_core::state::Sha256Digest;
 use portal_storage::{IdempotencyBegin, IdempotencyStore, idempotency_request_hash};
+use portal_sync::{Batch, SyncError, SyncItem};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use self::items::{Batch, SyncItem};
 use crate::error::{ApiError, ErrorBody, ErrorDetail};
 use crate::extract::{ApiJson, Caller, CallerVia, ClientIp};
 use crate::state::PortalState;
 
 /// The most items in one batch.
-pub const MAX_ITEMS: usize = 500;
+pub const MAX_ITEMS: usize = portal_sync::MAX_BATCH_ITEMS;
 /// How long a key holds its response for retries.
 pub const IDEMPOTENCY_TTL: Duration = Duration::hours(24);
 /// The request header naming the key.
@@ -45,7 +46,7 @@ const ROUTE: &[u8] = b"POST /sync/batch";
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SyncBatchBody {
-    /// 1 to 500 items, applied in order: an item may name a parent created earlier in the batch.
+    /// 1 to 1,000 items, applied in order: an item may name a parent created earlier in the batch.
     // Read as raw JSON, so one malformed item fails alone instead of the whole batch.
     #[schema(value_type = Vec<SyncItem>)]
     pub items: Vec<serde_json::Value>,
@@ -185,7 +186,7 @@ async fn run(
     ip: ClientIp,
     items: Vec<serde_json::Value>,
 ) -> Result<Vec<SyncItemResult>, ApiError> {
-    let mut batch = Batch::new(state, scope, ip.audit());
+    let mut batch = Batch::new(state.stores(), scope, ip.audit());
     let mut results = Vec::with_capacity(items.len());
     for (index, value) in items.into_iter().enumerate() {
         let text = |field: &str| value.get(field).and_then(|v| v.as_str()).map(str::to_owned);
@@ -200,7 +201,8 @@ async fn run(
         let outcome = match SyncItem::parse(value) {
             Ok(item) => batch.apply(item).await,
             Err(error) => Err(error),
-        };
+        }
+        .map_err(ApiError::from);
         match outcome {
             Ok(applied) => {
                 result.status = if applied.created {
@@ -216,6 +218,29 @@ async fn run(
         results.push(result);
     }
     Ok(results)
+}
+
+impl From<SyncError> for ApiError {
+    /// An item's error as the API answers it: a wrong value is 422 naming its fields, a store's
+    /// refusal maps as any store error does, a storage fault is a server fault.
+    fn from(error: SyncError) -> Self {
+        match error {
+            SyncError::Malformed { message } => Self::Invalid {
+                message,
+                fields: Vec::new(),
+                reason: None,
+            },
+            SyncError::Invalid { message, fields } => Self::Invalid {
+                message,
+                fields,
+                reason: None,
+            },
+            SyncError::Domain(error) => error.into(),
+            SyncError::Forbidden => Self::Forbidden,
+            SyncError::Store(error) => error.into(),
+            other => Self::internal(other),
+        }
+    }
 }
 
 /// An error as an item's result carries it: what its response body would say.

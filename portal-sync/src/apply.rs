@@ -1,22 +1,20 @@
-//! The items of a sync batch and how each is applied: validated into a core input, its parent
-//! found by external id (or portal id), then upserted through its store by the caller's scope.
+//! How items are applied: each validated into a core input, its parent found by external id (or
+//! portal id), then upserted through its store by the caller's scope.
 
 use std::collections::HashMap;
 
 use portal_core::model::{
     AuditContext, Client, ClientInput, DeliverableInput, InvoiceInput, MilestoneInput, Project,
-    ProjectInput, ProjectStatus,
+    ProjectInput,
 };
-use portal_core::state::InvoiceStatus;
 use portal_core::{ClientId, DateRange, MilestoneId, Money, Permission, ProjectId, TenantScope};
-use serde::Deserialize;
+use portal_storage::Stores;
 use time::Date;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::staff::{MoneyBody, bounded, date, display_name, https_url, non_blank, nullable};
-use crate::error::ApiError;
-use crate::state::PortalState;
+use crate::SyncError;
+use crate::fields::{bounded, date, display_name, https_url, non_blank};
+use crate::item::{ClientItem, DeliverableItem, InvoiceItem, MilestoneItem, ProjectItem, SyncItem};
 
 /// The most characters of an external id.
 const MAX_EXTERNAL_ID_CHARS: usize = 255;
@@ -27,205 +25,9 @@ const MAX_NUMBER_CHARS: usize = 100;
 /// The most characters of an invoice's internal note.
 const MAX_NOTE_CHARS: usize = 5_000;
 
-/// Declares the one-value `kind` of an item type, so each item's schema names its kind.
-macro_rules! kind {
-    ($name:ident, $variant:ident, $text:literal) => {
-        #[doc = concat!("`", $text, "`.")]
-        #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            #[doc = concat!("`", $text, "`.")]
-            $variant,
-        }
-    };
-}
-
-kind!(ClientKind, Client, "client");
-kind!(ProjectKind, Project, "project");
-kind!(MilestoneKind, Milestone, "milestone");
-kind!(DeliverableKind, Deliverable, "deliverable");
-kind!(InvoiceKind, Invoice, "invoice");
-
-/// One object to create or update, found by its `external_id` (the feeding system's id) and
-/// told apart by its `kind`. Its fields replace the stored ones — an absent optional field is
-/// cleared — except where a field says otherwise. A parent is named by its external id (of an
-/// earlier item of the batch or of an object stored before) or by its portal id. Finding a stored
-/// parent by external id is reading it (`view_projects` for a project, `view_milestones` for a
-/// milestone); one the caller cannot see fails the item exactly as a missing one does.
-// Read through `parse`, which dispatches on `kind` and names it in its errors; the untagged
-// form is for the schema (one of the item types, each with its own `kind`). Serde's tagged
-// enums would either let unknown fields through or describe a schema no item could satisfy.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(untagged)]
-pub enum SyncItem {
-    /// A client (`manage_clients`). Its per-client branding is the portal's and stays as it is.
-    Client(ClientItem),
-    /// A project (`manage_projects` in its client); new ones are internal until published.
-    Project(ProjectItem),
-    /// A milestone (`manage_milestones`); new ones are internal and planned.
-    Milestone(MilestoneItem),
-    /// A deliverable (`manage_deliverables`); new ones are internal and not started.
-    Deliverable(DeliverableItem),
-    /// An invoice (`manage_invoices`); a status change must be a legal move.
-    Invoice(InvoiceItem),
-}
-
-impl SyncItem {
-    /// The item of this JSON object, by its `kind`; unknown fields are refused (SEC-28).
-    pub(super) fn parse(value: serde_json::Value) -> Result<Self, ApiError> {
-        fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-            serde_json::from_value(value).map_err(|error| ApiError::Invalid {
-                message: error.to_string(),
-                fields: Vec::new(),
-                reason: None,
-            })
-        }
-        match value.get("kind").and_then(serde_json::Value::as_str) {
-            Some("client") => typed(value).map(Self::Client),
-            Some("project") => typed(value).map(Self::Project),
-            Some("milestone") => typed(value).map(Self::Milestone),
-            Some("deliverable") => typed(value).map(Self::Deliverable),
-            Some("invoice") => typed(value).map(Self::Invoice),
-            Some(_) | None => Err(ApiError::invalid(
-                "kind",
-                "kind must be one of client, project, milestone, deliverable, invoice",
-            )),
-        }
-    }
-}
-
-/// A client.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientItem {
-    /// What it is.
-    pub kind: ClientKind,
-    /// The feeding system's id.
-    pub external_id: String,
-    /// Its name.
-    pub name: String,
-}
-
-/// Planned start and end days.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SyncSchedule {
-    /// The first day, `YYYY-MM-DD`.
-    pub start: String,
-    /// The last day, not before `start`.
-    pub end: String,
-}
-
-/// A project.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProjectItem {
-    /// What it is.
-    pub kind: ProjectKind,
-    /// The feeding system's id.
-    pub external_id: String,
-    /// The client's external id (or give `client_id`); fixed once created.
-    pub client_external_id: Option<String>,
-    /// The client's portal id (or give `client_external_id`).
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub client_id: Option<ClientId>,
-    /// Its name.
-    pub name: String,
-    /// A longer description.
-    #[serde(default)]
-    pub description: String,
-    /// `active` (default), `on_hold`, `completed` or `archived`.
-    #[schema(value_type = Option<String>)]
-    pub status: Option<ProjectStatus>,
-    /// Planned start and end.
-    pub schedule: Option<SyncSchedule>,
-    /// The budget (needs `view_financials`): absent keeps the stored one, `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<MoneyBody>)]
-    pub budget: Option<Option<MoneyBody>>,
-}
-
-/// A milestone.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MilestoneItem {
-    /// What it is.
-    pub kind: MilestoneKind,
-    /// The feeding system's id.
-    pub external_id: String,
-    /// The project's external id, of an earlier item of this batch or of a project stored
-    /// before (or give `project_id`); fixed once created.
-    pub project_external_id: Option<String>,
-    /// The project's portal id (or give `project_external_id`).
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub project_id: Option<ProjectId>,
-    /// Its title.
-    pub title: String,
-    /// When it is due, `YYYY-MM-DD`.
-    pub due_on: Option<String>,
-    /// Its place in the project's order (default 0).
-    #[serde(default)]
-    pub position: i32,
-}
-
-/// A deliverable.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeliverableItem {
-    /// What it is.
-    pub kind: DeliverableKind,
-    /// The feeding system's id.
-    pub external_id: String,
-    /// The milestone's external id, of an earlier item of this batch or of a milestone stored
-    /// before (or give `milestone_id`); fixed once created.
-    pub milestone_external_id: Option<String>,
-    /// The milestone's portal id (or give `milestone_external_id`).
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub milestone_id: Option<MilestoneId>,
-    /// Its title.
-    pub title: String,
-    /// When it is due, `YYYY-MM-DD`.
-    pub due_on: Option<String>,
-}
-
-/// An invoice.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InvoiceItem {
-    /// What it is.
-    pub kind: InvoiceKind,
-    /// The billing system's id.
-    pub external_id: String,
-    /// The client's external id (or give `client_id`).
-    pub client_external_id: Option<String>,
-    /// The client's portal id (or give `client_external_id`).
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub client_id: Option<ClientId>,
-    /// The project's external id, if the invoice is for one (or give `project_id`).
-    pub project_external_id: Option<String>,
-    /// The project's portal id (or give `project_external_id`).
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub project_id: Option<ProjectId>,
-    /// The number as printed.
-    pub number: String,
-    /// The total.
-    pub amount: MoneyBody,
-    /// `draft` (default), `open`, `paid` or `void`.
-    #[schema(value_type = Option<String>)]
-    pub status: Option<InvoiceStatus>,
-    /// The day it was issued, `YYYY-MM-DD`.
-    pub issued_on: Option<String>,
-    /// The day it is due, `YYYY-MM-DD`.
-    pub due_on: Option<String>,
-    /// Where the client pays it (https).
-    pub payment_url: Option<String>,
-    /// A note for the team only; never shown to the client.
-    pub internal_note: Option<String>,
-}
-
 /// An item applied: the stored object's id and whether it is new.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Applied {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
     /// The portal id.
     pub id: Uuid,
     /// Created (`true`) or found and updated (`false`).
@@ -250,12 +52,11 @@ fn parent<T>(
     external: Option<String>,
     id_field: &'static str,
     id: Option<T>,
-) -> Result<Option<ParentRef<T>>, ApiError> {
+) -> Result<Option<ParentRef<T>>, SyncError> {
     match (non_blank(external), id) {
-        (Some(_), Some(_)) => Err(ApiError::Invalid {
+        (Some(_), Some(_)) => Err(SyncError::Invalid {
             message: format!("give either {external_field} or {id_field}, not both"),
             fields: vec![external_field.to_owned(), id_field.to_owned()],
-            reason: None,
         }),
         (Some(external), None) => Ok(Some(ParentRef::External(external))),
         (None, Some(id)) => Ok(Some(ParentRef::Id(id))),
@@ -267,21 +68,22 @@ fn parent<T>(
 fn required<T>(
     external_field: &'static str,
     parent: Option<ParentRef<T>>,
-) -> Result<ParentRef<T>, ApiError> {
-    parent.ok_or_else(|| ApiError::invalid(external_field, format!("{external_field} is required")))
+) -> Result<ParentRef<T>, SyncError> {
+    parent
+        .ok_or_else(|| SyncError::invalid(external_field, format!("{external_field} is required")))
 }
 
 /// An item's own external id: trimmed, not blank, at most 255 characters.
-fn external_id(text: &str) -> Result<String, ApiError> {
+fn external_id(text: &str) -> Result<String, SyncError> {
     let text = non_blank(Some(text.to_owned())).ok_or_else(|| {
-        ApiError::invalid("external_id", "invalid external_id: must not be empty")
+        SyncError::invalid("external_id", "invalid external_id: must not be empty")
     })?;
     bounded("external_id", &text, MAX_EXTERNAL_ID_CHARS)?;
     Ok(text)
 }
 
 /// An optional day.
-fn day(field: &'static str, text: Option<String>) -> Result<Option<Date>, ApiError> {
+fn day(field: &'static str, text: Option<String>) -> Result<Option<Date>, SyncError> {
     non_blank(text).map(|text| date(field, &text)).transpose()
 }
 
@@ -289,8 +91,8 @@ fn day(field: &'static str, text: Option<String>) -> Result<Option<Date>, ApiErr
 /// looked up once (found or not) and replaced as the batch upserts it. A lookup answers as the
 /// read by portal id: another tenant's, another client's or a hidden object is missing, and one
 /// the scope sees without the permission to read it is `forbidden`.
-pub(super) struct Batch<'a> {
-    state: &'a PortalState,
+pub struct Batch<'a> {
+    stores: &'a Stores,
     scope: &'a TenantScope,
     audit: AuditContext,
     clients: HashMap<String, Option<Client>>,
@@ -299,10 +101,11 @@ pub(super) struct Batch<'a> {
 }
 
 impl<'a> Batch<'a> {
-    /// A batch by `scope`, audited with `audit`.
-    pub(super) fn new(state: &'a PortalState, scope: &'a TenantScope, audit: AuditContext) -> Self {
+    /// A batch by `scope`, audited with `audit` (the caller's address, or none for a job).
+    #[must_use]
+    pub fn new(stores: &'a Stores, scope: &'a TenantScope, audit: AuditContext) -> Self {
         Self {
-            state,
+            stores,
             scope,
             audit,
             clients: HashMap::new(),
@@ -311,8 +114,9 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Applies one item.
-    pub(super) async fn apply(&mut self, item: SyncItem) -> Result<Applied, ApiError> {
+    /// Applies one item: validates it, finds its parent and upserts it. An error is the item's
+    /// own ([`SyncError::is_fault`] tells when it is the store's); the batch can go on.
+    pub async fn apply(&mut self, item: SyncItem) -> Result<Applied, SyncError> {
         match item {
             SyncItem::Client(item) => self.client(item).await,
             SyncItem::Project(item) => self.project(item).await,
@@ -323,13 +127,12 @@ impl<'a> Batch<'a> {
     }
 
     /// The client with this external id that the scope reaches, if any.
-    async fn known_client(&mut self, external_id: &str) -> Result<Option<Client>, ApiError> {
+    async fn known_client(&mut self, external_id: &str) -> Result<Option<Client>, SyncError> {
         if let Some(known) = self.clients.get(external_id) {
             return Ok(known.clone());
         }
         let found = self
-            .state
-            .stores()
+            .stores
             .clients
             .client_by_external_id(self.scope, external_id)
             .await?;
@@ -338,13 +141,12 @@ impl<'a> Batch<'a> {
     }
 
     /// The project with this external id that the scope sees, if any (`view_projects`).
-    async fn known_project(&mut self, external_id: &str) -> Result<Option<Project>, ApiError> {
+    async fn known_project(&mut self, external_id: &str) -> Result<Option<Project>, SyncError> {
         if let Some(known) = self.projects.get(external_id) {
             return Ok(known.clone());
         }
         let found = self
-            .state
-            .stores()
+            .stores
             .projects
             .project_by_external_id(self.scope, external_id)
             .await?;
@@ -357,13 +159,12 @@ impl<'a> Batch<'a> {
     async fn known_milestone(
         &mut self,
         external_id: &str,
-    ) -> Result<Option<MilestoneId>, ApiError> {
+    ) -> Result<Option<MilestoneId>, SyncError> {
         if let Some(known) = self.milestones.get(external_id) {
             return Ok(*known);
         }
         let found = self
-            .state
-            .stores()
+            .stores
             .milestones
             .milestone_by_external_id(self.scope, external_id)
             .await?
@@ -376,14 +177,14 @@ impl<'a> Batch<'a> {
         &mut self,
         field: &'static str,
         parent: ParentRef<ClientId>,
-    ) -> Result<ClientId, ApiError> {
+    ) -> Result<ClientId, SyncError> {
         match parent {
             ParentRef::Id(id) => Ok(id),
             ParentRef::External(external) => self
                 .known_client(&external)
                 .await?
                 .map(|client| client.id)
-                .ok_or_else(|| ApiError::invalid(field, format!("no client has this {field}"))),
+                .ok_or_else(|| SyncError::invalid(field, format!("no client has this {field}"))),
         }
     }
 
@@ -391,14 +192,14 @@ impl<'a> Batch<'a> {
         &mut self,
         field: &'static str,
         parent: ParentRef<ProjectId>,
-    ) -> Result<ProjectId, ApiError> {
+    ) -> Result<ProjectId, SyncError> {
         match parent {
             ParentRef::Id(id) => Ok(id),
             ParentRef::External(external) => self
                 .known_project(&external)
                 .await?
                 .map(|project| project.id)
-                .ok_or_else(|| ApiError::invalid(field, format!("no project has this {field}"))),
+                .ok_or_else(|| SyncError::invalid(field, format!("no project has this {field}"))),
         }
     }
 
@@ -406,17 +207,17 @@ impl<'a> Batch<'a> {
         &mut self,
         field: &'static str,
         parent: ParentRef<MilestoneId>,
-    ) -> Result<MilestoneId, ApiError> {
+    ) -> Result<MilestoneId, SyncError> {
         match parent {
             ParentRef::Id(id) => Ok(id),
             ParentRef::External(external) => self
                 .known_milestone(&external)
                 .await?
-                .ok_or_else(|| ApiError::invalid(field, format!("no milestone has this {field}"))),
+                .ok_or_else(|| SyncError::invalid(field, format!("no milestone has this {field}"))),
         }
     }
 
-    async fn client(&mut self, item: ClientItem) -> Result<Applied, ApiError> {
+    async fn client(&mut self, item: ClientItem) -> Result<Applied, SyncError> {
         let external_id = external_id(&item.external_id)?;
         let name = display_name("name", &item.name)?;
         // The per-client branding is set in the portal, not by the feeding system: keep it.
@@ -425,8 +226,7 @@ impl<'a> Batch<'a> {
             .await?
             .and_then(|client| client.branding);
         let upserted = self
-            .state
-            .stores()
+            .stores
             .clients
             .upsert_client(
                 self.scope,
@@ -443,13 +243,13 @@ impl<'a> Batch<'a> {
         Ok(applied)
     }
 
-    async fn project(&mut self, item: ProjectItem) -> Result<Applied, ApiError> {
+    async fn project(&mut self, item: ProjectItem) -> Result<Applied, SyncError> {
         let external_id = external_id(&item.external_id)?;
         let name = display_name("name", &item.name)?;
         bounded("description", &item.description, MAX_DESCRIPTION_CHARS)?;
         let schedule = item
             .schedule
-            .map(|schedule| -> Result<DateRange, ApiError> {
+            .map(|schedule| -> Result<DateRange, SyncError> {
                 Ok(DateRange::new(
                     date("schedule.start", &schedule.start)?,
                     date("schedule.end", &schedule.end)?,
@@ -476,12 +276,11 @@ impl<'a> Batch<'a> {
                 .await?
                 .and_then(|project| project.budget),
             // Writing a budget is seeing it (SEC-28).
-            Some(_) if !sees_money(self.scope, client) => return Err(ApiError::Forbidden),
+            Some(_) if !sees_money(self.scope, client) => return Err(SyncError::Forbidden),
             Some(budget) => budget.map(|money| money.parse("budget")).transpose()?,
         };
         let upserted = self
-            .state
-            .stores()
+            .stores
             .projects
             .upsert_project(
                 self.scope,
@@ -502,7 +301,7 @@ impl<'a> Batch<'a> {
         Ok(applied)
     }
 
-    async fn milestone(&mut self, item: MilestoneItem) -> Result<Applied, ApiError> {
+    async fn milestone(&mut self, item: MilestoneItem) -> Result<Applied, SyncError> {
         let external_id = external_id(&item.external_id)?;
         let title = display_name("title", &item.title)?;
         let due_on = day("due_on", item.due_on)?;
@@ -519,8 +318,7 @@ impl<'a> Batch<'a> {
             )
             .await?;
         let upserted = self
-            .state
-            .stores()
+            .stores
             .milestones
             .upsert_milestone(
                 self.scope,
@@ -539,7 +337,7 @@ impl<'a> Batch<'a> {
         Ok(Applied::new(upserted.record.id.as_uuid(), upserted.created))
     }
 
-    async fn deliverable(&mut self, item: DeliverableItem) -> Result<Applied, ApiError> {
+    async fn deliverable(&mut self, item: DeliverableItem) -> Result<Applied, SyncError> {
         let external_id = external_id(&item.external_id)?;
         let title = display_name("title", &item.title)?;
         let due_on = day("due_on", item.due_on)?;
@@ -556,8 +354,7 @@ impl<'a> Batch<'a> {
             )
             .await?;
         let upserted = self
-            .state
-            .stores()
+            .stores
             .deliverables
             .upsert_deliverable(
                 self.scope,
@@ -573,10 +370,10 @@ impl<'a> Batch<'a> {
         Ok(Applied::new(upserted.record.id.as_uuid(), upserted.created))
     }
 
-    async fn invoice(&mut self, item: InvoiceItem) -> Result<Applied, ApiError> {
+    async fn invoice(&mut self, item: InvoiceItem) -> Result<Applied, SyncError> {
         let external_id = external_id(&item.external_id)?;
         let number = non_blank(Some(item.number))
-            .ok_or_else(|| ApiError::invalid("number", "invalid number: must not be empty"))?;
+            .ok_or_else(|| SyncError::invalid("number", "invalid number: must not be empty"))?;
         bounded("number", &number, MAX_NUMBER_CHARS)?;
         let amount: Money = item.amount.parse("amount")?;
         let issued_on = day("issued_on", item.issued_on)?;
@@ -610,8 +407,7 @@ impl<'a> Batch<'a> {
             None => None,
         };
         let upserted = self
-            .state
-            .stores()
+            .stores
             .invoices
             .upsert_invoice(
                 self.scope,
