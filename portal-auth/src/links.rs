@@ -50,6 +50,9 @@ pub const ACCEPT_INVITATION_PATH: &str = "auth/invitation";
 pub const RESET_PASSWORD_PATH: &str = "auth/reset";
 /// The path, below a tenant's base, of the page that redeems a magic link.
 pub const MAGIC_LINK_PATH: &str = "auth/magic";
+/// The path, below a tenant's base, of the one-click mail preference page; the token follows
+/// as the last path segment.
+pub const MAIL_PREFERENCES_PATH: &str = "mail/preferences";
 
 impl PortalLinks {
     /// Links under `origin`: `https://host[:port][/prefix]`, or `http` for `localhost` or a
@@ -115,6 +118,20 @@ impl PortalLinks {
         url.query_pairs_mut().append_pair("token", token);
         url
     }
+
+    /// `{tenant base}mail/preferences/{token}`: the one-click mail preference page (RFC 8058)
+    /// for a token of [`MailLinkKey::token`](crate::mail_links::MailLinkKey::token). The token
+    /// is a path segment, so the same address serves the page and the one-click `POST`.
+    #[must_use]
+    pub fn mail_preferences(&self, tenant: &Tenant, token: &str) -> Url {
+        let mut url = self.tenant_base(tenant);
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty();
+            segments.extend(MAIL_PREFERENCES_PATH.split('/'));
+            segments.push(token);
+        }
+        url
+    }
 }
 
 #[cfg(test)]
@@ -162,6 +179,22 @@ mod tests {
         assert_eq!(
             links.with_token(&branded, MAGIC_LINK_PATH, "t").as_str(),
             "https://clients.northwind.test/auth/magic?token=t"
+        );
+    }
+
+    #[test]
+    fn mail_preference_links_put_the_token_in_the_path() {
+        let links = PortalLinks::new("https://portal.example.com/p").unwrap();
+        assert_eq!(
+            links
+                .mail_preferences(&tenant(Vec::new()), "m1.abc.d-_")
+                .as_str(),
+            "https://portal.example.com/p/northwind/mail/preferences/m1.abc.d-_"
+        );
+        let branded = tenant(vec!["clients.northwind.test".to_owned()]);
+        assert_eq!(
+            links.mail_preferences(&branded, "t").as_str(),
+            "https://clients.northwind.test/mail/preferences/t"
         );
     }
 

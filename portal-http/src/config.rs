@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use portal_auth::MailLinkKey;
 use portal_core::Slug;
 
 /// How a request finds its tenant. Never from a header or body field the client picks
@@ -52,6 +53,13 @@ pub struct HttpConfig {
     /// the stores' change stamps show nothing changed (only with stores that offer stamps: the
     /// memory and SQLite backends). Default: 32 MiB; zero turns the cache off.
     pub response_cache_bytes: u64,
+    /// Whether webhook endpoints may be plain `http://` addresses. Default: `false`, only
+    /// `https://`; turn on for tests or receivers on a loopback address.
+    pub allow_http_webhooks: bool,
+    /// The key that signs one-click mail preference links (RFC 8058), the same key the mail
+    /// dispatcher signs the links in its mails with. `None` (the default): the page
+    /// `/{tenant}/mail/preferences/{token}` answers 404, as no link can be valid.
+    pub mail_link_key: Option<MailLinkKey>,
     /// The server-rendered pages (feature `pages`).
     pub pages: PagesConfig,
 }
@@ -109,6 +117,8 @@ impl Default for HttpConfig {
                 burst: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
             }),
             response_cache_bytes: 32 * 1024 * 1024,
+            allow_http_webhooks: false,
+            mail_link_key: None,
             pages: PagesConfig::default(),
         }
     }
@@ -213,6 +223,24 @@ impl HttpConfig {
     pub fn with_response_cache_bytes(self, response_cache_bytes: u64) -> Self {
         Self {
             response_cache_bytes,
+            ..self
+        }
+    }
+
+    /// Allows plain `http://` webhook endpoints (tests, loopback receivers).
+    #[must_use]
+    pub fn with_http_webhooks(self) -> Self {
+        Self {
+            allow_http_webhooks: true,
+            ..self
+        }
+    }
+
+    /// Sets the key of one-click mail preference links.
+    #[must_use]
+    pub fn with_mail_link_key(self, mail_link_key: MailLinkKey) -> Self {
+        Self {
+            mail_link_key: Some(mail_link_key),
             ..self
         }
     }

@@ -428,6 +428,8 @@ struct Ids {
     viewer_role: String,
     domain: String,
     session: String,
+    webhook: String,
+    delivery: String,
 }
 
 impl Ids {
@@ -455,10 +457,12 @@ impl Ids {
             viewer_role: id(),
             domain: "missing.example".into(),
             session: format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple()),
+            webhook: id(),
+            delivery: id(),
         }
     }
 
-    fn all(&self) -> [&str; 21] {
+    fn all(&self) -> [&str; 23] {
         [
             &self.client,
             &self.project,
@@ -481,6 +485,8 @@ impl Ids {
             &self.viewer_role,
             &self.domain,
             &self.session,
+            &self.webhook,
+            &self.delivery,
         ]
     }
 }
@@ -1641,6 +1647,121 @@ fn rows() -> Vec<Row> {
             |i| get(format!("/api-keys/{}/revoke", i.api_key)),
             Documented(Owner),
         ),
+        // notifications and mail preferences
+        row(
+            g.clone(),
+            "/notifications",
+            none,
+            |_| get("/notifications?unread=true".into()),
+            Documented(Owner),
+        ),
+        row(
+            g.clone(),
+            "/notifications/unread",
+            none,
+            |_| get("/notifications/unread".into()),
+            Documented(Owner),
+        ),
+        row(
+            p.clone(),
+            "/notifications/read",
+            none,
+            |_| body("/notifications/read".into(), json!({ "all": true })),
+            Documented(Owner),
+        ),
+        row(
+            g.clone(),
+            "/me/mail-preferences",
+            none,
+            |_| get("/me/mail-preferences".into()),
+            Documented(Owner),
+        ),
+        row(
+            u.clone(),
+            "/me/mail-preferences/{event_type}",
+            none,
+            |_| {
+                body(
+                    "/me/mail-preferences/update.published".into(),
+                    json!({ "mail": "off" }),
+                )
+            },
+            Documented(Owner),
+        ),
+        // staff: webhooks
+        row(
+            g.clone(),
+            "/webhooks",
+            none,
+            |_| get("/webhooks".into()),
+            Documented(Owner),
+        ),
+        row(
+            p.clone(),
+            "/webhooks",
+            none,
+            |_| {
+                body(
+                    "/webhooks".into(),
+                    json!({ "url": "https://hooks.matrix.example/in", "event_types": ["message.posted"] }),
+                )
+            },
+            Documented(Owner),
+        ),
+        row(
+            g.clone(),
+            "/webhooks/{webhook_id}",
+            Tenant,
+            |i| get(format!("/webhooks/{}", i.webhook)),
+            Documented(Owner),
+        ),
+        row(
+            patch.clone(),
+            "/webhooks/{webhook_id}",
+            Tenant,
+            |i| {
+                body(
+                    format!("/webhooks/{}", i.webhook),
+                    json!({ "active": false }),
+                )
+            },
+            Documented(Owner),
+        ),
+        row(
+            d.clone(),
+            "/webhooks/{webhook_id}",
+            Tenant,
+            |i| get(format!("/webhooks/{}", i.webhook)),
+            Documented(Owner),
+        ),
+        row(
+            p.clone(),
+            "/webhooks/{webhook_id}/secret",
+            Tenant,
+            |i| get(format!("/webhooks/{}/secret", i.webhook)),
+            Documented(Owner),
+        ),
+        row(
+            g.clone(),
+            "/webhooks/{webhook_id}/deliveries",
+            Tenant,
+            |i| get(format!("/webhooks/{}/deliveries", i.webhook)),
+            Documented(Owner),
+        ),
+        row(
+            g.clone(),
+            "/webhook-deliveries/{delivery_id}",
+            Tenant,
+            |i| get(format!("/webhook-deliveries/{}", i.delivery)),
+            Documented(Owner),
+        ),
+        row(
+            p.clone(),
+            "/webhook-deliveries/{delivery_id}/redeliver",
+            Tenant,
+            |i| get(format!("/webhook-deliveries/{}/redeliver", i.delivery)),
+            Documented(Owner),
+        ),
         // sync
         row(
             p,
@@ -1907,6 +2028,7 @@ impl World {
                 reply.json()
             }
         };
+        let text = |value: &Value| value.as_str().unwrap().to_owned();
         let uploaded = call(
             Method::POST,
             format!(
@@ -1959,6 +2081,32 @@ impl World {
             Payload::Json(json!({ "host": domain })),
         )
         .await;
+        let webhook = call(
+            Method::POST,
+            "/webhooks".into(),
+            Payload::Json(json!({
+                "url": format!("https://hooks.{label}.example/in"),
+                "description": format!("Hook canary-internal-{slug}-{}", if label.ends_with('b') { 2 } else { 1 }),
+            })),
+        )
+        .await;
+        let webhook = text(&webhook["webhook"]["id"]);
+        support::notify::queue_event(
+            &self.portal.stores,
+            tenant,
+            &format!(
+                r#"{{"note":"canary-internal-{slug}-{}"}}"#,
+                if label.ends_with('b') { 2 } else { 1 }
+            ),
+        )
+        .await;
+        let deliveries = call(
+            Method::GET,
+            format!("/webhooks/{webhook}/deliveries"),
+            Payload::None,
+        )
+        .await;
+        let delivery = text(&deliveries["items"][0]["id"]);
         let membership = self.membership_of(slug, cookie, bystander).await;
         let bystander_cookie = self
             .sign_in(Via::of(slug), &format!("bystander@{label}.test"))
@@ -1974,7 +2122,6 @@ impl World {
             )
             .await
             .json();
-        let text = |value: &Value| value.as_str().unwrap().to_owned();
         Ids {
             client: w.client.to_string(),
             project: w.project.to_string(),
@@ -1997,6 +2144,8 @@ impl World {
             viewer_role: viewer_role.to_string(),
             domain,
             session: text(&sessions[0]["id"]),
+            webhook,
+            delivery,
         }
     }
 

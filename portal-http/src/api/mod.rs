@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod invoices;
 pub mod me;
+pub mod notifications;
 pub mod paging;
 pub mod requests;
 pub mod staff;
@@ -42,7 +43,7 @@ use crate::state::PortalState;
         (name = "conversation", description = "Message threads on projects, deliverables and other objects"),
         (name = "finance", description = "Invoices, for finance roles"),
         (name = "sync", description = "Batch upserts by external id for integrations, with idempotency keys"),
-        (name = "staff", description = "The team's side: clients, people, roles, work, invoices, share links, branding, audit, API keys"),
+        (name = "staff", description = "The team's side: clients, people, roles, work, invoices, share links, branding, audit, API keys, webhooks"),
         (name = "meta", description = "The API itself"),
     )
 )]
@@ -63,6 +64,11 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
         .routes(routes!(me::me, me::update_me))
         .routes(routes!(me::sessions))
         .routes(routes!(me::revoke_session))
+        .routes(routes!(notifications::mail_preferences))
+        .routes(routes!(notifications::set_mail_preference))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::unread_count))
+        .routes(routes!(notifications::mark_read))
         // client work routes: begin
         .routes(routes!(dashboard::dashboard))
         .routes(routes!(work::list_projects))
@@ -185,6 +191,19 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
             staff::api_keys::create_api_key
         ))
         .routes(routes!(staff::api_keys::revoke_api_key))
+        .routes(routes!(
+            staff::webhooks::list_webhooks,
+            staff::webhooks::create_webhook
+        ))
+        .routes(routes!(
+            staff::webhooks::get_webhook,
+            staff::webhooks::update_webhook,
+            staff::webhooks::delete_webhook
+        ))
+        .routes(routes!(staff::webhooks::rotate_webhook_secret))
+        .routes(routes!(staff::webhooks::list_deliveries))
+        .routes(routes!(staff::webhooks::get_delivery))
+        .routes(routes!(staff::webhooks::redeliver))
         .routes(routes!(staff::account::mfa_status))
         .routes(routes!(
             staff::account::begin_totp,

@@ -38,6 +38,7 @@ catalogue_files![
     "account",
     "staff",
     "admin",
+    "notify",
 ];
 
 /// Why the catalogue could not be built or a message not formatted.

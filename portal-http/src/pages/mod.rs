@@ -18,7 +18,9 @@ mod form;
 mod format;
 mod locale;
 mod login;
+mod mail_link;
 mod nav;
+mod notifications;
 mod page;
 mod session;
 mod signed;
@@ -109,6 +111,12 @@ pub(crate) fn routes() -> Router<PortalState> {
         .route("/login/mfa", post(login::second_factor))
         .route("/logout", post(login::logout))
         .route("/assets/{file}", get(asset))
+        .route("/notifications", get(notifications::show))
+        .route("/notifications/read", post(notifications::mark_read))
+        .route(
+            "/mail/preferences/{token}",
+            get(mail_link::show).post(mail_link::submit),
+        )
         .merge(client::routes())
         .merge(account::routes())
         .merge(staff::routes())

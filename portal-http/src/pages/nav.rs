@@ -12,6 +12,10 @@ pub(crate) struct Nav {
     pub(crate) main: Vec<NavLink>,
     /// The team's sections: empty for contacts and in a client preview.
     pub(crate) staff: Vec<NavLink>,
+    /// The notifications page, with the unread badge.
+    pub(crate) notifications: NavLink,
+    /// How many of the viewer's notifications are unread (the badge; none at zero).
+    pub(crate) unread: u64,
 }
 
 /// One link of the navigation.
@@ -31,6 +35,9 @@ struct Section {
     label: &'static str,
     any_of: &'static [Permission],
 }
+
+/// The notifications page, open to everyone signed in.
+pub(crate) const NOTIFICATIONS_PATH: &str = "/notifications";
 
 const MAIN: &[Section] = &[
     Section {
@@ -134,6 +141,12 @@ impl Nav {
         Self {
             main: links(MAIN),
             staff,
+            notifications: NavLink {
+                href: format!("{base}{NOTIFICATIONS_PATH}"),
+                label: "nav-notifications",
+                current: in_section(path, NOTIFICATIONS_PATH),
+            },
+            unread: 0,
         }
     }
 }

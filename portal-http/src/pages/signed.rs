@@ -46,6 +46,8 @@ pub(crate) struct SignedPage {
 
     /// The confirmation to show once, from the `notice` query parameter.
     notice: Option<String>,
+    /// How many of the viewer's own notifications are unread, for the navigation's badge.
+    unread: u64,
 }
 
 impl std::fmt::Debug for SignedPage {
@@ -87,6 +89,20 @@ impl FromRequestParts<PortalState> for SignedPage {
             Ok(None) => return Err(page.redirect("/login")),
             Err(error) => return Err(page.error(ApiError::from(error).into())),
         };
+        // The badge: one count over the viewer's unread notifications (an index range in every
+        // backend). A failure only hides the badge; the page itself does not depend on it.
+        let unread = match state
+            .stores()
+            .notifications
+            .unread_notifications(&own_scope)
+            .await
+        {
+            Ok(unread) => unread,
+            Err(error) => {
+                tracing::warn!(%error, "unread notifications could not be counted");
+                0
+            }
+        };
         let (scope, preview) =
             match admin::preview::apply(state, &page, &signed_in, &parts.headers).await {
                 Ok(Some((scope, banner))) => (scope, Some(banner)),
@@ -109,6 +125,7 @@ impl FromRequestParts<PortalState> for SignedPage {
             preview,
             path,
             notice,
+            unread,
         })
     }
 }
@@ -140,7 +157,9 @@ impl SignedPage {
             }),
             Some(self.csrf_token()),
         );
-        layout.nav = Some(Nav::new(&self.scope, &self.page.base, &self.path));
+        let mut nav = Nav::new(&self.scope, &self.page.base, &self.path);
+        nav.unread = self.unread;
+        layout.nav = Some(nav);
         layout.notice.clone_from(&self.notice);
         layout.preview.clone_from(&self.preview);
         layout

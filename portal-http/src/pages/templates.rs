@@ -25,6 +25,14 @@ const CORE: &[(&str, &str)] = &[
         include_str!("../../templates/dashboard.html"),
     ),
     ("error.html", include_str!("../../templates/error.html")),
+    (
+        "notify/notifications.html",
+        include_str!("../../templates/notify/notifications.html"),
+    ),
+    (
+        "notify/mail-link.html",
+        include_str!("../../templates/notify/mail-link.html"),
+    ),
 ];
 
 /// Every template by name, with its compiled-in source. An override directory may replace any of

@@ -1068,3 +1068,78 @@ pub mod host {
 }
 
 // host identity helpers: end
+
+// notification helpers: begin
+/// Notifications and webhook deliveries as the dispatcher records them: straight into the
+/// stores with a system scope.
+#[allow(dead_code, reason = "each test binary uses some of these")]
+pub mod notify {
+    use portal_core::model::{
+        EventType, MailState, NewNotification, ObjectRef, OutboxEvent, OutboxStatus,
+    };
+    use portal_core::{OutboxEventId, TenantId, TenantScope, UserId};
+    use portal_storage::Stores;
+    use time::OffsetDateTime;
+    use uuid::Uuid;
+
+    /// Records one notification of `event_type` about an approval titled `title` for `user`.
+    pub async fn notify(
+        stores: &Stores,
+        tenant: TenantId,
+        user: UserId,
+        event_type: EventType,
+        title: &str,
+    ) {
+        let recorded = stores
+            .notifications
+            .record_notifications(
+                &TenantScope::dangerous_system(tenant),
+                vec![NewNotification {
+                    user,
+                    event: OutboxEventId::new(),
+                    event_type,
+                    object: ObjectRef {
+                        kind: "approval".into(),
+                        id: Uuid::now_v7(),
+                    },
+                    client: None,
+                    project: None,
+                    title: title.into(),
+                    mail: MailState::None,
+                    occurred_at: OffsetDateTime::now_utc(),
+                }],
+            )
+            .await
+            .unwrap();
+        assert_eq!(recorded, 1);
+    }
+
+    /// Queues one `message.posted` event for every endpoint of `tenant` that wants it; returns
+    /// the event's id.
+    pub async fn queue_event(stores: &Stores, tenant: TenantId, body: &str) -> OutboxEventId {
+        let now = OffsetDateTime::now_utc();
+        let event = OutboxEvent {
+            id: OutboxEventId::new(),
+            tenant,
+            kind: EventType::MessagePosted.as_str().into(),
+            payload: serde_json::json!({}),
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            created_at: now,
+        };
+        stores
+            .webhooks
+            .queue_deliveries(
+                &TenantScope::dangerous_system(tenant),
+                &event,
+                EventType::MessagePosted,
+                body,
+            )
+            .await
+            .unwrap();
+        event.id
+    }
+}
+// notification helpers: end

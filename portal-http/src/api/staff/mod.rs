@@ -18,6 +18,7 @@ pub mod invoices;
 pub mod people;
 pub mod roles;
 pub mod share_links;
+pub mod webhooks;
 pub mod work;
 
 use axum::extract::FromRequestParts;

@@ -14,6 +14,7 @@ mod device;
 mod enrolment;
 mod invitation;
 mod magic;
+mod mail;
 mod next;
 mod overview;
 mod pre_login;
@@ -93,6 +94,7 @@ pub(crate) fn routes() -> Router<PortalState> {
         .route("/account/sessions/{id}/end", post(sessions::end_one))
         .route("/account/sessions/end-others", post(sessions::end_others))
         .route("/account/tour/done", post(tour::done))
+        .route("/account/mail", post(mail::save))
 }
 
 /// This area's templates: `(name, compiled-in source)`, by page family.

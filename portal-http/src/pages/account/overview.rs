@@ -55,6 +55,8 @@ struct AccountView {
     /// How many sessions besides this one.
     others: usize,
     error: Option<FormError>,
+    /// The mail preferences table.
+    mail: Vec<super::mail::MailRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -128,6 +130,7 @@ async fn view(page: &SignedPage, entered: Entered) -> Result<AccountView, Failur
         sessions: items,
         others,
         error: entered.error,
+        mail: super::mail::rows(page).await?,
     })
 }
 
