@@ -1,14 +1,15 @@
-//! Outgoing mail of authentication: invitations, password resets, magic links and new-device
-//! notices.
+//! Outgoing mail: invitations, password resets, magic links, new-device notices, and the
+//! notifications and digests sent by `portal-notify`.
 //!
-//! [`Mailer`] is the seam; [`RecordingMailer`] keeps mail in memory for tests. Delivery over
-//! SMTP comes later. Mail bodies hold one-time links, so [`OutgoingMail`]'s `Debug` redacts them.
+//! [`Mailer`] is the seam; [`RecordingMailer`] keeps mail in memory for tests; `portal-notify`
+//! delivers over SMTP. Mail bodies hold one-time links, so [`OutgoingMail`]'s `Debug` redacts them.
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use portal_core::Email;
+use url::Url;
 
 use crate::links::PortalLinks;
 
@@ -24,49 +25,19 @@ pub enum MailKind {
     MagicLink,
     /// A notice of a login from a new device.
     NewDeviceLogin,
-    /// TEMP
+    /// A notification of one event, sent as it happens.
     Notification,
-    /// TEMP
+    /// A summary of several events, sent once a day.
     Digest,
 }
 
-/// TEMP
+/// Who a mail is from: a display name and an address, e.g. `Northwind Studio <portal@northwind.example>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sender {
-    /// TEMP
+    /// The display name the reader sees.
     pub name: String,
-    /// TEMP
+    /// The address the mail is sent from.
     pub address: Email,
-}
-
-impl OutgoingMail {
-    /// TEMP
-    #[must_use]
-    pub const fn new(to: Email, subject: String, text: String, kind: MailKind) -> Self {
-        Self {
-            to,
-            subject,
-            text,
-            html: None,
-            kind,
-        }
-    }
-    /// TEMP
-    #[must_use]
-    pub fn with_html(mut self, html: String) -> Self {
-        self.html = Some(html);
-        self
-    }
-    /// TEMP
-    #[must_use]
-    pub fn with_from(self, _from: Sender) -> Self {
-        self
-    }
-    /// TEMP
-    #[must_use]
-    pub fn with_list_unsubscribe(self, _url: url::Url) -> Self {
-        self
-    }
 }
 
 /// One mail to send. The bodies hold one-time links: `Debug` redacts them.
@@ -82,6 +53,52 @@ pub struct OutgoingMail {
     pub html: Option<String>,
     /// What the mail is for.
     pub kind: MailKind,
+    /// Who it is from; `None` uses the mailer's default sender.
+    pub from: Option<Sender>,
+    /// The one-click unsubscribe address (RFC 8058), for mail people may opt out of.
+    pub list_unsubscribe: Option<Url>,
+}
+
+impl OutgoingMail {
+    /// A plain-text mail of `kind` to `to`, from the mailer's default sender.
+    #[must_use]
+    pub fn new(
+        to: Email,
+        subject: impl Into<String>,
+        text: impl Into<String>,
+        kind: MailKind,
+    ) -> Self {
+        Self {
+            to,
+            subject: subject.into(),
+            text: text.into(),
+            html: None,
+            kind,
+            from: None,
+            list_unsubscribe: None,
+        }
+    }
+
+    /// Adds an HTML body, an alternative to the text.
+    #[must_use]
+    pub fn with_html(mut self, html: impl Into<String>) -> Self {
+        self.html = Some(html.into());
+        self
+    }
+
+    /// Sends it from `from` instead of the mailer's default sender.
+    #[must_use]
+    pub fn with_from(mut self, from: Sender) -> Self {
+        self.from = Some(from);
+        self
+    }
+
+    /// Adds a one-click unsubscribe address (RFC 8058).
+    #[must_use]
+    pub fn with_list_unsubscribe(mut self, url: Url) -> Self {
+        self.list_unsubscribe = Some(url);
+        self
+    }
 }
 
 impl fmt::Debug for OutgoingMail {
@@ -92,6 +109,12 @@ impl fmt::Debug for OutgoingMail {
             .field("text", &"[redacted]")
             .field("html", &self.html.as_ref().map(|_| "[redacted]"))
             .field("kind", &self.kind)
+            .field("from", &self.from)
+            // The unsubscribe address carries a token: redacted like the bodies.
+            .field(
+                "list_unsubscribe",
+                &self.list_unsubscribe.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -187,13 +210,13 @@ mod tests {
     use super::*;
 
     fn mail(kind: MailKind, link: &str) -> OutgoingMail {
-        OutgoingMail {
-            to: Email::parse("ada@example.com").unwrap(),
-            subject: "Your link".to_owned(),
-            text: format!("Open {link}"),
-            html: Some(format!("<a href=\"{link}\">Open</a>")),
+        OutgoingMail::new(
+            Email::parse("ada@example.com").unwrap(),
+            "Your link",
+            format!("Open {link}"),
             kind,
-        }
+        )
+        .with_html(format!("<a href=\"{link}\">Open</a>"))
     }
 
     #[tokio::test]
@@ -238,5 +261,38 @@ mod tests {
             ..recorder.sent()[0].clone()
         };
         assert!(!format!("{no_html:?}").contains("s3cret"));
+        let unsubscribe = no_html.with_list_unsubscribe(
+            Url::parse("https://portal.example/unsubscribe?token=s3cret").unwrap(),
+        );
+        assert!(!format!("{unsubscribe:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn the_builders_fill_every_field() {
+        let from = Sender {
+            name: "Northwind Studio".to_owned(),
+            address: Email::parse("portal@northwind.example").unwrap(),
+        };
+        let unsubscribe = Url::parse("https://portal.example/u/1").unwrap();
+        let mail = OutgoingMail::new(
+            Email::parse("ada@example.com").unwrap(),
+            "Subject",
+            "Text",
+            MailKind::Digest,
+        );
+        assert_eq!(mail.html, None);
+        assert_eq!(mail.from, None);
+        assert_eq!(mail.list_unsubscribe, None);
+        let mail = mail
+            .with_html("<p>Text</p>")
+            .with_from(from.clone())
+            .with_list_unsubscribe(unsubscribe.clone());
+        assert_eq!(mail.subject, "Subject");
+        assert_eq!(mail.text, "Text");
+        assert_eq!(mail.html.as_deref(), Some("<p>Text</p>"));
+        assert_eq!(mail.from, Some(from));
+        assert_eq!(mail.list_unsubscribe, Some(unsubscribe));
+        assert_eq!(mail.kind, MailKind::Digest);
+        assert!(format!("{mail:?}").contains("Northwind Studio"));
     }
 }

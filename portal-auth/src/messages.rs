@@ -24,18 +24,17 @@ fn lifetime(duration: Duration) -> String {
 /// The invitation to join `tenant`'s portal.
 pub(crate) fn invitation(tenant: &Tenant, to: Email, link: &Url, valid: Duration) -> OutgoingMail {
     let name = tenant.branding.display_name.as_str();
-    OutgoingMail {
+    OutgoingMail::new(
         to,
-        subject: format!("You are invited to {name}'s portal"),
-        text: format!(
+        format!("You are invited to {name}'s portal"),
+        format!(
             "Hello,\n\n{name} invites you to its client portal. Open this link to choose your \
              password and sign in:\n\n{link}\n\nThe link works once, for {}. If you did not \
              expect this, you can ignore this mail.\n\n— {name}\n",
             lifetime(valid)
         ),
-        html: None,
-        kind: MailKind::Invitation,
-    }
+        MailKind::Invitation,
+    )
 }
 
 /// The link that sets a new password.
@@ -46,34 +45,32 @@ pub(crate) fn password_reset(
     valid: Duration,
 ) -> OutgoingMail {
     let name = tenant.branding.display_name.as_str();
-    OutgoingMail {
+    OutgoingMail::new(
         to,
-        subject: format!("Reset your password for {name}"),
-        text: format!(
+        format!("Reset your password for {name}"),
+        format!(
             "Hello,\n\nSomeone asked to reset the password of this account on {name}'s portal. \
              Open this link to choose a new one:\n\n{link}\n\nThe link works once, for {}. If it \
              was not you, ignore this mail: your password stays as it is.\n\n— {name}\n",
             lifetime(valid)
         ),
-        html: None,
-        kind: MailKind::PasswordReset,
-    }
+        MailKind::PasswordReset,
+    )
 }
 
 /// The link that signs in without a password.
 pub(crate) fn magic_link(tenant: &Tenant, to: Email, link: &Url, valid: Duration) -> OutgoingMail {
     let name = tenant.branding.display_name.as_str();
-    OutgoingMail {
+    OutgoingMail::new(
         to,
-        subject: format!("Your sign-in link for {name}"),
-        text: format!(
+        format!("Your sign-in link for {name}"),
+        format!(
             "Hello,\n\nOpen this link to sign in to {name}'s portal:\n\n{link}\n\nThe link works \
              once, for {}. If you did not ask for it, ignore this mail.\n\n— {name}\n",
             lifetime(valid)
         ),
-        html: None,
-        kind: MailKind::MagicLink,
-    }
+        MailKind::MagicLink,
+    )
 }
 
 #[cfg(test)]

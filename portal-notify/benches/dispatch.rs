@@ -32,7 +32,7 @@ use portal_core::model::{
 use portal_core::{DisplayName, HexColour, Slug, TenantScope, UserId};
 use portal_notify::dispatch::{DispatchConfig, Dispatcher, NotifyLinks};
 use portal_notify::mail::MailRenderer;
-use portal_notify::webhook::{DestinationPolicy, WebhookSender, verify};
+use portal_notify::webhook::{DestinationPolicy, WebhookSender, WebhookSenderConfig, verify};
 use portal_storage::sql::{SqliteStore, SqliteStoreConfig};
 use portal_storage::{Page, Stores};
 use serde_json::json;
@@ -149,15 +149,12 @@ async fn main() {
             .unwrap();
     }
 
-    let policy = DestinationPolicy {
-        allow_http: true,
-        allow_private: true,
-    };
+    let sender = WebhookSenderConfig::default().with_policy(DestinationPolicy::permissive());
     let dispatcher = Dispatcher::new(
         stores.clone(),
         Arc::new(RecordingMailer::new()),
         Arc::new(MailRenderer::builtin().unwrap()),
-        WebhookSender::new(policy).unwrap(),
+        WebhookSender::new(sender).unwrap(),
         Arc::new(Links),
         DispatchConfig::default(),
     );

@@ -22,7 +22,7 @@ use portal_core::{
 };
 use portal_notify::dispatch::{DispatchConfig, Dispatcher, NotifyLinks};
 use portal_notify::mail::MailRenderer;
-use portal_notify::webhook::WebhookSender;
+use portal_notify::webhook::{WebhookSender, WebhookSenderConfig};
 use portal_storage::{MemoryStore, Page, Stores};
 use time::{Duration, OffsetDateTime};
 use url::Url;
@@ -178,7 +178,7 @@ impl World {
             stores.clone(),
             Arc::new(mailer.clone()),
             Arc::new(MailRenderer::builtin().unwrap()),
-            WebhookSender::new(Default::default()).unwrap(),
+            WebhookSender::new(WebhookSenderConfig::default()).unwrap(),
             Arc::new(TestLinks),
             DispatchConfig::default(),
         );

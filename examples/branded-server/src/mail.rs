@@ -54,15 +54,24 @@ impl FileMailer {
         let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
         let name = format!("{stamp}-{sequence:04}-{}.txt", kind_name(mail.kind));
         let path = self.dir.join(name);
-        let mut text = format!(
-            "To: {}\nSubject: {}\nKind: {}\nDate: {}\n\n{}\n",
+        let mut text = String::new();
+        if let Some(from) = &mail.from {
+            text.push_str(&format!("From: {} <{}>\n", from.name, from.address));
+        }
+        text.push_str(&format!(
+            "To: {}\nSubject: {}\nKind: {}\nDate: {}\n",
             mail.to,
             mail.subject,
             kind_name(mail.kind),
             now.format(&time::format_description::well_known::Rfc3339)
                 .map_err(io::Error::other)?,
-            mail.text.trim_end(),
-        );
+        ));
+        if let Some(unsubscribe) = &mail.list_unsubscribe {
+            text.push_str(&format!("List-Unsubscribe: <{unsubscribe}>\n"));
+        }
+        text.push('\n');
+        text.push_str(mail.text.trim_end());
+        text.push('\n');
         if let Some(html) = &mail.html {
             text.push_str("\n--- HTML version ---\n\n");
             text.push_str(html.trim_end());

@@ -8,17 +8,17 @@
 )]
 
 use branded_server::mail::FileMailer;
+use portal_auth::mail::Sender;
 use portal_auth::{MailKind, Mailer, OutgoingMail};
 use portal_core::Email;
 
 fn mail(kind: MailKind, link: &str) -> OutgoingMail {
-    OutgoingMail {
-        to: Email::parse("sarah@acme.example").unwrap(),
-        subject: "Your sign-in link for Northwind Studio".to_owned(),
-        text: format!("Open this link to sign in:\n\n{link}\n"),
-        html: None,
+    OutgoingMail::new(
+        Email::parse("sarah@acme.example").unwrap(),
+        "Your sign-in link for Northwind Studio",
+        format!("Open this link to sign in:\n\n{link}\n"),
         kind,
-    }
+    )
 }
 
 #[tokio::test]
@@ -60,6 +60,53 @@ async fn each_mail_becomes_a_file() {
         let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "mail files hold one-time links: {mode:o}");
     }
+}
+
+#[tokio::test]
+async fn notifications_show_their_sender_and_unsubscribe_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mailer = FileMailer::new(dir.path()).unwrap();
+    let sender = Sender {
+        name: "Northwind Studio".to_owned(),
+        address: Email::parse("portal@northwind.example").unwrap(),
+    };
+    let digest = mail(MailKind::Digest, "http://x/prefs")
+        .with_from(sender)
+        .with_list_unsubscribe("https://portal.example/unsubscribe/t1".parse().unwrap())
+        .with_html("<p>html part</p>");
+    mailer.send(digest).await.unwrap();
+    mailer
+        .send(mail(MailKind::Notification, "http://x/n"))
+        .await
+        .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(
+        files[0].to_string_lossy().ends_with("-digest.txt"),
+        "{files:?}"
+    );
+    assert!(
+        files[1].to_string_lossy().ends_with("-notification.txt"),
+        "{files:?}"
+    );
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        text.starts_with(
+            "From: Northwind Studio <portal@northwind.example>\nTo: sarah@acme.example\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("List-Unsubscribe: <https://portal.example/unsubscribe/t1>\n"),
+        "{text}"
+    );
+    assert!(text.contains("<p>html part</p>"), "{text}");
+    let plain = std::fs::read_to_string(&files[1]).unwrap();
+    assert!(!plain.contains("From:"), "{plain}");
+    assert!(!plain.contains("List-Unsubscribe:"), "{plain}");
 }
 
 #[tokio::test]
