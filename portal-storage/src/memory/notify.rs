@@ -1,6 +1,7 @@
 //! In-app notifications, mail preferences and webhook deliveries in memory.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 
 use async_trait::async_trait;
 use portal_core::model::{
@@ -9,17 +10,14 @@ use portal_core::model::{
     WebhookEndpointInput,
 };
 use portal_core::{
-    NotificationId, Permission, TenantId, TenantScope, UserId, WebhookDeliveryId,
-    WebhookEndpointId,
+    NotificationId, Permission, TenantId, TenantScope, UserId, WebhookDeliveryId, WebhookEndpointId,
 };
 use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{MemoryStore, State};
 use crate::rules::{self, events, now, stored_time};
-use crate::traits::{
-    AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore,
-};
+use crate::traits::{AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore};
 use crate::{Page, Paged, StoreError, StoreResult};
 
 /// A notification with when its mail may next be tried (claims push it out by their lease).
@@ -231,9 +229,7 @@ impl NotificationStore for MemoryStore {
         let user = rules::notified_user(scope, Some(user))?;
         let tenant = scope.tenant_id();
         self.with(|state| {
-            state
-                .user_in(tenant, user)
-                .ok_or(StoreError::NotFound)?;
+            state.user_in(tenant, user).ok_or(StoreError::NotFound)?;
             let mut chosen: Vec<MailPreference> = state
                 .notify
                 .preferences
@@ -260,9 +256,7 @@ impl NotificationStore for MemoryStore {
         rules::writable(scope)?;
         let tenant = scope.tenant_id();
         self.with_mut_uncounted(|state| {
-            state
-                .user_in(tenant, user)
-                .ok_or(StoreError::NotFound)?;
+            state.user_in(tenant, user).ok_or(StoreError::NotFound)?;
             state
                 .notify
                 .preferences
@@ -306,7 +300,8 @@ impl NotificationStore for MemoryStore {
             for id in ids {
                 if let Some(row) = state.notify.notifications.get_mut(id) {
                     row.notification.mail = MailState::Sent;
-                    row.notification.mail_attempts = row.notification.mail_attempts.saturating_add(1);
+                    row.notification.mail_attempts =
+                        row.notification.mail_attempts.saturating_add(1);
                 }
             }
         });
@@ -321,7 +316,8 @@ impl NotificationStore for MemoryStore {
         self.with_mut_uncounted(|state| {
             for id in ids {
                 if let Some(row) = state.notify.notifications.get_mut(id) {
-                    row.notification.mail_attempts = row.notification.mail_attempts.saturating_add(1);
+                    row.notification.mail_attempts =
+                        row.notification.mail_attempts.saturating_add(1);
                     match retry_at {
                         Some(at) => row.mail_next_at = stored_time(at),
                         None => row.notification.mail = MailState::Failed,
@@ -390,16 +386,24 @@ impl WebhookStore for MemoryStore {
     ) -> StoreResult<Paged<WebhookEndpoint>> {
         rules::require_tenant_level(scope, Permission::ManageIntegrations)?;
         let tenant = scope.tenant_id();
+        // Oldest first, unlike most lists: the settings show endpoints in the order added.
+        let lower = page.cursor().map_or(Bound::Unbounded, |cursor| {
+            Bound::Excluded(WebhookEndpointId::from_uuid(cursor.id()))
+        });
+        let wanted = usize::try_from(page.limit())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
         Ok(self.with(|state| {
-            super::view::page_of(
-                &state.notify.endpoints,
-                page,
-                WebhookEndpointId::from_uuid,
-                |row| {
-                    (row.endpoint.tenant == tenant && !row.deleted).then(|| row.endpoint.clone())
-                },
-                |endpoint| *endpoint.id.as_uuid(),
-            )
+            let items = state
+                .notify
+                .endpoints
+                .range((lower, Bound::Unbounded))
+                .map(|(_, row)| row)
+                .filter(|row| row.endpoint.tenant == tenant && !row.deleted)
+                .map(|row| row.endpoint.clone())
+                .take(wanted)
+                .collect();
+            Paged::from_overfetch(items, page, |endpoint| *endpoint.id.as_uuid())
         }))
     }
 
@@ -514,11 +518,10 @@ impl WebhookStore for MemoryStore {
                 .collect();
             let mut added = 0;
             for endpoint in wanting {
-                let queued = state
-                    .notify
-                    .deliveries
-                    .values()
-                    .any(|delivery| delivery.endpoint == endpoint && delivery.event == event.id);
+                let queued =
+                    state.notify.deliveries.values().any(|delivery| {
+                        delivery.endpoint == endpoint && delivery.event == event.id
+                    });
                 if queued {
                     continue;
                 }
@@ -693,7 +696,14 @@ impl WebhookStore for MemoryStore {
                 id: *delivery.id.as_uuid(),
             };
             let details = json!({ "endpoint": delivery.endpoint, "event": delivery.event });
-            state.audit(scope, events::WEBHOOK_REDELIVERED, object, details, audit, at);
+            state.audit(
+                scope,
+                events::WEBHOOK_REDELIVERED,
+                object,
+                details,
+                audit,
+                at,
+            );
             Ok(delivery)
         })
     }
