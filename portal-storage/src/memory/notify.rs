@@ -1,6 +1,7 @@
 //! In-app notifications, mail preferences and webhook deliveries in memory.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 
 use async_trait::async_trait;
 use portal_core::model::{
@@ -385,14 +386,24 @@ impl WebhookStore for MemoryStore {
     ) -> StoreResult<Paged<WebhookEndpoint>> {
         rules::require_tenant_level(scope, Permission::ManageIntegrations)?;
         let tenant = scope.tenant_id();
+        // Oldest first, unlike most lists: the settings show endpoints in the order added.
+        let lower = page.cursor().map_or(Bound::Unbounded, |cursor| {
+            Bound::Excluded(WebhookEndpointId::from_uuid(cursor.id()))
+        });
+        let wanted = usize::try_from(page.limit())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
         Ok(self.with(|state| {
-            super::view::page_of(
-                &state.notify.endpoints,
-                page,
-                WebhookEndpointId::from_uuid,
-                |row| (row.endpoint.tenant == tenant && !row.deleted).then(|| row.endpoint.clone()),
-                |endpoint| *endpoint.id.as_uuid(),
-            )
+            let items = state
+                .notify
+                .endpoints
+                .range((lower, Bound::Unbounded))
+                .map(|(_, row)| row)
+                .filter(|row| row.endpoint.tenant == tenant && !row.deleted)
+                .map(|row| row.endpoint.clone())
+                .take(wanted)
+                .collect();
+            Paged::from_overfetch(items, page, |endpoint| *endpoint.id.as_uuid())
         }))
     }
 

@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use portal_core::model::{Actor, AuditOutcome, OutboxStatus};
+use portal_core::model::{Actor, AuditOutcome, DeliveryStatus, MailState, OutboxStatus};
 use portal_core::state::{Sha256Digest, StateMachine};
 use portal_core::{BuiltinRole, PermissionSet, Side};
 use serde::Serialize;
@@ -152,6 +152,52 @@ pub(crate) fn ip(text: Option<&str>) -> StoreResult<Option<IpAddr>> {
     parsed_opt("ip", text)
 }
 
+/// The stored name of a notification's mail state.
+pub(crate) const fn mail_state_name(state: MailState) -> &'static str {
+    match state {
+        MailState::None => "none",
+        MailState::Instant => "instant",
+        MailState::Digest => "digest",
+        MailState::Sent => "sent",
+        MailState::Failed => "failed",
+    }
+}
+
+/// A mail state from its stored name (written by [`mail_state_name`]).
+pub(crate) fn mail_state(name: &str) -> StoreResult<MailState> {
+    [
+        MailState::None,
+        MailState::Instant,
+        MailState::Digest,
+        MailState::Sent,
+        MailState::Failed,
+    ]
+    .into_iter()
+    .find(|state| mail_state_name(*state) == name)
+    .ok_or_else(|| corrupt("mail_state", format_args!("unknown mail state `{name}`")))
+}
+
+/// A webhook delivery status from its stored name (written by `DeliveryStatus::as_str`).
+pub(crate) fn delivery_status(name: &str) -> StoreResult<DeliveryStatus> {
+    [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Dead,
+    ]
+    .into_iter()
+    .find(|status| status.as_str() == name)
+    .ok_or_else(|| corrupt("status", format_args!("unknown delivery status `{name}`")))
+}
+
+/// A stored number that must fit a narrower type (a status code, a duration).
+pub(crate) fn narrowed<T, N>(column: &'static str, value: N) -> StoreResult<T>
+where
+    T: TryFrom<N>,
+    N: Copy + std::fmt::Display,
+{
+    T::try_from(value).map_err(|_| corrupt(column, format_args!("{value} is out of range")))
+}
+
 #[cfg(test)]
 mod tests {
     use portal_core::state::MilestoneStatus;
@@ -186,6 +232,15 @@ mod tests {
         ));
         assert!(matches!(outbox_status("lost"), Err(StoreError::Backend(_))));
         assert!(matches!(ip(Some("not an ip")), Err(StoreError::Backend(_))));
+        assert!(matches!(mail_state("queued"), Err(StoreError::Backend(_))));
+        assert!(matches!(
+            delivery_status("lost"),
+            Err(StoreError::Backend(_))
+        ));
+        assert!(matches!(
+            narrowed::<u16, i32>("last_status", 70_000),
+            Err(StoreError::Backend(_))
+        ));
         let message = parsed::<DisplayName>("name", "").err().map(|e| {
             std::error::Error::source(&e)
                 .map(ToString::to_string)
@@ -212,6 +267,27 @@ mod tests {
             state::<MilestoneStatus>("status", MilestoneStatus::ALL[0].name()).unwrap(),
             MilestoneStatus::ALL[0]
         );
+    }
+
+    #[test]
+    fn notification_states_round_trip() {
+        for state in [
+            MailState::None,
+            MailState::Instant,
+            MailState::Digest,
+            MailState::Sent,
+            MailState::Failed,
+        ] {
+            assert_eq!(mail_state(mail_state_name(state)).unwrap(), state);
+        }
+        for status in [
+            DeliveryStatus::Pending,
+            DeliveryStatus::Delivered,
+            DeliveryStatus::Dead,
+        ] {
+            assert_eq!(delivery_status(status.as_str()).unwrap(), status);
+        }
+        assert_eq!(narrowed::<u16, i32>("last_status", 503).unwrap(), 503);
     }
 
     #[test]

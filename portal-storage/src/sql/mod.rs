@@ -46,7 +46,7 @@ mod identity;
 mod invitation;
 mod membership;
 mod mfa;
-mod notify_pending;
+mod notification;
 mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -56,6 +56,7 @@ mod session;
 mod sqlite;
 mod tenant;
 mod throttle;
+mod webhook;
 // The work: projects and everything under them (migration 0002).
 mod approval;
 mod decision;

@@ -210,6 +210,32 @@ impl PostgresStore {
     );
 }
 
+/// The notification and webhook claims (SQLite needs its own forms of these). `SKIP LOCKED`
+/// lets replicas claim side by side without waiting for, or taking, each other's rows.
+impl PostgresStore {
+    /// Leases until `$2` up to `$3` notifications whose mail is in state `$4` and due at `$1`,
+    /// that happened before `$5` when it is set (a digest's cut-off).
+    pub(crate) const CLAIM_MAIL: &'static str = concat!(
+        "UPDATE portal_notification SET mail_next_at = $2 WHERE notification_id IN (",
+        "SELECT notification_id FROM portal_notification ",
+        "WHERE mail_state = $4 AND mail_next_at <= $1 ",
+        "AND ($5::timestamptz IS NULL OR occurred_at < $5) ",
+        "ORDER BY notification_id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
+        "notification_id, tenant_id, user_id, outbox_event_id, event_type, object_kind, object_id, ",
+        "client_id, project_id, title, mail_state, mail_attempts, occurred_at, read_at"
+    );
+
+    /// Leases until `$2` up to `$3` pending webhook deliveries due at `$1`.
+    pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
+        "UPDATE portal_webhook_delivery SET next_attempt_at = $2 WHERE webhook_delivery_id IN (",
+        "SELECT webhook_delivery_id FROM portal_webhook_delivery ",
+        "WHERE status = 'pending' AND next_attempt_at <= $1 ",
+        "ORDER BY webhook_delivery_id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
+        "webhook_delivery_id, tenant_id, webhook_endpoint_id, outbox_event_id, event_type, body, ",
+        "status, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at"
+    );
+}
+
 /// The work stores' queries that compare times (SQLite needs its own forms of these).
 impl PostgresStore {
     /// Counts one use of the share link with token hash `$1` at `$2` — only if it is not revoked,

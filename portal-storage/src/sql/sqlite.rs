@@ -306,6 +306,39 @@ impl SqliteStore {
     );
 }
 
+/// The notification and webhook claims, which compare times.
+impl SqliteStore {
+    /// Leases until `$2` up to `$3` notifications whose mail is in state `$4` and due at `$1`,
+    /// that happened before `$5` when it is set (a digest's cut-off); `BEGIN IMMEDIATE` already
+    /// keeps other claimers out.
+    pub(crate) const CLAIM_MAIL: &'static str = concat!(
+        "UPDATE portal_notification SET mail_next_at = $2 WHERE notification_id IN (",
+        "SELECT notification_id FROM portal_notification WHERE mail_state = $4 AND ",
+        sortable_time!("mail_next_at"),
+        " <= ",
+        sortable_time!("$1"),
+        " AND ($5 IS NULL OR ",
+        sortable_time!("occurred_at"),
+        " < ",
+        sortable_time!("$5"),
+        ") ORDER BY notification_id LIMIT $3) RETURNING ",
+        "notification_id, tenant_id, user_id, outbox_event_id, event_type, object_kind, object_id, ",
+        "client_id, project_id, title, mail_state, mail_attempts, occurred_at, read_at"
+    );
+
+    /// Leases until `$2` up to `$3` pending webhook deliveries due at `$1`.
+    pub(crate) const CLAIM_DELIVERIES: &'static str = concat!(
+        "UPDATE portal_webhook_delivery SET next_attempt_at = $2 WHERE webhook_delivery_id IN (",
+        "SELECT webhook_delivery_id FROM portal_webhook_delivery WHERE status = 'pending' AND ",
+        sortable_time!("next_attempt_at"),
+        " <= ",
+        sortable_time!("$1"),
+        " ORDER BY webhook_delivery_id LIMIT $3) RETURNING ",
+        "webhook_delivery_id, tenant_id, webhook_endpoint_id, outbox_event_id, event_type, body, ",
+        "status, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at"
+    );
+}
+
 /// The work stores' queries that compare times.
 impl SqliteStore {
     /// Counts one use of the share link with token hash `$1` at `$2` — only if it is not revoked,

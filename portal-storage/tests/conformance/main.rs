@@ -25,6 +25,7 @@ mod idempotency;
 mod invitations;
 mod isolation;
 mod mfa;
+mod notifications;
 mod pagination;
 mod people_reach;
 mod preferences;
@@ -156,4 +157,11 @@ conformance! {
     external_ids::clients_are_found_by_external_id_within_their_scope,
     external_ids::projects_are_found_by_external_id_as_by_portal_id,
     external_ids::milestones_are_found_by_external_id_as_by_portal_id,
+    notifications::recording_is_for_the_dispatcher_and_idempotent,
+    notifications::people_list_count_and_mark_only_their_own,
+    notifications::mail_preferences_are_the_persons_own,
+    notifications::mail_is_claimed_under_a_lease,
+    notifications::webhooks_are_managed_by_integrators,
+    notifications::deliveries_are_queued_for_wanting_endpoints,
+    notifications::deliveries_are_claimed_attempted_and_redelivered,
 }
