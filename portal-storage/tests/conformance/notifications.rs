@@ -450,7 +450,7 @@ pub async fn mail_is_claimed_under_a_lease(h: &Harness) {
     let mut digest_old = note(staff, EventType::UpdatePublished, "old", MailState::Digest);
     digest_old.occurred_at = t0 - Duration::hours(2);
     let mut digest_new = note(staff, EventType::UpdatePublished, "new", MailState::Digest);
-    digest_new.occurred_at = t0 + Duration::hours(1);
+    digest_new.occurred_at = t0 - Duration::minutes(30);
     let no_mail = note(staff, EventType::MessagePosted, "quiet", MailState::None);
     stores
         .notifications
