@@ -16,9 +16,16 @@ use branded_server::seed::{self, DEMO_PASSWORD, DEMO_PEOPLE, SeedOutcome};
 use branded_server::{app, app_with_baseline, keys};
 use clap::Parser;
 use portal_auth::password::{Argon2Config, PasswordHasher};
-use portal_auth::{AuthConfig, Authenticator, MailSetup, PortalLinks, SystemClock};
+use portal_auth::{
+    AuthConfig, Authenticator, MailLinkKey, MailSetup, Mailer, PortalLinks, Sender, SystemClock,
+    TotpKey,
+};
+use portal_core::Email;
 use portal_core::model::Tenant;
 use portal_http::{HttpConfig, PortalParts, PortalState, RateLimit};
+use portal_notify::dispatch::{DispatchConfig, Dispatcher, PortalNotifyLinks};
+use portal_notify::mail::{MailRenderer, SmtpConfig, SmtpMailer, SmtpSecurity};
+use portal_notify::webhook::{DestinationPolicy, WebhookSender, WebhookSenderConfig};
 use portal_storage::Stores;
 use portal_storage::blob::FsBlobStore;
 #[cfg(feature = "postgres")]
@@ -86,6 +93,43 @@ struct Args {
     /// Also serve a fixed JSON answer at /__bench/fixed, for the HTTP benchmark's baseline.
     #[arg(long, hide = true)]
     bench_baseline: bool,
+
+    /// Send mail through this SMTP server instead of writing it to `<data-dir>/mail`.
+    #[arg(long, env = "PORTAL_SMTP_HOST")]
+    smtp_host: Option<String>,
+
+    /// The SMTP server's port.
+    #[arg(long, env = "PORTAL_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+
+    /// How the SMTP connection is secured: starttls, tls, or none (a server on this machine).
+    #[arg(long, env = "PORTAL_SMTP_SECURITY", default_value = "starttls")]
+    smtp_security: SmtpSecurityArg,
+
+    /// The SMTP user name, if the server wants one (the password comes from
+    /// `PORTAL_SMTP_PASSWORD`).
+    #[arg(long, env = "PORTAL_SMTP_USER")]
+    smtp_user: Option<String>,
+
+    /// The sender of mail whose tenant names none.
+    #[arg(long, env = "PORTAL_MAIL_FROM", default_value = "portal@localhost")]
+    mail_from: String,
+
+    /// Let webhook endpoints be plain http and on private or loopback addresses (development
+    /// and tests only: it opens the server to requests into its own network).
+    #[arg(long, env = "PORTAL_ALLOW_LOCAL_WEBHOOKS")]
+    allow_local_webhooks: bool,
+}
+
+/// `--smtp-security`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SmtpSecurityArg {
+    /// STARTTLS on a plain connection (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a server on this machine.
+    None,
 }
 
 #[tokio::main]
@@ -136,22 +180,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
             .await
             .context("opening the file store")?,
     );
-    let env_key = match std::env::var(keys::ENV_VAR) {
-        Ok(value) => Some(value),
-        Err(std::env::VarError::NotPresent) => None,
-        Err(std::env::VarError::NotUnicode(_)) => bail!("{} is not valid text", keys::ENV_VAR),
-    };
-    let (totp_key, source) = keys::load_or_create(&args.data_dir, env_key.as_deref())?;
-    match source {
-        keys::KeySource::Environment => tracing::info!("TOTP key from {}", keys::ENV_VAR),
-        keys::KeySource::File(path) => tracing::info!(path = %path.display(), "TOTP key file"),
-        keys::KeySource::Created(path) => tracing::warn!(
-            path = %path.display(),
-            "created a new TOTP key file; back it up, losing it means every user enrols again"
-        ),
-    }
-    let mailer = FileMailer::new(args.data_dir.join("mail")).context("creating the mail folder")?;
-    let mail_dir = mailer.dir().to_owned();
+    let totp_key: TotpKey = load_key(&args.data_dir)?;
+    let mail_link_key: MailLinkKey = load_key(&args.data_dir)?;
+    let mail_dir = args.data_dir.join("mail");
+    let mailer = mailer(&args, &mail_dir)?;
 
     let hasher = PasswordHasher::new(Argon2Config::default())?;
     let today = OffsetDateTime::now_utc().date();
@@ -182,16 +214,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
     if !https {
         http = http.with_insecure_dev_cookies();
     }
+    http = http.with_mail_link_key(mail_link_key.clone());
+    if args.allow_local_webhooks {
+        http = http.with_http_webhooks();
+    }
     let mut auth = AuthConfig::default();
     if args.read_cache_mib == 0 {
         auth = auth.with_session_cache_capacity(0);
     }
     let authenticator = Authenticator::new(stores.clone(), hasher, auth, Arc::new(SystemClock));
+    let dispatcher = dispatcher(&args, &stores, mailer.clone(), &links, mail_link_key)?;
     let state = PortalState::new(PortalParts {
         stores,
         blobs,
         authenticator,
-        mail: MailSetup::new(Arc::new(mailer), links.clone()),
+        mail: MailSetup::new(mailer, links.clone()),
         totp_key,
         config: http,
         // Logins are the portal's own here; a host product would map its users in instead.
@@ -208,6 +245,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
+    });
+    let notifications = tokio::spawn({
+        let stop = stop_rx.clone();
+        async move { dispatcher.run(stopped(stop)).await }
     });
     let router = if args.bench_baseline {
         app_with_baseline(state)
@@ -229,9 +270,87 @@ async fn run(args: Args) -> anyhow::Result<()> {
             SHUTDOWN_GRACE.as_secs()
         ),
     }
+    if let Err(error) = notifications.await {
+        tracing::warn!(%error, "the notification dispatcher ended abnormally");
+    }
     database.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A secret key from its environment variable or its file in the data folder, logged by where
+/// it came from.
+fn load_key<K: keys::StoredKey>(data_dir: &std::path::Path) -> anyhow::Result<K> {
+    let from_env = match std::env::var(K::ENV_VAR) {
+        Ok(value) => Some(value),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(std::env::VarError::NotUnicode(_)) => bail!("{} is not valid text", K::ENV_VAR),
+    };
+    let (key, source) = keys::load_or_create::<K>(data_dir, from_env.as_deref())?;
+    match source {
+        keys::KeySource::Environment => tracing::info!("{} from {}", K::WHAT, K::ENV_VAR),
+        keys::KeySource::File(path) => tracing::info!(path = %path.display(), "{} file", K::WHAT),
+        keys::KeySource::Created(path) => tracing::warn!(
+            path = %path.display(),
+            "created a new {} file; back it up: losing it changes what it protects", K::WHAT
+        ),
+    }
+    Ok(key)
+}
+
+/// SMTP when `--smtp-host` is given, else files in `mail_dir`.
+fn mailer(args: &Args, mail_dir: &std::path::Path) -> anyhow::Result<Arc<dyn Mailer>> {
+    let Some(host) = &args.smtp_host else {
+        let files = FileMailer::new(mail_dir).context("creating the mail folder")?;
+        return Ok(Arc::new(files));
+    };
+    let password = std::env::var("PORTAL_SMTP_PASSWORD").unwrap_or_default();
+    let default_sender = Sender {
+        name: "Client portal".to_owned(),
+        address: Email::parse(&args.mail_from).context("--mail-from")?,
+    };
+    let config = SmtpConfig {
+        host: host.clone(),
+        port: args.smtp_port,
+        security: match args.smtp_security {
+            SmtpSecurityArg::Starttls => SmtpSecurity::StartTls,
+            SmtpSecurityArg::Tls => SmtpSecurity::Tls,
+            SmtpSecurityArg::None => SmtpSecurity::None,
+        },
+        credentials: args.smtp_user.clone().map(|user| (user, password)),
+        default_sender,
+        timeout: Duration::from_secs(30),
+    };
+    tracing::info!(host = %host, port = args.smtp_port, "sending mail over SMTP");
+    Ok(Arc::new(
+        SmtpMailer::new(config).context("setting up SMTP")?,
+    ))
+}
+
+/// The notification dispatcher: the outbox to in-app notifications, mail and webhooks.
+fn dispatcher(
+    args: &Args,
+    stores: &Stores,
+    mailer: Arc<dyn Mailer>,
+    links: &PortalLinks,
+    key: MailLinkKey,
+) -> anyhow::Result<Dispatcher> {
+    let policy = if args.allow_local_webhooks {
+        DestinationPolicy::permissive()
+    } else {
+        DestinationPolicy::default()
+    };
+    let sender = WebhookSender::new(WebhookSenderConfig::default().with_policy(policy))
+        .context("setting up webhook delivery")?;
+    let renderer = MailRenderer::builtin().context("loading the mail templates")?;
+    Ok(Dispatcher::new(
+        stores.clone(),
+        mailer,
+        Arc::new(renderer),
+        sender,
+        Arc::new(PortalNotifyLinks::new(links.clone(), key)),
+        DispatchConfig::default(),
+    ))
 }
 
 /// The links in mail: `--public-url`, or the listen address.

@@ -1,6 +1,7 @@
 //! Where a mail's links point. The host decides (its origin, its domains, how preference links
 //! are signed); [`object_path`] knows where the portal's pages show each object.
 
+use portal_auth::{MailLinkKey, PortalLinks};
 use portal_core::UserId;
 use portal_core::model::{EventType, Notification, Tenant};
 use url::Url;
@@ -13,6 +14,34 @@ pub trait NotifyLinks: Send + Sync + 'static {
     /// The page where `user` manages their mail: one event type's choice when `event_type` is
     /// set. It opens without signing in, so it must carry a token only this host can make.
     fn preferences(&self, tenant: &Tenant, user: UserId, event_type: Option<EventType>) -> Url;
+}
+
+/// The links of the portal's own pages: under the configured origin (or the tenant's domain),
+/// preference links signed with the [`MailLinkKey`] that `portal-http` checks.
+#[derive(Clone)]
+pub struct PortalNotifyLinks {
+    links: PortalLinks,
+    key: MailLinkKey,
+}
+
+impl PortalNotifyLinks {
+    /// Links under `links`, preference tokens signed with `key` (the same key the router has).
+    #[must_use]
+    pub const fn new(links: PortalLinks, key: MailLinkKey) -> Self {
+        Self { links, key }
+    }
+}
+
+impl NotifyLinks for PortalNotifyLinks {
+    fn page(&self, tenant: &Tenant, path: &str) -> Url {
+        let base = self.links.tenant_base(tenant);
+        base.join(path).unwrap_or(base)
+    }
+
+    fn preferences(&self, tenant: &Tenant, user: UserId, event_type: Option<EventType>) -> Url {
+        let token = self.key.token(tenant.id, user, event_type);
+        self.links.mail_preferences(tenant, &token)
+    }
 }
 
 /// The path, under a tenant's portal, of the page about a notification's object.

@@ -28,7 +28,7 @@ use time::{Duration, OffsetDateTime, Time};
 use crate::mail::MailRenderer;
 use crate::webhook::WebhookSender;
 
-pub use self::links::NotifyLinks;
+pub use self::links::{NotifyLinks, PortalNotifyLinks};
 
 /// How the dispatcher paces itself.
 #[derive(Debug, Clone)]
