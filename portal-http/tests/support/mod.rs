@@ -1133,9 +1133,12 @@ pub mod notify {
             .webhooks
             .queue_deliveries(
                 &TenantScope::dangerous_system(tenant),
-                &event,
-                EventType::MessagePosted,
-                body,
+                vec![portal_storage::DeliveryRequest {
+                    event: event.id,
+                    tenant,
+                    event_type: EventType::MessagePosted,
+                    body: body.to_owned(),
+                }],
             )
             .await
             .unwrap();

@@ -26,13 +26,7 @@ pub(super) async fn run(
         .buffer_unordered(config.concurrency.max(1))
         .collect()
         .await;
-    for (delivery, record) in records {
-        dispatcher
-            .stores
-            .webhooks
-            .record_attempt(delivery, record)
-            .await?;
-    }
+    dispatcher.stores.webhooks.record_attempts(records).await?;
     Ok(attempts)
 }
 

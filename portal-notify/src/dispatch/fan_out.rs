@@ -1,12 +1,12 @@
 //! Stage 1: outbox rows become notifications (one per person who may see the object) and
 //! webhook deliveries (one per endpoint that wants the event), then the row is done.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use futures_util::StreamExt as _;
-use portal_core::TenantScope;
 use portal_core::model::{EventType, MailMode, MailState, NewNotification, OutboxEvent};
-use portal_storage::StoreResult;
+use portal_core::{OutboxEventId, TenantId, TenantScope};
+use portal_storage::{DeliveryRequest, StoreResult};
 use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -16,7 +16,9 @@ use super::classify::{Classified, classify};
 use super::{DispatchError, Dispatcher, TickReport};
 use crate::webhook::next_attempt;
 
-/// Claims due outbox rows and fans each out; a row that fails is retried with backoff.
+/// Claims due outbox rows and fans each out; a row that fails is retried with backoff. The
+/// webhook deliveries of a pass are queued, and its rows marked done, a tenant at a time in one
+/// transaction each: the store's writes, not the events, set the pace.
 pub(super) async fn run(
     dispatcher: &Dispatcher,
     now: OffsetDateTime,
@@ -31,38 +33,81 @@ pub(super) async fn run(
     report.events = rows.len();
     let outcomes: Vec<_> = futures_util::stream::iter(rows)
         .map(|row| async move {
-            let outcome = one(dispatcher, &row).await;
+            let outcome = notify_people(dispatcher, &row).await;
             (row, outcome)
         })
         .buffer_unordered(config.concurrency.max(1))
         .collect()
         .await;
-    let outbox = &dispatcher.stores.outbox;
+    let mut tenants: BTreeMap<TenantId, Vec<(OutboxEvent, Option<DeliveryRequest>)>> =
+        BTreeMap::new();
     for (row, outcome) in outcomes {
         match outcome {
-            Ok((notifications, deliveries)) => {
+            Ok((notifications, request)) => {
                 report.notifications += notifications;
-                report.deliveries_queued += deliveries;
-                outbox.mark_delivered(row.id).await?;
+                tenants.entry(row.tenant).or_default().push((row, request));
+            }
+            Err(error) => failed(dispatcher, &row, &error.to_string(), now).await?,
+        }
+    }
+    for (tenant, done) in tenants {
+        let system = TenantScope::dangerous_system(tenant);
+        let requests: Vec<DeliveryRequest> = done
+            .iter()
+            .filter_map(|(_, request)| request.clone())
+            .collect();
+        let queued = if requests.is_empty() {
+            Ok(0)
+        } else {
+            dispatcher
+                .stores
+                .webhooks
+                .queue_deliveries(&system, requests)
+                .await
+        };
+        match queued {
+            Ok(queued) => {
+                report.deliveries_queued += queued;
+                let ids: Vec<OutboxEventId> = done.iter().map(|(row, _)| row.id).collect();
+                dispatcher.stores.outbox.mark_all_delivered(&ids).await?;
             }
             Err(error) => {
-                tracing::warn!(event = %row.id, kind = %row.kind, %error, "fan-out failed");
-                let retry = (row.attempts + 1 < config.max_outbox_attempts)
-                    .then(|| next_attempt(row.attempts, row.created_at, now))
-                    .flatten();
-                outbox
-                    .mark_failed(row.id, &error.to_string(), retry)
-                    .await?;
+                for (row, _) in &done {
+                    failed(dispatcher, row, &error.to_string(), now).await?;
+                }
             }
         }
     }
     Ok(())
 }
 
-/// Fans out one row: how many notifications and deliveries it added.
-async fn one(dispatcher: &Dispatcher, row: &OutboxEvent) -> StoreResult<(u64, u64)> {
+/// Puts a row back with backoff, or lets it die after too many attempts.
+async fn failed(
+    dispatcher: &Dispatcher,
+    row: &OutboxEvent,
+    error: &str,
+    now: OffsetDateTime,
+) -> Result<(), DispatchError> {
+    tracing::warn!(event = %row.id, kind = %row.kind, %error, "fan-out failed");
+    let retry = (row.attempts + 1 < dispatcher.config.max_outbox_attempts)
+        .then(|| next_attempt(row.attempts, row.created_at, now))
+        .flatten();
+    dispatcher
+        .stores
+        .outbox
+        .mark_failed(row.id, error, retry)
+        .await?;
+    Ok(())
+}
+
+/// Stores the notifications of one row (idempotent); how many were new, and the webhook
+/// delivery it asks for, if it announces anything.
+async fn notify_people(
+    dispatcher: &Dispatcher,
+    row: &OutboxEvent,
+) -> StoreResult<(u64, Option<DeliveryRequest>)> {
     let Some(event) = classify(row) else {
-        return Ok((0, 0));
+        return Ok((0, None));
     };
     let stores = &dispatcher.stores;
     let system = TenantScope::dangerous_system(row.tenant);
@@ -80,12 +125,13 @@ async fn one(dispatcher: &Dispatcher, row: &OutboxEvent) -> StoreResult<(u64, u6
             .record_notifications(&system, notifications)
             .await?
     };
-    let body = envelope(row, event.event_type);
-    let queued = stores
-        .webhooks
-        .queue_deliveries(&system, row, event.event_type, &body)
-        .await?;
-    Ok((added, queued))
+    let request = DeliveryRequest {
+        event: row.id,
+        tenant: row.tenant,
+        event_type: event.event_type,
+        body: envelope(row, event.event_type),
+    };
+    Ok((added, Some(request)))
 }
 
 /// How a person hears of the event by mail, as they chose (security notices always now).

@@ -6,7 +6,7 @@ use std::ops::Bound;
 use async_trait::async_trait;
 use portal_core::model::{
     AuditContext, DeliveryAttempt, DeliveryStatus, EventType, MailMode, MailPreference, MailState,
-    NewNotification, Notification, ObjectRef, OutboxEvent, WebhookDelivery, WebhookEndpoint,
+    NewNotification, Notification, ObjectRef, WebhookDelivery, WebhookEndpoint,
     WebhookEndpointInput,
 };
 use portal_core::{
@@ -17,7 +17,9 @@ use time::OffsetDateTime;
 
 use super::{MemoryStore, State};
 use crate::rules::{self, events, now, stored_time};
-use crate::traits::{AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore};
+use crate::traits::{
+    AttemptRecord, DeliveryRequest, DueDelivery, MailBatch, NotificationStore, WebhookStore,
+};
 use crate::{Page, Paged, StoreError, StoreResult};
 
 /// A notification with when its mail may next be tried (claims push it out by their lease).
@@ -496,52 +498,60 @@ impl WebhookStore for MemoryStore {
     async fn queue_deliveries(
         &self,
         scope: &TenantScope,
-        event: &OutboxEvent,
-        event_type: EventType,
-        body: &str,
+        events: Vec<DeliveryRequest>,
     ) -> StoreResult<u64> {
         rules::require_system(scope)?;
         let tenant = scope.tenant_id();
-        if event.tenant != tenant {
+        if events.iter().any(|request| request.tenant != tenant) {
             return Err(StoreError::NotFound);
         }
         let at = now();
         Ok(self.with_mut_uncounted(|state| {
-            let wanting: Vec<WebhookEndpointId> = state
-                .notify
-                .endpoints
-                .values()
-                .filter(|row| {
-                    row.endpoint.tenant == tenant && !row.deleted && row.endpoint.wants(event_type)
-                })
-                .map(|row| row.endpoint.id)
-                .collect();
             let mut added = 0;
-            for endpoint in wanting {
-                let queued =
-                    state.notify.deliveries.values().any(|delivery| {
-                        delivery.endpoint == endpoint && delivery.event == event.id
-                    });
-                if queued {
-                    continue;
+            for DeliveryRequest {
+                event,
+                event_type,
+                body,
+                ..
+            } in events
+            {
+                let wanting: Vec<WebhookEndpointId> = state
+                    .notify
+                    .endpoints
+                    .values()
+                    .filter(|row| {
+                        row.endpoint.tenant == tenant
+                            && !row.deleted
+                            && row.endpoint.wants(event_type)
+                    })
+                    .map(|row| row.endpoint.id)
+                    .collect();
+                for endpoint in wanting {
+                    let queued =
+                        state.notify.deliveries.values().any(|delivery| {
+                            delivery.endpoint == endpoint && delivery.event == event
+                        });
+                    if queued {
+                        continue;
+                    }
+                    let delivery = WebhookDelivery {
+                        id: WebhookDeliveryId::new(),
+                        tenant,
+                        endpoint,
+                        event,
+                        event_type,
+                        body: body.to_owned(),
+                        status: DeliveryStatus::Pending,
+                        attempts: 0,
+                        next_attempt_at: at,
+                        last_status: None,
+                        last_error: None,
+                        created_at: at,
+                        delivered_at: None,
+                    };
+                    state.notify.deliveries.insert(delivery.id, delivery);
+                    added += 1;
                 }
-                let delivery = WebhookDelivery {
-                    id: WebhookDeliveryId::new(),
-                    tenant,
-                    endpoint,
-                    event: event.id,
-                    event_type,
-                    body: body.to_owned(),
-                    status: DeliveryStatus::Pending,
-                    attempts: 0,
-                    next_attempt_at: at,
-                    last_status: None,
-                    last_error: None,
-                    created_at: at,
-                    delivered_at: None,
-                };
-                state.notify.deliveries.insert(delivery.id, delivery);
-                added += 1;
             }
             added
         }))

@@ -122,6 +122,27 @@ for_each_backend! {
             tx.commit().await.map_err(backend)
         }
 
+        async fn mark_all_delivered(&self, ids: &[OutboxEventId]) -> StoreResult<()> {
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let mut tx = self.global().await?;
+            let mut query = sqlx::QueryBuilder::<Db>::new("UPDATE portal_outbox_event SET status = ");
+            query
+                .push_bind(outbox_status_name(OutboxStatus::Delivered))
+                .push(" WHERE outbox_event_id IN (");
+            let mut separated = query.separated(", ");
+            for id in ids {
+                separated.push_bind(*id.as_uuid());
+            }
+            query.push(")");
+            let marked = query.build().execute(&mut *tx).await.map_err(backend)?;
+            if marked.rows_affected() != ids.len() as u64 {
+                return Err(StoreError::NotFound);
+            }
+            tx.commit().await.map_err(backend)
+        }
+
         async fn mark_failed(
             &self,
             id: OutboxEventId,

@@ -5,8 +5,8 @@
 
 use async_trait::async_trait;
 use portal_core::model::{
-    AuditContext, DeliveryAttempt, DeliveryStatus, EventType, NewAuditEvent, ObjectRef,
-    OutboxEvent, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
+    AuditContext, DeliveryAttempt, DeliveryStatus, NewAuditEvent, ObjectRef, WebhookDelivery,
+    WebhookEndpoint, WebhookEndpointInput,
 };
 use portal_core::{
     OutboxEventId, Permission, TenantId, TenantScope, WebhookDeliveryId, WebhookEndpointId,
@@ -22,7 +22,7 @@ use super::convert::{delivery_status, from_json, narrowed, parsed, stored_time, 
 use super::notification::push_in;
 use super::visibility::{paged, push_page};
 use crate::rules::{self, events};
-use crate::traits::{AttemptRecord, DueDelivery, WebhookStore};
+use crate::traits::{AttemptRecord, DeliveryRequest, DueDelivery, WebhookStore};
 use crate::{Page, Paged, StoreError, StoreResult};
 
 /// A `portal_webhook_endpoint` row (without its secret).
@@ -369,13 +369,11 @@ for_each_backend! {
         async fn queue_deliveries(
             &self,
             scope: &TenantScope,
-            event: &OutboxEvent,
-            event_type: EventType,
-            body: &str,
+            events: Vec<DeliveryRequest>,
         ) -> StoreResult<u64> {
             rules::require_system(scope)?;
             let tenant = scope.tenant_id();
-            if event.tenant != tenant {
+            if events.iter().any(|request| request.tenant != tenant) {
                 return Err(StoreError::NotFound);
             }
             let at = now();
@@ -393,31 +391,33 @@ for_each_backend! {
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(backend)?;
+            let endpoints = rows
+                .into_iter()
+                .map(EndpointRow::into_endpoint)
+                .collect::<StoreResult<Vec<_>>>()?;
             let mut added = 0;
-            for row in rows {
-                let endpoint = row.into_endpoint()?;
-                if !endpoint.wants(event_type) {
-                    continue;
+            for request in &events {
+                for endpoint in endpoints.iter().filter(|endpoint| endpoint.wants(request.event_type)) {
+                    let inserted = sqlx::query(
+                        "INSERT INTO portal_webhook_delivery (webhook_delivery_id, tenant_id, \
+                         webhook_endpoint_id, outbox_event_id, event_type, body, status, attempts, \
+                         next_attempt_at, last_status, last_error, created_at, delivered_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, NULL, NULL, $8, NULL) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(*WebhookDeliveryId::new().as_uuid())
+                    .bind(*tenant.as_uuid())
+                    .bind(*endpoint.id.as_uuid())
+                    .bind(*request.event.as_uuid())
+                    .bind(request.event_type.as_str())
+                    .bind(request.body.as_str())
+                    .bind(DeliveryStatus::Pending.as_str())
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                    added += inserted.rows_affected();
                 }
-                let inserted = sqlx::query(
-                    "INSERT INTO portal_webhook_delivery (webhook_delivery_id, tenant_id, \
-                     webhook_endpoint_id, outbox_event_id, event_type, body, status, attempts, \
-                     next_attempt_at, last_status, last_error, created_at, delivered_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, NULL, NULL, $8, NULL) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(*WebhookDeliveryId::new().as_uuid())
-                .bind(*tenant.as_uuid())
-                .bind(*endpoint.id.as_uuid())
-                .bind(*event.id.as_uuid())
-                .bind(event_type.as_str())
-                .bind(body)
-                .bind(DeliveryStatus::Pending.as_str())
-                .bind(at)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-                added += inserted.rows_affected();
             }
             tx.commit().await.map_err(backend)?;
             Ok(added)
@@ -481,55 +481,21 @@ for_each_backend! {
             delivery: WebhookDeliveryId,
             attempt: AttemptRecord,
         ) -> StoreResult<WebhookDelivery> {
-            let error = attempt.error.map(|error| rules::clipped_error(&error));
-            let at = stored_time(attempt.at);
-            let (delivered_at, next_attempt_at) = match attempt.outcome {
-                DeliveryStatus::Delivered => (Some(at), None),
-                DeliveryStatus::Pending => {
-                    (None, Some(stored_time(attempt.retry_at.unwrap_or(at))))
-                }
-                DeliveryStatus::Dead => (None, None),
-            };
             let mut tx = self.global_uncounted().await?;
-            let mut query = QueryBuilder::<Db>::new(
-                "UPDATE portal_webhook_delivery SET attempts = attempts + 1, last_status = ",
-            );
-            query
-                .push_bind(attempt.status.map(i32::from))
-                .push(", last_error = ")
-                .push_bind(error.clone())
-                .push(", status = ")
-                .push_bind(attempt.outcome.as_str())
-                .push(", delivered_at = COALESCE(")
-                .push_bind(delivered_at)
-                .push(", delivered_at), next_attempt_at = COALESCE(")
-                .push_bind(next_attempt_at)
-                .push(", next_attempt_at) WHERE webhook_delivery_id = ")
-                .push_bind(*delivery.as_uuid())
-                .push(" RETURNING ")
-                .push(DELIVERY_COLUMNS);
-            let row: DeliveryRow = query
-                .build_query_as()
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?
-                .ok_or(StoreError::NotFound)?;
-            sqlx::query(
-                "INSERT INTO portal_webhook_attempt (tenant_id, webhook_delivery_id, number, at, \
-                 status, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(row.tenant_id)
-            .bind(row.webhook_delivery_id)
-            .bind(row.attempts)
-            .bind(at)
-            .bind(attempt.status.map(i32::from))
-            .bind(error)
-            .bind(i64::from(attempt.duration_ms))
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            let row = Store::record_attempt_in(&mut tx, delivery, attempt).await?;
             tx.commit().await.map_err(backend)?;
             row.into_delivery()
+        }
+
+        async fn record_attempts(
+            &self,
+            attempts: Vec<(WebhookDeliveryId, AttemptRecord)>,
+        ) -> StoreResult<()> {
+            let mut tx = self.global_uncounted().await?;
+            for (delivery, attempt) in attempts {
+                Store::record_attempt_in(&mut tx, delivery, attempt).await?;
+            }
+            tx.commit().await.map_err(backend)
         }
 
         async fn list_deliveries(
@@ -652,6 +618,65 @@ for_each_backend! {
             Store::append_audit_in(&mut tx, tenant, event, audit).await?;
             tx.commit().await.map_err(backend)?;
             Ok(delivery)
+        }
+    }
+}
+
+for_each_backend! {
+    impl Store {
+        /// Logs one attempt of `delivery` inside `tx` and moves the delivery as the attempt says.
+        async fn record_attempt_in(
+            tx: &mut Conn,
+            delivery: WebhookDeliveryId,
+            attempt: AttemptRecord,
+        ) -> StoreResult<DeliveryRow> {
+            let error = attempt.error.map(|error| rules::clipped_error(&error));
+            let at = stored_time(attempt.at);
+            let (delivered_at, next_attempt_at) = match attempt.outcome {
+                DeliveryStatus::Delivered => (Some(at), None),
+                DeliveryStatus::Pending => {
+                    (None, Some(stored_time(attempt.retry_at.unwrap_or(at))))
+                }
+                DeliveryStatus::Dead => (None, None),
+            };
+            let mut query = QueryBuilder::<Db>::new(
+                "UPDATE portal_webhook_delivery SET attempts = attempts + 1, last_status = ",
+            );
+            query
+                .push_bind(attempt.status.map(i32::from))
+                .push(", last_error = ")
+                .push_bind(error.clone())
+                .push(", status = ")
+                .push_bind(attempt.outcome.as_str())
+                .push(", delivered_at = COALESCE(")
+                .push_bind(delivered_at)
+                .push(", delivered_at), next_attempt_at = COALESCE(")
+                .push_bind(next_attempt_at)
+                .push(", next_attempt_at) WHERE webhook_delivery_id = ")
+                .push_bind(*delivery.as_uuid())
+                .push(" RETURNING ")
+                .push(DELIVERY_COLUMNS);
+            let row: DeliveryRow = query
+                .build_query_as()
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?
+                .ok_or(StoreError::NotFound)?;
+            sqlx::query(
+                "INSERT INTO portal_webhook_attempt (tenant_id, webhook_delivery_id, number, at, \
+                 status, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(row.tenant_id)
+            .bind(row.webhook_delivery_id)
+            .bind(row.attempts)
+            .bind(at)
+            .bind(attempt.status.map(i32::from))
+            .bind(error)
+            .bind(i64::from(attempt.duration_ms))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            Ok(row)
         }
     }
 }

@@ -77,6 +77,15 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// Marks a row delivered.
     async fn mark_delivered(&self, id: OutboxEventId) -> StoreResult<()>;
 
+    /// Global: marks many rows delivered; a backend may do it in one transaction (the
+    /// dispatcher marks a whole pass at once). An unknown id → `NotFound`.
+    async fn mark_all_delivered(&self, ids: &[OutboxEventId]) -> StoreResult<()> {
+        for id in ids {
+            self.mark_delivered(*id).await?;
+        }
+        Ok(())
+    }
+
     /// Records a failed attempt: due again at `retry_at`, or dead when `retry_at` is `None`.
     async fn mark_failed(
         &self,

@@ -26,7 +26,9 @@ pub use idempotency::{
     IdempotencyBegin, IdempotencyStore, MAX_IDEMPOTENCY_KEY_CHARS, check_idempotency_key,
     idempotency_request_hash,
 };
-pub use notify::{AttemptRecord, DueDelivery, MailBatch, NotificationStore, WebhookStore};
+pub use notify::{
+    AttemptRecord, DeliveryRequest, DueDelivery, MailBatch, NotificationStore, WebhookStore,
+};
 pub use tenancy::{ClientStore, IdentityStore, MembershipStore, TenantDirectory};
 pub use work::{
     ApprovalDecision, ApprovalFilter, ApprovalStore, DeliverableStore, InvoiceFilter, InvoiceStore,

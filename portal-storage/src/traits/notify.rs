@@ -1,10 +1,12 @@
 use async_trait::async_trait;
 use portal_core::model::{
     AuditContext, DeliveryAttempt, DeliveryStatus, EventType, MailMode, MailPreference, MailState,
-    NewNotification, Notification, OutboxEvent, WebhookDelivery, WebhookEndpoint,
-    WebhookEndpointInput,
+    NewNotification, Notification, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
 };
-use portal_core::{NotificationId, TenantScope, UserId, WebhookDeliveryId, WebhookEndpointId};
+use portal_core::{
+    NotificationId, OutboxEventId, TenantId, TenantScope, UserId, WebhookDeliveryId,
+    WebhookEndpointId,
+};
 use time::OffsetDateTime;
 
 use crate::{Page, Paged, StoreResult};
@@ -113,6 +115,19 @@ pub struct DueDelivery {
     pub secret: Vec<u8>,
 }
 
+/// One event to queue for the endpoints that want it ([`WebhookStore::queue_deliveries`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRequest {
+    /// The outbox event (its id is the receivers' idempotency key).
+    pub event: OutboxEventId,
+    /// The event's tenant.
+    pub tenant: TenantId,
+    /// Its type, which endpoints filter on.
+    pub event_type: EventType,
+    /// The JSON every attempt posts.
+    pub body: String,
+}
+
 /// What one attempt got, for [`WebhookStore::record_attempt`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRecord {
@@ -185,15 +200,15 @@ pub trait WebhookStore: Send + Sync + 'static {
         audit: &AuditContext,
     ) -> StoreResult<()>;
 
-    /// Queues `event` for every active endpoint of its tenant that wants `event_type` (a system
-    /// scope only: the dispatcher), each delivery posting `body`. Idempotent per
-    /// `(endpoint, event)`: a retried event queues nothing twice. Returns how many were new.
+    /// Queues each event of the scope's tenant for every active endpoint that wants its type
+    /// (a system scope only: the dispatcher), each delivery posting the event's body, all in
+    /// one transaction. Idempotent per `(endpoint, event)`: a retried event queues nothing
+    /// twice. An event of another tenant → `NotFound`, and nothing is queued. Returns how many
+    /// were new.
     async fn queue_deliveries(
         &self,
         scope: &TenantScope,
-        event: &OutboxEvent,
-        event_type: EventType,
-        body: &str,
+        events: Vec<DeliveryRequest>,
     ) -> StoreResult<u64>;
 
     /// Global (the dispatcher of any replica): claims up to `limit` pending deliveries due at
@@ -211,6 +226,18 @@ pub trait WebhookStore: Send + Sync + 'static {
         delivery: WebhookDeliveryId,
         attempt: AttemptRecord,
     ) -> StoreResult<WebhookDelivery>;
+
+    /// Global: [`record_attempt`](Self::record_attempt) for many deliveries; a backend may
+    /// write them in one transaction (the dispatcher records a whole pass at once).
+    async fn record_attempts(
+        &self,
+        attempts: Vec<(WebhookDeliveryId, AttemptRecord)>,
+    ) -> StoreResult<()> {
+        for (delivery, attempt) in attempts {
+            self.record_attempt(delivery, attempt).await?;
+        }
+        Ok(())
+    }
 
     /// Deliveries, newest first, of one endpoint or all (`manage_integrations`).
     async fn list_deliveries(

@@ -71,6 +71,7 @@ macro_rules! conformance {
 
 conformance! {
     deadlines::deadlines_are_announced_once,
+    notifications::a_pass_is_written_in_batches,
     changes::stamps_move_with_committed_writes,
     tenancy::tenants_are_created_with_built_in_roles_and_routed,
     tenancy::slugs_and_domains_are_unique,

@@ -11,7 +11,8 @@ use portal_core::model::{
 };
 use portal_core::{BuiltinRole, NotificationId, OutboxEventId, TenantScope, UserId};
 use portal_storage::{
-    AttemptRecord, AuditFilter, DueDelivery, MailBatch, Page, StoreError, StoreResult, Stores,
+    AttemptRecord, AuditFilter, DeliveryRequest, DueDelivery, MailBatch, Page, StoreError,
+    StoreResult, Stores,
 };
 use time::{Duration, OffsetDateTime};
 use url::Url;
@@ -872,20 +873,20 @@ pub async fn deliveries_are_queued_for_wanting_endpoints(h: &Harness) {
     let decided = outbox_event(&owner);
     assert_forbidden(
         &hooks
-            .queue_deliveries(&owner, &decided, EventType::ApprovalDecided, "{}")
+            .queue_deliveries(&owner, request(&decided, EventType::ApprovalDecided, "{}"))
             .await,
     );
     let body = r#"{"type":"approval.decided"}"#;
     assert_eq!(
         hooks
-            .queue_deliveries(&system, &decided, EventType::ApprovalDecided, body)
+            .queue_deliveries(&system, request(&decided, EventType::ApprovalDecided, body))
             .await
             .unwrap(),
         2
     );
     assert_eq!(
         hooks
-            .queue_deliveries(&system, &decided, EventType::ApprovalDecided, body)
+            .queue_deliveries(&system, request(&decided, EventType::ApprovalDecided, body))
             .await
             .unwrap(),
         0,
@@ -894,7 +895,7 @@ pub async fn deliveries_are_queued_for_wanting_endpoints(h: &Harness) {
     let posted = outbox_event(&owner);
     assert_eq!(
         hooks
-            .queue_deliveries(&system, &posted, EventType::MessagePosted, "{}")
+            .queue_deliveries(&system, request(&posted, EventType::MessagePosted, "{}"))
             .await
             .unwrap(),
         1,
@@ -906,9 +907,7 @@ pub async fn deliveries_are_queued_for_wanting_endpoints(h: &Harness) {
         &hooks
             .queue_deliveries(
                 &TenantScope::dangerous_system(globex.id),
-                &posted,
-                EventType::MessagePosted,
-                "{}",
+                request(&posted, EventType::MessagePosted, "{}"),
             )
             .await,
     );
@@ -1030,7 +1029,10 @@ pub async fn deliveries_are_claimed_attempted_and_redelivered(h: &Harness) {
     let second_event = outbox_event(&owner);
     for event in [&first_event, &second_event] {
         hooks
-            .queue_deliveries(&system, event, EventType::ApprovalDecided, "{\"a\":1}")
+            .queue_deliveries(
+                &system,
+                request(event, EventType::ApprovalDecided, "{\"a\":1}"),
+            )
             .await
             .unwrap();
     }
@@ -1202,5 +1204,131 @@ pub async fn deliveries_are_claimed_attempted_and_redelivered(h: &Harness) {
         after.status,
         DeliveryStatus::Delivered,
         "a refused redelivery changes nothing"
+    );
+}
+
+/// One event to queue, as the dispatcher asks.
+fn request(event: &OutboxEvent, event_type: EventType, body: &str) -> Vec<DeliveryRequest> {
+    vec![DeliveryRequest {
+        event: event.id,
+        tenant: event.tenant,
+        event_type,
+        body: body.to_owned(),
+    }]
+}
+
+pub async fn a_pass_is_written_in_batches(h: &Harness) {
+    let stores = &h.stores;
+    let acme = tenant(stores, "Acme").await;
+    let (_, owner) = member(stores, acme.id, BuiltinRole::Owner, &[]).await;
+    let system = TenantScope::dangerous_system(acme.id);
+    let hooks = &stores.webhooks;
+    hooks
+        .create_webhook(
+            &owner,
+            endpoint_input("https://crm.example/batch", vec![]),
+            secret(7),
+            &ctx(),
+        )
+        .await
+        .unwrap();
+
+    // Several events queue in one call; a repeat adds nothing.
+    let events = [
+        outbox_event(&owner),
+        outbox_event(&owner),
+        outbox_event(&owner),
+    ];
+    let requests: Vec<DeliveryRequest> = events
+        .iter()
+        .flat_map(|event| request(event, EventType::ApprovalDecided, "{}"))
+        .collect();
+    assert_eq!(
+        hooks
+            .queue_deliveries(&system, requests.clone())
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(hooks.queue_deliveries(&system, requests).await.unwrap(), 0);
+    // A batch holding one event of another tenant queues nothing at all.
+    let globex = tenant(stores, "Globex").await;
+    let (_, globex_owner) = member(stores, globex.id, BuiltinRole::Owner, &[]).await;
+    let mut mixed = request(&outbox_event(&owner), EventType::ApprovalDecided, "{}");
+    mixed.extend(request(
+        &outbox_event(&globex_owner),
+        EventType::ApprovalDecided,
+        "{}",
+    ));
+    assert_not_found(&hooks.queue_deliveries(&system, mixed).await);
+
+    // Attempts of a whole pass are recorded together, each with its own outcome and log.
+    let t0 = OffsetDateTime::now_utc() + Duration::seconds(1);
+    let claimed = claim_deliveries_of(stores, acme.id, t0).await;
+    assert_eq!(claimed.len(), 3);
+    let outcome = |index: usize| AttemptRecord {
+        at: t0,
+        status: Some(if index == 0 { 500 } else { 204 }),
+        error: (index == 0).then(|| "HTTP 500".to_owned()),
+        duration_ms: 12,
+        outcome: if index == 0 {
+            DeliveryStatus::Pending
+        } else {
+            DeliveryStatus::Delivered
+        },
+        retry_at: (index == 0).then(|| t0 + Duration::minutes(1)),
+    };
+    let attempts = claimed
+        .iter()
+        .enumerate()
+        .map(|(index, due)| (due.delivery.id, outcome(index)))
+        .collect();
+    hooks.record_attempts(attempts).await.unwrap();
+    for (index, due) in claimed.iter().enumerate() {
+        let (delivery, log) = hooks
+            .delivery(&owner, due.delivery.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(delivery.attempts, 1);
+        assert_eq!(log.len(), 1);
+        let expected = if index == 0 {
+            DeliveryStatus::Pending
+        } else {
+            DeliveryStatus::Delivered
+        };
+        assert_eq!(delivery.status, expected);
+    }
+
+    // Outbox rows are marked in one go; an unknown id is refused.
+    let rows = [
+        stores
+            .outbox
+            .enqueue(&system, "test.batch", serde_json::json!({}))
+            .await
+            .unwrap(),
+        stores
+            .outbox
+            .enqueue(&system, "test.batch", serde_json::json!({}))
+            .await
+            .unwrap(),
+    ];
+    let ids: Vec<OutboxEventId> = rows.iter().map(|row| row.id).collect();
+    stores.outbox.mark_all_delivered(&ids).await.unwrap();
+    let listed = stores
+        .outbox
+        .list_outbox(&owner, Page::first(50).unwrap())
+        .await
+        .unwrap()
+        .items;
+    for id in &ids {
+        let row = listed.iter().find(|row| row.id == *id).unwrap();
+        assert_eq!(row.status, OutboxStatus::Delivered);
+    }
+    assert_not_found(
+        &stores
+            .outbox
+            .mark_all_delivered(&[OutboxEventId::new()])
+            .await,
     );
 }
