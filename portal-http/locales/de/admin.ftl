@@ -1,5 +1,5 @@
-# Text of the staff's settings pages (roles, branding, preview, audit log, share links, API keys), in German.
-# same in German: admin-role-admin admin-role-manager admin-audit-actor-system admin-roles-name admin-api-keys-name admin-audit-actor admin-audit-format admin-share-links-heading admin-branding-locale-en admin-branding-locale-de
+# Text of the staff's settings pages (roles, branding, preview, audit log, share links, API keys, webhooks), in German.
+# same in German: admin-role-admin admin-role-manager admin-audit-actor-system admin-roles-name admin-api-keys-name admin-audit-actor admin-audit-format admin-share-links-heading admin-branding-locale-en admin-branding-locale-de admin-webhooks-title admin-webhooks-col-status admin-webhooks-at
 
 ## The hub
 
@@ -305,3 +305,83 @@ admin-api-keys-create = Schlüssel erstellen
 admin-api-keys-created = Schlüssel { $name } erstellt
 admin-api-keys-secret = Der Schlüssel
 admin-api-keys-secret-hint = Kopieren Sie ihn jetzt: Er wird nur dieses eine Mal angezeigt und lässt sich nicht wiederherstellen.
+
+## Webhooks
+
+admin-hub-webhooks = Ereignisse des Portals an Ihre anderen Systeme senden und sehen, was zugestellt wurde.
+notice-admin-webhooks-saved = Der Endpunkt ist gespeichert.
+notice-admin-webhooks-deleted = Der Endpunkt ist gelöscht. Er erhält nichts mehr; sein Zustellprotokoll bleibt lesbar.
+notice-admin-webhooks-redelivered = Die Zustellung ist erneut eingereiht und geht in Kürze hinaus, mit demselben Inhalt und derselben Ereignis-ID.
+admin-webhooks-title = Webhooks
+admin-webhooks-lead = Das Portal sendet jedes Ereignis als signiertes JSON an die Adressen, die Sie hier angeben. Ihr System prüft die Signatur mit dem Signaturschlüssel des Endpunkts.
+admin-webhooks-heading = Endpunkte
+admin-webhooks-empty = Es gibt noch keine Endpunkte.
+admin-webhooks-col-url = Adresse
+admin-webhooks-col-description = Beschreibung
+admin-webhooks-col-events = Ereignisse
+admin-webhooks-col-active = Zustand
+admin-webhooks-col-created = Erstellt
+admin-webhooks-all-events = Alle Ereignisse
+admin-webhooks-active = Aktiv
+admin-webhooks-paused = Pausiert
+admin-webhooks-new = Neuer Endpunkt
+admin-webhooks-new-hint = Wenn Ihre Anmeldung schon eine Weile zurückliegt, werden Sie erneut nach Ihrem Passwort gefragt.
+admin-webhooks-url = Adresse
+admin-webhooks-url-hint = Die vollständige Adresse, die die Ereignisse empfängt, beginnend mit https://.
+admin-webhooks-url-invalid = Bitte geben Sie eine vollständige Adresse ein, etwa https://example.com/hooks.
+admin-webhooks-url-https-only = Dieses Portal sendet Ereignisse nur an https://-Adressen. Bitte verwenden Sie eine https://-Adresse.
+admin-webhooks-description = Beschreibung (optional)
+admin-webhooks-events = Zu sendende Ereignisse
+admin-webhooks-events-hint = Kreuzen Sie nichts an, um jedes Ereignis zu erhalten, auch später hinzukommende Arten.
+admin-webhooks-group-work = Arbeit und Dokumente
+admin-webhooks-group-approvals = Freigaben
+admin-webhooks-group-conversation = Anfragen und Nachrichten
+admin-webhooks-group-finance = Rechnungen
+admin-webhooks-group-people = Personen und Sicherheit
+admin-webhooks-active-label = Ereignisse an diesen Endpunkt senden
+admin-webhooks-create = Endpunkt hinzufügen
+admin-webhooks-created = Endpunkt { $url } hinzugefügt
+admin-webhooks-secret = Signaturschlüssel
+admin-webhooks-secret-hint = Kopieren Sie ihn jetzt: Er wird nicht noch einmal angezeigt und lässt sich nicht wiederherstellen. Geht er verloren, erstellen Sie einen neuen.
+admin-webhooks-at = { $date }, { $time } UTC
+admin-webhooks-endpoint-title = Webhook-Endpunkt
+admin-webhooks-endpoint-lead = Ändern Sie, wohin und was das Portal sendet, erstellen Sie einen neuen Signaturschlüssel und sehen Sie jede Zustellung.
+admin-webhooks-facts = Angaben
+admin-webhooks-updated = Zuletzt geändert
+admin-webhooks-edit = Endpunkt ändern
+admin-webhooks-save = Endpunkt speichern
+admin-webhooks-rotate-heading = Signaturschlüssel
+admin-webhooks-rotate-hint = Ein neuer Schlüssel ersetzt den bisherigen sofort: Zustellungen werden ab dann mit dem neuen signiert. Eventuell werden Sie zuerst nach Ihrem Passwort gefragt.
+admin-webhooks-rotate = Neuen Schlüssel erstellen
+admin-webhooks-rotated = Neuer Signaturschlüssel erstellt
+admin-webhooks-log = Zustellungen
+admin-webhooks-log-empty = An diesen Endpunkt wurde noch nichts gesendet.
+admin-webhooks-col-event = Ereignis
+admin-webhooks-col-status = Status
+admin-webhooks-col-attempts = Versuche
+admin-webhooks-col-last = Letzte Antwort
+admin-webhooks-col-delivered = Zugestellt
+admin-webhooks-col-actions = Aktionen
+admin-webhooks-status-pending = Wartet
+admin-webhooks-status-delivered = Zugestellt
+admin-webhooks-status-dead = Fehlgeschlagen
+admin-webhooks-redeliver = Erneut senden
+admin-webhooks-redeliver-label = Ereignis { $event } erneut senden
+admin-webhooks-delete-heading = Endpunkt löschen
+admin-webhooks-delete-hint = Er erhält nichts mehr, und seine wartenden Zustellungen entfallen. Sein Zustellprotokoll bleibt lesbar.
+admin-webhooks-delete = Löschen…
+admin-webhooks-delete-confirm = Den Endpunkt { $url } löschen?
+admin-webhooks-delete-yes = Ja, löschen
+admin-webhooks-delete-no = Behalten
+admin-webhooks-delivery-title = Zustellung
+admin-webhooks-event-id = Ereignis-ID
+admin-webhooks-next-attempt = Nächster Versuch
+admin-webhooks-endpoint-deleted = Der Endpunkt wurde gelöscht.
+admin-webhooks-attempts = Versuche
+admin-webhooks-attempts-empty = Es wurde noch kein Versuch unternommen.
+admin-webhooks-col-when = Wann
+admin-webhooks-col-answer = Antwort
+admin-webhooks-col-error = Fehler
+admin-webhooks-col-duration = Dauer
+admin-webhooks-duration = { $ms } ms
+admin-webhooks-body = Inhalt

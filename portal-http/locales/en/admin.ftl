@@ -1,4 +1,4 @@
-# Text of the staff's settings pages (roles, branding, preview, audit log, share links, API keys), in English.
+# Text of the staff's settings pages (roles, branding, preview, audit log, share links, API keys, webhooks), in English.
 
 ## The hub
 
@@ -304,3 +304,83 @@ admin-api-keys-create = Make key
 admin-api-keys-created = Key { $name } made
 admin-api-keys-secret = The key
 admin-api-keys-secret-hint = Copy it now: it is shown only this once and cannot be recovered.
+
+## Webhooks
+
+admin-hub-webhooks = Send the portal's events to your other systems, and see what was delivered.
+notice-admin-webhooks-saved = The endpoint is saved.
+notice-admin-webhooks-deleted = The endpoint is deleted. It receives nothing more; its delivery log stays readable.
+notice-admin-webhooks-redelivered = The delivery is queued again and goes out shortly, with the same body and event id.
+admin-webhooks-title = Webhooks
+admin-webhooks-lead = The portal posts each event as signed JSON to the addresses you give here. Your system checks the signature with the endpoint's signing secret.
+admin-webhooks-heading = Endpoints
+admin-webhooks-empty = There are no endpoints yet.
+admin-webhooks-col-url = Address
+admin-webhooks-col-description = Description
+admin-webhooks-col-events = Events
+admin-webhooks-col-active = State
+admin-webhooks-col-created = Created
+admin-webhooks-all-events = All events
+admin-webhooks-active = Active
+admin-webhooks-paused = Paused
+admin-webhooks-new = New endpoint
+admin-webhooks-new-hint = You will be asked for your password again if you signed in a while ago.
+admin-webhooks-url = Address
+admin-webhooks-url-hint = The full address that receives the events, starting with https://.
+admin-webhooks-url-invalid = Please enter a full address, such as https://example.com/hooks.
+admin-webhooks-url-https-only = This portal sends events only to https:// addresses. Please use an https:// address.
+admin-webhooks-description = Description (optional)
+admin-webhooks-events = Events to send
+admin-webhooks-events-hint = Tick none to receive every event, including kinds added later.
+admin-webhooks-group-work = Work and documents
+admin-webhooks-group-approvals = Approvals
+admin-webhooks-group-conversation = Requests and messages
+admin-webhooks-group-finance = Invoices
+admin-webhooks-group-people = People and security
+admin-webhooks-active-label = Send events to this endpoint
+admin-webhooks-create = Add endpoint
+admin-webhooks-created = Endpoint { $url } added
+admin-webhooks-secret = Signing secret
+admin-webhooks-secret-hint = Copy it now: it will not be shown again and cannot be recovered. If it is lost, make a new one.
+admin-webhooks-at = { $date }, { $time } UTC
+admin-webhooks-endpoint-title = Webhook endpoint
+admin-webhooks-endpoint-lead = Change where and what the portal sends, make a new signing secret, and see every delivery.
+admin-webhooks-facts = Details
+admin-webhooks-updated = Last changed
+admin-webhooks-edit = Change the endpoint
+admin-webhooks-save = Save endpoint
+admin-webhooks-rotate-heading = Signing secret
+admin-webhooks-rotate-hint = A new secret replaces the current one at once: deliveries from then on are signed with the new one. You may be asked for your password first.
+admin-webhooks-rotate = Make a new secret
+admin-webhooks-rotated = New signing secret made
+admin-webhooks-log = Deliveries
+admin-webhooks-log-empty = Nothing was sent to this endpoint yet.
+admin-webhooks-col-event = Event
+admin-webhooks-col-status = Status
+admin-webhooks-col-attempts = Attempts
+admin-webhooks-col-last = Last answer
+admin-webhooks-col-delivered = Delivered
+admin-webhooks-col-actions = Actions
+admin-webhooks-status-pending = Waiting
+admin-webhooks-status-delivered = Delivered
+admin-webhooks-status-dead = Failed
+admin-webhooks-redeliver = Redeliver
+admin-webhooks-redeliver-label = Redeliver event { $event }
+admin-webhooks-delete-heading = Delete the endpoint
+admin-webhooks-delete-hint = It receives nothing more and its waiting deliveries are dropped. Its delivery log stays readable.
+admin-webhooks-delete = Delete…
+admin-webhooks-delete-confirm = Delete the endpoint { $url }?
+admin-webhooks-delete-yes = Yes, delete it
+admin-webhooks-delete-no = Keep it
+admin-webhooks-delivery-title = Delivery
+admin-webhooks-event-id = Event id
+admin-webhooks-next-attempt = Next attempt
+admin-webhooks-endpoint-deleted = The endpoint was deleted.
+admin-webhooks-attempts = Attempts
+admin-webhooks-attempts-empty = No attempt was made yet.
+admin-webhooks-col-when = When
+admin-webhooks-col-answer = Answer
+admin-webhooks-col-error = Error
+admin-webhooks-col-duration = Took
+admin-webhooks-duration = { $ms } ms
+admin-webhooks-body = Body

@@ -61,6 +61,12 @@ const SECTIONS: &[Section] = &[
         text: "admin-hub-api-keys",
         permission: Permission::ManageApiKeys,
     },
+    Section {
+        path: "/admin/webhooks",
+        title: "admin-webhooks-title",
+        text: "admin-hub-webhooks",
+        permission: Permission::ManageIntegrations,
+    },
 ];
 
 #[derive(Debug, Serialize)]

@@ -1,5 +1,5 @@
 //! The team's settings under `admin/`: a hub, roles and the permission matrix, the tenant's and
-//! each client's look, the client preview, the audit log, share links and API keys.
+//! each client's look, the client preview, the audit log, share links, API keys and webhooks.
 //!
 //! Every page reads and writes through the stores (or the API's own functions) with the page's
 //! scope, so it can never show or do more than the JSON API would. Each section answers the
@@ -15,6 +15,7 @@ mod names;
 pub(crate) mod preview;
 mod roles;
 mod share_links;
+mod webhooks;
 
 use axum::Router;
 use axum::response::Response;
@@ -68,6 +69,30 @@ pub(crate) fn routes() -> Router<PortalState> {
             get(api_keys::show).post(api_keys::create),
         )
         .route("/admin/api-keys/{key_id}/revoke", post(api_keys::revoke))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::show).post(webhooks::create),
+        )
+        .route(
+            "/admin/webhooks/{webhook_id}",
+            get(webhooks::endpoint::show).post(webhooks::endpoint::update),
+        )
+        .route(
+            "/admin/webhooks/{webhook_id}/secret",
+            post(webhooks::endpoint::rotate),
+        )
+        .route(
+            "/admin/webhooks/{webhook_id}/delete",
+            get(webhooks::endpoint::confirm_delete).post(webhooks::endpoint::delete),
+        )
+        .route(
+            "/admin/webhook-deliveries/{delivery_id}",
+            get(webhooks::delivery::show),
+        )
+        .route(
+            "/admin/webhook-deliveries/{delivery_id}/redeliver",
+            post(webhooks::delivery::redeliver),
+        )
 }
 
 /// This area's templates: `(name, compiled-in source)`, by page family.
@@ -119,6 +144,30 @@ pub(crate) const TEMPLATES: &[&[(&str, &str)]] = &[&[
     (
         "admin/api_keys.html",
         include_str!("../../../templates/admin/api_keys.html"),
+    ),
+    (
+        "admin/webhook_fields.html",
+        include_str!("../../../templates/admin/webhook_fields.html"),
+    ),
+    (
+        "admin/webhook_secret.html",
+        include_str!("../../../templates/admin/webhook_secret.html"),
+    ),
+    (
+        "admin/webhooks.html",
+        include_str!("../../../templates/admin/webhooks.html"),
+    ),
+    (
+        "admin/webhook.html",
+        include_str!("../../../templates/admin/webhook.html"),
+    ),
+    (
+        "admin/webhook_delete.html",
+        include_str!("../../../templates/admin/webhook_delete.html"),
+    ),
+    (
+        "admin/webhook_delivery.html",
+        include_str!("../../../templates/admin/webhook_delivery.html"),
     ),
 ]];
 
