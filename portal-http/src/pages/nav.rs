@@ -115,6 +115,7 @@ const STAFF: &[Section] = &[
             Permission::ManageApiKeys,
             Permission::CreateShareLinks,
             Permission::ViewAsClient,
+            Permission::ManageIntegrations,
         ],
     },
 ];
