@@ -1,5 +1,5 @@
 // Browser tests of the team's pages: a manager publishes a milestone that is internal in the
-// seed and the client then sees it; the staff pages render at desktop and phone widths without
+// seed and the client then sees it and is notified; the staff pages render at desktop and phone widths without
 // spilling sideways. Other test files run against the same server: nothing here depends on what
 // they did, and whatever they published, this test finds (or makes) an internal milestone first.
 import { test, before, after } from "node:test";
@@ -35,6 +35,22 @@ async function milestoneTitles(tab, projectId) {
   assert.equal(response.status(), 200);
   const body = await response.json();
   return body.items.map((item) => item.title);
+}
+
+/** Waits until the notifications page of `tab` lists `title` (the server's dispatcher works
+ *  in the background, within a second or so), then checks the entry and the unread badge. */
+async function assertNotified(tab, title, event) {
+  const entry = tab.locator("li.notifications__item", { hasText: title });
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    await tab.goto(`${TENANT}/notifications`);
+    if ((await entry.count()) > 0) break;
+    await tab.waitForTimeout(250);
+  }
+  assert.equal(await entry.count(), 1, `one notification about ${title}`);
+  assert.match(await entry.innerText(), event);
+  assert.match(await entry.getAttribute("class"), /notifications__item--unread/);
+  const badge = tab.locator(".account__notifications .badge");
+  assert.ok(Number(await badge.getAttribute("data-unread")) >= 1, "the badge counts it");
 }
 
 /** Fails when the page is wider than the viewport (a table or form spilling sideways). */
@@ -104,6 +120,10 @@ test("a manager publishes an internal milestone and the client then sees it", as
   if (response.status() === 200) {
     await client.getByText(title).first().waitFor();
   }
+  // …and the client is told: an unread notification, counted in the badge.
+  await assertNotified(client, title, /A milestone was shared/);
+  await assertNoSidewaysScroll(client, "the notifications page at 390");
+  await client.screenshot({ path: `${SHOTS}/notifications-${WIDTHS.phone}.png`, fullPage: true });
   await client.context().close();
 });
 
@@ -149,6 +169,7 @@ test("the team's pages render at desktop and phone widths", async () => {
     await assertNoSidewaysScroll(tab, `project page at ${width}`);
     await tab.screenshot({ path: `${SHOTS}/staff-project-${name}-${width}.png`, fullPage: true });
     await visit("/staff/approvals", "Approval queue", "approvals");
+    await visit("/admin/webhooks", "Webhooks", "webhooks");
     await visit("/staff/requests", "Inbox", "requests");
     const first = tab.getByRole("region", { name: "Requests" }).getByRole("link").first();
     await Promise.all([tab.waitForURL(/\/staff\/requests\/[0-9a-f-]+$/), first.click()]);
