@@ -4,11 +4,12 @@
 //! Delivery is at least once: every stage is idempotent (a person hears of an event once, an
 //! endpoint gets one delivery per event, receivers see the event id as idempotency key).
 //!
-//! One [`Dispatcher::tick`] runs four stages:
-//! 1. **fan out** outbox rows into notifications and webhook deliveries ([`fan_out`]);
-//! 2. **post** due webhook deliveries, logging every attempt ([`deliver`]);
-//! 3. **mail** notifications whose people want a mail for each event ([`mail_out`]);
-//! 4. **digest**: once a day, one mail per person listing the rest ([`mail_out`]).
+//! One [`Dispatcher::tick`] runs these stages (one private module each):
+//! 0. **deadlines**, once a minute: approvals due soon and overdue invoices become outbox rows;
+//! 1. **fan out** outbox rows into notifications and webhook deliveries (`fan_out`);
+//! 2. **post** due webhook deliveries, logging every attempt (`deliver`);
+//! 3. **mail** notifications whose people want a mail for each event (`mail_out`);
+//! 4. **digest**: once a day, one mail per person listing the rest (`mail_out`).
 
 pub mod audience;
 pub mod classify;
