@@ -256,7 +256,7 @@ impl Authenticator {
                 .map_err(AuthError::Password)?;
             self.stores
                 .identities
-                .set_password_hash(tenant, user, rehashed)
+                .rehash_password(tenant, user, rehashed)
                 .await?;
         }
         throttle::settle_success(throttle_store, &keys).await?;

@@ -470,9 +470,41 @@ async fn a_password_change_is_told_to_its_owner_even_with_mail_off() {
             .await
             .unwrap();
     }
+    let identities = &world.stores.identities;
+    // Before her first sign-in, setting a password is setting up the account: no notice.
+    identities
+        .set_password_hash(world.tenant.id, world.ada_id, "$argon2id$v=19$first".into())
+        .await
+        .unwrap();
     world
-        .stores
-        .identities
+        .dispatcher
+        .tick(OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert!(world.notifications_of(world.ada_id).await.is_empty());
+    assert!(world.mailer.sent().is_empty());
+
+    identities
+        .record_login(world.tenant.id, world.ada_id, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    // A stronger hash of the same password (found at login) is no change either.
+    identities
+        .rehash_password(
+            world.tenant.id,
+            world.ada_id,
+            "$argon2id$v=19$stronger".into(),
+        )
+        .await
+        .unwrap();
+    world
+        .dispatcher
+        .tick(OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert!(world.notifications_of(world.ada_id).await.is_empty());
+
+    identities
         .set_password_hash(world.tenant.id, world.ada_id, "$argon2id$v=19$fake".into())
         .await
         .unwrap();

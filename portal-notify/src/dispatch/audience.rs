@@ -60,7 +60,21 @@ async fn candidates(
     event: &Classified,
 ) -> StoreResult<BTreeSet<UserId>> {
     match event.audience {
-        Audience::Person(user) => return Ok(BTreeSet::from([user])),
+        Audience::Person(user) => {
+            // A password set before the first sign-in is the account being set up (an
+            // invitation, a seeded account), not a change to warn about.
+            let system = TenantScope::dangerous_system(tenant);
+            let signed_in = stores
+                .identities
+                .user(&system, user)
+                .await?
+                .is_some_and(|user| user.last_login_at.is_some());
+            return Ok(if signed_in {
+                BTreeSet::from([user])
+            } else {
+                BTreeSet::new()
+            });
+        }
         Audience::Nobody => return Ok(BTreeSet::new()),
         Audience::Contacts | Audience::Staff | Audience::Everyone => {}
     }

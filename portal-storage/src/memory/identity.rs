@@ -741,6 +741,24 @@ impl IdentityStore for MemoryStore {
         })
     }
 
+    async fn rehash_password(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        password_hash: String,
+    ) -> StoreResult<()> {
+        require_text("password_hash", &password_hash)?;
+        self.with_mut(|state| {
+            let row = state
+                .users
+                .get_mut(&user)
+                .filter(|row| row.user.tenant == tenant)
+                .ok_or(StoreError::NotFound)?;
+            row.password_hash = Some(password_hash);
+            Ok(())
+        })
+    }
+
     async fn record_login(
         &self,
         tenant: TenantId,

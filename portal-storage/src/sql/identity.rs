@@ -482,6 +482,29 @@ for_each_backend! {
             tx.commit().await.map_err(backend)
         }
 
+        async fn rehash_password(
+            &self,
+            tenant: TenantId,
+            user: UserId,
+            password_hash: String,
+        ) -> StoreResult<()> {
+            require_text("password_hash", &password_hash)?;
+            let mut tx = self.global().await?;
+            let changed = sqlx::query(
+                "UPDATE portal_user SET password_hash = $3 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(*tenant.as_uuid())
+            .bind(*user.as_uuid())
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if changed.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            tx.commit().await.map_err(backend)
+        }
+
         async fn record_login(
             &self,
             tenant: TenantId,

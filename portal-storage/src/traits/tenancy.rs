@@ -149,6 +149,16 @@ pub trait IdentityStore: Send + Sync + 'static {
         password_hash: String,
     ) -> StoreResult<()>;
 
+    /// Replaces the hash of the *same* password with a stronger one (new hashing parameters,
+    /// found at login). Not a password change: sessions stay, nobody is told. Global, for the
+    /// auth crate, after it verified the password.
+    async fn rehash_password(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        password_hash: String,
+    ) -> StoreResult<()>;
+
     /// Records a successful login. Global, for the auth crate.
     async fn record_login(
         &self,

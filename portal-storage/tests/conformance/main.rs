@@ -16,7 +16,7 @@ mod approvals;
 mod audit;
 mod changes;
 mod content;
-mod deadlines;
+mod notices;
 mod external_ids;
 mod finance;
 mod fixtures;
@@ -70,7 +70,8 @@ macro_rules! conformance {
 }
 
 conformance! {
-    deadlines::deadlines_are_announced_once,
+    notices::deadlines_are_announced_once,
+    notices::security_notices_follow_real_changes,
     notifications::a_pass_is_written_in_batches,
     changes::stamps_move_with_committed_writes,
     tenancy::tenants_are_created_with_built_in_roles_and_routed,

@@ -1,3 +1,5 @@
+//! Outbox rows that announce more than an edit: deadlines and security notices.
+
 use portal_core::model::{ApprovalRequest, InvoiceInput, OutboxEvent};
 use portal_core::state::{DeliverableStatus, InvoiceStatus};
 use portal_core::{BuiltinRole, Currency, Money, TenantScope};
@@ -115,4 +117,50 @@ pub async fn deadlines_are_announced_once(h: &Harness) {
         .await
         .unwrap();
     assert_eq!(rows(stores, &admin, "invoice.overdue").await.len(), 2);
+}
+
+/// A new password tells its owner (an outbox row in the change's transaction); a stronger hash
+/// of the same password, found at login, is no change and tells nobody.
+pub async fn security_notices_follow_real_changes(h: &Harness) {
+    let stores = &h.stores;
+    let acme = tenant(stores, "Acme").await;
+    let (user, admin) = member(stores, acme.id, BuiltinRole::Admin, &[]).await;
+    let system = TenantScope::dangerous_system(acme.id);
+    let identities = &stores.identities;
+    identities
+        .set_password_hash(acme.id, user, "$argon2id$v=19$first".into())
+        .await
+        .unwrap();
+    let notices = rows(stores, &admin, "security.password_changed").await;
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].payload["user"], serde_json::json!(user));
+
+    identities
+        .rehash_password(acme.id, user, "$argon2id$v=19$stronger".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(stores, &admin, "security.password_changed")
+            .await
+            .len(),
+        1
+    );
+    let email = identities.user(&system, user).await.unwrap().unwrap().email;
+    let stored = identities
+        .credentials_by_email(acme.id, &email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.password_hash.as_deref(),
+        Some("$argon2id$v=19$stronger")
+    );
+    let missing = identities
+        .rehash_password(
+            acme.id,
+            portal_core::UserId::new(),
+            "$argon2id$v=19$x".into(),
+        )
+        .await;
+    assert!(matches!(missing, Err(portal_storage::StoreError::NotFound)));
 }
