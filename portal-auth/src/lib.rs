@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod invitation;
+mod key_text;
 pub mod links;
 pub mod login;
 pub mod mail;

@@ -23,7 +23,7 @@
 use std::fmt;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac as _};
 use portal_core::model::EventType;
 use portal_core::{TenantId, UserId};
@@ -98,19 +98,12 @@ impl MailLinkKey {
     /// A key from its standard base64 form (44 characters), e.g. the output of
     /// `openssl rand -base64 32`.
     pub fn from_base64(text: &str) -> Result<Self, MailLinkKeyError> {
-        let decoded = Zeroizing::new(
-            STANDARD
-                .decode(text.trim())
-                .map_err(|_| MailLinkKeyError::Encoding)?,
-        );
-        let bytes: [u8; 32] =
-            decoded
-                .as_slice()
-                .try_into()
-                .map_err(|_| MailLinkKeyError::Length {
-                    bytes: decoded.len(),
-                })?;
-        Ok(Self::from_bytes(bytes))
+        crate::key_text::decode(text)
+            .map(Self)
+            .map_err(|error| match error {
+                crate::key_text::KeyTextError::Encoding => MailLinkKeyError::Encoding,
+                crate::key_text::KeyTextError::Length(bytes) => MailLinkKeyError::Length { bytes },
+            })
     }
 
     /// A new random key.
@@ -121,7 +114,7 @@ impl MailLinkKey {
     /// The key in standard base64, to store in configuration.
     #[must_use]
     pub fn to_base64(&self) -> Zeroizing<String> {
-        Zeroizing::new(STANDARD.encode(*self.0))
+        crate::key_text::encode(&self.0)
     }
 
     fn mac(&self, payload: &[u8]) -> HmacSha256 {

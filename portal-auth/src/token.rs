@@ -40,8 +40,9 @@ struct SecretToken {
     encoded: String,
 }
 
-/// `N` bytes from the operating system's CSPRNG.
-pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], TokenError> {
+/// `N` bytes from the operating system's CSPRNG, for secrets the caller encodes itself (a
+/// webhook signing secret).
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], TokenError> {
     let mut bytes = [0_u8; N];
     OsRng
         .try_fill_bytes(&mut bytes)

@@ -656,6 +656,57 @@ pub(crate) fn require_webhook_secret(secret: &[u8]) -> StoreResult<()> {
     Ok(())
 }
 
+/// A new webhook endpoint as every backend stores it, after the checks every backend makes:
+/// `manage_integrations`, no preview, a valid input and a usable secret.
+pub(crate) fn new_webhook_endpoint(
+    scope: &TenantScope,
+    input: portal_core::model::WebhookEndpointInput,
+    secret: &[u8],
+    at: OffsetDateTime,
+) -> StoreResult<portal_core::model::WebhookEndpoint> {
+    require_tenant_level(scope, Permission::ManageIntegrations)?;
+    writable(scope)?;
+    let input = input.validated()?;
+    require_webhook_secret(secret)?;
+    Ok(portal_core::model::WebhookEndpoint {
+        id: portal_core::WebhookEndpointId::new(),
+        tenant: scope.tenant_id(),
+        url: input.url,
+        description: input.description,
+        event_types: input.event_types,
+        active: input.active,
+        created_at: at,
+        updated_at: at,
+    })
+}
+
+/// The audit event of an endpoint change (`created`, `updated`, `secret_rotated`, `deleted`).
+pub(crate) fn webhook_changed_event(
+    scope: &TenantScope,
+    endpoint: &portal_core::model::WebhookEndpoint,
+    change: &str,
+) -> portal_core::model::NewAuditEvent {
+    portal_core::model::NewAuditEvent::by(
+        scope,
+        events::WEBHOOK_CHANGED,
+        Some(object_ref("webhook_endpoint", endpoint.id.as_uuid())),
+    )
+    .with_details(json!({ "change": change, "url": endpoint.url.as_str() }))
+}
+
+/// The audit event of a delivery queued again by hand.
+pub(crate) fn webhook_redelivered_event(
+    scope: &TenantScope,
+    delivery: &portal_core::model::WebhookDelivery,
+) -> portal_core::model::NewAuditEvent {
+    portal_core::model::NewAuditEvent::by(
+        scope,
+        events::WEBHOOK_REDELIVERED,
+        Some(object_ref("webhook_delivery", delivery.id.as_uuid())),
+    )
+    .with_details(json!({ "endpoint": delivery.endpoint, "event": delivery.event }))
+}
+
 /// Refuses every scope but a background job's (the dispatcher's writes).
 pub(crate) fn require_system(scope: &TenantScope) -> StoreResult<()> {
     if scope.principal() == Principal::System {

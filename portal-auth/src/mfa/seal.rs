@@ -4,8 +4,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead as _, KeyInit as _, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use portal_core::{TenantId, UserId};
@@ -47,18 +45,12 @@ impl TotpKey {
     /// A key from its standard base64 form (44 characters), e.g. the output of
     /// `openssl rand -base64 32`.
     pub fn from_base64(text: &str) -> Result<Self, TotpKeyError> {
-        let decoded = Zeroizing::new(
-            STANDARD
-                .decode(text.trim())
-                .map_err(|_| TotpKeyError::Encoding)?,
-        );
-        let bytes: [u8; 32] = decoded
-            .as_slice()
-            .try_into()
-            .map_err(|_| TotpKeyError::Length {
-                bytes: decoded.len(),
-            })?;
-        Ok(Self::from_bytes(bytes))
+        crate::key_text::decode(text)
+            .map(Self)
+            .map_err(|error| match error {
+                crate::key_text::KeyTextError::Encoding => TotpKeyError::Encoding,
+                crate::key_text::KeyTextError::Length(bytes) => TotpKeyError::Length { bytes },
+            })
     }
 
     /// A new random key.
@@ -69,7 +61,7 @@ impl TotpKey {
     /// The key in standard base64, to store in configuration.
     #[must_use]
     pub fn to_base64(&self) -> Zeroizing<String> {
-        Zeroizing::new(STANDARD.encode(*self.0))
+        crate::key_text::encode(&self.0)
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {

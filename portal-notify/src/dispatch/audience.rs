@@ -28,14 +28,44 @@ pub struct Recipient {
     pub title: String,
 }
 
-/// The people of `tenant` who hear of `event`.
+/// Every membership of `tenant`, read once per tenant and pass: the audiences of all its
+/// events are drawn from it.
+pub async fn members_of(stores: &Stores, tenant: TenantId) -> StoreResult<Vec<MembershipRecord>> {
+    let system = TenantScope::dangerous_system(tenant);
+    let mut members = Vec::new();
+    let mut page = Page::first(Page::MAX_LIMIT).map_err(StoreError::from)?;
+    loop {
+        let listed = stores
+            .memberships
+            .list_memberships(&system, None, page)
+            .await?;
+        members.extend(listed.items);
+        match listed.next {
+            Some(cursor) => page = page.after(Some(cursor)),
+            None => return Ok(members),
+        }
+    }
+}
+
+/// Whether the event's audience is drawn from the tenant's memberships ([`members_of`]).
+#[must_use]
+pub const fn needs_members(event: &Classified) -> bool {
+    matches!(
+        event.audience,
+        Audience::Contacts | Audience::Staff | Audience::Everyone
+    )
+}
+
+/// The people of `tenant` who hear of `event`; `members` are the tenant's memberships
+/// ([`members_of`]) when the audience [`needs_members`].
 pub async fn recipients(
     stores: &Stores,
     tenant: TenantId,
     event: &Classified,
+    members: &[MembershipRecord],
 ) -> StoreResult<Vec<Recipient>> {
     let mut recipients = Vec::new();
-    for user in candidates(stores, tenant, event).await? {
+    for user in candidates(stores, tenant, event, members).await? {
         let memberships = stores.memberships.memberships_of(tenant, user).await?;
         let Ok(scope) = TenantScope::from_memberships(&memberships) else {
             continue; // no membership left: nobody to tell
@@ -58,6 +88,7 @@ async fn candidates(
     stores: &Stores,
     tenant: TenantId,
     event: &Classified,
+    members: &[MembershipRecord],
 ) -> StoreResult<BTreeSet<UserId>> {
     match event.audience {
         Audience::Person(user) => {
@@ -69,36 +100,19 @@ async fn candidates(
                 .user(&system, user)
                 .await?
                 .is_some_and(|user| user.last_login_at.is_some());
-            return Ok(if signed_in {
+            Ok(if signed_in {
                 BTreeSet::from([user])
             } else {
                 BTreeSet::new()
-            });
+            })
         }
-        Audience::Nobody => return Ok(BTreeSet::new()),
-        Audience::Contacts | Audience::Staff | Audience::Everyone => {}
+        Audience::Nobody => Ok(BTreeSet::new()),
+        Audience::Contacts | Audience::Staff | Audience::Everyone => Ok(members
+            .iter()
+            .filter(|membership| in_audience(membership, event))
+            .map(|membership| membership.user)
+            .collect()),
     }
-    let system = TenantScope::dangerous_system(tenant);
-    let mut users = BTreeSet::new();
-    let mut page = Page::first(Page::MAX_LIMIT).map_err(StoreError::from)?;
-    loop {
-        let listed = stores
-            .memberships
-            .list_memberships(&system, None, page)
-            .await?;
-        users.extend(
-            listed
-                .items
-                .iter()
-                .filter(|membership| in_audience(membership, event))
-                .map(|membership| membership.user),
-        );
-        match listed.next {
-            Some(cursor) => page = page.after(Some(cursor)),
-            None => break,
-        }
-    }
-    Ok(users)
 }
 
 /// Whether a membership belongs to the event's audience (before the read check).

@@ -4,14 +4,16 @@
 use std::collections::{BTreeMap, HashMap};
 
 use futures_util::StreamExt as _;
-use portal_core::model::{EventType, MailMode, MailState, NewNotification, OutboxEvent};
+use portal_core::model::{
+    EventType, MailMode, MailState, MembershipRecord, NewNotification, OutboxEvent,
+};
 use portal_core::{OutboxEventId, TenantId, TenantScope};
 use portal_storage::{DeliveryRequest, StoreResult};
 use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::audience::{Recipient, recipients};
+use super::audience::{Recipient, members_of, needs_members, recipients};
 use super::classify::{Classified, classify};
 use super::{DispatchError, Dispatcher, TickReport};
 use crate::webhook::next_attempt;
@@ -31,9 +33,29 @@ pub(super) async fn run(
         .claim_due(now, config.batch, config.lease)
         .await?;
     report.events = rows.len();
-    let outcomes: Vec<_> = futures_util::stream::iter(rows)
-        .map(|row| async move {
-            let outcome = notify_people(dispatcher, &row).await;
+    let classified: Vec<(OutboxEvent, Option<Classified>)> = rows
+        .into_iter()
+        .map(|row| {
+            let event = classify(&row);
+            (row, event)
+        })
+        .collect();
+    // One membership list per tenant and pass, shared by all its events' audiences.
+    let mut members: HashMap<TenantId, Vec<MembershipRecord>> = HashMap::new();
+    for (row, event) in &classified {
+        if event.as_ref().is_some_and(needs_members) && !members.contains_key(&row.tenant) {
+            let listed = members_of(&dispatcher.stores, row.tenant).await?;
+            members.insert(row.tenant, listed);
+        }
+    }
+    let members = &members;
+    let outcomes: Vec<_> = futures_util::stream::iter(classified)
+        .map(|(row, event)| async move {
+            let tenant_members = members.get(&row.tenant).map_or(&[][..], Vec::as_slice);
+            let outcome = match event {
+                Some(event) => notify_people(dispatcher, &row, &event, tenant_members).await,
+                None => Ok((0, None)),
+            };
             (row, outcome)
         })
         .buffer_unordered(config.concurrency.max(1))
@@ -100,22 +122,21 @@ async fn failed(
     Ok(())
 }
 
-/// Stores the notifications of one row (idempotent); how many were new, and the webhook
-/// delivery it asks for, if it announces anything.
+/// Stores the notifications of one announcing row (idempotent); how many were new, and the
+/// webhook delivery it asks for.
 async fn notify_people(
     dispatcher: &Dispatcher,
     row: &OutboxEvent,
+    event: &Classified,
+    members: &[MembershipRecord],
 ) -> StoreResult<(u64, Option<DeliveryRequest>)> {
-    let Some(event) = classify(row) else {
-        return Ok((0, None));
-    };
     let stores = &dispatcher.stores;
     let system = TenantScope::dangerous_system(row.tenant);
-    let people = recipients(stores, row.tenant, &event).await?;
+    let people = recipients(stores, row.tenant, event, members).await?;
     let mut notifications = Vec::with_capacity(people.len());
     for person in &people {
         let mail = mail_state(dispatcher, &system, person, event.event_type).await?;
-        notifications.push(notification(row, &event, person, mail));
+        notifications.push(notification(row, event, person, mail));
     }
     let added = if notifications.is_empty() {
         0

@@ -6,17 +6,15 @@ use std::ops::Bound;
 use async_trait::async_trait;
 use portal_core::model::{
     AuditContext, DeliveryAttempt, DeliveryStatus, EventType, MailMode, MailPreference, MailState,
-    NewNotification, Notification, ObjectRef, WebhookDelivery, WebhookEndpoint,
-    WebhookEndpointInput,
+    NewNotification, Notification, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput,
 };
 use portal_core::{
     NotificationId, Permission, TenantId, TenantScope, UserId, WebhookDeliveryId, WebhookEndpointId,
 };
-use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{MemoryStore, State};
-use crate::rules::{self, events, now, stored_time};
+use crate::rules::{self, now, stored_time};
 use crate::traits::{
     AttemptRecord, DeliveryRequest, DueDelivery, MailBatch, NotificationStore, WebhookStore,
 };
@@ -75,7 +73,7 @@ impl NotifyTables {
     }
 }
 
-/// The audit record of an endpoint change.
+/// Appends the audit record of an endpoint change.
 fn audit_endpoint(
     state: &mut State,
     scope: &TenantScope,
@@ -84,12 +82,8 @@ fn audit_endpoint(
     audit: &AuditContext,
     at: OffsetDateTime,
 ) {
-    let object = ObjectRef {
-        kind: "webhook_endpoint".into(),
-        id: *endpoint.id.as_uuid(),
-    };
-    let details = json!({ "change": change, "url": endpoint.url.as_str() });
-    state.audit(scope, events::WEBHOOK_CHANGED, object, details, audit, at);
+    let event = rules::webhook_changed_event(scope, endpoint, change);
+    state.append_event(scope.tenant_id(), event, audit, at);
 }
 
 #[async_trait]
@@ -351,23 +345,10 @@ impl WebhookStore for MemoryStore {
         secret: Vec<u8>,
         audit: &AuditContext,
     ) -> StoreResult<WebhookEndpoint> {
-        rules::require_tenant_level(scope, Permission::ManageIntegrations)?;
-        rules::writable(scope)?;
-        let input = input.validated()?;
-        rules::require_webhook_secret(&secret)?;
         let at = now();
+        let endpoint = rules::new_webhook_endpoint(scope, input, &secret, at)?;
         self.with_mut_uncounted(|state| {
             state.require_tenant(scope)?;
-            let endpoint = WebhookEndpoint {
-                id: WebhookEndpointId::new(),
-                tenant: scope.tenant_id(),
-                url: input.url,
-                description: input.description,
-                event_types: input.event_types,
-                active: input.active,
-                created_at: at,
-                updated_at: at,
-            };
             state.notify.endpoints.insert(
                 endpoint.id,
                 EndpointRow {
@@ -701,19 +682,8 @@ impl WebhookStore for MemoryStore {
             delivery.status = DeliveryStatus::Pending;
             delivery.next_attempt_at = at;
             let delivery = delivery.clone();
-            let object = ObjectRef {
-                kind: "webhook_delivery".into(),
-                id: *delivery.id.as_uuid(),
-            };
-            let details = json!({ "endpoint": delivery.endpoint, "event": delivery.event });
-            state.audit(
-                scope,
-                events::WEBHOOK_REDELIVERED,
-                object,
-                details,
-                audit,
-                at,
-            );
+            let event = rules::webhook_redelivered_event(scope, &delivery);
+            state.append_event(tenant, event, audit, at);
             Ok(delivery)
         })
     }

@@ -5,13 +5,12 @@
 
 use async_trait::async_trait;
 use portal_core::model::{
-    AuditContext, DeliveryAttempt, DeliveryStatus, NewAuditEvent, ObjectRef, WebhookDelivery,
-    WebhookEndpoint, WebhookEndpointInput,
+    AuditContext, DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint,
+    WebhookEndpointInput,
 };
 use portal_core::{
     OutboxEventId, Permission, TenantId, TenantScope, WebhookDeliveryId, WebhookEndpointId,
 };
-use serde_json::json;
 use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -21,7 +20,7 @@ use super::chain::now;
 use super::convert::{delivery_status, from_json, narrowed, parsed, stored_time, to_json};
 use super::notification::push_in;
 use super::visibility::{paged, push_page};
-use crate::rules::{self, events};
+use crate::rules;
 use crate::traits::{AttemptRecord, DeliveryRequest, DueDelivery, WebhookStore};
 use crate::{Page, Paged, StoreError, StoreResult};
 
@@ -130,16 +129,6 @@ impl AttemptRow {
     }
 }
 
-/// The audit event of an endpoint change (`created`, `updated`, `secret_rotated`, `deleted`).
-fn endpoint_event(scope: &TenantScope, endpoint: &WebhookEndpoint, change: &str) -> NewAuditEvent {
-    let object = ObjectRef {
-        kind: "webhook_endpoint".into(),
-        id: *endpoint.id.as_uuid(),
-    };
-    NewAuditEvent::by(scope, events::WEBHOOK_CHANGED, Some(object))
-        .with_details(json!({ "change": change, "url": endpoint.url.as_str() }))
-}
-
 for_each_backend! {
     impl Store {
         /// Applies `set` to a live endpoint of `tenant` and returns it; `NotFound` when it is
@@ -175,7 +164,7 @@ for_each_backend! {
             change: &str,
             audit: &AuditContext,
         ) -> StoreResult<WebhookEndpoint> {
-            let event = endpoint_event(scope, &endpoint, change);
+            let event = rules::webhook_changed_event(scope, &endpoint, change);
             Store::append_audit_in(&mut tx, scope.tenant_id(), event, audit).await?;
             tx.commit().await.map_err(backend)?;
             Ok(endpoint)
@@ -191,22 +180,8 @@ for_each_backend! {
             secret: Vec<u8>,
             audit: &AuditContext,
         ) -> StoreResult<WebhookEndpoint> {
-            rules::require_tenant_level(scope, Permission::ManageIntegrations)?;
-            rules::writable(scope)?;
-            let input = input.validated()?;
-            rules::require_webhook_secret(&secret)?;
+            let endpoint = rules::new_webhook_endpoint(scope, input, &secret, now())?;
             let tenant = scope.tenant_id();
-            let at = now();
-            let endpoint = WebhookEndpoint {
-                id: WebhookEndpointId::new(),
-                tenant,
-                url: input.url,
-                description: input.description,
-                event_types: input.event_types,
-                active: input.active,
-                created_at: at,
-                updated_at: at,
-            };
             let mut tx = self.write_uncounted(tenant).await?;
             Store::require_tenant_in(&mut tx, tenant).await?;
             sqlx::query(
@@ -221,7 +196,7 @@ for_each_backend! {
             .bind(to_json(&endpoint.event_types)?)
             .bind(endpoint.active)
             .bind(secret)
-            .bind(at)
+            .bind(endpoint.created_at)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
@@ -609,12 +584,7 @@ for_each_backend! {
                 .await
                 .map_err(backend)?;
             let delivery = row.into_delivery()?;
-            let object = ObjectRef {
-                kind: "webhook_delivery".into(),
-                id: *delivery.id.as_uuid(),
-            };
-            let event = NewAuditEvent::by(scope, events::WEBHOOK_REDELIVERED, Some(object))
-                .with_details(json!({ "endpoint": delivery.endpoint, "event": delivery.event }));
+            let event = rules::webhook_redelivered_event(scope, &delivery);
             Store::append_audit_in(&mut tx, tenant, event, audit).await?;
             tx.commit().await.map_err(backend)?;
             Ok(delivery)

@@ -12,8 +12,6 @@ use portal_core::model::{
     WebhookEndpointInput,
 };
 use portal_core::{OutboxEventId, WebhookDeliveryId, WebhookEndpointId};
-use rand::TryRngCore as _;
-use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -41,10 +39,11 @@ pub(crate) struct NewSecret {
 
 /// Draws a signing secret from the operating system's random number generator.
 pub(crate) fn new_secret() -> Result<NewSecret, ApiError> {
-    let mut bytes = Zeroizing::new(vec![0_u8; SECRET_BYTES]);
-    OsRng
-        .try_fill_bytes(bytes.as_mut_slice())
-        .map_err(ApiError::internal)?;
+    let bytes = Zeroizing::new(
+        portal_auth::token::random_bytes::<SECRET_BYTES>()
+            .map_err(ApiError::internal)?
+            .to_vec(),
+    );
     let shown = Zeroizing::new(format!(
         "{SECRET_PREFIX}{}",
         URL_SAFE_NO_PAD.encode(bytes.as_slice())
