@@ -3,14 +3,18 @@
 //! the parts it is made of, so they can be tested on their own:
 //!
 //! - [`config`]: the branding file (`portal.toml`),
+//! - [`database`]: the SQLite file, or PostgreSQL for replicas,
 //! - [`seed`]: the demo tenant, its people and their work, created on the first start,
 //! - [`mail`]: a mailer that writes each mail to a file,
-//! - [`keys`]: the TOTP sealing key, from the environment or a key file.
+//! - [`keys`]: the TOTP sealing key, from the environment or a key file,
+//! - [`verify`]: `verify-audit`, the audit chain checked from the outside.
 
 pub mod config;
+pub mod database;
 pub mod keys;
 pub mod mail;
 pub mod seed;
+pub mod verify;
 
 use axum::Router;
 use axum::extract::Request;
@@ -35,6 +39,10 @@ pub fn app(state: PortalState) -> Router {
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
     )
 }
+
+/// The path of the health check: 200 while the database answers, 503 when it does not. Outside
+/// every tenant's path, so a load balancer needs no tenant to probe a replica.
+pub const HEALTH_PATH: &str = "/healthz";
 
 /// The path of the fixed answer the HTTP benchmark compares the portal against.
 pub const BASELINE_PATH: &str = "/__bench/fixed";

@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use branded_server::config::PortalConfig;
+use branded_server::database::{self, Database};
 use branded_server::mail::FileMailer;
 use branded_server::seed::{self, DEMO_PASSWORD, DEMO_PEOPLE, SeedOutcome};
-use branded_server::{app, app_with_baseline, keys};
+use branded_server::{HEALTH_PATH, app, app_with_baseline, keys, verify};
 use clap::Parser;
 use portal_auth::password::{Argon2Config, PasswordHasher};
 use portal_auth::{
@@ -27,10 +28,7 @@ use portal_notify::dispatch::{DispatchConfig, Dispatcher, PortalNotifyLinks};
 use portal_notify::mail::{MailRenderer, SmtpConfig, SmtpMailer, SmtpSecurity};
 use portal_notify::webhook::{DestinationPolicy, WebhookSender, WebhookSenderConfig};
 use portal_storage::Stores;
-use portal_storage::blob::FsBlobStore;
-#[cfg(feature = "postgres")]
-use portal_storage::sql::PostgresStore;
-use portal_storage::sql::{SqliteStore, SqliteStoreConfig};
+use portal_storage::blob::{BlobStore, FsBlobStore, S3BlobStore, S3Config};
 use time::OffsetDateTime;
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
@@ -38,14 +36,14 @@ use tracing_subscriber::EnvFilter;
 /// How long open connections may take to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Connections in the PostgreSQL pool.
-#[cfg(feature = "postgres")]
-const POSTGRES_CONNECTIONS: u32 = 10;
-
 /// The client portal, branded from a TOML file, with demo data on the first start.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
+    /// What to do; without a command the server runs.
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// The address to listen on.
     #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -119,6 +117,42 @@ struct Args {
     /// and tests only: it opens the server to requests into its own network).
     #[arg(long, env = "PORTAL_ALLOW_LOCAL_WEBHOOKS")]
     allow_local_webhooks: bool,
+
+    /// Keep stored files in this S3 bucket instead of `<data-dir>/files`: what replicas share
+    /// (credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, else the instance's).
+    #[arg(long, env = "PORTAL_S3_BUCKET")]
+    s3_bucket: Option<String>,
+
+    /// The bucket's region.
+    #[arg(long, env = "PORTAL_S3_REGION", default_value = "us-east-1")]
+    s3_region: String,
+
+    /// An S3-compatible service other than AWS, e.g. `https://s3.example.net`; plain `http://`
+    /// only on loopback (a local emulator).
+    #[arg(long, env = "PORTAL_S3_ENDPOINT")]
+    s3_endpoint: Option<String>,
+
+    /// Keep the objects under this prefix of the bucket.
+    #[arg(long, env = "PORTAL_S3_PREFIX")]
+    s3_prefix: Option<String>,
+
+    /// Seconds an outbox row claimed by a replica stays hidden from the others: how long the
+    /// events of a replica that died mid-pass wait before another one sends them.
+    #[arg(long, env = "PORTAL_OUTBOX_LEASE_SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    outbox_lease_secs: u32,
+}
+
+/// The commands besides serving.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Check the hash-chained audit log of a tenant and exit: 0 when it is intact, 1 when an
+    /// event was changed, removed or reordered.
+    VerifyAudit {
+        /// The tenant's slug, e.g. `northwind`.
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 /// `--smtp-security`.
@@ -136,11 +170,15 @@ enum SmtpSecurityArg {
 async fn main() -> ExitCode {
     let args = Args::parse();
     init_tracing();
+    let what = match args.command {
+        Some(Command::VerifyAudit { .. }) => "verify-audit failed",
+        None => "the server stopped",
+    };
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // `{:#}` prints the whole chain of causes on one line.
-            tracing::error!("the server stopped: {error:#}");
+            tracing::error!("{what}: {error:#}");
             ExitCode::FAILURE
         }
     }
@@ -157,6 +195,9 @@ fn init_tracing() {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(Command::VerifyAudit { tenant }) = &args.command {
+        return verify_audit(&args, tenant).await;
+    }
     let portal = match &args.branding {
         Some(path) => {
             PortalConfig::load(path).with_context(|| format!("branding file {}", path.display()))?
@@ -175,11 +216,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     database.migrate().await.context("migrating the database")?;
     let stores = database.stores();
 
-    let blobs = Arc::new(
-        FsBlobStore::open(args.data_dir.join("files"))
-            .await
-            .context("opening the file store")?,
-    );
+    let blobs = blob_store(&args).await?;
     let totp_key: TotpKey = load_key(&args.data_dir)?;
     let mail_link_key: MailLinkKey = load_key(&args.data_dir)?;
     let mail_dir = args.data_dir.join("mail");
@@ -255,6 +292,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         app(state)
     };
+    let router = router.route(
+        HEALTH_PATH,
+        axum::routing::get({
+            let database = database.clone();
+            move || async move { database.health().await }
+        }),
+    );
     let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -276,6 +320,82 @@ async fn run(args: Args) -> anyhow::Result<()> {
     database.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `verify-audit`: prints what was checked; fails when the chain is broken.
+async fn verify_audit(args: &Args, tenant: &str) -> anyhow::Result<()> {
+    let default_file = args.data_dir.join(database::SQLITE_FILE);
+    if args.database_url.is_none() && !default_file.exists() {
+        bail!(
+            "no database at {}: pass --data-dir or DATABASE_URL",
+            default_file.display()
+        );
+    }
+    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await?;
+    let report = verify::audit_chain(&database.stores(), tenant).await;
+    database.close().await;
+    let report = report?;
+    match report.broken {
+        None => {
+            println!(
+                "the audit chain of {tenant} is intact: {} events verified",
+                report.verified
+            );
+            Ok(())
+        }
+        Some(broken) => bail!(
+            "the audit chain of {tenant} is broken after {} intact events: {broken}",
+            report.verified
+        ),
+    }
+}
+
+/// Stored files: in the S3 bucket of `--s3-bucket`, else in `<data-dir>/files`.
+async fn blob_store(args: &Args) -> anyhow::Result<Arc<dyn BlobStore>> {
+    let Some(bucket) = &args.s3_bucket else {
+        let files = FsBlobStore::open(args.data_dir.join("files"))
+            .await
+            .context("opening the file store")?;
+        return Ok(Arc::new(files));
+    };
+    let config = s3_config(bucket, &args.s3_region, args.s3_endpoint.as_deref())?;
+    tracing::info!(bucket = %bucket, "keeping files in S3");
+    let mut store = S3BlobStore::new(config).context("setting up the S3 file store")?;
+    if let Some(prefix) = &args.s3_prefix {
+        store = store
+            .with_prefix(prefix)
+            .with_context(|| format!("--s3-prefix {prefix:?} is not a valid object path"))?;
+    }
+    Ok(Arc::new(store))
+}
+
+/// The S3 settings of the flags, with static credentials when the environment has them.
+fn s3_config(bucket: &str, region: &str, endpoint: Option<&str>) -> anyhow::Result<S3Config> {
+    let mut config = S3Config::new(bucket, region);
+    if let Some(endpoint) = endpoint {
+        let url = url::Url::parse(endpoint).context("--s3-endpoint is not a URL")?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(name)) => name == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => config = config.with_allow_http(true),
+            _ => bail!("--s3-endpoint must be https (or http on loopback, for an emulator)"),
+        }
+        config = config.with_endpoint(endpoint);
+    }
+    let key_id = std::env::var("AWS_ACCESS_KEY_ID").ok();
+    let secret = std::env::var("AWS_SECRET_ACCESS_KEY").ok();
+    if let (Some(key_id), Some(secret)) = (key_id, secret) {
+        config = config.with_credentials(key_id, secret);
+        if let Ok(token) = std::env::var("AWS_SESSION_TOKEN") {
+            config = config.with_session_token(token);
+        }
+    }
+    Ok(config)
 }
 
 /// A secret key from its environment variable or its file in the data folder, logged by where
@@ -349,7 +469,10 @@ fn dispatcher(
         Arc::new(renderer),
         sender,
         Arc::new(PortalNotifyLinks::new(links.clone(), key)),
-        DispatchConfig::default(),
+        DispatchConfig {
+            lease: time::Duration::seconds(i64::from(args.outbox_lease_secs)),
+            ..DispatchConfig::default()
+        },
     ))
 }
 
@@ -424,85 +547,5 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
         () = terminate => tracing::info!("SIGTERM: shutting down"),
-    }
-}
-
-/// The database behind the stores.
-enum Database {
-    Sqlite(SqliteStore),
-    #[cfg(feature = "postgres")]
-    Postgres(PostgresStore),
-}
-
-impl Database {
-    /// `url` if given (PostgreSQL, or a SQLite URL), else `portal.db` in the data folder.
-    async fn open(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
-        let Some(url) = url else {
-            let path = data_dir.join("portal.db");
-            tracing::info!(path = %path.display(), "opening the SQLite database");
-            let store = SqliteStore::open(&path, SqliteStoreConfig::default())
-                .await
-                .with_context(|| format!("opening {}", path.display()))?;
-            return Ok(Self::Sqlite(store));
-        };
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Self::postgres(url).await;
-        }
-        if url.starts_with("sqlite:") {
-            let store = SqliteStore::connect(url, SqliteStoreConfig::default())
-                .await
-                .context("opening the SQLite database of DATABASE_URL")?;
-            return Ok(Self::Sqlite(store));
-        }
-        // The URL may hold a password: never echo it.
-        bail!("DATABASE_URL must start with postgres://, postgresql:// or sqlite:")
-    }
-
-    #[cfg(feature = "postgres")]
-    async fn postgres(url: &str) -> anyhow::Result<Self> {
-        tracing::info!("connecting to PostgreSQL (DATABASE_URL)");
-        let store = PostgresStore::connect(url, POSTGRES_CONNECTIONS)
-            .await
-            .context("connecting to the PostgreSQL database of DATABASE_URL")?;
-        Ok(Self::Postgres(store))
-    }
-
-    #[cfg(not(feature = "postgres"))]
-    async fn postgres(_: &str) -> anyhow::Result<Self> {
-        bail!("this build has no PostgreSQL support: build with the `postgres` feature")
-    }
-
-    const fn name(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            #[cfg(feature = "postgres")]
-            Self::Postgres(_) => "postgres",
-        }
-    }
-
-    async fn migrate(&self) -> anyhow::Result<()> {
-        match self {
-            Self::Sqlite(store) => store.migrate().await?,
-            #[cfg(feature = "postgres")]
-            Self::Postgres(store) => store.migrate().await?,
-        }
-        Ok(())
-    }
-
-    fn stores(&self) -> Stores {
-        match self {
-            Self::Sqlite(store) => Stores::from_backend(store.clone()),
-            #[cfg(feature = "postgres")]
-            Self::Postgres(store) => Stores::from_backend(store.clone()),
-        }
-    }
-
-    /// Closes the pool once the queries in flight are done.
-    async fn close(&self) {
-        match self {
-            Self::Sqlite(store) => store.pool().close().await,
-            #[cfg(feature = "postgres")]
-            Self::Postgres(store) => store.pool().close().await,
-        }
     }
 }
