@@ -668,6 +668,11 @@ async fn the_tenant_quota_counts_every_version_and_bites_while_streaming_sec_35(
     assert_eq!(over.status, 413, "{}", over.text);
     assert_eq!(over.error_code(), "quota_exceeded");
     assert_eq!(w.blobs.len(), 1, "nothing partial is kept");
+    assert_eq!(
+        w.project_documents("acme", w.project, &w.staff).await.len(),
+        1,
+        "no empty document is kept"
+    );
     let fills = w
         .upload(
             &format!("{documents}?name=c.pdf"),
@@ -742,6 +747,12 @@ async fn uploads_side_by_side_cannot_overshoot_the_quota_together_sec_35() {
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 413], "{} / {}", a.text, b.text);
     assert_eq!(w.blobs.len(), 1, "the refused upload leaves no blob");
+    let listed = w.project_documents("acme", w.project, &w.staff).await;
+    assert_eq!(
+        listed.len(),
+        1,
+        "the refused upload leaves no empty document either: {listed:?}"
+    );
 }
 
 #[tokio::test]

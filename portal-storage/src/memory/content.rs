@@ -105,15 +105,8 @@ impl State {
         Ok(document)
     }
 
-    fn add_version(
-        &mut self,
-        scope: &TenantScope,
-        id: DocumentId,
-        new: NewDocumentVersion,
-        context: &AuditContext,
-        now: OffsetDateTime,
-    ) -> StoreResult<DocumentVersion> {
-        let document = self.load::<Document>(scope, Permission::UploadDocuments, id)?;
+    /// What a new version must be, whatever its document: checked before anything changes.
+    fn check_new_version(&self, new: &NewDocumentVersion) -> StoreResult<()> {
         require_text("blob_key", &new.blob_key)?;
         if new.size < 0 {
             return Err(invalid("size", Invalid::OutOfRange));
@@ -125,6 +118,19 @@ impl State {
         {
             return Err(StoreError::conflict("blob key already recorded"));
         }
+        Ok(())
+    }
+
+    fn add_version(
+        &mut self,
+        scope: &TenantScope,
+        id: DocumentId,
+        new: NewDocumentVersion,
+        context: &AuditContext,
+        now: OffsetDateTime,
+    ) -> StoreResult<DocumentVersion> {
+        let document = self.load::<Document>(scope, Permission::UploadDocuments, id)?;
+        self.check_new_version(&new)?;
         let number = self
             .versions
             .values()
@@ -444,6 +450,28 @@ impl DocumentStore for MemoryStore {
         audit: &AuditContext,
     ) -> StoreResult<Document> {
         self.with_mut(|state| state.create_document(scope, document, audit, now()))
+    }
+
+    async fn create_document_with_version(
+        &self,
+        scope: &TenantScope,
+        document: NewDocument,
+        version: NewDocumentVersion,
+        audit: &AuditContext,
+    ) -> StoreResult<(Document, DocumentVersion)> {
+        self.with_mut(|state| {
+            // Checked first, so nothing is created when the version would be refused; after
+            // that the version of a document just created with the same permission cannot be.
+            state.check_new_version(&version)?;
+            let now = now();
+            let created = state.create_document(scope, document, audit, now)?;
+            let version = state.add_version(scope, created.id, version, audit, now)?;
+            let created = Document {
+                current_version: Some(version.id),
+                ..created
+            };
+            Ok((created, version))
+        })
     }
 
     async fn document(&self, scope: &TenantScope, id: DocumentId) -> StoreResult<Option<Document>> {

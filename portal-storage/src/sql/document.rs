@@ -342,6 +342,70 @@ for_each_backend! {
         Ok(version)
     }
 
+    /// A new document without versions, in `tx`.
+    async fn create_document_in(
+        tx: &mut Conn,
+        scope: &TenantScope,
+        document: NewDocument,
+        audit: &AuditContext,
+    ) -> StoreResult<Document> {
+        let tenant = scope.tenant_id();
+        if !Store::client_of_tenant(tx, tenant, document.client).await? {
+            return Err(StoreError::NotFound);
+        }
+        let project =
+            Store::project_of_client(tx, scope, document.client, document.project).await?;
+        // A contact's upload is the client's own: always shared.
+        let visibility = if scope.is_staff_side() {
+            document.visibility
+        } else {
+            Visibility::Shared
+        };
+        let project_shared = project
+            .as_ref()
+            .is_none_or(|project| project.record.visibility.is_shared());
+        let facts = ResourceFacts::of_client(
+            tenant,
+            document.client,
+            visibility_of(visibility.is_shared() && project_shared),
+        );
+        rules::require(scope, Permission::UploadDocuments, &facts)?;
+        if scope.is_staff_side() && visibility.is_shared() {
+            rules::require(scope, Permission::Publish, &facts)?;
+        }
+        let created = Document {
+            id: DocumentId::new(),
+            tenant,
+            client: document.client,
+            project: document.project,
+            title: document.title,
+            visibility,
+            current_version: None,
+            created_at: now(),
+        };
+        sqlx::query(INSERT_DOCUMENT)
+            .bind(*created.id.as_uuid())
+            .bind(*tenant.as_uuid())
+            .bind(*created.client.as_uuid())
+            .bind(created.project.map(|project| *project.as_uuid()))
+            .bind(created.title.as_str())
+            .bind(visibility_name(visibility))
+            .bind(created.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_db_error("document already exists"))?;
+        let details = json!({ "project": created.project, "visibility": visibility });
+        let event = event(
+            scope,
+            events::DOCUMENT_CREATED,
+            "document",
+            created.id.as_uuid(),
+            details,
+        );
+        Store::append_audit_in(tx, tenant, event, audit).await?;
+        Ok(created)
+    }
+
     #[async_trait]
     impl DocumentStore for Store {
         async fn create_document(
@@ -350,63 +414,28 @@ for_each_backend! {
             document: NewDocument,
             audit: &AuditContext,
         ) -> StoreResult<Document> {
-            let tenant = scope.tenant_id();
-            let mut tx = self.write(tenant).await?;
-            if !Store::client_of_tenant(&mut tx, tenant, document.client).await? {
-                return Err(StoreError::NotFound);
-            }
-            let project =
-                Store::project_of_client(&mut tx, scope, document.client, document.project).await?;
-            // A contact's upload is the client's own: always shared.
-            let visibility = if scope.is_staff_side() {
-                document.visibility
-            } else {
-                Visibility::Shared
-            };
-            let project_shared = project
-                .as_ref()
-                .is_none_or(|project| project.record.visibility.is_shared());
-            let facts = ResourceFacts::of_client(
-                tenant,
-                document.client,
-                visibility_of(visibility.is_shared() && project_shared),
-            );
-            rules::require(scope, Permission::UploadDocuments, &facts)?;
-            if scope.is_staff_side() && visibility.is_shared() {
-                rules::require(scope, Permission::Publish, &facts)?;
-            }
-            let created = Document {
-                id: DocumentId::new(),
-                tenant,
-                client: document.client,
-                project: document.project,
-                title: document.title,
-                visibility,
-                current_version: None,
-                created_at: now(),
-            };
-            sqlx::query(INSERT_DOCUMENT)
-                .bind(*created.id.as_uuid())
-                .bind(*tenant.as_uuid())
-                .bind(*created.client.as_uuid())
-                .bind(created.project.map(|project| *project.as_uuid()))
-                .bind(created.title.as_str())
-                .bind(visibility_name(visibility))
-                .bind(created.created_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_db_error("document already exists"))?;
-            let details = json!({ "project": created.project, "visibility": visibility });
-            let event = event(
-                scope,
-                events::DOCUMENT_CREATED,
-                "document",
-                created.id.as_uuid(),
-                details,
-            );
-            Store::append_audit_in(&mut tx, tenant, event, audit).await?;
+            let mut tx = self.write(scope.tenant_id()).await?;
+            let created = create_document_in(&mut tx, scope, document, audit).await?;
             tx.commit().await.map_err(backend)?;
             Ok(created)
+        }
+
+        async fn create_document_with_version(
+            &self,
+            scope: &TenantScope,
+            document: NewDocument,
+            version: NewDocumentVersion,
+            audit: &AuditContext,
+        ) -> StoreResult<(Document, DocumentVersion)> {
+            let mut tx = self.write(scope.tenant_id()).await?;
+            let created = create_document_in(&mut tx, scope, document, audit).await?;
+            let version = add_version_in(&mut tx, scope, created.id, version, audit).await?;
+            tx.commit().await.map_err(backend)?;
+            let created = Document {
+                current_version: Some(version.id),
+                ..created
+            };
+            Ok((created, version))
         }
 
         async fn document(

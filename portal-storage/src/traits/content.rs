@@ -35,6 +35,19 @@ pub trait DocumentStore: Send + Sync + 'static {
         audit: &AuditContext,
     ) -> StoreResult<Document>;
 
+    /// Creates a document and records a committed upload as its first version, in one
+    /// transaction with both audit events and the outbox row (`upload_documents`, as
+    /// [`create_document`](Self::create_document) and [`add_version`](Self::add_version)).
+    /// A refused version, or a crash half-way, leaves no document behind: an upload that
+    /// creates a document calls this, never the two steps.
+    async fn create_document_with_version(
+        &self,
+        scope: &TenantScope,
+        document: NewDocument,
+        version: NewDocumentVersion,
+        audit: &AuditContext,
+    ) -> StoreResult<(Document, DocumentVersion)>;
+
     /// A document the scope may see (`view_documents`).
     async fn document(&self, scope: &TenantScope, id: DocumentId) -> StoreResult<Option<Document>>;
 

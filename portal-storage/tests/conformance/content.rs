@@ -516,3 +516,90 @@ pub async fn stored_bytes_count_every_version_of_the_tenant(h: &Harness) {
     assert_eq!(stores.documents.stored_bytes(&contact).await.unwrap(), 2468);
     assert_eq!(stores.documents.stored_bytes(&other).await.unwrap(), 1234);
 }
+
+pub async fn a_document_and_its_first_version_are_created_together(h: &Harness) {
+    let stores = &h.stores;
+    let acme = tenant(stores, "Acme").await;
+    let (_, manager) = member(stores, acme.id, BuiltinRole::Manager, &[]).await;
+    let client = client(stores, &manager, "Client").await;
+    let (_, contact) = member(stores, acme.id, BuiltinRole::ClientAdmin, &[client]).await;
+    let upload = || NewDocument {
+        client,
+        project: None,
+        title: name("Signed contract"),
+        visibility: Visibility::Shared,
+    };
+    let listed = |scope| async move {
+        stores
+            .documents
+            .list_documents(
+                scope,
+                DocumentFilter {
+                    client: Some(client),
+                    project: None,
+                },
+                page(),
+            )
+            .await
+            .unwrap()
+            .items
+    };
+
+    let first = new_version(acme.id, Sha256Digest::from_bytes([5; 32]));
+    let (document, version) = stores
+        .documents
+        .create_document_with_version(&contact, upload(), first.clone(), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(version.number, 1);
+    assert_eq!(version.document, document.id);
+    assert_eq!(document.current_version, Some(version.id));
+    let stored = stores
+        .documents
+        .document(&manager, document.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, document);
+    assert_eq!(listed(&manager).await.len(), 1);
+
+    // A version the store refuses (its blob already recorded, an empty key, a negative size)
+    // leaves no document behind.
+    let mut empty_key = new_version(acme.id, Sha256Digest::from_bytes([6; 32]));
+    empty_key.blob_key = String::new();
+    let mut negative = new_version(acme.id, Sha256Digest::from_bytes([7; 32]));
+    negative.size = -1;
+    for refused in [first, empty_key, negative] {
+        let result = stores
+            .documents
+            .create_document_with_version(&contact, upload(), refused, &ctx())
+            .await;
+        assert!(
+            matches!(
+                result,
+                Err(StoreError::Conflict { .. } | StoreError::Invalid(_))
+            ),
+            "{result:?}"
+        );
+    }
+    // So does a document the caller may not create.
+    let (_, viewer) = member(stores, acme.id, BuiltinRole::Viewer, &[client]).await;
+    let by_viewer = stores
+        .documents
+        .create_document_with_version(
+            &viewer,
+            upload(),
+            new_version(acme.id, Sha256Digest::from_bytes([8; 32])),
+            &ctx(),
+        )
+        .await;
+    assert!(
+        matches!(by_viewer, Err(StoreError::Forbidden(_))),
+        "{by_viewer:?}"
+    );
+    assert_eq!(
+        listed(&manager).await.len(),
+        1,
+        "a refused upload left a document"
+    );
+}

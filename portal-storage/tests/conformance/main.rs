@@ -100,6 +100,7 @@ conformance! {
     approvals::cancel_and_expire,
     approvals::the_team_cannot_sign_off_for_the_client,
     content::document_versions_are_numbered,
+    content::a_document_and_its_first_version_are_created_together,
     content::stored_bytes_count_every_version_of_the_tenant,
     content::contacts_upload_shared_documents,
     content::updates_decisions_and_tasks,

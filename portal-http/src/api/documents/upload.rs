@@ -11,12 +11,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::BytesMut;
 use futures_util::{StreamExt as _, stream};
-use portal_core::model::{
-    AuditContext, Document, DocumentVersion, NewDocument, NewDocumentVersion,
-};
+use portal_core::model::{NewDocument, NewDocumentVersion};
 use portal_core::{DisplayName, DocumentId, Permission, ProjectId, TenantScope, Visibility};
 use portal_storage::blob::{BlobError, StoredBlob, byte_stream};
-use portal_storage::rules;
+use portal_storage::{StoreResult, rules};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -126,23 +124,14 @@ pub async fn upload_document(
         title,
         visibility: query.visibility.unwrap_or_default(),
     };
-    let document = match state
-        .stores()
-        .documents
-        .create_document(&caller.scope, new, &audit)
-        .await
-    {
-        Ok(document) => document,
-        Err(error) => {
-            discard(&state, &caller.scope, &received.stored).await;
-            return Err(error.into());
-        }
-    };
-    let version = record(&state, &caller.scope, document.id, received, name, &audit).await?;
-    let document = Document {
-        current_version: Some(version.id),
-        ..document
-    };
+    // The document and its first version in one transaction: a refusal or a crash between
+    // the two would otherwise leave an empty document in the list.
+    let documents = &state.stores().documents;
+    let scope = &caller.scope;
+    let (document, version) = record(&state, scope, received, name, |version| {
+        documents.create_document_with_version(scope, new, version, &audit)
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(Uploaded {
@@ -187,14 +176,14 @@ pub async fn upload_version(
     // Refused before the body is read; `add_version` checks again.
     rules::require_on(&caller.scope, Permission::UploadDocuments, &document)?;
     let received = receive(&state, &caller.scope, kind, body, limit).await?;
-    let version = record(
-        &state,
-        &caller.scope,
-        document.id,
-        received,
-        name,
-        &ip.audit(),
-    )
+    let audit = ip.audit();
+    let scope = &caller.scope;
+    let version = record(&state, scope, received, name, |version| {
+        state
+            .stores()
+            .documents
+            .add_version(scope, document.id, version, &audit)
+    })
     .await?;
     Ok((StatusCode::CREATED, Json(VersionView::from(version))).into_response())
 }
@@ -255,17 +244,19 @@ async fn receive(
     })
 }
 
-/// Records a committed body as the document's next version; when the store refuses, or the
-/// tenant's quota turns out used up by uploads that finished meanwhile, the blob is deleted
-/// again so a refused upload leaves nothing behind.
-async fn record(
+/// Records a committed body with `store` (a new document's first version, or an existing
+/// document's next); when the store refuses, or the tenant's quota turns out used up by uploads
+/// that finished meanwhile, the blob is deleted again so a refused upload leaves nothing behind.
+async fn record<T, Recorded>(
     state: &PortalState,
     scope: &TenantScope,
-    document: DocumentId,
     received: Received,
     file_name: String,
-    audit: &AuditContext,
-) -> Result<DocumentVersion, ApiError> {
+    store: impl FnOnce(NewDocumentVersion) -> Recorded,
+) -> Result<T, ApiError>
+where
+    Recorded: Future<Output = StoreResult<T>>,
+{
     let Ok(size) = i64::try_from(received.stored.size) else {
         discard(state, scope, &received.stored).await;
         return Err(ApiError::PayloadTooLarge);
@@ -296,13 +287,8 @@ async fn record(
             });
         }
     }
-    match state
-        .stores()
-        .documents
-        .add_version(scope, document, new, audit)
-        .await
-    {
-        Ok(version) => Ok(version),
+    match store(new).await {
+        Ok(recorded) => Ok(recorded),
         Err(error) => {
             discard(state, scope, &received.stored).await;
             Err(error.into())
