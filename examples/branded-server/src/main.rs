@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use axum::serve::ListenerExt as _;
 use branded_server::config::PortalConfig;
 use branded_server::database::{self, Database};
 use branded_server::mail::FileMailer;
@@ -300,7 +301,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }),
     );
     let server = axum::serve(
-        listener,
+        listener.tap_io(branded_server::no_delay),
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(stopped(stop_rx.clone()));
