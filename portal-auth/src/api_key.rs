@@ -23,7 +23,7 @@ pub const API_KEY_MARKER: &str = "ptk_";
 pub const API_KEY_PREFIX_CHARS: usize = 12;
 /// A use is recorded at most this often per key, so busy integrations do not write on every call.
 const USE_RECORDING_INTERVAL: Duration = Duration::minutes(1);
-const PREFIX_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+pub(crate) const PREFIX_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 
 /// A key just created: the record and the full key, to show once. Redacted `Debug`.
 pub struct IssuedApiKey {
@@ -188,7 +188,7 @@ fn new_prefix() -> Result<String, AuthError> {
 }
 
 /// `ptk_<prefix>_<secret>` → (prefix, secret).
-fn split(presented: &str) -> Option<(&str, &str)> {
+pub(crate) fn split(presented: &str) -> Option<(&str, &str)> {
     let rest = presented.strip_prefix(API_KEY_MARKER)?;
     let prefix = rest.get(..API_KEY_PREFIX_CHARS)?;
     let secret = rest.get(API_KEY_PREFIX_CHARS..)?.strip_prefix('_')?;

@@ -7,6 +7,9 @@ pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod invitation;
 mod key_text;
 pub mod links;

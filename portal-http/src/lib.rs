@@ -6,6 +6,9 @@ mod cookies;
 pub mod denials;
 pub mod error;
 pub mod extract;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "pages")]
 mod pages;
 mod rate_limit;

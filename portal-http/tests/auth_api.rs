@@ -507,3 +507,275 @@ async fn a_custom_domain_serves_its_tenant_at_the_root_sec_27() {
         "on a tenant's domain the path is that tenant's: no other slug is read"
     );
 }
+
+/// Every operation of the document, as `(method, path template, operation)`.
+fn documented_operations(document: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+    let mut found = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            found.push((method.clone(), path.clone(), operation.clone()));
+        }
+    }
+    found
+}
+
+/// A concrete path for a template: a fresh id for every `{…_id}`, a thread kind for `{kind}`,
+/// and a plain word for the free-text parameters.
+fn concrete(template: &str) -> String {
+    template
+        .split('/')
+        .map(|segment| match segment {
+            "{kind}" => "project".to_owned(),
+            s if s.starts_with('{') && s.ends_with("_id}") => uuid::Uuid::now_v7().to_string(),
+            s if s.starts_with('{') => "word".to_owned(),
+            s => s.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether `operation` documents `status` with the API's error body.
+fn documents_error(operation: &serde_json::Value, status: u16) -> bool {
+    operation["responses"][status.to_string()]["content"]["application/json"]["schema"]["$ref"]
+        == "#/components/schemas/ErrorBody"
+}
+
+#[tokio::test]
+async fn every_reference_of_the_openapi_document_resolves_and_every_answer_is_described() {
+    // Found by fuzzing the served document: the thread routes named a `SubjectKind` component
+    // that the document did not hold, so no client could read their `kind`.
+    fn walk(value: &serde_json::Value, at: &str, document: &serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(|r| r.as_str()) {
+                    let name = reference
+                        .strip_prefix("#/components/schemas/")
+                        .unwrap_or_else(|| panic!("{at}: {reference} is not a schema"));
+                    assert!(
+                        document["components"]["schemas"].get(name).is_some(),
+                        "{at}: {reference} names no component"
+                    );
+                }
+                for (key, inner) in map {
+                    walk(inner, &format!("{at}/{key}"), document);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (index, inner) in items.iter().enumerate() {
+                    walk(inner, &format!("{at}/{index}"), document);
+                }
+            }
+            _ => {}
+        }
+    }
+    let portal = Portal::new().await;
+    let document = portal.get("/acme/api/v1/openapi.json", None).await.json();
+    walk(&document, "", &document);
+    // OpenAPI requires a description on every response object.
+    for (method, path, operation) in documented_operations(&document) {
+        for (status, answer) in operation["responses"].as_object().unwrap() {
+            let description = answer["description"].as_str().unwrap_or_default();
+            assert!(
+                !description.is_empty(),
+                "{method} {path}: the {status} answer has no description"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_refused_json_body_answers_a_documented_status() {
+    // Found by fuzzing the served document: a body that is not JSON (400), a missing
+    // `Content-Type: application/json` (415) and a body that does not fit (422) answered
+    // statuses that most operations with a JSON body did not list.
+    let portal =
+        Portal::with_config(portal_http::HttpConfig::default().with_max_json_bytes(4096)).await;
+    let cookie = portal.login("acme", "ada@acme.test").await;
+    let document = portal.get("/acme/api/v1/openapi.json", None).await.json();
+    let mut checked = 0;
+    for (method, path, operation) in documented_operations(&document) {
+        let json_body = operation["requestBody"]["content"]
+            .get("application/json")
+            .is_some();
+        if !json_body {
+            continue;
+        }
+        let uri = format!("/acme{}", concrete(&path));
+        let oversized = format!("{{\"x\": \"{}\"}}", "x".repeat(8192));
+        for (content_type, body, expected) in [
+            (None, "{}".to_owned(), 415),
+            (Some("application/json"), "{".to_owned(), 400),
+            (Some("application/json"), "\"text\"".to_owned(), 422),
+            (Some("application/json"), oversized, 413),
+        ] {
+            let mut request = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&uri)
+                .header(header::HOST, "portal.example.com")
+                .header(header::COOKIE, &cookie)
+                // The sync route wants one before it reads the body.
+                .header("idempotency-key", uuid::Uuid::now_v7().to_string());
+            if let Some(content_type) = content_type {
+                request = request.header(header::CONTENT_TYPE, content_type);
+            }
+            let reply = portal.send(request.body(Body::from(body)).unwrap()).await;
+            assert_eq!(
+                reply.status, expected,
+                "{method} {path} with {content_type:?}: {}",
+                reply.text
+            );
+            assert!(
+                documents_error(&operation, expected),
+                "{method} {path} answers {expected}, which its document does not list"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 50, "only {checked} operations with a JSON body");
+}
+
+#[tokio::test]
+async fn every_list_documents_its_page_size_and_refuses_one_outside_it() {
+    // Found by fuzzing the served document: `limit` was documented as any number from 0, and
+    // `?limit=0` answered a 422 that the lists did not list.
+    let portal = Portal::new().await;
+    let cookie = portal.login("acme", "ada@acme.test").await;
+    let document = portal.get("/acme/api/v1/openapi.json", None).await.json();
+    let mut checked = 0;
+    for (method, path, operation) in documented_operations(&document) {
+        let Some(limit) = operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|parameter| parameter["name"] == "limit" && parameter["in"] == "query")
+        else {
+            continue;
+        };
+        assert_eq!(limit["schema"]["minimum"], 1, "{method} {path}");
+        assert_eq!(limit["schema"]["maximum"], 200, "{method} {path}");
+        for size in [0, 201] {
+            let uri = format!("/acme{}?limit={size}", concrete(&path));
+            let reply = portal.get(&uri, Some(&cookie)).await;
+            // A path naming a missing object may answer 404 first; a list that is there must
+            // refuse the size.
+            if reply.status == 404 {
+                continue;
+            }
+            assert_eq!(reply.status, 422, "{method} {uri}: {}", reply.text);
+            assert!(documents_error(&operation, 422), "{method} {path}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} lists");
+}
+
+#[tokio::test]
+async fn a_json_array_is_no_body_of_the_api() {
+    // Found by fuzzing with negative data: serde reads a struct from a JSON array as well, field
+    // by field in order, so `PATCH /me` with `["de", true]` set the locale and answered 200.
+    let portal = Portal::new().await;
+    let cookie = portal.login("acme", "ada@acme.test").await;
+    let patch = |body: &'static str| {
+        Request::patch("/acme/api/v1/me")
+            .header(header::HOST, "portal.example.com")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    for body in ["[\"de\", true]", "  [null, null]"] {
+        let reply = portal.send(patch(body)).await;
+        assert_eq!(reply.status, 422, "{body}: {}", reply.text);
+        assert_eq!(reply.error_code(), "invalid");
+    }
+    let me = portal.get("/acme/api/v1/me", Some(&cookie)).await.json();
+    assert_eq!(me["locale"], serde_json::Value::Null, "nothing was changed");
+    assert_eq!(me["tour_done"], false);
+    // The object form still works, and a non-JSON type is still refused first.
+    let reply = portal.send(patch("{\"locale\": \"de\"}")).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let typed = Request::patch("/acme/api/v1/me")
+        .header(header::HOST, "portal.example.com")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .header(header::COOKIE, &cookie)
+        .body(Body::from("[1]"))
+        .unwrap();
+    assert_eq!(portal.send(typed).await.status, 415);
+}
+
+#[tokio::test]
+async fn documented_names_are_exactly_the_ones_the_server_reads() {
+    // Found by fuzzing with schema-valid data: visibility and status fields were documented as
+    // any text, and every value but a few names answered 422.
+    let portal = Portal::new().await;
+    let cookie = portal.login("acme", "ada@acme.test").await;
+    let document = portal.get("/acme/api/v1/openapi.json", None).await.json();
+    let mut checked = 0;
+    for (method, path, operation) in documented_operations(&document) {
+        let Some(reference) =
+            operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+        else {
+            continue;
+        };
+        let name = reference.trim_start_matches("#/components/schemas/");
+        if ![
+            "VisibilityBody",
+            "MilestoneStatusBody",
+            "DeliverableStatusBody",
+            "RequestStatusBody",
+        ]
+        .contains(&name)
+        {
+            continue;
+        }
+        let (field, schema) = document["components"]["schemas"][name]["properties"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .next()
+            .unwrap();
+        let names: Vec<&str> = schema["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}.{field} lists no names"))
+            .iter()
+            .map(|value| value.as_str().unwrap())
+            .collect();
+        let uri = format!("/acme{}", concrete(&path));
+        let send = |value: &str| {
+            Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&uri)
+                .header(header::HOST, "portal.example.com")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::COOKIE, &cookie)
+                .body(Body::from(json!({ field: value }).to_string()))
+                .unwrap()
+        };
+        // Every documented name is read (the missing object answers 404 after that) …
+        for value in &names {
+            let reply = portal.send(send(value)).await;
+            assert_eq!(reply.status, 404, "{method} {path} {value}: {}", reply.text);
+        }
+        // … and serde's refusal of another lists exactly the documented ones.
+        let reply = portal.send(send("no-such-name")).await;
+        assert_eq!(reply.status, 422, "{method} {path}: {}", reply.text);
+        let message = reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // "… unknown variant `no-such-name`, expected `a` or `b` at …" or "expected one of `a`,
+        // `b`, `c` at …": every name between backticks after "expected".
+        let expected = message
+            .split(", expected ")
+            .nth(1)
+            .and_then(|rest| rest.split(" at line").next())
+            .unwrap_or_else(|| panic!("{message}"));
+        let mut read: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let mut documented = names.clone();
+        read.sort_unstable();
+        documented.sort_unstable();
+        assert_eq!(read, documented, "{method} {path}: {message}");
+        checked += 1;
+    }
+    assert!(checked >= 9, "only {checked} operations");
+}

@@ -1183,3 +1183,74 @@ async fn the_openapi_document_lists_the_document_routes() {
             .any(|p| p["name"] == "name" && p["in"] == "query")
     );
 }
+
+#[tokio::test]
+async fn files_are_documented_as_bytes_of_the_media_types_they_are_served_as() {
+    // Found by fuzzing the served document: it said every download was
+    // `application/octet-stream`, while a file is served as the type sniffed at upload; and it
+    // described file bodies as arrays of numbers (the Rust `Vec<u8>`), so a client generated from
+    // it would upload the text `[37, 80, …]`.
+    let w = world().await;
+    let document = w.portal.get("/acme/api/v1/openapi.json", None).await.json();
+    let bytes = serde_json::json!({ "type": "string", "format": "binary" });
+    for (template, method) in [
+        ("/api/v1/projects/{project_id}/documents", "post"),
+        ("/api/v1/documents/{document_id}/versions", "post"),
+    ] {
+        let schema = &document["paths"][template][method]["requestBody"]["content"]["application/octet-stream"]
+            ["schema"];
+        assert_eq!(schema, &bytes, "{method} {template}");
+    }
+    for template in [
+        "/api/v1/documents/{document_id}/download",
+        "/api/v1/documents/{document_id}/versions/{version_id}/download",
+    ] {
+        for (media_type, content) in
+            document["paths"][template]["get"]["responses"]["200"]["content"]
+                .as_object()
+                .unwrap()
+        {
+            assert_eq!(content["schema"], bytes, "{template} as {media_type}");
+        }
+    }
+    let documented = |template: &str, status: &str| -> Vec<String> {
+        document["paths"][template]["get"]["responses"][status]["content"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{template} {status} has no content"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    for (file, bytes) in [
+        ("offer.pdf", pdf(300)),
+        ("pixel.png", PNG.to_vec()),
+        ("notes.txt", b"plain words\n".to_vec()),
+        ("table.csv", b"a,b\n1,2\n".to_vec()),
+    ] {
+        let (document_id, version_id) = w.shared(w.project, file, &bytes).await;
+        for (template, path) in [
+            (
+                "/api/v1/documents/{document_id}/download",
+                format!("/documents/{document_id}/download"),
+            ),
+            (
+                "/api/v1/documents/{document_id}/versions/{version_id}/download",
+                format!("/documents/{document_id}/versions/{version_id}/download"),
+            ),
+        ] {
+            for (range, status) in [(None, "200"), (Some("bytes=0-3"), "206")] {
+                let extra: Vec<(&str, &str)> = range.map(|r| ("range", r)).into_iter().collect();
+                let download = w
+                    .raw(&w.path("acme", &path), Some(&w.contact), &extra)
+                    .await;
+                assert_eq!(download.status.to_string(), status, "{file} {path}");
+                let served = hv(&download.headers, "content-type");
+                let essence = served.split(';').next().unwrap().trim();
+                assert!(
+                    documented(template, status).iter().any(|t| t == essence),
+                    "{file}: {template} answers {status} as {served}, which is not documented"
+                );
+            }
+        }
+    }
+}

@@ -490,12 +490,19 @@ async fn the_openapi_document_describes_both_routes() {
     };
     let reopen = &doc["paths"]["/api/v1/requests/{request_id}/reopen"]["post"];
     assert_eq!(reopen["tags"], json!(["requests"]));
-    assert_eq!(codes(reopen), ["200", "401", "403", "404", "409"]);
+    // Besides its own answers, every route documents the edge's (408, 429, 500).
+    assert_eq!(
+        codes(reopen),
+        ["200", "401", "403", "404", "408", "409", "429", "500"]
+    );
     let status = &doc["paths"]["/api/v1/requests/{request_id}/status"]["put"];
     assert_eq!(status["tags"], json!(["requests"]));
+    // … and a route with a JSON body the refusals of its body (400, 413, 415, 422).
     assert_eq!(
         codes(status),
-        ["200", "401", "403", "404", "409", "415", "422"]
+        [
+            "200", "400", "401", "403", "404", "408", "409", "413", "415", "422", "429", "500"
+        ]
     );
     let body = status["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         .as_str()

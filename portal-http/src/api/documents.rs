@@ -16,7 +16,7 @@
 //! single byte ranges are served as `206 Partial Content`.
 
 pub mod download;
-mod names;
+pub(crate) mod names;
 mod sniff;
 pub mod upload;
 

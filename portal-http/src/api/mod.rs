@@ -10,6 +10,7 @@ pub mod documents;
 pub mod invoices;
 pub mod me;
 pub mod notifications;
+mod openapi;
 pub mod paging;
 pub mod requests;
 pub mod staff;
@@ -217,9 +218,11 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
         .routes(routes!(sync::sync_batch))
         // sync routes: end
         .routes(routes!(openapi_document));
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
-        .split_for_parts()
+        .split_for_parts();
+    openapi::complete(&mut document, &documents::download::served_media_types());
+    (router, document)
 }
 
 /// The generated OpenAPI document, shared by every request.

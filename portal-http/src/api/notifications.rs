@@ -69,6 +69,7 @@ pub struct NotificationQuery {
     #[serde(default)]
     pub unread: bool,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page (`cursor` is accepted too).
     #[serde(alias = "cursor")]

@@ -83,7 +83,7 @@ pub struct RequestQuery {
 #[serde(deny_unknown_fields)]
 pub struct RequestStatusBody {
     /// `open`, `in_progress`, `resolved` or `closed`.
-    #[schema(value_type = String, example = "in_progress")]
+    #[schema(schema_with = super::openapi::request_status)]
     pub status: RequestStatus,
 }
 

@@ -106,7 +106,7 @@ pub struct PostMessage {
 /// The messages on an object the caller may see, newest first; internal ones only for staff.
 #[utoipa::path(get, path = "/threads/{kind}/{subject_id}/messages", tag = "conversation",
     params(
-        ("kind" = SubjectKind, Path, description = "What the thread is about"),
+        ("kind" = inline(SubjectKind), Path, description = "What the thread is about"),
         ("subject_id" = String, Path, format = Uuid, description = "That object's id"),
         PageQuery,
     ),
@@ -129,7 +129,7 @@ pub async fn list_messages(
 /// Posts a message on an object the caller may see (`comment`).
 #[utoipa::path(post, path = "/threads/{kind}/{subject_id}/messages", tag = "conversation",
     params(
-        ("kind" = SubjectKind, Path, description = "What the thread is about"),
+        ("kind" = inline(SubjectKind), Path, description = "What the thread is about"),
         ("subject_id" = String, Path, format = Uuid, description = "That object's id"),
     ),
     request_body = PostMessage,

@@ -11,7 +11,7 @@ mod account;
 mod admin;
 mod assets;
 mod catalogue;
-mod client;
+pub(crate) mod client;
 mod csrf;
 mod dashboard;
 mod form;

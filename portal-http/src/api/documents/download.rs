@@ -21,6 +21,24 @@ use crate::state::PortalState;
 /// opaque origin without scripts, so even an HTML or SVG file could not act as the portal.
 const DOWNLOAD_CSP: &str = "sandbox; default-src 'none'; frame-ancestors 'none'";
 
+/// Every media type a download is served as: each type of the allow-list (without its
+/// parameters), and `application/octet-stream` for a recorded type the portal did not sniff.
+pub(crate) fn served_media_types() -> Vec<&'static str> {
+    let mut types = Vec::new();
+    for (_, content_type) in super::sniff::ALLOWED_EXTENSIONS {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or(content_type)
+            .trim();
+        if !types.contains(&essence) {
+            types.push(essence);
+        }
+    }
+    types.push("application/octet-stream");
+    types
+}
+
 /// Downloads a document's current version.
 #[utoipa::path(get, path = "/documents/{document_id}/download", tag = "documents",
     params(

@@ -8,13 +8,13 @@ use super::sniff::{ALLOWED_EXTENSIONS, FileKind};
 use crate::error::ApiError;
 
 /// The longest file name kept, in bytes of UTF-8 (what common file systems hold).
-pub(super) const MAX_NAME_BYTES: usize = 255;
+pub(crate) const MAX_NAME_BYTES: usize = 255;
 
 /// A cleaned file name and the kind of file its extension stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct SafeName {
+pub(crate) struct SafeName {
     /// The name to record.
-    pub(super) name: String,
+    pub(crate) name: String,
     /// The kind of file the body must be.
     pub(super) kind: FileKind,
 }
@@ -23,7 +23,7 @@ pub(super) struct SafeName {
 /// invisible formatting characters are dropped, leading and trailing dots and spaces trimmed, and a
 /// long name is cut (keeping its extension). A NUL (`x.php%00.pdf`) or an extension off the
 /// allow-list (`x.pdf.exe`) is refused with 422 naming `name`.
-pub(super) fn file_name(raw: &str) -> Result<SafeName, ApiError> {
+pub(crate) fn file_name(raw: &str) -> Result<SafeName, ApiError> {
     if raw.contains('\0') {
         return Err(ApiError::invalid(
             "name",
@@ -85,7 +85,7 @@ fn is_hidden_character(c: char) -> bool {
 /// `filename="…"` with every character that could end the quoted string, escape, be decoded or
 /// trip a naive parser replaced by `_`, and the exact name percent-encoded in `filename*=UTF-8''…` (RFC 8187). The
 /// value is visible ASCII only, so it can never carry a line break.
-pub(super) fn content_disposition(name: &str) -> HeaderValue {
+pub(crate) fn content_disposition(name: &str) -> HeaderValue {
     let name: String = name
         .chars()
         .filter(|c| !is_hidden_character(*c))

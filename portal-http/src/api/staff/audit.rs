@@ -111,6 +111,7 @@ pub struct AuditQuery {
     /// Only events before this moment (RFC 3339).
     pub until: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -71,6 +71,7 @@ pub struct UserQuery {
     #[param(value_type = Option<String>)]
     pub side: Option<Side>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -355,6 +356,7 @@ pub struct MembershipQuery {
     #[param(value_type = Option<String>, format = Uuid)]
     pub client_id: Option<ClientId>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -615,6 +617,7 @@ pub struct InvitationQuery {
     #[param(value_type = Option<String>, format = Uuid)]
     pub client_id: Option<ClientId>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

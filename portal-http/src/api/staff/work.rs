@@ -37,7 +37,7 @@ pub(crate) fn sees_money(scope: &TenantScope, client: ClientId) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct VisibilityBody {
     /// `shared` (the client sees it) or `internal` (the team only).
-    #[schema(value_type = String)]
+    #[schema(schema_with = super::super::openapi::visibility)]
     pub visibility: Visibility,
 }
 
@@ -390,7 +390,7 @@ pub struct MilestonePatch {
 #[serde(deny_unknown_fields)]
 pub struct MilestoneStatusBody {
     /// `planned`, `in_progress` or `completed`.
-    #[schema(value_type = String)]
+    #[schema(schema_with = super::super::openapi::milestone_status)]
     pub status: MilestoneStatus,
 }
 
@@ -603,7 +603,7 @@ pub struct DeliverablePatch {
 #[serde(deny_unknown_fields)]
 pub struct DeliverableStatusBody {
     /// `not_started`, `in_progress`, `in_review` or `delivered`.
-    #[schema(value_type = String)]
+    #[schema(schema_with = super::super::openapi::deliverable_status)]
     pub status: DeliverableStatus,
 }
 

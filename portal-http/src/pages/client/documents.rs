@@ -7,7 +7,7 @@
 pub(super) mod caller;
 mod detail;
 mod download;
-mod form_body;
+pub(crate) mod form_body;
 mod list;
 pub(super) mod people;
 pub(super) mod size;

@@ -2,7 +2,7 @@
 //! messages and invoices. Staff see them too, with everything their role reaches.
 
 mod approvals;
-mod documents;
+pub(crate) mod documents;
 mod invoices;
 mod messages;
 mod projects;

@@ -24,15 +24,15 @@ use futures_util::{Stream, StreamExt as _, future, stream};
 use tokio::sync::mpsc;
 
 /// The most parts a form may have: an upload form has four or five.
-const MAX_PARTS: usize = 16;
+pub(crate) const MAX_PARTS: usize = 16;
 /// What may come before the file: the token, the short fields and every part's headers.
-const BEFORE_FILE: u64 = 64 * 1024;
+pub(crate) const BEFORE_FILE: u64 = 64 * 1024;
 /// What the body may hold besides the file.
-const BESIDES_FILE: u64 = 1024 * 1024;
+pub(crate) const BESIDES_FILE: u64 = 1024 * 1024;
 
 /// Why an upload form's body could not be read.
 #[derive(Debug, thiserror::Error)]
-pub(super) enum Unreadable {
+pub(crate) enum Unreadable {
     /// The request is not `multipart/form-data` with a valid boundary.
     #[error("not a multipart/form-data body")]
     NotMultipart,
@@ -59,7 +59,7 @@ impl From<MultipartError> for Unreadable {
 }
 
 /// An upload form's body, read part by part.
-pub(super) struct FormBody {
+pub(crate) struct FormBody {
     parts: Multipart,
     raw: RawBody,
     /// Parts begun so far.
@@ -78,7 +78,7 @@ impl std::fmt::Debug for FormBody {
 impl FormBody {
     /// The form `request` carries; its body may hold a file of `file_limit` bytes and little
     /// else. Refused unless it is `multipart/form-data` with a valid boundary.
-    pub(super) async fn open(request: Request, file_limit: u64) -> Result<Self, Unreadable> {
+    pub(crate) async fn open(request: Request, file_limit: u64) -> Result<Self, Unreadable> {
         let (head, body) = request.into_parts();
         let raw = RawBody::new(body);
         let mut request = Request::from_parts(head, Body::from_stream(raw.clone()));
@@ -96,7 +96,7 @@ impl FormBody {
     }
 
     /// The next part, skipping what is left of the one before; `None` after the last.
-    pub(super) async fn next_field(&mut self) -> Result<Option<Part<'_>>, Unreadable> {
+    pub(crate) async fn next_field(&mut self) -> Result<Option<Part<'_>>, Unreadable> {
         self.count += 1;
         if self.count > MAX_PARTS {
             return Err(Unreadable::Malformed("too many parts".to_owned()));
@@ -113,7 +113,7 @@ impl FormBody {
     /// the whole upload arrived reaches a browser that is still sending (a server that stops
     /// reading makes many browsers report a reset connection instead of the page). Goes on
     /// below the parser, so a body it refused, or one over the form's limit, is drained too.
-    pub(super) async fn drain(self, limit: u64) {
+    pub(crate) async fn drain(self, limit: u64) {
         let Self { parts, mut raw, .. } = self;
         drop(parts);
         raw.lift_cap();
@@ -129,25 +129,25 @@ impl FormBody {
 
 /// One part of the form.
 #[derive(Debug)]
-pub(super) struct Part<'a> {
+pub(crate) struct Part<'a> {
     field: Field<'a>,
     raw: RawBody,
 }
 
 impl Part<'_> {
     /// The form field's name; empty when the part has none.
-    pub(super) fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.field.name().unwrap_or_default()
     }
 
     /// The file's name, for a file part (empty when no file was chosen).
-    pub(super) fn file_name(&self) -> Option<&str> {
+    pub(crate) fn file_name(&self) -> Option<&str> {
         self.field.file_name()
     }
 
     /// The part's content as text, refused when longer than `limit` bytes: it is read piece by
     /// piece, so an over-long one is refused before it is held.
-    pub(super) async fn text(self, limit: usize) -> Result<String, Unreadable> {
+    pub(crate) async fn text(self, limit: usize) -> Result<String, Unreadable> {
         let Self { mut field, raw } = self;
         let read = async move {
             let mut content = Vec::new();
@@ -170,7 +170,7 @@ impl Part<'_> {
     /// cannot be read ends the body with an error, so `consume` sees a broken upload and stores
     /// nothing. When `consume` stops reading early, so does this; the rest is left to
     /// [`FormBody::drain`].
-    pub(super) async fn stream_file<F, T>(
+    pub(crate) async fn stream_file<F, T>(
         self,
         consume: impl FnOnce(Body) -> F,
     ) -> (Result<(), Unreadable>, T)
