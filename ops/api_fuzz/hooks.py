@@ -5,7 +5,7 @@ Loaded with SCHEMATHESIS_HOOKS=hooks (PYTHONPATH=ops/api_fuzz) and configured by
 
 - APIFUZZ_ROLES: the roles.json that prepare.py wrote;
 - APIFUZZ_ROLE: the role of this run (one of its `role` names);
-- APIFUZZ_BASE: the tenant's base, e.g. http://127.0.0.1:18555/northwind;
+- APIFUZZ_BASE: the tenant's base, e.g. http://127.0.0.1:18092/northwind;
 - APIFUZZ_STATS: where to write this run's counts when it ends (JSON).
 
 A session role signs in through the API with its password and sends the session cookie, as a
@@ -20,6 +20,7 @@ import atexit
 import json
 import os
 import threading
+import uuid
 from collections import Counter
 from typing import Any
 
@@ -53,7 +54,7 @@ _lock = threading.Lock()
 _stats: dict[str, Any] = {
     "logins": 0,
     "session_lost": 0,
-    "skipped_own": 0,
+    "spared_own": 0,
     "statuses": Counter(),
     "operations": Counter(),
     "leaks": 0,
@@ -185,20 +186,22 @@ def before_generate_query(context, strategy):  # noqa: ANN001, ANN201
     return _with_real_ids(strategy, _parameter_names(context.operation, "query"))
 
 
-@schemathesis.hook
-def filter_case(context, case) -> bool:  # noqa: ANN001
-    """Keeps the run from locking itself out: no act on the role's own account, membership,
-    role, API key or session (disabling oneself, dropping one's own membership or revoking the
-    session in use would end every later request), and no password change with the real
-    password (random input never has it; this says so)."""
-    if case.method.upper() != "GET":
-        values = {str(v) for v in (case.path_parameters or {}).values()}
-        if values & _own_ids():
-            with _lock:
-                _stats["skipped_own"] += 1
-            return False
-    body = case.body if isinstance(case.body, dict) else {}
-    return body.get("current_password") != PASSWORD
+def _spare_own(case: Any) -> None:
+    """Keeps the run from locking itself out: a write naming the role's own account,
+    membership, role, API key or session (disabling oneself, dropping one's own membership or
+    revoking the session in use would end every later request) is sent for a random id instead,
+    and answers 404; a password change never carries the real password (random input never
+    has it; this says so). The case is changed, not dropped: a filter that drops the ids the
+    tool learnt from answers would fail its health check."""
+    if case.method.upper() != "GET" and case.path_parameters:
+        own = _own_ids()
+        for name, value in list(case.path_parameters.items()):
+            if str(value) in own:
+                case.path_parameters[name] = str(uuid.uuid4())
+                with _lock:
+                    _stats["spared_own"] += 1
+    if isinstance(case.body, dict) and case.body.get("current_password") == PASSWORD:
+        case.body = {**case.body, "current_password": f"not {PASSWORD}"}
 
 
 # Where every webhook this run registers points: a closed port on this machine. The server runs
@@ -232,7 +235,9 @@ def _safe_webhook_body(body: Any) -> Any:
 
 @schemathesis.hook
 def before_call(context, case, kwargs) -> None:  # noqa: ANN001
-    """No request of this run makes the server call out: webhook addresses go to loopback."""
+    """No request of this run acts on the role's own account, and none makes the server call
+    out: webhook addresses go to loopback."""
+    _spare_own(case)
     if "/webhooks" in case.operation.path and case.method.upper() in ("POST", "PATCH", "PUT"):
         case.body = _safe_webhook_body(case.body)
 

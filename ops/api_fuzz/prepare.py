@@ -2,17 +2,19 @@
 
 Run once, against the template data folder, before any role is fuzzed:
 
-1. plants canary names in the second tenant (its clients, projects, milestones, deliverables
-   and people are renamed to strings that appear nowhere else);
+1. plants what the demo data lacks in both tenants (a webhook to a closed loopback port, a
+   share link, an invitation), and canary names in the second tenant (its clients, projects,
+   milestones, deliverables and people are renamed to strings that appear nowhere else);
 2. reads everything both tenants hold, as their owners, and works out for every role what it
    must never see: every id of the other tenant and its canaries; for staff without
-   `access_all_clients` and for contacts, every id and name of the clients they do not reach;
-   for contacts, the internal objects of their own client;
+   `access_all_clients` and for contacts, every id and name of the client they do not reach
+   (Globex); for contacts, the internal objects of their own client;
 3. creates an API key for the integration role (a key of the owner with every permission);
 4. writes roles.json: who signs in how, the ids each role must not act on (its own account,
-   membership, role and key: a run must not lock itself out) and the markers.
+   membership, role and key: a run must not lock itself out), the markers, and the pools of
+   real ids (both tenants) that the hooks draw path and query parameters from.
 
-Usage: prepare.py BASE_URL OUT_FILE (BASE_URL like http://127.0.0.1:18555).
+Usage: prepare.py BASE_URL OUT_FILE (BASE_URL like http://127.0.0.1:18091).
 """
 
 from __future__ import annotations
