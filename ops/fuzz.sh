@@ -15,17 +15,20 @@
 #                   for a short run from a cold build, as in CI).
 #   FUZZ_SANITIZER  address (the default) or none: AddressSanitizer finds memory errors in the
 #                   dependencies' unsafe code (the project's crates forbid unsafe code).
-#   FUZZ_JOBS       cargo's build jobs (default: cargo's own choice).
+#   CARGO_BUILD_JOBS  cargo's own: how many compiler processes the build runs at once.
 #
 # Each profile and sanitizer builds into its own directory, fuzz/target/<profile>-<sanitizer>, so
 # switching between them does not rebuild everything.
 #
-# The toolchain is stable, but cargo-fuzz passes unstable compiler flags (-Zsanitizer=address,
-# and the sanitizer-coverage passes libFuzzer needs). RUSTC_BOOTSTRAP=1 lets a stable compiler
-# take them; it is set for the fuzz builds only, never for the project's own. The sanitizer
-# runtimes ship with the stable standard library (librustc-stable_rt.asan.a), so AddressSanitizer
-# works without a nightly toolchain; the standard library itself is not rebuilt (no
-# -Zbuild-std, which would need the nightly rust-src).
+# The toolchain is stable. libFuzzer's coverage instrumentation (-Cpasses=sancov-module and its
+# -Cllvm-args) works on stable, so a build without a sanitizer needs nothing more.
+# AddressSanitizer needs the unstable -Zsanitizer=address: RUSTC_BOOTSTRAP=1 lets the stable
+# compiler take it, and is set for these builds only, never for the project's own. (Cargo
+# rebuilds everything when RUSTC_BOOTSTRAP changes, another reason for a directory per setting.)
+# The sanitizer runtimes ship with the stable standard library (librustc-stable_rt.asan.a), so
+# no nightly toolchain is needed; the standard library itself is not rebuilt with the sanitizer
+# (-Zbuild-std would need the nightly rust-src), so it finds errors in the project's and its
+# dependencies' code, not inside std.
 set -euo pipefail
 
 readonly ALL_TARGETS=(file_name multipart tokens theme_css)
@@ -90,14 +93,16 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked || die "cargo install cargo-fuzz failed"
 fi
 
-export RUSTC_BOOTSTRAP=1
-export CARGO_INCREMENTAL=0
-build_flags=(--sanitizer "$sanitizer" --target-dir "$fuzz_dir/target/$profile-$sanitizer")
-if [[ $profile == dev ]]; then
-    build_flags+=(--dev)
+if [[ $sanitizer == address ]]; then
+    export RUSTC_BOOTSTRAP=1
+else
+    unset RUSTC_BOOTSTRAP
 fi
-if [[ -n ${FUZZ_JOBS:-} ]]; then
-    build_flags+=(--jobs "$FUZZ_JOBS")
+export CARGO_INCREMENTAL=0
+# The same flags for building and running, or `cargo fuzz run` builds again.
+flags=(--sanitizer "$sanitizer" --target-dir "$fuzz_dir/target/$profile-$sanitizer")
+if [[ $profile == dev ]]; then
+    flags+=(--dev)
 fi
 
 logs=$fuzz_dir/target/logs
@@ -107,7 +112,7 @@ cd "$fuzz_dir"
 echo "fuzz: building ${targets[*]} (profile: $profile, sanitizer: $sanitizer)"
 start=$SECONDS
 for target in "${targets[@]}"; do
-    if ! bounded "$BUILD_TIMEOUT" "$logs/build-$target.log" cargo fuzz build "${build_flags[@]}" "$target"; then
+    if ! bounded "$BUILD_TIMEOUT" "$logs/build-$target.log" cargo fuzz build "${flags[@]}" "$target"; then
         tail -n 40 "$logs/build-$target.log" >&2
         die "building $target failed (log: $logs/build-$target.log)"
     fi
@@ -128,7 +133,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     status=0
     bounded $((seconds + RUN_SLACK)) "$log" \
-        cargo fuzz run "${build_flags[@]}" "$target" "$corpus" "$fuzz_dir/seeds/$target" -- \
+        cargo fuzz run "${flags[@]}" "$target" "$corpus" "$fuzz_dir/seeds/$target" -- \
         -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" || status=$?
     runs=$(stat number_of_executed_units "$log")
@@ -147,7 +152,11 @@ for target in "${targets[@]}"; do
         artifact=$(sed -n 's/.*[Tt]est unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
         if [[ -n $artifact ]]; then
             echo "  reproducer: $artifact" >&2
-            echo "  replay it:  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run ${build_flags[*]} $target $artifact)" >&2
+            replay="cargo fuzz run ${flags[*]} $target $artifact"
+            if [[ $sanitizer == address ]]; then
+                replay="RUSTC_BOOTSTRAP=1 $replay"
+            fi
+            echo "  replay it:  (cd fuzz && $replay)" >&2
         else
             echo "  no reproducer written; the run's log: $log" >&2
         fi
@@ -158,4 +167,4 @@ if [[ ${#failed[@]} -gt 0 ]]; then
     echo "fuzz: FAILED: ${failed[*]} (logs in $logs)" >&2
     exit 1
 fi
-echo "fuzz: all ${#targets[@]} targets ran ${seconds} s each without a failure"
+echo "fuzz: ${targets[*]}: ${seconds} s each, no failure"

@@ -6,8 +6,9 @@
 //! - even: a raw body. Byte 1-2 the file limit (little endian), byte 3 the size of the pieces the
 //!   body arrives in (0: one piece), bits 1-3 of byte 0 whether the file's reader stops after a
 //!   piece and which `Content-Type` the request has; the rest is the body, where `FF FE b n`
-//!   stands for `n * 4 KiB` bytes `b`, so a short input can make a body past the limits. Checked:
-//!   nothing panics, at most [`MAX_PARTS`] parts come out, a field's text is within its limit,
+//!   stands for `(n + 1) * 4 KiB` bytes `b`, so a short input can make a body past the limits.
+//!   Checked: nothing panics, at most [`MAX_PARTS`] parts come out, a field's text is within its
+//!   limit,
 //!   before the file no more than [`BEFORE_FILE`] (and the piece in hand) of the body is read,
 //!   the whole read stays within the file limit and [`BESIDES_FILE`], the drain within its own.
 //! - odd: a well-formed form built from the rest ([`Form`], read with `arbitrary`): every field
@@ -463,7 +464,13 @@ async fn well_formed(form: Form) {
         }
     }
     match reader.next_field().await {
-        Ok(None) => {}
+        // Read to the end: within the limit, but for the closing delimiter's line break.
+        Ok(None) => assert!(
+            len(&body) <= file_limit + BESIDES_FILE + 2,
+            "a body of {} bytes over the limit {} read whole",
+            body.len(),
+            file_limit + BESIDES_FILE
+        ),
         // The call after the last part counts as one too.
         Err(FormError::Malformed(why)) if parts.len() >= MAX_PARTS => {
             assert_eq!(why, "too many parts");
@@ -472,4 +479,63 @@ async fn well_formed(form: Form) {
         Err(error) => too_large(&error, "the end"),
     }
     reader.drain(DRAIN).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, value: &str) -> Field {
+        Field {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+
+    fn form(file: &[u8], repeat: u16, huge: u8, file_limit: u32, pieces: Vec<u16>) -> Form {
+        Form {
+            before: vec![field("csrf_token", "t"), field("title", "Q1 \"report\"")],
+            file_name: "report.pdf".to_owned(),
+            file: file.to_vec(),
+            repeat,
+            huge,
+            after: vec![field("after", "x")],
+            file_limit,
+            pieces,
+        }
+    }
+
+    #[test]
+    fn a_form_comes_out_as_written_however_it_is_cut() {
+        for pieces in [vec![], vec![1], vec![7, 300], vec![4096]] {
+            runtime().block_on(well_formed(form(
+                b"%PDF-1.7 \r\n--b0und",
+                100,
+                0,
+                1 << 20,
+                pieces,
+            )));
+        }
+    }
+
+    #[test]
+    fn a_file_past_the_limit_stops_the_form_as_too_large() {
+        // 1.1 MiB of file with a file limit of 1 KiB.
+        runtime().block_on(well_formed(form(
+            &[b'y'; 1024],
+            1100,
+            HUGE,
+            1024,
+            vec![4096],
+        )));
+    }
+
+    #[test]
+    fn parts_past_the_most_a_form_has_are_refused() {
+        let mut many = form(b"x", 0, 0, 1 << 20, vec![64]);
+        many.after = (0..MAX_PARTS)
+            .map(|n| field(&format!("f{n}"), "1"))
+            .collect();
+        runtime().block_on(well_formed(many));
+    }
 }
