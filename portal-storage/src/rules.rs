@@ -4,8 +4,8 @@
 //! publishing an object records, and the names of audit actions and outbox events.
 
 use portal_core::model::{
-    Decision, Deliverable, DeliverableInput, Document, Invoice, InvoiceInput, Milestone,
-    MilestoneInput, Project, ProjectInput, Record, Task, Update, User,
+    Decision, Deliverable, DeliverableInput, Document, DocumentVersion, Invoice, InvoiceInput,
+    Milestone, MilestoneInput, Project, ProjectInput, Record, Task, Update, User,
 };
 use portal_core::state::{ApprovalStatus, DeliverableStatus, MilestoneStatus};
 use portal_core::{
@@ -300,6 +300,14 @@ pub(crate) const fn fixed(field: &'static str) -> StoreError {
 }
 
 /// An optional external id must not be blank.
+/// A document as it reads once `version` is its current one.
+pub(crate) fn with_current_version(document: Document, version: &DocumentVersion) -> Document {
+    Document {
+        current_version: Some(version.id),
+        ..document
+    }
+}
+
 pub(crate) fn check_external_id(external_id: Option<&str>) -> StoreResult<()> {
     match external_id {
         Some(id) if id.trim().is_empty() => Err(invalid("external_id", Invalid::Empty)),

@@ -20,7 +20,8 @@ use serde_json::json;
 use sha2::Digest as _;
 use sqlx::Row as _;
 use support::{
-    Backing, CLIENT_ADMIN, Receiver, Replica, Services, Session, first_id, login, register_webhook,
+    Backing, CLIENT_ADMIN, Receiver, Replica, Services, Session, login, register_webhook,
+    staff_and_a_project,
 };
 
 /// A short lease, so the killed replica's claimed events come back within the test.
@@ -39,8 +40,7 @@ async fn a_replica_killed_mid_burst_loses_nothing_it_acknowledged() {
     let mut b = Replica::start("replica B", &backing, Some(a.keys()), LEASE_SECS).await;
     let receiver = Receiver::start().await;
     register_webhook(&b, &receiver).await;
-    let staff = login(&b, "priya@northwind.example").await;
-    let project = first_id(&staff.get(b.api("/projects")).await);
+    let (staff, project) = staff_and_a_project(&b).await;
 
     // The burst: writers and one slow upload against A, then SIGKILL.
     let sarah = login(&a, CLIENT_ADMIN).await;
@@ -77,7 +77,7 @@ async fn a_replica_killed_mid_burst_loses_nothing_it_acknowledged() {
         acknowledged.len()
     );
 
-    let pending_at_kill = pending_events(&backing).await;
+    let pending_at_kill = pending_events(&mut backing.connect().await).await;
     eprintln!(
         "killed replica A after {} acknowledged writes; {pending_at_kill} outbox events pending",
         acknowledged.len()
@@ -225,10 +225,9 @@ async fn the_audit_chain_verifies(backing: &Backing) {
 }
 
 /// Outbox rows not delivered yet, read straight from the database.
-async fn pending_events(backing: &Backing) -> i64 {
-    let mut database = backing.connect().await;
+async fn pending_events(database: &mut sqlx::PgConnection) -> i64 {
     sqlx::query("SELECT count(*) AS pending FROM portal_outbox_event WHERE status <> 'delivered'")
-        .fetch_one(&mut database)
+        .fetch_one(database)
         .await
         .unwrap()
         .get("pending")
@@ -241,8 +240,9 @@ async fn undelivered_events_are_delivered(
 ) {
     // Events claimed by the killed replica wait out their lease; then either replica sends them.
     let deadline = Instant::now() + Duration::from_secs(90);
+    let mut database = backing.connect().await;
     loop {
-        let pending = pending_events(backing).await;
+        let pending = pending_events(&mut database).await;
         let received = receiver.received();
         let missing: Vec<_> = acknowledged
             .iter()

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::{
-    Backing, CLIENT_ADMIN, PASSWORD, Receiver, Replica, Services, first_id, login,
-    register_webhook, try_login,
+    Backing, CLIENT_ADMIN, PASSWORD, Receiver, Replica, Services, login, register_webhook,
+    staff_and_a_project, try_login,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -93,9 +93,7 @@ async fn failed_logins_count_across_replicas(a: &Replica, b: &Replica) {
 }
 
 async fn a_file_stored_through_one_replica_downloads_from_the_other(a: &Replica, b: &Replica) {
-    let staff = login(a, "priya@northwind.example").await;
-    let projects = staff.get(a.api("/projects")).await;
-    let project = first_id(&projects);
+    let (staff, project) = staff_and_a_project(a).await;
     let content = format!("shared through S3 {}\n", uuid::Uuid::new_v4()).repeat(1000);
     let uploaded = staff
         .send(

@@ -155,10 +155,7 @@ impl State {
             created_at: now,
         };
         self.put(version.clone());
-        self.put(Document {
-            current_version: Some(version.id),
-            ..document
-        });
+        self.put(rules::with_current_version(document, &version));
         self.audit(
             scope,
             events::DOCUMENT_VERSION_ADDED,
@@ -466,11 +463,7 @@ impl DocumentStore for MemoryStore {
             let now = now();
             let created = state.create_document(scope, document, audit, now)?;
             let version = state.add_version(scope, created.id, version, audit, now)?;
-            let created = Document {
-                current_version: Some(version.id),
-                ..created
-            };
-            Ok((created, version))
+            Ok((rules::with_current_version(created, &version), version))
         })
     }
 

@@ -431,11 +431,7 @@ for_each_backend! {
             let created = create_document_in(&mut tx, scope, document, audit).await?;
             let version = add_version_in(&mut tx, scope, created.id, version, audit).await?;
             tx.commit().await.map_err(backend)?;
-            let created = Document {
-                current_version: Some(version.id),
-                ..created
-            };
-            Ok((created, version))
+            Ok((rules::with_current_version(created, &version), version))
         }
 
         async fn document(

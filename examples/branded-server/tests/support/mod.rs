@@ -23,6 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
+use branded_server::keys::StoredKey;
+use portal_auth::{MailLinkKey, TotpKey};
 use serde_json::{Value, json};
 use sqlx::Connection as _;
 use tokio::process::{Child, Command};
@@ -97,7 +99,7 @@ impl Backing {
         database_url.set_path(&format!("/{database}"));
 
         let bucket = format!("portal-replicas-{suffix}");
-        let created = reqwest::Client::new()
+        let created = http_client()
             .put(format!("{}/{bucket}", services.s3_endpoint))
             .send()
             .await
@@ -224,7 +226,7 @@ impl Replica {
     }
 
     async fn wait_healthy(&mut self) {
-        let client = reqwest::Client::new();
+        let client = http_client();
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
@@ -254,8 +256,8 @@ impl Replica {
                 .to_owned()
         };
         self.keys.clone().unwrap_or_else(|| SharedKeys {
-            totp: read("totp.key"),
-            mail_link: read("mail-link.key"),
+            totp: read(<TotpKey as StoredKey>::FILE_NAME),
+            mail_link: read(<MailLinkKey as StoredKey>::FILE_NAME),
         })
     }
 
@@ -525,6 +527,13 @@ pub(crate) async fn register_webhook(replica: &Replica, receiver: &Receiver) {
 }
 
 /// The id of the first item of a list answer.
+/// Signs in the demo's project lead at `replica`; her session and the first project she sees.
+pub(crate) async fn staff_and_a_project(replica: &Replica) -> (Session, String) {
+    let staff = login(replica, "priya@northwind.example").await;
+    let project = first_id(&staff.get(replica.api("/projects")).await);
+    (staff, project)
+}
+
 pub(crate) fn first_id(answer: &Answer) -> String {
     answer.body["items"][0]["id"]
         .as_str()
