@@ -1,4 +1,4 @@
-//! The blob store suite, written once and run on every implementation: `MemoryBlobStore`,
+//! The blob suite of `portal-conformance`, run on every implementation of this crate: `MemoryBlobStore`,
 //! `FsBlobStore`, and `S3BlobStore` (feature `s3`) against the S3 emulator that `.ci/s3.sh` starts
 //! (`PORTAL_TEST_S3_ENDPOINT`).
 
@@ -9,411 +9,24 @@
     reason = "test helpers: a failed unwrap is a failed test"
 )]
 
-use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
+use portal_conformance::blob::BlobHarness;
+use portal_conformance::blob::bodies::{body, counted_body, pattern, read_all};
 use portal_core::TenantId;
 use portal_storage::blob::{
-    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, FsBlobStore, MemoryBlobStore,
-    byte_stream,
+    BlobError, BlobStore, ByteRange, FsBlobStore, MemoryBlobStore, byte_stream,
 };
 use sha2::{Digest, Sha256};
-
-/// A store under test, and a way to see everything it left behind.
-trait Harness: Sized {
-    type Store: BlobStore;
-
-    /// A fresh, empty store; `None` when its backend is not available here (the test is skipped).
-    async fn start() -> Option<Self>;
-
-    fn store(&self) -> &Self::Store;
-
-    /// Every blob, file, object or upload in progress the store holds, named for a failure message.
-    /// Empty for a fresh store.
-    async fn leftovers(&self) -> Vec<String>;
-}
-
-// ---- bodies ----
-
-/// A body of the given chunks.
-fn body(chunks: &[&[u8]]) -> ByteStream {
-    let chunks: Vec<io::Result<Bytes>> = chunks
-        .iter()
-        .map(|chunk| Ok(Bytes::copy_from_slice(chunk)))
-        .collect();
-    byte_stream(futures_util::stream::iter(chunks))
-}
-
-/// `count` chunks of `chunk` bytes each (a pattern that differs per chunk), counting how many the
-/// store pulled.
-fn counted_body(chunk: usize, count: usize, pulled: Arc<AtomicUsize>) -> ByteStream {
-    byte_stream(futures_util::stream::iter(0..count).map(move |index| {
-        pulled.fetch_add(1, Ordering::SeqCst);
-        Ok(Bytes::from(pattern(index, chunk)))
-    }))
-}
-
-fn pattern(index: usize, len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|offset| (index.wrapping_mul(31).wrapping_add(offset.wrapping_mul(7)) % 251) as u8)
-        .collect()
-}
-
-fn sha256_hex(data: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(data))
-}
-
-async fn read_all(read: BlobRead) -> Vec<u8> {
-    let chunks: Vec<Bytes> = read.body.try_collect().await.unwrap();
-    chunks.concat()
-}
-
-// ---- the suite ----
-
-mod suite {
-    use super::*;
-
-    pub(super) async fn round_trip<H: Harness>(h: &H) {
-        let tenant = TenantId::new();
-        let data: Vec<u8> = (0..10_000u32).flat_map(|n| n.to_le_bytes()).collect();
-        let (first, rest) = data.split_at(1234);
-        let stored = h
-            .store()
-            .put(tenant, body(&[first, b"", rest]), 40_000)
-            .await
-            .unwrap();
-        assert_eq!(stored.size, 40_000);
-        assert_eq!(stored.sha256.to_hex(), sha256_hex(&data));
-        assert_eq!(stored.key.tenant(), tenant);
-        assert_eq!(BlobKey::parse(&stored.key.to_string()).unwrap(), stored.key);
-
-        let read = h.store().get(tenant, &stored.key, None).await.unwrap();
-        assert_eq!(read.size, 40_000);
-        assert_eq!(read.range, 0..40_000);
-        assert_eq!(read_all(read).await, data);
-
-        // A second put gets another key; an empty body is an empty blob.
-        let empty = h.store().put(tenant, body(&[]), 0).await.unwrap();
-        assert_ne!(empty.key, stored.key);
-        assert_eq!(empty.size, 0);
-        assert_eq!(empty.sha256.to_hex(), sha256_hex(b""));
-        let read = h.store().get(tenant, &empty.key, None).await.unwrap();
-        assert_eq!((read.size, read.range.clone()), (0, 0..0));
-        assert!(read_all(read).await.is_empty());
-        assert!(matches!(
-            h.store()
-                .get(tenant, &empty.key, Some(ByteRange::From(0)))
-                .await,
-            Err(BlobError::RangeNotSatisfiable { size: 0 })
-        ));
-    }
-
-    pub(super) async fn ranges<H: Harness>(h: &H) {
-        let tenant = TenantId::new();
-        let data = pattern(3, 1000);
-        let stored = h.store().put(tenant, body(&[&data]), 1000).await.unwrap();
-        let get = |range| h.store().get(tenant, &stored.key, Some(range));
-
-        let first = get(ByteRange::FromTo { first: 0, last: 9 }).await.unwrap();
-        assert_eq!((first.size, first.range.clone()), (1000, 0..10));
-        assert_eq!(first.content_range().as_deref(), Some("bytes 0-9/1000"));
-        assert_eq!(read_all(first).await, &data[..10]);
-
-        let middle = get(ByteRange::FromTo {
-            first: 100,
-            last: 199,
-        })
-        .await
-        .unwrap();
-        assert_eq!(middle.range, 100..200);
-        assert_eq!(middle.len(), 100);
-        assert_eq!(read_all(middle).await, &data[100..200]);
-
-        let to_end = get(ByteRange::From(990)).await.unwrap();
-        assert_eq!(to_end.range, 990..1000);
-        assert_eq!(read_all(to_end).await, &data[990..]);
-
-        let suffix = get(ByteRange::Suffix(25)).await.unwrap();
-        assert_eq!(suffix.range, 975..1000);
-        assert_eq!(
-            suffix.content_range().as_deref(),
-            Some("bytes 975-999/1000")
-        );
-        assert_eq!(read_all(suffix).await, &data[975..]);
-
-        let past_end = get(ByteRange::FromTo {
-            first: 998,
-            last: 5000,
-        })
-        .await
-        .unwrap();
-        assert_eq!(past_end.range, 998..1000);
-        assert_eq!(read_all(past_end).await, &data[998..]);
-
-        let longer_suffix = get(ByteRange::Suffix(5000)).await.unwrap();
-        assert_eq!(longer_suffix.range, 0..1000);
-        assert_eq!(read_all(longer_suffix).await, data);
-
-        for unsatisfiable in [
-            ByteRange::From(1000),
-            ByteRange::FromTo {
-                first: 1000,
-                last: 1001,
-            },
-            ByteRange::FromTo { first: 10, last: 9 },
-            ByteRange::Suffix(0),
-        ] {
-            assert!(
-                matches!(
-                    get(unsatisfiable).await,
-                    Err(BlobError::RangeNotSatisfiable { size: 1000 })
-                ),
-                "{unsatisfiable:?}"
-            );
-        }
-    }
-
-    pub(super) async fn too_large_stops_reading_and_keeps_nothing<H: Harness>(h: &H) {
-        let pulled = Arc::new(AtomicUsize::new(0));
-        let result = h
-            .store()
-            .put(TenantId::new(), counted_body(10, 100, pulled.clone()), 25)
-            .await;
-        assert!(
-            matches!(result, Err(BlobError::TooLarge { limit: 25 })),
-            "{result:?}"
-        );
-        // The third chunk crossed the limit: nothing after it was read.
-        assert_eq!(pulled.load(Ordering::SeqCst), 3);
-        assert_eq!(h.leftovers().await, Vec::<String>::new());
-
-        // Exactly the limit is fine.
-        let tenant = TenantId::new();
-        let stored = h.store().put(tenant, body(&[&[7; 25]]), 25).await.unwrap();
-        assert_eq!(stored.size, 25);
-    }
-
-    pub(super) async fn a_failing_body_keeps_nothing<H: Harness>(h: &H) {
-        let chunks: Vec<io::Result<Bytes>> = vec![
-            Ok(Bytes::from_static(b"the first part, ")),
-            Ok(Bytes::from(vec![1; 100_000])),
-            Err(io::Error::new(
-                io::ErrorKind::ConnectionReset,
-                "client went away",
-            )),
-            Ok(Bytes::from_static(b"never read")),
-        ];
-        let result = h
-            .store()
-            .put(
-                TenantId::new(),
-                byte_stream(futures_util::stream::iter(chunks)),
-                1 << 20,
-            )
-            .await;
-        match result {
-            Err(BlobError::Io(error)) => {
-                assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
-                assert_eq!(error.to_string(), "client went away");
-            }
-            other => panic!("expected the body's error, got {other:?}"),
-        }
-        assert_eq!(h.leftovers().await, Vec::<String>::new());
-    }
-
-    pub(super) async fn a_dropped_put_keeps_nothing<H: Harness>(h: &H) {
-        // A body that yields one chunk, signals that the store asked for more, then never ends.
-        let (asked_for_more, mut more) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let first = futures_util::stream::iter([Ok(Bytes::from(vec![5; 64 * 1024]))]);
-        let stalled = futures_util::stream::unfold(asked_for_more, |signal| async move {
-            let _ = signal.send(());
-            futures_util::future::pending::<Option<(io::Result<Bytes>, _)>>().await
-        });
-        let put = h
-            .store()
-            .put(TenantId::new(), byte_stream(first.chain(stalled)), 1 << 20);
-        tokio::select! {
-            result = put => panic!("the put finished with a body that never ends: {result:?}"),
-            _ = more.recv() => {}
-        }
-        // The put future is dropped here, mid-stream.
-        let leftovers = h.leftovers().await;
-        assert!(
-            leftovers
-                .iter()
-                .all(|name| name.starts_with("upload in progress")),
-            "{leftovers:?}"
-        );
-    }
-
-    pub(super) async fn another_tenant_sees_nothing<H: Harness>(h: &H) {
-        let owner = TenantId::new();
-        let intruder = TenantId::new();
-        let stored = h.store().put(owner, body(&[b"secret"]), 100).await.unwrap();
-
-        assert!(matches!(
-            h.store().get(intruder, &stored.key, None).await,
-            Err(BlobError::NotFound)
-        ));
-        assert!(matches!(
-            h.store()
-                .get(intruder, &stored.key, Some(ByteRange::From(0)))
-                .await,
-            Err(BlobError::NotFound)
-        ));
-        assert!(matches!(
-            h.store().delete(intruder, &stored.key).await,
-            Err(BlobError::NotFound)
-        ));
-        // The intruder's delete left the blob alone.
-        let read = h.store().get(owner, &stored.key, None).await.unwrap();
-        assert_eq!(read_all(read).await, b"secret");
-
-        // The same random part under the intruder's tenant names nothing either.
-        let forged = BlobKey::parse(&format!("{intruder}/{}", stored.key.random_part())).unwrap();
-        assert!(matches!(
-            h.store().get(intruder, &forged, None).await,
-            Err(BlobError::NotFound)
-        ));
-        // Nor does a well-formed key that was never issued.
-        let unknown = BlobKey::generate(owner);
-        assert!(matches!(
-            h.store().get(owner, &unknown, None).await,
-            Err(BlobError::NotFound)
-        ));
-    }
-
-    pub(super) async fn malicious_keys_are_invalid<H: Harness>(h: &H) {
-        let tenant = TenantId::new();
-        let stored = h.store().put(tenant, body(&[b"x"]), 1).await.unwrap();
-        let random = stored.key.random_part();
-        let malicious = [
-            String::new(),
-            "../../etc/passwd".into(),
-            "a/b/c".into(),
-            "/etc/passwd".into(),
-            format!("/{tenant}/{random}"),
-            format!("{tenant}/../{random}"),
-            format!("{tenant}/{random}/.."),
-            format!("../{tenant}/{random}"),
-            format!("{tenant}/..%2f..%2fetc"),
-            format!("{tenant}\\{random}"),
-            format!("{tenant}/{random}\0"),
-            "x".repeat(10_000),
-        ];
-        for input in malicious {
-            assert!(
-                matches!(BlobKey::parse(&input), Err(BlobError::InvalidKey)),
-                "{input:?}"
-            );
-            assert!(serde_json::from_value::<BlobKey>(input.clone().into()).is_err());
-        }
-        // The real key still reads.
-        let key = BlobKey::parse(&stored.key.to_string()).unwrap();
-        assert_eq!(
-            read_all(h.store().get(tenant, &key, None).await.unwrap()).await,
-            b"x"
-        );
-    }
-
-    pub(super) async fn delete_then_get_is_not_found<H: Harness>(h: &H) {
-        let tenant = TenantId::new();
-        let stored = h.store().put(tenant, body(&[b"bye"]), 3).await.unwrap();
-        h.store().delete(tenant, &stored.key).await.unwrap();
-        assert!(matches!(
-            h.store().get(tenant, &stored.key, None).await,
-            Err(BlobError::NotFound)
-        ));
-        assert!(matches!(
-            h.store().delete(tenant, &stored.key).await,
-            Err(BlobError::NotFound)
-        ));
-        // Gone from the backend too (an empty tenant directory may stay).
-        let random = stored.key.random_part();
-        let leftovers = h.leftovers().await;
-        assert!(
-            !leftovers.iter().any(|name| name.contains(&random)),
-            "{leftovers:?}"
-        );
-    }
-}
-
-macro_rules! blob_suite {
-    ($module:ident, $harness:ty) => {
-        mod $module {
-            use super::*;
-
-            async fn harness() -> Option<$harness> {
-                <$harness as Harness>::start().await
-            }
-
-            #[tokio::test]
-            async fn round_trip() {
-                if let Some(h) = harness().await {
-                    suite::round_trip(&h).await;
-                }
-            }
-
-            #[tokio::test]
-            async fn ranges() {
-                if let Some(h) = harness().await {
-                    suite::ranges(&h).await;
-                }
-            }
-
-            #[tokio::test]
-            async fn too_large_stops_reading_and_keeps_nothing() {
-                if let Some(h) = harness().await {
-                    suite::too_large_stops_reading_and_keeps_nothing(&h).await;
-                }
-            }
-
-            #[tokio::test]
-            async fn a_failing_body_keeps_nothing() {
-                if let Some(h) = harness().await {
-                    suite::a_failing_body_keeps_nothing(&h).await;
-                }
-            }
-
-            #[tokio::test]
-            async fn a_dropped_put_keeps_nothing() {
-                if let Some(h) = harness().await {
-                    suite::a_dropped_put_keeps_nothing(&h).await;
-                }
-            }
-
-            #[tokio::test]
-            async fn another_tenant_sees_nothing() {
-                if let Some(h) = harness().await {
-                    suite::another_tenant_sees_nothing(&h).await;
-                }
-            }
-
-            #[tokio::test]
-            async fn malicious_keys_are_invalid() {
-                if let Some(h) = harness().await {
-                    suite::malicious_keys_are_invalid(&h).await;
-                }
-            }
-
-            #[tokio::test]
-            async fn delete_then_get_is_not_found() {
-                if let Some(h) = harness().await {
-                    suite::delete_then_get_is_not_found(&h).await;
-                }
-            }
-        }
-    };
-}
 
 // ---- memory ----
 
 struct MemoryHarness(MemoryBlobStore);
 
-impl Harness for MemoryHarness {
+impl BlobHarness for MemoryHarness {
     type Store = MemoryBlobStore;
 
     async fn start() -> Option<Self> {
@@ -429,7 +42,9 @@ impl Harness for MemoryHarness {
     }
 }
 
-blob_suite!(memory, MemoryHarness);
+mod memory {
+    portal_conformance::blob_suite!(super::MemoryHarness);
+}
 
 // ---- file system ----
 
@@ -438,7 +53,7 @@ struct FsHarness {
     root: tempfile::TempDir,
 }
 
-impl Harness for FsHarness {
+impl BlobHarness for FsHarness {
     type Store = FsBlobStore;
 
     async fn start() -> Option<Self> {
@@ -474,7 +89,9 @@ impl Harness for FsHarness {
     }
 }
 
-blob_suite!(fs, FsHarness);
+mod fs {
+    portal_conformance::blob_suite!(super::FsHarness);
+}
 
 /// A chunk that counts how many of its kind are alive.
 struct Tracked {
@@ -668,7 +285,7 @@ mod s3 {
         (status, body)
     }
 
-    impl Harness for S3Harness {
+    impl BlobHarness for S3Harness {
         type Store = S3BlobStore;
 
         async fn start() -> Option<Self> {
@@ -797,4 +414,6 @@ mod s3 {
 }
 
 #[cfg(feature = "s3")]
-blob_suite!(s3_suite, s3::S3Harness);
+mod s3_suite {
+    portal_conformance::blob_suite!(super::s3::S3Harness);
+}

@@ -3,9 +3,9 @@ use portal_core::{BuiltinRole, DomainError};
 use portal_storage::{Page, StoreError};
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{client, ctx, member, tenant, token, work};
-use crate::harness::Harness;
-use crate::tenancy::session;
+use crate::Harness;
+use crate::stores::fixtures::{client, ctx, member, tenant, token, work};
+use crate::stores::tenancy::session;
 
 pub async fn share_links(h: &Harness) {
     let stores = &h.stores;

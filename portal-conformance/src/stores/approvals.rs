@@ -6,8 +6,8 @@ use portal_core::{BuiltinRole, DomainError, TenantScope};
 use portal_storage::{ApprovalDecision, ApprovalFilter, Page, StoreError, Stores};
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{ClientWork, client, ctx, member, name, tenant, work};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{ClientWork, client, ctx, member, name, tenant, work};
 
 struct Setup {
     manager: TenantScope,

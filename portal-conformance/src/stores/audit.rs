@@ -3,8 +3,8 @@ use portal_core::{BuiltinRole, TenantScope, Visibility};
 use portal_storage::{AuditFilter, Page, StoreError};
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{client, ctx, member, project_input, tenant};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{client, ctx, member, project_input, tenant};
 
 pub async fn writes_are_audited_and_the_chain_verifies(h: &Harness) {
     let stores = &h.stores;

@@ -2,9 +2,9 @@
 
 use portal_core::BuiltinRole;
 
-use crate::fixtures::{client, member, tenant, token};
-use crate::harness::Harness;
-use crate::tenancy::session;
+use crate::Harness;
+use crate::stores::fixtures::{client, member, tenant, token};
+use crate::stores::tenancy::session;
 
 /// A backend that offers stamps keeps them exact: reads and uncounted writes leave them alone,
 /// a committed write moves its tenant's, an ended session moves everyone's. One that cannot see

@@ -6,8 +6,8 @@ use portal_core::{BuiltinRole, DomainError, Visibility};
 use portal_storage::{DocumentFilter, Page, StoreError};
 use time::macros::date;
 
-use crate::fixtures::{client, ctx, member, name, new_version, tenant, work};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{client, ctx, member, name, new_version, tenant, work};
 
 fn page() -> Page {
     Page::first(200).unwrap()

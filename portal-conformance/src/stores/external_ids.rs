@@ -10,8 +10,8 @@ use portal_core::{
 };
 use portal_storage::{StoreResult, Stores};
 
-use crate::fixtures::{ctx, member, name, project_input, scope_of, tenant};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{ctx, member, name, project_input, scope_of, tenant};
 
 /// One tenant's clients and work, under external ids every tenant of a test reuses.
 struct World {

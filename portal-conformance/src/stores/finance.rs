@@ -3,8 +3,8 @@ use portal_core::state::InvoiceStatus;
 use portal_core::{BuiltinRole, ClientId, Currency, DomainError, Money};
 use portal_storage::{InvoiceFilter, Page, StoreError};
 
-use crate::fixtures::{client, ctx, member, tenant};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{client, ctx, member, tenant};
 
 fn invoice(client: ClientId, number: &str, status: InvoiceStatus) -> InvoiceInput {
     InvoiceInput {

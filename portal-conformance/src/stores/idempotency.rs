@@ -10,8 +10,10 @@ use portal_storage::traits::IdempotencyBegin;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{assert_conflict, assert_invalid, assert_not_found, member, tenant, token};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{
+    assert_conflict, assert_invalid, assert_not_found, member, tenant, token,
+};
 
 const DAY: Duration = Duration::hours(24);
 

@@ -12,12 +12,12 @@ use portal_core::{
 use portal_storage::{AuditFilter, Page, StoreError, StoreResult, Stores};
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{
+use crate::Harness;
+use crate::stores::fixtures::{
     assert_conflict, assert_forbidden, assert_invalid, assert_not_found, client, ctx, member, name,
     role, tenant, token,
 };
-use crate::harness::Harness;
-use crate::tenancy::session;
+use crate::stores::tenancy::session;
 
 const PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
 
@@ -461,7 +461,7 @@ pub async fn accepting_creates_the_user_and_membership(h: &Harness) {
         .unwrap();
     assert_eq!(credentials.user, *user);
     assert_eq!(credentials.password_hash.as_deref(), Some(PASSWORD_HASH));
-    let scope = crate::fixtures::scope_of(stores, acme, user.id).await;
+    let scope = crate::stores::fixtures::scope_of(stores, acme, user.id).await;
     assert_eq!(
         scope.permissions_in(Some(client_a)),
         approver.permissions(),

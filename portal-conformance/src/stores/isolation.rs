@@ -22,10 +22,10 @@ use portal_storage::{
 use time::OffsetDateTime;
 use time::macros::date;
 
-use crate::fixtures::{
+use crate::Harness;
+use crate::stores::fixtures::{
     ClientWork, client, ctx, member, name, new_version, project_input, role, tenant, token, work,
 };
-use crate::harness::Harness;
 
 const CANARY: &str = "CANARY-7f3a";
 

@@ -10,8 +10,10 @@ use portal_storage::traits::{LoginTokenStore, MfaStore};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{assert_conflict, assert_invalid, assert_not_found, member, tenant, token};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{
+    assert_conflict, assert_invalid, assert_not_found, member, tenant, token,
+};
 
 /// Now, in whole seconds, so stored times read back equal.
 fn now() -> OffsetDateTime {

@@ -6,8 +6,8 @@ use portal_core::{BuiltinRole, Currency, Money, TenantScope};
 use portal_storage::{Page, Stores};
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{client, ctx, member, tenant, work};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{client, ctx, member, tenant, work};
 
 /// The tenant's outbox rows of `kind` (other tests share a PostgreSQL database: only this
 /// tenant's rows count).

@@ -17,11 +17,11 @@ use portal_storage::{
 use time::{Duration, OffsetDateTime};
 use url::Url;
 
-use crate::fixtures::{
+use crate::Harness;
+use crate::stores::fixtures::{
     assert_conflict, assert_forbidden, assert_invalid, assert_not_found, client, ctx, member,
     tenant,
 };
-use crate::harness::Harness;
 
 const LEASE: Duration = Duration::minutes(5);
 

@@ -3,8 +3,8 @@ use std::collections::HashSet;
 use portal_core::BuiltinRole;
 use portal_storage::{Cursor, Page, ProjectFilter};
 
-use crate::fixtures::{client, ctx, member, project_input, tenant};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{client, ctx, member, project_input, tenant};
 
 pub async fn lists_page_with_cursors(h: &Harness) {
     let stores = &h.stores;

@@ -13,10 +13,10 @@ use portal_core::{
 use portal_storage::{Page, StoreResult, Stores};
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{
+use crate::Harness;
+use crate::stores::fixtures::{
     assert_forbidden, assert_not_found, client, ctx, member, name, role, scope_of, tenant, token,
 };
-use crate::harness::Harness;
 
 /// A tenant's people: staff of several reaches, and contacts of one client, of both, and of none.
 struct People {

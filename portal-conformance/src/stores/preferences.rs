@@ -9,8 +9,8 @@ use portal_core::{
 };
 use portal_storage::{AuditFilter, Page, Stores};
 
-use crate::fixtures::{assert_forbidden, assert_not_found, client, ctx, member, tenant};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{assert_forbidden, assert_not_found, client, ctx, member, tenant};
 
 fn tag(text: &str) -> Option<LanguageTag> {
     Some(LanguageTag::parse(text).unwrap())

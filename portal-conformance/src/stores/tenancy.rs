@@ -7,8 +7,8 @@ use portal_core::{
 use portal_storage::{Page, StoreError};
 use time::{Duration, OffsetDateTime};
 
-use crate::fixtures::{branding, client, ctx, member, name, role, scope_of, tenant, token};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{branding, client, ctx, member, name, role, scope_of, tenant, token};
 
 pub async fn tenants_are_created_with_built_in_roles_and_routed(h: &Harness) {
     let stores = &h.stores;

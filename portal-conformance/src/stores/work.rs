@@ -3,8 +3,8 @@ use portal_core::state::{DeliverableStatus, MilestoneStatus};
 use portal_core::{BuiltinRole, ClientId, DomainError, ProjectId, Visibility};
 use portal_storage::{Page, ProjectFilter, StoreError};
 
-use crate::fixtures::{client, ctx, member, name, project_input, tenant, work};
-use crate::harness::Harness;
+use crate::Harness;
+use crate::stores::fixtures::{client, ctx, member, name, project_input, tenant, work};
 
 fn page() -> Page {
     Page::first(200).unwrap()

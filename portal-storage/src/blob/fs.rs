@@ -14,8 +14,8 @@ use tokio_util::io::ReaderStream;
 use uuid::Uuid;
 
 use super::{
-    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, StoredBlob, Tally, byte_stream,
-    check_tenant,
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob,
+    byte_stream, check_tenant,
 };
 
 /// The directory under the root that holds uploads in progress. Tenant directories are UUIDs, so
@@ -140,7 +140,7 @@ impl BlobStore for FsBlobStore {
             .create_new(true)
             .open(temp.path())
             .await?;
-        let mut tally = Tally::new(max_size);
+        let mut tally = PutTally::new(max_size);
         while let Some(chunk) = body.next().await {
             let chunk = chunk?;
             tally.add(&chunk)?;

@@ -9,8 +9,8 @@ use futures_util::StreamExt;
 use portal_core::TenantId;
 
 use super::{
-    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, StoredBlob, Tally, byte_stream,
-    check_tenant,
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob,
+    byte_stream, check_tenant,
 };
 
 /// A [`BlobStore`] that keeps every blob in memory: for tests, demos and doctests only.
@@ -55,7 +55,7 @@ impl BlobStore for MemoryBlobStore {
         mut body: ByteStream,
         max_size: u64,
     ) -> Result<StoredBlob, BlobError> {
-        let mut tally = Tally::new(max_size);
+        let mut tally = PutTally::new(max_size);
         let mut buffer = BytesMut::new();
         while let Some(chunk) = body.next().await {
             let chunk = chunk?;

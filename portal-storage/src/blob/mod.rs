@@ -243,15 +243,19 @@ pub trait BlobStore: Send + Sync + 'static {
 }
 
 /// The SHA-256 and the size of a body so far, and its size limit: what every put runs each chunk
-/// through before it keeps the chunk.
-struct Tally {
+/// through before it keeps the chunk. A blob store of your own uses it to give the same answers as
+/// the built-in ones (the blob suite of `portal-conformance` checks them).
+#[derive(Debug)]
+pub struct PutTally {
     hasher: Sha256,
     size: u64,
     limit: u64,
 }
 
-impl Tally {
-    fn new(limit: u64) -> Self {
+impl PutTally {
+    /// A tally of an empty body that may grow to `limit` bytes.
+    #[must_use]
+    pub fn new(limit: u64) -> Self {
         Self {
             hasher: Sha256::new(),
             size: 0,
@@ -260,7 +264,11 @@ impl Tally {
     }
 
     /// Counts and hashes the next chunk; refuses it when it takes the body past the limit.
-    fn add(&mut self, chunk: &[u8]) -> Result<(), BlobError> {
+    ///
+    /// # Errors
+    /// [`BlobError::TooLarge`] when the chunk takes the body past the limit: stop reading and
+    /// keep nothing.
+    pub fn add(&mut self, chunk: &[u8]) -> Result<(), BlobError> {
         let size = u64::try_from(chunk.len())
             .ok()
             .and_then(|len| self.size.checked_add(len))
@@ -271,7 +279,9 @@ impl Tally {
         Ok(())
     }
 
-    fn finish(self, key: BlobKey) -> StoredBlob {
+    /// What was stored under `key`: the size and SHA-256 of every chunk added.
+    #[must_use]
+    pub fn finish(self, key: BlobKey) -> StoredBlob {
         StoredBlob {
             key,
             sha256: Sha256Digest::from_bytes(self.hasher.finalize().into()),
@@ -348,7 +358,7 @@ mod tests {
 
     #[test]
     fn the_tally_stops_at_the_limit() {
-        let mut tally = Tally::new(5);
+        let mut tally = PutTally::new(5);
         tally.add(b"abc").unwrap();
         tally.add(b"de").unwrap();
         assert!(matches!(

@@ -15,8 +15,8 @@ use object_store::{
 use portal_core::TenantId;
 
 use super::{
-    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, StoredBlob, Tally, byte_stream,
-    check_tenant,
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob,
+    byte_stream, check_tenant,
 };
 
 /// The default size of an upload part: S3 wants at least 5 MiB for every part but the last.
@@ -204,8 +204,8 @@ impl S3BlobStore {
         upload: &mut dyn MultipartUpload,
         mut body: ByteStream,
         max_size: u64,
-    ) -> Result<Tally, BlobError> {
-        let mut tally = Tally::new(max_size);
+    ) -> Result<PutTally, BlobError> {
+        let mut tally = PutTally::new(max_size);
         let mut part = PartBuffer::default();
         while let Some(chunk) = body.next().await {
             let mut chunk = chunk?;

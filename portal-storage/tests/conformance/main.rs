@@ -1,170 +1,30 @@
-//! The conformance suite: written once, run against every backend — memory always, SQLite with
-//! the `sqlite` feature, PostgreSQL with the `postgres` feature and `PORTAL_TEST_POSTGRES_URL`.
-//!
-//! A custom backend proves itself by running these same functions on its own `Stores`.
+//! The conformance suite of `portal-conformance`, run on every backend of this crate — memory
+//! always, SQLite with the `sqlite` feature, PostgreSQL with the `postgres` feature and
+//! `PORTAL_TEST_POSTGRES_URL`. A custom backend runs the same suite on its own `Stores`.
 
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    reason = "a failed fixture step should stop the test loudly"
+    reason = "a failed harness step should stop the test loudly"
 )]
-#![allow(missing_docs, unreachable_pub, reason = "test code")]
 
-mod access;
-mod approvals;
-mod audit;
-mod changes;
-mod content;
-mod external_ids;
-mod finance;
-mod fixtures;
 mod harness;
-mod idempotency;
-mod invitations;
-mod isolation;
-mod mfa;
-mod notices;
-mod notifications;
-mod pagination;
-mod people_reach;
-mod preferences;
-mod tenancy;
-mod work;
 
-/// Generates one `#[tokio::test]` per backend for each listed `module::test` function.
-macro_rules! conformance {
-    ($($module:ident :: $test:ident),+ $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    let harness = crate::harness::memory().await;
-                    crate::$module::$test(&harness).await;
-                }
-            )+
-        }
+mod memory {
+    async fn harness() -> portal_conformance::Harness {
+        portal_conformance::Harness::memory()
+    }
 
-        #[cfg(feature = "sqlite")]
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    let harness = crate::harness::sqlite().await;
-                    crate::$module::$test(&harness).await;
-                }
-            )+
-        }
-
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    let Some(harness) = crate::harness::postgres().await else { return };
-                    crate::$module::$test(&harness).await;
-                }
-            )+
-        }
-    };
+    portal_conformance::stores_suite!(harness);
 }
 
-conformance! {
-    notices::deadlines_are_announced_once,
-    notices::security_notices_follow_real_changes,
-    notifications::a_pass_is_written_in_batches,
-    changes::stamps_move_with_committed_writes,
-    tenancy::tenants_are_created_with_built_in_roles_and_routed,
-    tenancy::slugs_and_domains_are_unique,
-    tenancy::branding_needs_its_permission,
-    tenancy::emails_are_unique_per_tenant,
-    tenancy::credentials_and_password_changes,
-    tenancy::disabling_a_user_ends_sessions_and_memberships,
-    tenancy::custom_roles,
-    tenancy::memberships_build_scopes,
-    tenancy::members_see_only_assigned_clients,
-    tenancy::clients_upsert_idempotently,
-    tenancy::archived_clients_lose_their_contacts,
-    work::drafts_stay_internal_until_published,
-    work::publishing_needs_the_permission,
-    work::children_of_an_internal_project_stay_hidden,
-    work::project_progress_counts_visible_milestones,
-    work::state_machines_are_enforced,
-    work::upserts_are_idempotent,
-    work::foreign_parents_are_not_found,
-    work::edits_replace_the_writable_fields,
-    approvals::requesting_moves_the_deliverable_to_review,
-    approvals::a_decision_must_name_the_exact_version,
-    approvals::only_deciders_may_decide,
-    approvals::concurrent_decisions_have_one_winner,
-    approvals::cancel_and_expire,
-    approvals::the_team_cannot_sign_off_for_the_client,
-    content::document_versions_are_numbered,
-    content::a_document_and_its_first_version_are_created_together,
-    content::stored_bytes_count_every_version_of_the_tenant,
-    content::contacts_upload_shared_documents,
-    content::updates_decisions_and_tasks,
-    content::requests_flow,
-    content::internal_messages_stay_internal,
-    finance::invoices_are_for_finance_roles,
-    finance::invoice_moves_are_checked,
-    access::share_links,
-    access::sessions,
-    access::throttling,
-    invitations::invitations_are_created_listed_and_revoked,
-    invitations::resending_replaces_the_pending_invitation,
-    invitations::pending_invitations_honour_expiry_revocation_and_acceptance,
-    invitations::accepting_creates_the_user_and_membership,
-    invitations::accepting_as_an_existing_user_sets_the_password_and_ends_sessions,
-    invitations::concurrent_acceptances_have_one_winner,
-    invitations::accepting_conflicts_with_the_other_side_or_a_disabled_user,
-    invitations::inviting_needs_the_permission,
-    invitations::invitations_stay_in_their_tenant,
-    invitations::deleting_a_role_drops_its_invitations,
-    invitations::api_keys_are_created_listed_and_revoked,
-    invitations::api_key_prefixes_are_unique_across_tenants,
-    invitations::api_keys_never_exceed_their_creator,
-    invitations::api_keys_stay_in_their_tenant,
-    audit::writes_are_audited_and_the_chain_verifies,
-    audit::a_changed_event_breaks_the_chain,
-    audit::a_removed_event_breaks_the_chain,
-    audit::the_audit_log_needs_its_permission,
-    audit::outbox_rows_are_claimed_once,
-    mfa::login_tokens_are_single_use_and_replaced,
-    mfa::login_tokens_expire,
-    mfa::login_tokens_are_bound_to_purpose_and_tenant,
-    mfa::concurrent_token_consumers_have_one_winner,
-    mfa::totp_enrolment_begins_replaces_and_confirms,
-    mfa::totp_steps_are_never_replayed,
-    mfa::concurrent_uses_of_one_code_have_one_winner,
-    mfa::recovery_codes_work_once,
-    mfa::another_tenants_pair_sees_no_second_factor,
-    pagination::lists_page_with_cursors,
-    isolation::another_tenant_sees_and_changes_nothing,
-    isolation::another_client_sees_and_changes_nothing,
-    people_reach::a_member_sees_colleagues_and_the_contacts_of_its_clients_only,
-    people_reach::an_admin_sees_and_changes_everyone,
-    people_reach::a_manager_of_one_client_changes_only_that_clients_contacts,
-    people_reach::memberships_and_invitations_stay_within_the_managed_client,
-    people_reach::nobody_pulls_another_clients_contact_into_theirs,
-    people_reach::a_removed_contact_is_seen_only_by_staff_managing_every_client,
-    people_reach::contacts_see_themselves_and_their_clients_contacts,
-    preferences::people_set_their_own_language_and_finish_the_tour,
-    preferences::only_the_person_or_their_admins_change_their_preferences,
-    idempotency::keys_start_replay_and_refuse_other_requests,
-    idempotency::abandoned_keys_may_be_used_again,
-    idempotency::expired_keys_count_as_absent_and_are_swept,
-    idempotency::concurrent_begins_have_one_winner,
-    idempotency::keys_stay_in_their_tenant,
-    idempotency::keys_statuses_and_lifetimes_are_checked,
-    external_ids::clients_are_found_by_external_id_within_their_scope,
-    external_ids::projects_are_found_by_external_id_as_by_portal_id,
-    external_ids::milestones_are_found_by_external_id_as_by_portal_id,
-    notifications::recording_is_for_the_dispatcher_and_idempotent,
-    notifications::people_list_count_and_mark_only_their_own,
-    notifications::mail_preferences_are_the_persons_own,
-    notifications::mail_is_claimed_under_a_lease,
-    notifications::webhooks_are_managed_by_integrators,
-    notifications::deliveries_are_queued_for_wanting_endpoints,
-    notifications::deliveries_are_claimed_attempted_and_redelivered,
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    portal_conformance::stores_suite!(crate::harness::sqlite);
+}
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    portal_conformance::stores_suite!(crate::harness::postgres);
 }

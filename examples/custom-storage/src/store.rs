@@ -1,0 +1,249 @@
+//! [`SqliteBlobStore`]: the portal's `BlobStore` over two tables of a SQLite database.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use portal_core::TenantId;
+use portal_storage::blob::{
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob,
+};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use time::OffsetDateTime;
+
+use crate::{read, schema};
+
+/// The largest chunk kept in one row. Bodies arrive in chunks of any size (a few KiB from a
+/// browser); they are gathered up to this size so a large file is a few hundred rows, not
+/// hundreds of thousands, and a read holds one chunk in memory at a time.
+pub const CHUNK_SIZE: usize = 256 * 1024;
+
+/// Documents' bytes in a SQLite database: one file to back up with the portal's records.
+///
+/// A put stages its chunks as it reads the body and commits the blob with one row once the body
+/// ended cleanly within the limit; until then no key answers. A body that fails or grows too
+/// large has its chunks deleted before the put returns. A put whose future is dropped (the
+/// client went away) or whose process died leaves staged chunks that no key reaches;
+/// [`sweep_abandoned_uploads`](Self::sweep_abandoned_uploads) removes them.
+#[derive(Clone, Debug)]
+pub struct SqliteBlobStore {
+    pool: SqlitePool,
+}
+
+impl SqliteBlobStore {
+    /// Opens (creating when missing) the database file at `path`, in WAL mode with `FULL`
+    /// synchronisation so a committed blob survives a power loss, and creates the tables.
+    ///
+    /// # Errors
+    /// [`BlobError::Backend`] when the file cannot be opened or the tables created.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, BlobError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(BlobError::backend)?;
+        Self::with_pool(pool).await
+    }
+
+    /// Uses a pool that is already open — the portal's own (`SqliteStore::pool`), so records and
+    /// files share one database file — and creates the tables when missing.
+    ///
+    /// # Errors
+    /// [`BlobError::Backend`] when the tables cannot be created.
+    pub async fn with_pool(pool: SqlitePool) -> Result<Self, BlobError> {
+        schema::create(&pool).await.map_err(BlobError::backend)?;
+        Ok(Self { pool })
+    }
+
+    /// The pool, for backups and inspection.
+    #[must_use]
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Deletes the chunks of uploads that never committed and were staged more than `older_than`
+    /// ago, and answers how many chunks went. Run it now and then (at start, or daily): uploads
+    /// still streaming are younger than any sensible `older_than` (an hour, say).
+    ///
+    /// # Errors
+    /// [`BlobError::Backend`] when the database fails.
+    pub async fn sweep_abandoned_uploads(&self, older_than: Duration) -> Result<u64, BlobError> {
+        let cutoff =
+            unix_now().saturating_sub(i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX));
+        let done = sqlx::query(
+            "DELETE FROM file_store_chunk WHERE staged_at < $1 \
+             AND key NOT IN (SELECT key FROM file_store_blob)",
+        )
+        .bind(cutoff)
+        .execute(&self.pool)
+        .await
+        .map_err(BlobError::backend)?;
+        Ok(done.rows_affected())
+    }
+
+    /// Stages one chunk of the upload under `key`.
+    async fn stage(&self, key: &str, seq: i64, start: u64, data: &[u8]) -> Result<(), BlobError> {
+        sqlx::query(
+            "INSERT INTO file_store_chunk (key, seq, start, data, staged_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(key)
+        .bind(seq)
+        .bind(i64_of(start)?)
+        .bind(data)
+        .bind(unix_now())
+        .execute(&self.pool)
+        .await
+        .map_err(BlobError::backend)?;
+        Ok(())
+    }
+
+    /// Reads the body into staged chunks; answers what was read, or the error that stopped it.
+    async fn stage_body(
+        &self,
+        key: &BlobKey,
+        mut body: ByteStream,
+        max_size: u64,
+    ) -> Result<PutTally, BlobError> {
+        let name = key.to_string();
+        let mut tally = PutTally::new(max_size);
+        let mut pending: Vec<u8> = Vec::with_capacity(CHUNK_SIZE);
+        let (mut seq, mut start) = (0_i64, 0_u64);
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(BlobError::Io)?;
+            tally.add(&chunk)?;
+            let mut rest: &[u8] = &chunk;
+            while !rest.is_empty() {
+                let take = rest.len().min(CHUNK_SIZE - pending.len());
+                pending.extend_from_slice(&rest[..take]);
+                rest = &rest[take..];
+                if pending.len() == CHUNK_SIZE {
+                    self.stage(&name, seq, start, &pending).await?;
+                    (seq, start) = (seq + 1, start + CHUNK_SIZE as u64);
+                    pending.clear();
+                }
+            }
+        }
+        if !pending.is_empty() {
+            self.stage(&name, seq, start, &pending).await?;
+        }
+        Ok(tally)
+    }
+
+    /// Removes what a failed put staged. Best effort: what a failure here leaves is swept later.
+    async fn discard(&self, key: &BlobKey) {
+        let _ = sqlx::query("DELETE FROM file_store_chunk WHERE key = $1")
+            .bind(key.to_string())
+            .execute(&self.pool)
+            .await;
+    }
+}
+
+#[async_trait]
+impl BlobStore for SqliteBlobStore {
+    async fn put(
+        &self,
+        tenant: TenantId,
+        body: ByteStream,
+        max_size: u64,
+    ) -> Result<StoredBlob, BlobError> {
+        let key = BlobKey::generate(tenant);
+        let tally = match self.stage_body(&key, body, max_size).await {
+            Ok(tally) => tally,
+            Err(error) => {
+                self.discard(&key).await;
+                return Err(error);
+            }
+        };
+        let stored = tally.finish(key);
+        // The one row that makes the blob visible; its commit is the put's commit.
+        let committed = sqlx::query(
+            "INSERT INTO file_store_blob (key, tenant, size, sha256) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(stored.key.to_string())
+        .bind(tenant_text(tenant))
+        .bind(i64_of(stored.size)?)
+        .bind(stored.sha256.as_bytes().as_slice())
+        .execute(&self.pool)
+        .await;
+        if let Err(error) = committed {
+            self.discard(&stored.key).await;
+            return Err(BlobError::backend(error));
+        }
+        Ok(stored)
+    }
+
+    async fn get(
+        &self,
+        tenant: TenantId,
+        key: &BlobKey,
+        range: Option<ByteRange>,
+    ) -> Result<BlobRead, BlobError> {
+        // Another tenant's key is missing before any IO; the query names the tenant as well.
+        if key.tenant() != tenant {
+            return Err(BlobError::NotFound);
+        }
+        let name = key.to_string();
+        let size: Option<i64> =
+            sqlx::query_scalar("SELECT size FROM file_store_blob WHERE key = $1 AND tenant = $2")
+                .bind(&name)
+                .bind(tenant_text(tenant))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(BlobError::backend)?;
+        let size = u64::try_from(size.ok_or(BlobError::NotFound)?).map_err(BlobError::backend)?;
+        let served = match range {
+            Some(range) => range.resolve(size)?,
+            None => 0..size,
+        };
+        let first_seq = i64_of(served.start / CHUNK_SIZE as u64)?;
+        Ok(BlobRead {
+            body: read::chunks(self.pool.clone(), name, first_seq, served.clone()),
+            range: served,
+            size,
+        })
+    }
+
+    async fn delete(&self, tenant: TenantId, key: &BlobKey) -> Result<(), BlobError> {
+        if key.tenant() != tenant {
+            return Err(BlobError::NotFound);
+        }
+        let name = key.to_string();
+        let mut tx = self.pool.begin().await.map_err(BlobError::backend)?;
+        let removed = sqlx::query("DELETE FROM file_store_blob WHERE key = $1 AND tenant = $2")
+            .bind(&name)
+            .bind(tenant_text(tenant))
+            .execute(&mut *tx)
+            .await
+            .map_err(BlobError::backend)?;
+        if removed.rows_affected() == 0 {
+            return Err(BlobError::NotFound);
+        }
+        sqlx::query("DELETE FROM file_store_chunk WHERE key = $1")
+            .bind(&name)
+            .execute(&mut *tx)
+            .await
+            .map_err(BlobError::backend)?;
+        tx.commit().await.map_err(BlobError::backend)
+    }
+}
+
+fn tenant_text(tenant: TenantId) -> String {
+    tenant.as_uuid().simple().to_string()
+}
+
+fn i64_of(value: u64) -> Result<i64, BlobError> {
+    i64::try_from(value).map_err(BlobError::backend)
+}
+
+fn unix_now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,89 @@
+//! What the stores suite runs on: a backend's [`Stores`] and a way to tamper with its audit log.
+
+use std::any::Any;
+
+use async_trait::async_trait;
+use portal_core::TenantId;
+use portal_storage::{MemoryStore, Stores};
+
+/// Changes the audit log behind the store's back, as an attacker with database access would.
+///
+/// The suite uses it to prove that the backend's chain verification notices the change.
+#[async_trait]
+pub trait Tamper: Send + Sync {
+    /// Rewrites the details of event `seq` of `tenant` without fixing its hash.
+    async fn alter_event(&self, tenant: TenantId, seq: i64);
+    /// Deletes event `seq` of `tenant`.
+    async fn remove_event(&self, tenant: TenantId, seq: i64);
+}
+
+/// Fresh stores of one backend, and a way to tamper with them.
+pub struct Harness {
+    /// The stores under test; every check builds its own tenants in them.
+    pub stores: Stores,
+    /// Raw access to the audit log, for the tamper checks.
+    pub tamper: Box<dyn Tamper>,
+    /// Whatever must live as long as the stores (a temporary directory, a container guard).
+    _keep: Option<Box<dyn Any + Send + Sync>>,
+}
+
+impl Harness {
+    /// A harness over `stores`, tampering through `tamper`.
+    #[must_use]
+    pub fn new(stores: Stores, tamper: impl Tamper + 'static) -> Self {
+        Self {
+            stores,
+            tamper: Box::new(tamper),
+            _keep: None,
+        }
+    }
+
+    /// A harness over a fresh [`MemoryStore`]: the reference every other backend is held to.
+    #[must_use]
+    pub fn memory() -> Self {
+        let store = MemoryStore::new();
+        Self::new(Stores::from_backend(store.clone()), MemoryTamper(store))
+    }
+
+    /// Keeps `guard` alive as long as the harness (a temporary directory the database lives in).
+    #[must_use]
+    pub fn keeping(mut self, guard: impl Any + Send + Sync) -> Self {
+        self._keep = Some(Box::new(guard));
+        self
+    }
+}
+
+/// Tampers with a [`MemoryStore`] through its test-only hooks.
+struct MemoryTamper(MemoryStore);
+
+#[async_trait]
+impl Tamper for MemoryTamper {
+    async fn alter_event(&self, tenant: TenantId, seq: i64) {
+        self.0.tamper_audit_event(tenant, seq, |event| {
+            event.details = serde_json::json!({ "tampered": true });
+        });
+    }
+
+    async fn remove_event(&self, tenant: TenantId, seq: i64) {
+        self.0.remove_audit_event(tenant, seq);
+    }
+}
+
+/// What a harness maker may answer: a [`Harness`], or `None` when the backend is not available
+/// here (the generated tests then return early).
+pub trait IntoHarness {
+    /// The harness, if there is one.
+    fn into_harness(self) -> Option<Harness>;
+}
+
+impl IntoHarness for Harness {
+    fn into_harness(self) -> Option<Harness> {
+        Some(self)
+    }
+}
+
+impl IntoHarness for Option<Harness> {
+    fn into_harness(self) -> Option<Harness> {
+        self
+    }
+}
