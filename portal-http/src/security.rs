@@ -11,7 +11,8 @@ use crate::error::ApiError;
 
 /// Middleware: the headers every response carries, errors included (SEC-32).
 /// `Content-Security-Policy` and `Cache-Control` are set only when the handler did not set its
-/// own (a download sets `sandbox`, a page its nonces); the rest always.
+/// own (a download's policy is `sandbox`, a page's admits the portal's own scripts and styles,
+/// and the pages' static assets may be cached); the rest always.
 pub(crate) async fn security_headers(State(hsts): State<bool>, mut response: Response) -> Response {
     let headers = response.headers_mut();
     let defaults = [

@@ -10,11 +10,17 @@
 
 mod support;
 
-use axum::body::Body;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
 use axum::http::{Request, header};
+use futures_util::{StreamExt as _, stream};
+use portal_core::model::ThrottleState;
+use portal_http::HttpConfig;
+use portal_storage::{StoreError, StoreResult, Stores, ThrottleStore};
 use serde_json::json;
-use support::{PASSWORD, Portal};
-use time::Duration;
+use support::{PASSWORD, Portal, Reply};
+use time::{Duration, OffsetDateTime};
 
 #[tokio::test]
 async fn login_sets_a_host_prefixed_secure_cookie_and_me_answers_sec_15() {
@@ -145,6 +151,50 @@ async fn logout_ends_the_session_sec_17() {
     );
 }
 
+/// A login sent with a session cookie ends that session once the new one is issued, so a
+/// replaced cookie opens nothing; a failed login ends nothing, and a session of another tenant
+/// sent along is left alone.
+#[tokio::test]
+async fn a_login_ends_the_session_of_the_cookie_sent_with_it_sec_13() {
+    let portal = Portal::new().await;
+    let login = |cookie: Option<String>, password: &'static str| {
+        let portal = &portal;
+        async move {
+            portal
+                .post(
+                    "/acme/api/v1/auth/login",
+                    json!({ "email": "ada@acme.test", "password": password }),
+                    cookie.as_deref(),
+                )
+                .await
+        }
+    };
+    let a = portal.login("acme", "ada@acme.test").await;
+    let again = login(Some(a.clone()), PASSWORD).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    let b = again.cookie().unwrap();
+    assert_ne!(a, b, "a new token");
+    assert_eq!(portal.get("/acme/api/v1/me", Some(&a)).await.status, 401);
+    assert_eq!(portal.get("/acme/api/v1/me", Some(&b)).await.status, 200);
+
+    let wrong = login(Some(b.clone()), "not the password at all").await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(
+        portal.get("/acme/api/v1/me", Some(&b)).await.status,
+        200,
+        "a failed login ends nothing"
+    );
+
+    let globex = portal.login("globex", "gil@globex.test").await;
+    let beside = login(Some(globex.clone()), PASSWORD).await;
+    assert_eq!(beside.status, 200, "{}", beside.text);
+    assert_eq!(
+        portal.get("/globex/api/v1/me", Some(&globex)).await.status,
+        200,
+        "another tenant's session is not acme's to end"
+    );
+}
+
 #[tokio::test]
 async fn an_idle_session_ends_after_thirty_minutes_sec_18() {
     let portal = Portal::new().await;
@@ -246,29 +296,138 @@ async fn every_answer_carries_the_security_headers_sec_32() {
         portal.get("/acme/api/v1/openapi.json", None).await,
     ];
     for reply in &answers {
-        for (name, value) in [
-            ("x-content-type-options", "nosniff"),
-            ("referrer-policy", "no-referrer"),
-            ("x-frame-options", "DENY"),
-            (
-                "strict-transport-security",
-                "max-age=31536000; includeSubDomains",
-            ),
-            ("cache-control", "no-store"),
-        ] {
-            assert_eq!(
-                reply.headers.get(name).map(|v| v.to_str().unwrap()),
-                Some(value),
-                "{name} on a {} answer",
-                reply.status
-            );
-        }
-        let csp = reply.headers.get("content-security-policy").unwrap();
-        assert!(csp.to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert_security_headers(reply);
     }
     assert_eq!(answers[0].status, 404);
     assert_eq!(answers[0].error_code(), "not_found");
     assert_eq!(answers[1].error_code(), "no_route");
+}
+
+/// The headers every answer carries, whatever its status (SEC-32).
+fn assert_security_headers(reply: &Reply) {
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+        (
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        ),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(
+            reply.headers.get(name).map(|v| v.to_str().unwrap()),
+            Some(value),
+            "{name} on a {} answer",
+            reply.status
+        );
+    }
+    let csp = reply.headers.get("content-security-policy").unwrap();
+    assert!(
+        csp.to_str().unwrap().contains("frame-ancestors 'none'"),
+        "{csp:?} on a {} answer",
+        reply.status
+    );
+}
+
+/// Login throttling whose backend is down: every call fails.
+struct BrokenThrottle;
+
+fn down() -> StoreError {
+    StoreError::backend(std::io::Error::other("canary-throttle-backend-down"))
+}
+
+#[async_trait::async_trait]
+impl ThrottleStore for BrokenThrottle {
+    async fn throttle(&self, _key: &str) -> StoreResult<Option<ThrottleState>> {
+        Err(down())
+    }
+
+    async fn record_failure(
+        &self,
+        _key: &str,
+        _now: OffsetDateTime,
+        _window: Duration,
+    ) -> StoreResult<ThrottleState> {
+        Err(down())
+    }
+
+    async fn forgive_failure(&self, _key: &str) -> StoreResult<()> {
+        Err(down())
+    }
+
+    async fn block_until(&self, _key: &str, _until: OffsetDateTime) -> StoreResult<()> {
+        Err(down())
+    }
+
+    async fn clear_throttle(&self, _key: &str) -> StoreResult<()> {
+        Err(down())
+    }
+}
+
+#[tokio::test]
+async fn answers_413_and_500_carry_the_security_headers_too_sec_32() {
+    let portal = Portal::new().await;
+    let oversized = portal
+        .post(
+            "/acme/api/v1/auth/login",
+            json!({ "email": "a".repeat(1024 * 1024), "password": PASSWORD }),
+            None,
+        )
+        .await;
+    assert_eq!(oversized.status, 413, "{}", oversized.text);
+    assert_eq!(oversized.error_code(), "payload_too_large");
+    assert_security_headers(&oversized);
+
+    let broken = Portal::with_stores(HttpConfig::default(), |stores| Stores {
+        throttle: Arc::new(BrokenThrottle),
+        ..stores
+    })
+    .await;
+    let failed = broken
+        .post(
+            "/acme/api/v1/auth/login",
+            json!({ "email": "ada@acme.test", "password": PASSWORD }),
+            None,
+        )
+        .await;
+    assert_eq!(failed.status, 500, "{}", failed.text);
+    assert_eq!(failed.error_code(), "internal");
+    assert!(
+        !failed.text.contains("canary-throttle"),
+        "the cause stays in the log: {}",
+        failed.text
+    );
+    assert_security_headers(&failed);
+}
+
+/// A JSON body that sends its first bytes and then nothing more, never ending.
+fn stalled_body() -> Body {
+    let first = stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(
+        b"{\"email\": \"ada@acme.test\", ",
+    ))]);
+    Body::from_stream(first.chain(stream::pending()))
+}
+
+#[tokio::test]
+async fn a_request_whose_body_never_ends_is_cut_off_with_408_sec_35() {
+    let portal = Portal::with_config(
+        HttpConfig::default().with_request_timeout(std::time::Duration::from_millis(50)),
+    )
+    .await;
+    let reply = portal
+        .send(
+            Request::post("/acme/api/v1/auth/login")
+                .header(header::HOST, "portal.example.com")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .body(stalled_body())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reply.status, 408, "{}", reply.text);
+    assert_eq!(reply.error_code(), "timeout");
+    assert_security_headers(&reply);
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use std::task::Poll;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, header};
-use futures_util::stream;
+use futures_util::{StreamExt as _, stream};
 use http_body_util::BodyExt as _;
 use portal_core::model::{AuditContext, ClientInput, ProjectInput, ProjectStatus};
 use portal_core::{
@@ -565,6 +565,38 @@ async fn single_ranges_are_206_and_outside_ranges_416() {
         )
         .await;
     assert_eq!(matching.status, 206);
+}
+
+/// An upload gets the transfer timeout, not the request timeout: one that stops sending is cut
+/// off with 408 when the transfer timeout runs out, and leaves nothing behind.
+#[tokio::test]
+async fn a_stalled_upload_is_cut_off_with_408_sec_35() {
+    let w = world_with(
+        HttpConfig::default()
+            .with_max_upload_bytes(LIMIT)
+            .with_transfer_timeout(std::time::Duration::from_millis(50)),
+    )
+    .await;
+    let documents = w.path("acme", &format!("/projects/{}/documents", w.project));
+    let first = stream::iter([Ok::<_, std::io::Error>(Bytes::from(pdf(1_000)))]);
+    let stalled = Body::from_stream(first.chain(stream::pending()));
+    let reply = w
+        .portal
+        .send(World::upload_request(
+            &format!("{documents}?name=stalled.pdf"),
+            Some(&w.staff),
+            stalled,
+        ))
+        .await;
+    assert_eq!(reply.status, 408, "{}", reply.text);
+    assert_eq!(reply.error_code(), "timeout");
+    assert_eq!(w.blobs.len(), 0, "no blob is left");
+    assert!(
+        w.project_documents("acme", w.project, &w.staff)
+            .await
+            .is_empty(),
+        "no document is left"
+    );
 }
 
 #[tokio::test]

@@ -37,8 +37,8 @@
 //!   an object the caller may not see hold no canary at all;
 //! - after every refused request (status ≥ 400) both tenants' audit chains hold the same
 //!   successful events as before: every write appends one in its transaction. Only `success`
-//!   events count, so recorded refusals (failed logins today, `authz_fail` events later) do not
-//!   look like changes;
+//!   events count, so recorded refusals (failed logins, `authz.denied` events) do not look like
+//!   changes;
 //! - no mail to globex or to another client's contact, and no outbox row (webhooks and
 //!   notifications) of the other tenant, holds a canary;
 //! - nothing answers 5xx.

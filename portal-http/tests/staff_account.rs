@@ -151,6 +151,57 @@ async fn totp_is_enrolled_used_at_login_and_removed_through_the_api_sec_23() {
     assert_eq!(again.status, 409);
 }
 
+/// With a second factor the login takes two requests: the session of the cookie sent along
+/// still works after the first and ends with the second, when the new one is issued.
+#[tokio::test]
+async fn a_two_step_login_ends_the_session_of_the_cookie_sent_with_it_sec_13() {
+    let portal = Portal::new().await;
+    let a = portal.login("acme", "ada@acme.test").await;
+    let setup = send(&portal, Method::POST, &acme("/me/mfa/totp"), None, &a).await;
+    assert_eq!(setup.status, 200, "{}", setup.text);
+    let secret = setup.json()["secret"].as_str().unwrap().to_owned();
+    let confirmed = send(
+        &portal,
+        Method::POST,
+        &acme("/me/mfa/totp/confirm"),
+        Some(json!({ "code": totp(&secret, portal.clock.now()) })),
+        &a,
+    )
+    .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+
+    let first = portal
+        .post(
+            &acme("/auth/login"),
+            json!({ "email": "ada@acme.test", "password": PASSWORD }),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.json()["status"], "second_factor_required");
+    assert!(first.set_cookie().is_none(), "no session yet");
+    assert_eq!(
+        portal.get(&acme("/me"), Some(&a)).await.status,
+        200,
+        "a pending login ends nothing"
+    );
+
+    let challenge = first.json()["challenge"].as_str().unwrap().to_owned();
+    portal.clock.advance(Duration::seconds(30));
+    let second = portal
+        .post(
+            &acme("/auth/mfa"),
+            json!({ "challenge": challenge, "code": totp(&secret, portal.clock.now()) }),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    let b = second.cookie().unwrap();
+    assert_ne!(a, b, "a new token");
+    assert_eq!(portal.get(&acme("/me"), Some(&a)).await.status, 401);
+    assert_eq!(portal.get(&acme("/me"), Some(&b)).await.status, 200);
+}
+
 #[tokio::test]
 async fn changing_the_second_factor_needs_a_recent_login_and_a_session_sec_20() {
     let portal = Portal::new().await;

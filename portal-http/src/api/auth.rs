@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use portal_auth::password::Password;
-use portal_auth::{LoginOutcome, LoginSuccess};
-use portal_core::DisplayName;
+use portal_auth::{AuthError, LoginOutcome, LoginSuccess};
 use portal_core::model::Tenant;
+use portal_core::{DisplayName, TenantId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -103,7 +103,8 @@ pub struct InvitationInfo {
     pub expires_at: OffsetDateTime,
 }
 
-/// Logs in with an email and a password.
+/// Logs in with an email and a password. Signing in ends the session of a cookie sent along, if
+/// it is one of this tenant (SEC-13).
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in, or a second factor is due", body = LoginResponse),
@@ -115,6 +116,7 @@ pub async fn login(
     RequestTenant(tenant): RequestTenant,
     ip: ClientIp,
     UserAgent(agent): UserAgent,
+    jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let outcome = state
@@ -126,10 +128,11 @@ pub async fn login(
             ip.login_context(agent),
         )
         .await?;
-    Ok(outcome_response(&state, outcome))
+    Ok(outcome_response(&state, tenant.id, &jar, outcome).await)
 }
 
-/// Completes a login with a TOTP or recovery code.
+/// Completes a login with a TOTP or recovery code; like `/auth/login`, it ends the session of a
+/// cookie of this tenant sent along.
 #[utoipa::path(post, path = "/auth/mfa", tag = "auth", request_body = MfaRequest,
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
@@ -141,6 +144,7 @@ pub async fn mfa(
     RequestTenant(tenant): RequestTenant,
     ip: ClientIp,
     UserAgent(agent): UserAgent,
+    jar: CookieJar,
     ApiJson(body): ApiJson<MfaRequest>,
 ) -> Result<Response, ApiError> {
     let success = state
@@ -152,7 +156,7 @@ pub async fn mfa(
             ip.login_context(agent),
         )
         .await?;
-    Ok(signed_in(&state, &success))
+    Ok(signed_in(&state, tenant.id, &jar, &success).await)
 }
 
 /// Ends the caller's session and clears the cookie.
@@ -194,13 +198,14 @@ pub async fn redeem_magic_link(
     RequestTenant(tenant): RequestTenant,
     ip: ClientIp,
     UserAgent(agent): UserAgent,
+    jar: CookieJar,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<Response, ApiError> {
     let outcome = state
         .recovery()
         .redeem_magic_link(tenant.id, &body.token, &ip.login_context(agent))
         .await?;
-    Ok(outcome_response(&state, outcome))
+    Ok(outcome_response(&state, tenant.id, &jar, outcome).await)
 }
 
 /// Mails a password-reset link. Always 202, whether or not the email exists (SEC-09).
@@ -305,6 +310,7 @@ pub async fn accept_invitation(
     RequestTenant(tenant): RequestTenant,
     ip: ClientIp,
     UserAgent(agent): UserAgent,
+    jar: CookieJar,
     ApiJson(body): ApiJson<AcceptInvitationRequest>,
 ) -> Result<Response, ApiError> {
     let name = DisplayName::parse(&body.name).map_err(ApiError::from)?;
@@ -318,13 +324,19 @@ pub async fn accept_invitation(
             &ip.login_context(agent),
         )
         .await?;
-    Ok(outcome_response(&state, outcome))
+    Ok(outcome_response(&state, tenant.id, &jar, outcome).await)
 }
 
-/// The answer to a first login step.
-fn outcome_response(state: &PortalState, outcome: LoginOutcome) -> Response {
+/// The answer to a first login step. A pending second factor ends nothing yet: the session sent
+/// with the request ends when the second step signs in.
+async fn outcome_response(
+    state: &PortalState,
+    tenant: TenantId,
+    jar: &CookieJar,
+    outcome: LoginOutcome,
+) -> Response {
     match outcome {
-        LoginOutcome::SignedIn(success) => signed_in(state, &success),
+        LoginOutcome::SignedIn(success) => signed_in(state, tenant, jar, &success).await,
         LoginOutcome::SecondFactorRequired(challenge) => {
             Json(LoginResponse::SecondFactorRequired {
                 challenge: challenge.token.expose_secret().to_owned(),
@@ -335,8 +347,15 @@ fn outcome_response(state: &PortalState, outcome: LoginOutcome) -> Response {
     }
 }
 
-/// Sets the new session's cookie (replacing any earlier one, SEC-13).
-fn signed_in(state: &PortalState, success: &LoginSuccess) -> Response {
+/// Ends the session of the cookie sent with the login and sets the new session's cookie in its
+/// place (SEC-13).
+async fn signed_in(
+    state: &PortalState,
+    tenant: TenantId,
+    jar: &CookieJar,
+    success: &LoginSuccess,
+) -> Response {
+    end_presented_session(state, tenant, jar, success).await;
     let mut response = Json(LoginResponse::SignedIn {
         must_enrol_mfa: success.must_enrol_mfa,
     })
@@ -345,6 +364,35 @@ fn signed_in(state: &PortalState, success: &LoginSuccess) -> Response {
     let cookie = session_cookie(state, success.token.expose_secret(), max_age);
     cookies::append_set_cookie(&mut response, &cookie);
     response
+}
+
+/// Ends the session of the cookie sent with a completed login, if it is one of the request's
+/// tenant: the new session replaces it. A session of another tenant is left alone, as this
+/// tenant's routes treat it like no session at all (SEC-27).
+async fn end_presented_session(
+    state: &PortalState,
+    tenant: TenantId,
+    jar: &CookieJar,
+    success: &LoginSuccess,
+) {
+    let Some(cookie) = jar.get(state.config().session_cookie_name()) else {
+        return;
+    };
+    let presented = cookie.value();
+    if presented == success.token.expose_secret() {
+        return;
+    }
+    let sessions = state.sessions();
+    let ended = match sessions.authenticate_in(tenant, presented).await {
+        Ok(_) => sessions.logout(presented).await,
+        // Unknown, lapsed or another tenant's: nothing of this tenant to end.
+        Err(AuthError::Unauthenticated) => Ok(()),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = ended {
+        // The new session stands either way; the old one still times out on its own.
+        tracing::warn!(%error, "the previous session could not be ended");
+    }
 }
 
 /// `name=value; Path=/; HttpOnly; SameSite=Lax; Max-Age=…` plus `Secure` unless in plain-http

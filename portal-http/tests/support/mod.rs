@@ -95,11 +95,27 @@ impl Portal {
         host_identity: Option<Arc<dyn portal_http::HostIdentity>>,
         blobs: MemoryBlobStore,
     ) -> Self {
+        Self::assemble(config, host_identity, blobs, |stores| stores).await
+    }
+
+    /// A portal whose stores, once seeded, pass through `swap`: a test puts a store of its own
+    /// (a failing one, say) in place of one of them.
+    pub async fn with_stores(config: HttpConfig, swap: impl FnOnce(Stores) -> Stores) -> Self {
+        Self::assemble(config, None, MemoryBlobStore::new(), swap).await
+    }
+
+    async fn assemble(
+        config: HttpConfig,
+        host_identity: Option<Arc<dyn portal_http::HostIdentity>>,
+        blobs: MemoryBlobStore,
+        swap: impl FnOnce(Stores) -> Stores,
+    ) -> Self {
         let stores = Stores::memory();
         let acme = tenant(&stores, "acme", "Acme Agency").await;
         let globex = tenant(&stores, "globex", "Globex Studio").await;
         let ada = staff(&stores, acme, "ada@acme.test", BuiltinRole::Owner).await;
         staff(&stores, globex, "gil@globex.test", BuiltinRole::Owner).await;
+        let stores = swap(stores);
         let clock = ManualClock::starting_now();
         let authenticator = Authenticator::new(
             stores.clone(),
