@@ -23,6 +23,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::{Extension, Router};
 use tower::ServiceBuilder;
 
+pub use api::openapi_json;
 pub use config::{HttpConfig, PagesConfig, RateLimit, TenantRouting};
 pub use error::ApiError;
 pub use extract::{ApiJson, ApiPath, ApiQuery, Caller, CallerVia, ClientIp};
@@ -91,4 +92,23 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: PortalState) -> Router<S>
         ))
         .service(guarded);
     Router::new().fallback_service(service)
+}
+
+/// The guides of `docs/`: the Rust in them runs with this crate's doctests, so it stays true.
+#[cfg(doctest)]
+mod guides {
+    #[doc = include_str!("../../docs/authorization.md")]
+    struct Authorization;
+
+    #[doc = include_str!("../../docs/embedding.md")]
+    struct Embedding;
+
+    #[doc = include_str!("../../docs/pages.md")]
+    struct Pages;
+
+    #[doc = include_str!("../../docs/storage.md")]
+    struct Storage;
+
+    #[doc = include_str!("../../docs/testing.md")]
+    struct Testing;
 }

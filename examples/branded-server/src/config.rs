@@ -227,3 +227,44 @@ fn custom_css(text: &str) -> Result<String, DomainError> {
     }
     Ok(css.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
+
+    use super::PortalConfig;
+
+    /// The white-label guide, whose first `toml` block is a complete branding file.
+    const GUIDE: &str = include_str!("../../../docs/white-label.md");
+
+    /// The first fenced `toml` block of `markdown`.
+    fn first_toml_block(markdown: &str) -> Option<&str> {
+        let (_, rest) = markdown.split_once("```toml\n")?;
+        let (block, _) = rest.split_once("\n```")?;
+        Some(block)
+    }
+
+    #[test]
+    fn the_guides_example_file_parses_with_every_key() {
+        let text = first_toml_block(GUIDE).unwrap();
+        let config = PortalConfig::parse(text).unwrap();
+        let b = &config.branding;
+        assert_eq!(config.slug.as_str(), "harbour");
+        assert_eq!(b.display_name.as_str(), "Harbour & Co");
+        assert!(b.logo_url.is_some() && b.favicon_url.is_some());
+        assert_eq!(b.primary_colour.as_str(), "#1f3a5f");
+        assert_eq!(b.accent_colour.as_str(), "#f2a541");
+        assert_eq!(b.font.as_deref(), Some("Source Sans 3"));
+        assert!(b.custom_css.as_deref().unwrap().contains("paper.png"));
+        assert_eq!(
+            b.email_sender_name.as_ref().unwrap().as_str(),
+            "Harbour & Co client team"
+        );
+        assert_eq!(
+            b.email_sender_address.as_ref().unwrap().as_str(),
+            "clients@harbour.example"
+        );
+        // The guide says the file's colours should pass the API's contrast rules.
+        b.check_contrast().unwrap();
+    }
+}

@@ -154,6 +154,9 @@ enum Command {
         #[arg(long)]
         tenant: String,
     },
+    /// Print the API's OpenAPI document (what `/api/v1/openapi.json` serves) and exit; it needs
+    /// no database: `branded-server openapi > docs/openapi.json`.
+    Openapi,
 }
 
 /// `--smtp-security`.
@@ -173,6 +176,7 @@ async fn main() -> ExitCode {
     init_tracing();
     let what = match args.command {
         Some(Command::VerifyAudit { .. }) => "verify-audit failed",
+        Some(Command::Openapi) => "openapi failed",
         None => "the server stopped",
     };
     match run(args).await {
@@ -196,8 +200,10 @@ fn init_tracing() {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    if let Some(Command::VerifyAudit { tenant }) = &args.command {
-        return verify_audit(&args, tenant).await;
+    match &args.command {
+        Some(Command::VerifyAudit { tenant }) => return verify_audit(&args, tenant).await,
+        Some(Command::Openapi) => return print_openapi(),
+        None => {}
     }
     let portal = match &args.branding {
         Some(path) => {
@@ -349,6 +355,15 @@ async fn verify_audit(args: &Args, tenant: &str) -> anyhow::Result<()> {
             report.verified
         ),
     }
+}
+
+/// `openapi`: the document pretty-printed with a final newline, exactly as `docs/openapi.json`
+/// is committed (keys in sorted order, so the output is stable).
+fn print_openapi() -> anyhow::Result<()> {
+    let document = portal_http::openapi_json().context("building the OpenAPI document")?;
+    let text = serde_json::to_string_pretty(&document).context("printing the document")?;
+    println!("{text}");
+    Ok(())
 }
 
 /// Stored files: in the S3 bucket of `--s3-bucket`, else in `<data-dir>/files`.

@@ -225,6 +225,17 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
     (router, document)
 }
 
+/// The API's OpenAPI 3.1 document as JSON: what `GET /api/v1/openapi.json` answers. It is
+/// built from the registered routes alone, so it needs no state; `docs/openapi.json` is this
+/// value, pretty-printed, and a test keeps the two equal.
+///
+/// # Errors
+/// If the document cannot be turned into JSON, which the tests rule out.
+pub fn openapi_json() -> Result<serde_json::Value, serde_json::Error> {
+    let (_, document) = routes();
+    serde_json::to_value(&document)
+}
+
 /// The generated OpenAPI document, shared by every request.
 #[derive(Debug, Clone)]
 pub struct OpenApiDocument(pub Arc<serde_json::Value>);
