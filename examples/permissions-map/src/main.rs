@@ -1,10 +1,4 @@
-//! Prints the permission matrix of the built-in roles — which role may do what.
-//!
-//! ```text
-//! cargo run -p permissions-map               # Markdown, as in docs/permissions.md
-//! cargo run -p permissions-map -- --json     # JSON, for tools
-//! cargo run -p permissions-map -- --explain  # one sample decision per rule, with its reason
-//! ```
+#![doc = include_str!("../README.md")]
 
 use std::io::Write as _;
 
