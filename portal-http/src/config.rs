@@ -68,10 +68,12 @@ pub struct HttpConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct PagesConfig {
-    /// A directory whose files replace the compiled-in page templates of the same name
-    /// (`layout.html`, `login.html`, `mfa.html`, `dashboard.html`, `error.html`). Read once, when
-    /// the router is built; a file that does not compile is logged and the built-in template
-    /// kept. `None` (the default): the built-in templates.
+    /// A directory whose files replace the compiled-in page templates of the same name and
+    /// folder: any of them, from the core `layout.html`, `login.html`, `mfa.html`,
+    /// `dashboard.html` and `error.html` to each area's (`client/approval.html`,
+    /// `admin/branding.html`, `notify/notifications.html`…). Read once, when the router is built;
+    /// a file that does not compile is logged and the built-in template kept, and files with
+    /// other names are ignored. `None` (the default): the built-in templates.
     pub template_dir: Option<PathBuf>,
 }
 

@@ -1,19 +1,11 @@
-//! The client portal as one branded server: `cargo run -p branded-server` and open the printed
-//! URL. The binary (`main.rs`) reads the flags, opens the database and serves; this library holds
-//! the parts it is made of, so they can be tested on their own:
-//!
-//! - [`config`]: the branding file (`portal.toml`),
-//! - [`database`]: the SQLite file, or PostgreSQL for replicas,
-//! - [`seed`]: the demo tenant, its people and their work, created on the first start,
-//! - [`mail`]: a mailer that writes each mail to a file,
-//! - [`keys`]: the TOTP sealing key, from the environment or a key file,
-//! - [`verify`]: `verify-audit`, the audit chain checked from the outside.
+#![doc = include_str!("../README.md")]
 
 pub mod config;
 pub mod database;
 pub mod keys;
 pub mod mail;
 pub mod seed;
+pub mod templates;
 pub mod verify;
 
 use axum::Router;

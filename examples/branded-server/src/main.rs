@@ -15,7 +15,7 @@ use branded_server::config::PortalConfig;
 use branded_server::database::{self, Database};
 use branded_server::mail::FileMailer;
 use branded_server::seed::{self, DEMO_PASSWORD, DEMO_PEOPLE, SeedOutcome};
-use branded_server::{HEALTH_PATH, app, app_with_baseline, keys, verify};
+use branded_server::{HEALTH_PATH, app, app_with_baseline, keys, templates, verify};
 use clap::Parser;
 use portal_auth::password::{Argon2Config, PasswordHasher};
 use portal_auth::{
@@ -57,6 +57,11 @@ struct Args {
     /// The branding file [default: the bundled portal.toml].
     #[arg(long, env = "PORTAL_BRANDING")]
     branding: Option<PathBuf>,
+
+    /// A folder of page templates replacing the built-in ones of the same name and folder
+    /// (`login.html`, `client/approval.html`…); it must exist.
+    #[arg(long, env = "PORTAL_TEMPLATE_DIR")]
+    template_dir: Option<PathBuf>,
 
     /// The address browsers use, for links in mail (https, or http on localhost)
     /// [default: http://<listen>].
@@ -211,6 +216,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         None => PortalConfig::bundled().context("the bundled portal.toml")?,
     };
+    let pages = templates::pages_config(args.template_dir.as_deref())
+        .context("--template-dir (PORTAL_TEMPLATE_DIR)")?;
+    if let Some(dir) = &args.template_dir {
+        tracing::info!(path = %dir.display(), "page template directory");
+    }
     let links = public_links(&args)?;
     // `__Host-` cookies need https; PortalLinks allows plain http only for localhost.
     let https = links.origin().scheme() == "https";
@@ -236,13 +246,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .context("seeding the demo data")?;
     match &outcome {
         SeedOutcome::Seeded { counts, .. } => tracing::info!("seeded the demo data: {counts}"),
-        SeedOutcome::AlreadySeeded {
-            branding_updated, ..
-        } => {
+        SeedOutcome::AlreadySeeded { branding, .. } => {
             tracing::info!("demo data already present; not seeding again");
-            if *branding_updated {
-                tracing::info!("branding updated from the branding file");
-            }
+            tracing::info!("{branding}");
         }
     }
 
@@ -254,7 +260,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .with_trusted_proxies(args.trusted_proxies.clone())
         .with_rate_limit(rate_limit)
         .with_max_upload_bytes(args.max_upload_mib.saturating_mul(1024 * 1024))
-        .with_response_cache_bytes(args.read_cache_mib.saturating_mul(1024 * 1024));
+        .with_response_cache_bytes(args.read_cache_mib.saturating_mul(1024 * 1024))
+        .with_pages(pages);
     if !https {
         http = http.with_insecure_dev_cookies();
     }

@@ -1,5 +1,6 @@
 //! Seeding the demo into an empty memory store: what it creates, what each person can see, that
-//! every demo login works, and that a second run seeds nothing.
+//! every demo login works, that a second run seeds nothing, and that a restart applies the
+//! branding file only when the file changed, keeping a look edited in the portal otherwise.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,14 +12,19 @@
 use std::sync::Arc;
 
 use branded_server::config::PortalConfig;
-use branded_server::seed::{self, DEMO_PASSWORD, DEMO_PEOPLE, SeedCounts, SeedOutcome};
+use branded_server::seed::{
+    self, BRANDING_APPLIED_ACTION, BrandingSync, DEMO_PASSWORD, DEMO_PEOPLE, SeedCounts,
+    SeedOutcome,
+};
 use portal_auth::password::{Argon2Config, Password, PasswordHasher};
 use portal_auth::{AuthConfig, Authenticator, LoginContext, SystemClock};
-use portal_core::model::Tenant;
+use portal_core::model::{AuditContext, Branding, NewAuditEvent, NewTenant, Tenant};
 use portal_core::state::ApprovalStatus;
-use portal_core::{Email, HexColour, TenantScope};
+use portal_core::{Email, HexColour, LanguageTag, TenantScope};
 use portal_storage::blob::MemoryBlobStore;
-use portal_storage::{ApprovalFilter, DocumentFilter, InvoiceFilter, Page, ProjectFilter, Stores};
+use portal_storage::{
+    ApprovalFilter, AuditFilter, DocumentFilter, InvoiceFilter, Page, ProjectFilter, Stores,
+};
 use time::macros::date;
 
 const EXPECTED: SeedCounts = SeedCounts {
@@ -304,15 +310,11 @@ async fn every_demo_login_works() {
 async fn the_second_run_seeds_nothing() {
     let demo = Demo::new();
     let first = demo.seed().await;
-    let SeedOutcome::AlreadySeeded {
-        tenant,
-        branding_updated,
-    } = demo.seed().await
-    else {
+    let SeedOutcome::AlreadySeeded { tenant, branding } = demo.seed().await else {
         panic!("the second run must not seed");
     };
     assert_eq!(tenant.id, first.tenant().id);
-    assert!(!branding_updated);
+    assert_eq!(branding, BrandingSync::Unchanged);
     assert_eq!(demo.blobs.len(), 9);
     let system = TenantScope::dangerous_system(tenant.id);
     let users = demo
@@ -329,17 +331,180 @@ async fn a_changed_branding_file_rebrands_without_seeding() {
     let mut demo = Demo::new();
     let first = demo.seed().await;
     demo.config.branding.primary_colour = HexColour::parse("#204060").unwrap();
-    let SeedOutcome::AlreadySeeded {
-        tenant,
-        branding_updated,
-    } = demo.seed().await
-    else {
+    let SeedOutcome::AlreadySeeded { tenant, branding } = demo.seed().await else {
         panic!("the second run must not seed");
     };
-    assert!(branding_updated);
+    assert_eq!(branding, BrandingSync::FileChanged);
     assert_eq!(tenant.id, first.tenant().id);
     assert_eq!(tenant.branding.primary_colour.as_str(), "#204060");
     assert_eq!(demo.blobs.len(), 9);
+}
+
+/// Seeds again, as a restart does, and returns what became of the branding file.
+async fn restart(demo: &Demo) -> (Tenant, BrandingSync) {
+    match demo.seed().await {
+        SeedOutcome::AlreadySeeded { tenant, branding } => (tenant, branding),
+        SeedOutcome::Seeded { .. } => panic!("a restart must not seed"),
+    }
+}
+
+/// The tenant's look as stored now.
+async fn stored_look(demo: &Demo) -> Branding {
+    demo.stores
+        .tenants
+        .tenant_by_slug(&demo.config.slug)
+        .await
+        .unwrap()
+        .unwrap()
+        .branding
+}
+
+/// The look an admin saves in the portal: another main colour, CSS of their own and German as
+/// the default language (which the file has no key for).
+async fn edit_in_portal(demo: &Demo, tenant: &Tenant) -> Branding {
+    let admin = demo.scope_of(tenant, "tom@northwind.example").await;
+    edit_as(demo, &admin, tenant).await
+}
+
+/// [`edit_in_portal`] by `scope`.
+async fn edit_as(demo: &Demo, scope: &TenantScope, tenant: &Tenant) -> Branding {
+    let mut look = tenant.branding.clone();
+    look.primary_colour = HexColour::parse("#0b6e4f").unwrap();
+    look.custom_css = Some(".portal-header { border-bottom: 0; }".to_owned());
+    look.default_locale = Some(LanguageTag::parse("de").unwrap());
+    demo.stores
+        .tenants
+        .update_branding(scope, look, &AuditContext::default())
+        .await
+        .unwrap()
+        .branding
+}
+
+/// How many times the audit log records the branding file as applied.
+async fn applied_records(demo: &Demo, tenant: &Tenant) -> usize {
+    let filter = AuditFilter {
+        action: Some(BRANDING_APPLIED_ACTION.to_owned()),
+        ..AuditFilter::default()
+    };
+    demo.stores
+        .audit
+        .list_events(&TenantScope::dangerous_system(tenant.id), filter, page())
+        .await
+        .unwrap()
+        .items
+        .len()
+}
+
+#[tokio::test]
+async fn a_look_edited_in_the_portal_survives_restarts_with_the_same_file() {
+    let demo = Demo::new();
+    let tenant = demo.seed().await.tenant().clone();
+    assert_eq!(applied_records(&demo, &tenant).await, 1, "the first start");
+    let edited = edit_in_portal(&demo, &tenant).await;
+    assert_ne!(edited, demo.config.branding);
+
+    for _ in 0..2 {
+        let (tenant, branding) = restart(&demo).await;
+        assert_eq!(branding, BrandingSync::KeptPortalEdit);
+        assert_eq!(tenant.branding, edited);
+        assert_eq!(stored_look(&demo).await, edited);
+    }
+    assert_eq!(
+        applied_records(&demo, &tenant).await,
+        1,
+        "nothing applied since"
+    );
+}
+
+#[tokio::test]
+async fn a_changed_file_replaces_a_look_edited_in_the_portal() {
+    let mut demo = Demo::new();
+    let tenant = demo.seed().await.tenant().clone();
+    let edited = edit_in_portal(&demo, &tenant).await;
+    demo.config.branding.accent_colour = HexColour::parse("#ffd966").unwrap();
+
+    let (tenant, branding) = restart(&demo).await;
+    assert_eq!(branding, BrandingSync::FileChanged);
+    // Every value the file sets is the file's again; the default language, which it has no
+    // key for, stays as the portal set it.
+    let expected = Branding {
+        default_locale: edited.default_locale.clone(),
+        ..demo.config.branding.clone()
+    };
+    assert_eq!(tenant.branding, expected);
+    assert_eq!(stored_look(&demo).await, expected);
+    assert_eq!(applied_records(&demo, &tenant).await, 2);
+
+    // The changed file is now the one applied last: the next restart leaves the look alone.
+    let (_, branding) = restart(&demo).await;
+    assert_eq!(branding, BrandingSync::Unchanged);
+    assert_eq!(applied_records(&demo, &tenant).await, 2);
+}
+
+#[tokio::test]
+async fn a_tenant_without_a_record_gets_the_file_once() {
+    // A database from before the record: the tenant's look is not the file's, and nothing says
+    // which file was applied.
+    let demo = Demo::new();
+    let mut older = demo.config.branding.clone();
+    older.primary_colour = HexColour::parse("#204060").unwrap();
+    let tenant = demo
+        .stores
+        .tenants
+        .create_tenant(NewTenant {
+            slug: demo.config.slug.clone(),
+            branding: older,
+        })
+        .await
+        .unwrap();
+
+    let (restarted, branding) = restart(&demo).await;
+    assert_eq!(branding, BrandingSync::NoRecord);
+    assert_eq!(restarted.id, tenant.id);
+    assert_eq!(restarted.branding, demo.config.branding);
+    assert_eq!(applied_records(&demo, &tenant).await, 1);
+
+    // Recorded now: an edit survives the next restart (this tenant has no people, so the
+    // edit is a job's).
+    let system = TenantScope::dangerous_system(tenant.id);
+    let edited = edit_as(&demo, &system, &restarted).await;
+    let (restarted, branding) = restart(&demo).await;
+    assert_eq!(branding, BrandingSync::KeptPortalEdit);
+    assert_eq!(restarted.branding, edited);
+}
+
+#[tokio::test]
+async fn an_unreadable_record_applies_the_file_and_the_start_goes_on() {
+    let demo = Demo::new();
+    let tenant = demo.seed().await.tenant().clone();
+    edit_in_portal(&demo, &tenant).await;
+    // The newest record holds no digest that can be read.
+    let system = TenantScope::dangerous_system(tenant.id);
+    for details in [
+        serde_json::json!({ "sha256": "not a digest" }),
+        serde_json::json!({}),
+    ] {
+        let corrupt =
+            NewAuditEvent::by(&system, BRANDING_APPLIED_ACTION, None).with_details(details);
+        demo.stores
+            .audit
+            .append(&system, corrupt, &AuditContext::default())
+            .await
+            .unwrap();
+
+        let (restarted, branding) = restart(&demo).await;
+        assert_eq!(branding, BrandingSync::NoRecord);
+        assert_eq!(
+            restarted.branding,
+            Branding {
+                default_locale: Some(LanguageTag::parse("de").unwrap()),
+                ..demo.config.branding.clone()
+            }
+        );
+        // A good record follows, so the next restart knows the file again.
+        let (_, branding) = restart(&demo).await;
+        assert_eq!(branding, BrandingSync::Unchanged);
+    }
 }
 
 #[test]

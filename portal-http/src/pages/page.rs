@@ -183,8 +183,8 @@ impl PageRequest {
         Some(page)
     }
 
-    /// Sets the language from the reader's own `preference` (a stored tag), else the tenant's
-    /// default, else the browser's, else English.
+    /// Sets the language from the reader's own `preference` (a stored tag), else the default of
+    /// the look shown (a client's own look, then the tenant's), else the browser's, else English.
     pub(crate) fn prefer_locale(&mut self, preference: Option<&str>) {
         // A client's own look may name its own default; else the tenant's counts.
         let default = self

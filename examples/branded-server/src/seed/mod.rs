@@ -2,15 +2,18 @@
 //! and their people, and work in every state a portal shows — so the portal can be tried at once.
 //!
 //! Idempotent: the tenant's slug is the marker. If a tenant with that slug exists, nothing is
-//! seeded; only its branding is brought in line with the file.
+//! seeded; its branding is set from the file only when the file changed since it was last
+//! applied, so a look edited in the portal survives restarts ([`BrandingSync`]).
 //!
-//! Provisioning (tenant, people, clients) runs under [`TenantScope::dangerous_system`]: it is a
+//! Provisioning (tenant, people, clients) runs under
+//! [`TenantScope::dangerous_system`](portal_core::TenantScope::dangerous_system): it is a
 //! start-up job and no user exists yet to act. Everything people author (projects, updates,
 //! approvals, requests, messages…) is then written *as those people*, with the scope the HTTP
 //! layer would build from their memberships, so authors and the audit log look as they would in
 //! real use and every write passes the same permission checks as a request would.
 
 mod acme;
+mod branding;
 mod files;
 mod globex;
 mod people;
@@ -20,12 +23,12 @@ use std::fmt;
 
 use anyhow::Context as _;
 use portal_auth::password::{Password, PasswordHasher, PasswordPolicy};
-use portal_core::TenantScope;
-use portal_core::model::{AuditContext, NewTenant, Tenant};
+use portal_core::model::{NewTenant, Tenant};
 use portal_storage::blob::BlobStore;
 use portal_storage::{StoreError, Stores};
 use time::Date;
 
+pub use branding::{BRANDING_APPLIED_ACTION, BrandingSync};
 pub use files::simple_pdf;
 pub use people::{DEMO_PEOPLE, DemoPerson, Org};
 
@@ -108,8 +111,8 @@ pub enum SeedOutcome {
     AlreadySeeded {
         /// The tenant, with its branding as it is now.
         tenant: Tenant,
-        /// Whether its branding differed from the file and was replaced.
-        branding_updated: bool,
+        /// What became of the branding file: applied, or left alone.
+        branding: BrandingSync,
     },
 }
 
@@ -123,8 +126,9 @@ impl SeedOutcome {
     }
 }
 
-/// Seeds the demo tenant of `config` unless it exists; if it exists, updates its branding when the
-/// file changed. `today` anchors the demo's dates, so the portal always looks current.
+/// Seeds the demo tenant of `config` unless it exists; if it exists, sets its branding from the
+/// file when the file changed since it was last applied. `today` anchors the demo's dates, so the
+/// portal always looks current.
 ///
 /// # Errors
 /// A store, blob store or hashing failure. If the first seeding fails halfway, the tenant exists
@@ -147,7 +151,10 @@ pub async fn seed(
         })
         .await;
     let tenant = match created {
-        Ok(tenant) => tenant,
+        Ok(tenant) => {
+            branding::created_with(stores, &tenant, &config.branding).await?;
+            tenant
+        }
         // Another replica sharing the database created it a moment ago and seeds it.
         Err(StoreError::Conflict { .. }) => {
             let tenant = stores
@@ -172,27 +179,12 @@ pub async fn seed(
     })
 }
 
-/// Replaces the tenant's branding with the file's if they differ.
+/// The outcome for a tenant that exists: its branding set from the file, or left alone.
 async fn sync_branding(
     stores: &Stores,
     tenant: Tenant,
     config: &PortalConfig,
 ) -> anyhow::Result<SeedOutcome> {
-    if tenant.branding == config.branding {
-        return Ok(SeedOutcome::AlreadySeeded {
-            tenant,
-            branding_updated: false,
-        });
-    }
-    // A start-up job applying the operator's file: no user acts, hence the system scope.
-    let system = TenantScope::dangerous_system(tenant.id);
-    let tenant = stores
-        .tenants
-        .update_branding(&system, config.branding.clone(), &AuditContext::default())
-        .await
-        .context("updating the tenant's branding from the file")?;
-    Ok(SeedOutcome::AlreadySeeded {
-        tenant,
-        branding_updated: true,
-    })
+    let (tenant, branding) = branding::sync(stores, tenant, &config.branding).await?;
+    Ok(SeedOutcome::AlreadySeeded { tenant, branding })
 }
