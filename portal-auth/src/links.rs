@@ -1,6 +1,7 @@
 //! Links in mail, built from configuration — never from the request's `Host` header (SEC-21), so a
 //! forged header cannot send a victim's one-time link to an attacker's site.
 
+use portal_core::Slug;
 use portal_core::model::Tenant;
 use url::Url;
 
@@ -31,17 +32,27 @@ pub enum LinkError {
 
 /// Where the portal is served: the configured origin (and path prefix) under which each tenant
 /// lives at `/{slug}/`, unless the tenant has a custom domain, which then serves it at its root.
+/// A portal that serves one tenant at the origin itself (`TenantRouting::Single` in
+/// `portal-http`) names it with [`with_single_tenant`](Self::with_single_tenant): its links
+/// then carry no slug.
 ///
 /// ```
 /// use portal_auth::PortalLinks;
+/// use portal_core::Slug;
 ///
 /// let links = PortalLinks::new("https://portal.example.com/clients")?;
 /// assert_eq!(links.origin().as_str(), "https://portal.example.com/clients/");
-/// # Ok::<(), portal_auth::LinkError>(())
+///
+/// let one = links.with_single_tenant(Slug::parse("northwind")?);
+/// assert_eq!(one.single_tenant().map(Slug::as_str), Some("northwind"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortalLinks {
     origin: Url,
+    /// The tenant served at the origin itself, without its slug; `None`: every tenant at
+    /// `{origin}/{slug}/`.
+    single_tenant: Option<Slug>,
 }
 
 /// The path, below a tenant's base, of the page that accepts an invitation.
@@ -85,7 +96,30 @@ impl PortalLinks {
             let path = format!("{}/", url.path());
             url.set_path(&path);
         }
-        Ok(Self { origin: url })
+        Ok(Self {
+            origin: url,
+            single_tenant: None,
+        })
+    }
+
+    /// These links for a portal that serves one tenant, `slug`'s, at the origin itself:
+    /// `{origin}/auth/magic?token=…`, with no slug. Other tenants keep `{origin}/{slug}/`
+    /// (such a portal does not serve them); a custom domain still comes first.
+    #[must_use]
+    pub fn with_single_tenant(self, slug: Slug) -> Self {
+        Self {
+            single_tenant: Some(slug),
+            ..self
+        }
+    }
+
+    /// These links with every tenant at `{origin}/{slug}/` (the default).
+    #[must_use]
+    pub fn with_tenant_slugs(self) -> Self {
+        Self {
+            single_tenant: None,
+            ..self
+        }
     }
 
     /// The configured origin, ending in `/`.
@@ -94,14 +128,24 @@ impl PortalLinks {
         &self.origin
     }
 
+    /// The tenant served at the origin itself, if one is
+    /// ([`with_single_tenant`](Self::with_single_tenant)).
+    #[must_use]
+    pub const fn single_tenant(&self) -> Option<&Slug> {
+        self.single_tenant.as_ref()
+    }
+
     /// Where `tenant`'s portal lives, ending in `/`: its first custom domain over https, else
-    /// `{origin}/{slug}/`.
+    /// the origin itself for the single tenant, else `{origin}/{slug}/`.
     #[must_use]
     pub fn tenant_base(&self, tenant: &Tenant) -> Url {
         if let Some(domain) = tenant.domains.first()
             && let Ok(url) = Url::parse(&format!("https://{domain}/"))
         {
             return url;
+        }
+        if self.single_tenant.as_ref() == Some(&tenant.slug) {
+            return self.origin.clone();
         }
         let mut url = self.origin.clone();
         let path = format!("{}{}/", url.path(), tenant.slug.as_str());
@@ -195,6 +239,63 @@ mod tests {
         assert_eq!(
             links.mail_preferences(&branded, "t").as_str(),
             "https://clients.northwind.test/mail/preferences/t"
+        );
+    }
+
+    #[test]
+    fn the_single_tenant_lives_at_the_origin_without_its_slug() {
+        let links = PortalLinks::new("https://app.example.com/portal")
+            .unwrap()
+            .with_single_tenant(Slug::parse("northwind").unwrap());
+        let plain = tenant(Vec::new());
+        assert_eq!(
+            links.tenant_base(&plain).as_str(),
+            "https://app.example.com/portal/"
+        );
+        assert_eq!(
+            links.with_token(&plain, MAGIC_LINK_PATH, "t").as_str(),
+            "https://app.example.com/portal/auth/magic?token=t"
+        );
+        assert_eq!(
+            links
+                .with_token(&plain, ACCEPT_INVITATION_PATH, "t")
+                .as_str(),
+            "https://app.example.com/portal/auth/invitation?token=t"
+        );
+        assert_eq!(
+            links.mail_preferences(&plain, "m1.a").as_str(),
+            "https://app.example.com/portal/mail/preferences/m1.a"
+        );
+
+        let mut other = tenant(Vec::new());
+        other.slug = Slug::parse("globex").unwrap();
+        assert_eq!(
+            links.tenant_base(&other).as_str(),
+            "https://app.example.com/portal/globex/",
+            "only the named tenant loses its slug"
+        );
+        let branded = tenant(vec!["clients.northwind.test".to_owned()]);
+        assert_eq!(
+            links.with_token(&branded, MAGIC_LINK_PATH, "t").as_str(),
+            "https://clients.northwind.test/auth/magic?token=t",
+            "a custom domain still comes first"
+        );
+        assert_eq!(
+            links.with_tenant_slugs().tenant_base(&plain).as_str(),
+            "https://app.example.com/portal/northwind/"
+        );
+    }
+
+    #[test]
+    fn a_single_tenant_at_the_host_root_keeps_one_slash() {
+        let links = PortalLinks::new("https://portal.example.com")
+            .unwrap()
+            .with_single_tenant(Slug::parse("northwind").unwrap());
+        assert_eq!(
+            links
+                .with_token(&tenant(Vec::new()), RESET_PASSWORD_PATH, "t")
+                .as_str(),
+            "https://portal.example.com/auth/reset?token=t"
         );
     }
 

@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use portal_auth::MailLinkKey;
+use portal_auth::{MailLinkKey, PortalLinks};
 use portal_core::Slug;
 
 /// How a request finds its tenant. Never from a header or body field the client picks
@@ -18,6 +18,21 @@ pub enum TenantRouting {
     PathOrDomain,
     /// Everything belongs to this one tenant: `/api/v1/…`.
     Single(Slug),
+}
+
+impl TenantRouting {
+    /// `links` made to point where this routing serves each tenant: with `Single`, the one
+    /// tenant at the origin itself, without its slug; else every tenant under its slug. A
+    /// tenant's custom domain comes first either way. [`PortalState`](crate::PortalState)
+    /// applies this to the links it is given; a notification dispatcher built apart from the
+    /// state does the same with its own.
+    #[must_use]
+    pub fn mail_links(&self, links: PortalLinks) -> PortalLinks {
+        match self {
+            Self::PathOrDomain => links.with_tenant_slugs(),
+            Self::Single(slug) => links.with_single_tenant(slug.clone()),
+        }
+    }
 }
 
 /// The adapter's settings. Defaults are the safe production choices; each `with_*` replaces one.

@@ -30,9 +30,14 @@ pub use extract::{ApiJson, ApiPath, ApiQuery, Caller, CallerVia, ClientIp};
 pub use state::{HostIdentity, PortalParts, PortalState};
 pub use tenant::RequestTenant;
 
-/// The portal as one router for the host to nest (`app.nest("/portal", router(state))`) or serve.
-/// It never binds a socket. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`
-/// so login throttling and the audit log see client addresses.
+/// The portal as one router for the host to mount (`app.nest_service("/portal", router(state))`)
+/// or serve. It never binds a socket. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()` so login throttling and the audit log
+/// see client addresses.
+///
+/// Mount it with `nest_service`, not `nest`: axum's `nest("/portal", …)` leaves `/portal/` to the
+/// host's fallback, and with [`TenantRouting::Single`] that is the pages' home, where sign-in
+/// and the brand's links lead. `nest_service` routes `/portal`, `/portal/` and everything below.
 ///
 /// Every request first finds its tenant (a registered custom domain, else the first path segment
 /// as the slug — `/{slug}/api/v1/…`), then passes the cross-site check and reaches its route;

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use moka::sync::Cache;
 use portal_auth::{
-    ApiKeys, Authenticator, Invitations, MailSetup, Mfa, Recovery, Sessions, ShareLinks, TotpKey,
+    ApiKeys, Authenticator, Invitations, MailSetup, Mfa, PortalLinks, Recovery, Sessions,
+    ShareLinks, TotpKey,
 };
 use portal_core::TenantId;
 use portal_storage::Stores;
@@ -33,7 +34,8 @@ pub struct PortalParts {
     pub blobs: Arc<dyn BlobStore>,
     /// Logins and sessions (with its hasher, auth config and clock).
     pub authenticator: Authenticator,
-    /// The mailer and where links point.
+    /// The mailer and where links point. The links follow the config's tenant routing
+    /// ([`TenantRouting::mail_links`](crate::TenantRouting::mail_links)).
     pub mail: MailSetup,
     /// The key sealing TOTP secrets.
     pub totp_key: TotpKey,
@@ -59,6 +61,7 @@ struct Inner {
     mfa: Mfa,
     api_keys: ApiKeys,
     share_links: ShareLinks,
+    links: PortalLinks,
     config: HttpConfig,
     host_identity: Option<Arc<dyn HostIdentity>>,
     rate_limiter: Option<AddressLimiter>,
@@ -81,6 +84,9 @@ impl PortalState {
             config,
             host_identity,
         } = parts;
+        // Links in mail must lead where the router serves the tenant, so the routing decides.
+        let links = config.tenant_routing.mail_links(mail.links);
+        let mail = MailSetup::new(mail.mailer, links.clone());
         Self {
             inner: Arc::new(Inner {
                 sessions: authenticator.sessions(),
@@ -89,6 +95,7 @@ impl PortalState {
                 mfa: Mfa::new(&authenticator, totp_key),
                 api_keys: ApiKeys::new(&authenticator),
                 share_links: authenticator.share_links(),
+                links,
                 stores,
                 blobs,
                 authenticator,
@@ -157,6 +164,13 @@ impl PortalState {
     #[must_use]
     pub fn share_links(&self) -> &ShareLinks {
         &self.inner.share_links
+    }
+
+    /// Where links in mail point: the links given in [`PortalParts::mail`], following the
+    /// tenant routing. Give the notification dispatcher these, so its links agree.
+    #[must_use]
+    pub fn links(&self) -> &PortalLinks {
+        &self.inner.links
     }
 
     /// The adapter's settings.

@@ -16,8 +16,8 @@ mod support;
 
 use axum::http::header;
 use pages_support::{
-    CSRF, Jar, SESSION, get, header, input_value, location, open_form, post_form, post_form_with,
-    post_login, second_factor_through_api, seeded, sign_in, totp,
+    CSRF, Jar, SESSION, audited, get, header, input_value, location, open_form, post_form,
+    post_form_with, post_login, second_factor_through_api, seeded, sign_in, totp,
 };
 use portal_auth::Clock as _;
 use serde_json::json;
@@ -431,6 +431,59 @@ async fn signing_out_ends_the_session_and_needs_its_token_sec_17() {
     assert_eq!(location(&replay), "/acme/login");
     let me = portal.get("/acme/api/v1/me", Some(&jar.header())).await;
     assert_eq!(me.status, 401);
+}
+
+/// Signing in through the form ends the session the browser still held in this tenant, and
+/// leaves one of another tenant alone, with nothing written to that tenant's audit log — as
+/// the API's sign-in does (SEC-13, SEC-27).
+#[tokio::test]
+async fn a_sign_in_ends_only_this_tenants_earlier_session_sec_13_sec_27() {
+    let portal = Portal::new().await;
+    // The browser holds globex's session: to acme it is no session, so acme's form shows.
+    let mut globex = sign_in(&portal, "globex", "gil@globex.test").await;
+    let form = get(&portal, "/acme/login", &globex, None).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    globex.update(&form);
+    let token = input_value(&form.text, "csrf_token");
+    let sign_in_with = |jar: Jar| {
+        let (portal, token) = (&portal, token.clone());
+        async move {
+            let reply = post_login(portal, "acme", &jar, "ada@acme.test", PASSWORD, &token).await;
+            assert_eq!(reply.status, 303, "{}", reply.text);
+            let mut jar = jar;
+            jar.update(&reply);
+            jar
+        }
+    };
+
+    let at_acme = sign_in_with(globex.clone()).await;
+    assert_ne!(at_acme.get(SESSION), globex.get(SESSION));
+    assert_eq!(
+        get(&portal, "/globex/", &globex, None).await.status,
+        200,
+        "another tenant's session is not acme's to end"
+    );
+    assert!(
+        audited(&portal, portal.globex, "session.logged_out")
+            .await
+            .is_empty(),
+        "nothing written to globex's audit log"
+    );
+
+    // Signing in at acme again ends acme's earlier session.
+    let again = sign_in_with(at_acme.clone()).await;
+    assert_ne!(again.get(SESSION), at_acme.get(SESSION));
+    assert_eq!(
+        location(&get(&portal, "/acme/", &at_acme, None).await),
+        "/acme/login"
+    );
+    assert_eq!(get(&portal, "/acme/", &again, None).await.status, 200);
+    assert_eq!(
+        audited(&portal, portal.acme, "session.logged_out")
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,6 @@ pub mod integration;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Request;
 use portal_auth::password::{Argon2Config, PasswordError, PasswordHasher};
 use portal_auth::{
     AuthConfig, Authenticator, LinkError, MailLinkKey, MailSetup, Mailer, PortalLinks, SystemClock,
@@ -18,7 +17,6 @@ use portal_http::{HttpConfig, PortalParts, PortalState, TenantRouting};
 use portal_storage::Stores;
 use portal_storage::blob::BlobStore;
 use time::Date;
-use tower::ServiceBuilder;
 
 use host::Host;
 use host::sessions::HostSessions;
@@ -31,7 +29,7 @@ use integration::provision::{self, PortalAccount, ProvisionError};
 /// Where Harbour mounts the portal.
 pub const PORTAL_PATH: &str = "/portal";
 
-/// The slug of the portal's one tenant: the name of the mount point.
+/// The slug of the portal's one tenant.
 ///
 /// Harbour runs one workspace per deployment — one business, whose customers are the portal's
 /// clients — so the portal has one tenant, served with `TenantRouting::Single` at
@@ -39,10 +37,10 @@ pub const PORTAL_PATH: &str = "/portal";
 /// deployment. A host serving many businesses from one process would keep the default
 /// `TenantRouting::PathOrDomain` instead: each at `/portal/{slug}/…`, or on its own domain.
 ///
-/// Links in mail (`PortalLinks`) are built as `{origin}/{slug}/…` whatever the routing, so with
-/// the slug named after the mount point and Harbour's own address as the origin, a magic link
-/// reads `https://harbour.example/portal/auth/magic?token=…` — where the nested router answers.
-pub const PORTAL_SLUG: &str = "portal";
+/// Links in mail follow the routing too: with Harbour's address and the mount point as their
+/// origin, a magic link reads `https://harbour.example/portal/auth/magic?token=…`, without the
+/// slug — where the mounted router answers.
+pub const PORTAL_SLUG: &str = "brightwater";
 
 /// What Harbour needs to start.
 pub struct Setup {
@@ -55,7 +53,8 @@ pub struct Setup {
     /// The argon2 parameters of Harbour's passwords and the portal's.
     pub argon2: Argon2Config,
     /// The address browsers use for Harbour, e.g. `https://harbour.example` (plain `http` only
-    /// for localhost). Cookies are `Secure` when it is https.
+    /// for localhost). Cookies are `Secure` when it is https; links in mail start with it and
+    /// [`PORTAL_PATH`].
     pub public_url: String,
     /// The key that seals the portal's TOTP secrets; kept outside the database.
     pub totp_key: TotpKey,
@@ -77,7 +76,8 @@ pub struct EmbeddedApp {
     pub tenant: Tenant,
     /// The portal users that stand for Harbour users.
     pub accounts: Vec<PortalAccount>,
-    /// Where the portal's links point.
+    /// Where the portal's links point: the state's, following its tenant routing, for the
+    /// notification dispatcher.
     pub links: PortalLinks,
     /// What the start-up feed did.
     pub fed: FeedReport,
@@ -108,7 +108,7 @@ pub enum StartError {
 }
 
 /// Starts Harbour: its users, the portal's tenant, clients and people, the start-up feed of
-/// Harbour's work, and the router with the portal nested under [`PORTAL_PATH`].
+/// Harbour's work, and the router with the portal mounted under [`PORTAL_PATH`].
 ///
 /// # Errors
 /// See [`StartError`].
@@ -123,7 +123,8 @@ pub async fn start(setup: Setup) -> Result<EmbeddedApp, StartError> {
         mail_link_key,
         today,
     } = setup;
-    let links = PortalLinks::new(&public_url)?;
+    let origin = format!("{}{PORTAL_PATH}", public_url.trim_end_matches('/'));
+    let links = PortalLinks::new(&origin)?;
     let hasher = PasswordHasher::new(argon2)?;
     let users = HostUsers::demo(hasher.clone()).await?;
     let workspace = Workspace::demo(today);
@@ -169,47 +170,29 @@ pub async fn start(setup: Setup) -> Result<EmbeddedApp, StartError> {
         stores,
         blobs,
         authenticator,
-        mail: MailSetup::new(mailer, links.clone()),
+        // `Single` routing makes these links name no slug (see `PortalState::links`).
+        mail: MailSetup::new(mailer, links),
         totp_key,
         config,
         host_identity: Some(Arc::new(identity)),
     });
     Ok(EmbeddedApp {
         router: app(host.clone(), portal.clone()),
+        links: portal.links().clone(),
         host,
         portal,
         tenant,
         accounts,
-        links,
         fed,
     })
 }
 
-/// Harbour's own routes, with the portal nested under [`PORTAL_PATH`]. The portal's middleware
-/// (tenant, security headers, rate limit, cross-site refusal) wraps only the nested router.
+/// Harbour's own routes, with the portal mounted under [`PORTAL_PATH`]. The portal's middleware
+/// (tenant, security headers, rate limit, cross-site refusal) wraps only the mounted router.
 /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()`, so the portal's login
 /// throttle, rate limit and audit log see client addresses.
 pub fn app(host: Host, portal: PortalState) -> Router {
-    let portal = portal_http::router(portal);
-    // `nest` routes `/portal` and `/portal/…` but not `/portal/` itself, the portal's home with
-    // one tenant (its pages link there, and sign-in lands there): hand that to it as `/`.
-    let home = ServiceBuilder::new()
-        .map_request(to_root)
-        .service(portal.clone());
-    host::routes::routes(host)
-        .route_service(&format!("{PORTAL_PATH}/"), home)
-        .nest(PORTAL_PATH, portal)
-}
-
-/// The request with its path replaced by `/`, keeping the query. The portal still sees the
-/// original path (axum's `OriginalUri`), which its pages take their links' base from.
-fn to_root(mut request: Request) -> Request {
-    let root = match request.uri().query() {
-        Some(query) => format!("/?{query}"),
-        None => "/".to_owned(),
-    };
-    if let Ok(uri) = root.parse() {
-        *request.uri_mut() = uri;
-    }
-    request
+    // `nest_service`, not `nest`: it routes `/portal/` too, the portal's home with one tenant
+    // (its pages link there, and sign-in lands there).
+    host::routes::routes(host).nest_service(PORTAL_PATH, portal_http::router(portal))
 }

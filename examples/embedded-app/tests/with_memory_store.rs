@@ -13,6 +13,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, header};
+use embedded_app::PORTAL_SLUG;
 use embedded_app::integration::feed;
 use portal_auth::MailKind;
 use support::Harbour;
@@ -54,7 +55,7 @@ async fn after_harbours_sign_in_the_portal_answers_as_the_mapped_user() {
     assert_eq!(me["email"], "dana@acme.example");
     assert_eq!(me["name"], "Dana Cole");
     assert_eq!(me["side"], "client");
-    assert_eq!(me["tenant"], "portal");
+    assert_eq!(me["tenant"], PORTAL_SLUG);
 
     let nina = harbour.sign_in("nina@brightwater.example").await;
     let me = harbour.get("/portal/api/v1/me", Some(&nina)).await;
@@ -319,6 +320,9 @@ async fn a_sign_in_link_in_mail_leads_to_the_portals_pages_under_the_mount_point
         .split_whitespace()
         .find(|word| word.starts_with(&prefix))
         .unwrap_or_else(|| panic!("no link under the mount point in {}", mail.text));
+    // One tenant at the mount point: its slug is in no address.
+    assert!(!link.contains(PORTAL_SLUG), "{link}");
+    assert_eq!(harbour.app.tenant.slug.as_str(), PORTAL_SLUG);
     let path = link.strip_prefix(support::PUBLIC_URL).unwrap();
 
     // Opening the link shows a button; pressing it signs in and lands on the portal's home.

@@ -96,6 +96,40 @@ async fn an_invited_contact_sets_a_password_and_is_signed_in() {
 }
 
 #[tokio::test]
+async fn an_invitation_of_the_single_tenant_has_no_slug() {
+    let world = world().await;
+    let client = client(&world).await;
+    let tenant = world.tenant_record().await;
+    let mut mail = world.mail.clone();
+    mail.links = mail.links.with_single_tenant(tenant.slug);
+    let role = world.role(BuiltinRole::Approver).await;
+    Invitations::new(&world.auth, mail)
+        .invite(
+            &world.system(),
+            Invite {
+                email: Email::parse(CAROL).unwrap(),
+                client: Some(client),
+                role,
+            },
+            &AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    let sent = world.mailer.sent().pop().unwrap();
+    assert!(
+        sent.text
+            .contains("https://portal.example.com/auth/invitation?token="),
+        "{}",
+        sent.text
+    );
+    let token = world.mailed_token(MailKind::Invitation, CAROL);
+    assert!(matches!(
+        accept(&world, &token, PASSWORD).await,
+        Ok(LoginOutcome::SignedIn(_))
+    ));
+}
+
+#[tokio::test]
 async fn resending_replaces_the_link_and_revoking_ends_it() {
     let world = world().await;
     let client = client(&world).await;

@@ -239,6 +239,33 @@ async fn a_magic_link_signs_in_once() {
 }
 
 #[tokio::test]
+async fn a_magic_link_of_the_single_tenant_has_no_slug_and_signs_in() {
+    let world = world().await;
+    let tenant = world.tenant_record().await;
+    let mut mail = world.mail.clone();
+    mail.links = mail.links.with_single_tenant(tenant.slug.clone());
+    let recovery = Recovery::new(&world.auth, mail);
+    recovery
+        .request_magic_link(&tenant, "bob@example.com", &ip(1))
+        .await
+        .unwrap();
+    let sent = world.mailer.sent().pop().unwrap();
+    assert!(
+        sent.text
+            .contains("https://portal.example.com/auth/magic?token="),
+        "{}",
+        sent.text
+    );
+    assert!(!sent.text.contains("/agency/"), "{}", sent.text);
+    let token = world.mailed_token(MailKind::MagicLink, "bob@example.com");
+    let outcome = recovery
+        .redeem_magic_link(world.tenant, &token, &ip(2))
+        .await
+        .unwrap();
+    assert!(matches!(outcome, LoginOutcome::SignedIn(_)));
+}
+
+#[tokio::test]
 async fn a_custom_domain_gets_the_links_and_the_host_header_never_does_sec_21() {
     let world = world().await;
     let system = world.system();

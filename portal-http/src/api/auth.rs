@@ -355,7 +355,10 @@ async fn signed_in(
     jar: &CookieJar,
     success: &LoginSuccess,
 ) -> Response {
-    end_presented_session(state, tenant, jar, success).await;
+    let presented = jar
+        .get(state.config().session_cookie_name())
+        .map(|cookie| cookie.value());
+    end_presented_session(state, tenant, presented, success).await;
     let mut response = Json(LoginResponse::SignedIn {
         must_enrol_mfa: success.must_enrol_mfa,
     })
@@ -368,17 +371,17 @@ async fn signed_in(
 
 /// Ends the session of the cookie sent with a completed login, if it is one of the request's
 /// tenant: the new session replaces it. A session of another tenant is left alone, as this
-/// tenant's routes treat it like no session at all (SEC-27).
-async fn end_presented_session(
+/// tenant's routes treat it like no session at all (SEC-27). The pages' sign-in ends the
+/// presented session the same way.
+pub(crate) async fn end_presented_session(
     state: &PortalState,
     tenant: TenantId,
-    jar: &CookieJar,
+    presented: Option<&str>,
     success: &LoginSuccess,
 ) {
-    let Some(cookie) = jar.get(state.config().session_cookie_name()) else {
+    let Some(presented) = presented else {
         return;
     };
-    let presented = cookie.value();
     if presented == success.token.expose_secret() {
         return;
     }

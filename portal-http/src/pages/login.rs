@@ -22,6 +22,7 @@ use super::catalogue::Arg;
 use super::csrf;
 use super::page::{PageError, PageRequest};
 use super::session;
+use crate::api::auth::end_presented_session;
 use crate::extract::{ClientIp, UserAgent};
 use crate::state::PortalState;
 
@@ -334,8 +335,9 @@ pub(super) fn second_step(
 
 /// The 303 that completes a sign-in, carrying the new session's cookie (SEC-13): to
 /// second-factor enrolment when the tenant requires a factor the person lacks, else to `next`
-/// or the overview. A session the browser still held here ends first, so signing in again —
-/// to confirm a password, say — never leaves the old cookie's session alive.
+/// or the overview. A session the browser still held in this tenant ends first, so signing in
+/// again — to confirm a password, say — never leaves the old cookie's session alive; one of
+/// another tenant is left alone, as the API's sign-in leaves it.
 pub(super) async fn finish_sign_in(
     state: &PortalState,
     page: &PageRequest,
@@ -343,13 +345,8 @@ pub(super) async fn finish_sign_in(
     success: &LoginSuccess,
     next: Option<&NextPath>,
 ) -> Response {
-    if let Some(previous) = session::cookie_token(&page.pages, headers)
-        && previous != success.token.expose_secret()
-        && let Err(error) = state.sessions().logout(&previous).await
-    {
-        // The new session stands either way; the old one still times out on its own.
-        tracing::warn!(%error, "the previous session could not be ended");
-    }
+    let previous = session::cookie_token(&page.pages, headers);
+    end_presented_session(state, page.tenant.id, previous.as_deref(), success).await;
     let target = if success.must_enrol_mfa {
         ENROL_PATH
     } else {

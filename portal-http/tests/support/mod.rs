@@ -25,8 +25,12 @@ use tower::ServiceExt as _;
 
 pub const PASSWORD: &str = "canary-Secret-4711 harbour";
 
+/// Where links in mail point unless a test says otherwise.
+const ORIGIN: &str = "https://portal.example.com";
+
 pub struct Portal {
     pub stores: Stores,
+    pub state: PortalState,
     pub router: Router,
     pub clock: ManualClock,
     pub mailer: RecordingMailer,
@@ -82,6 +86,18 @@ impl Portal {
         Self::build(config, None).await
     }
 
+    /// A portal whose links in mail start with `origin`.
+    pub async fn with_links(config: HttpConfig, origin: &str) -> Self {
+        Self::assemble(
+            config,
+            None,
+            MemoryBlobStore::new(),
+            |stores| stores,
+            origin,
+        )
+        .await
+    }
+
     pub async fn build(
         config: HttpConfig,
         host_identity: Option<Arc<dyn portal_http::HostIdentity>>,
@@ -95,13 +111,13 @@ impl Portal {
         host_identity: Option<Arc<dyn portal_http::HostIdentity>>,
         blobs: MemoryBlobStore,
     ) -> Self {
-        Self::assemble(config, host_identity, blobs, |stores| stores).await
+        Self::assemble(config, host_identity, blobs, |stores| stores, ORIGIN).await
     }
 
     /// A portal whose stores, once seeded, pass through `swap`: a test puts a store of its own
     /// (a failing one, say) in place of one of them.
     pub async fn with_stores(config: HttpConfig, swap: impl FnOnce(Stores) -> Stores) -> Self {
-        Self::assemble(config, None, MemoryBlobStore::new(), swap).await
+        Self::assemble(config, None, MemoryBlobStore::new(), swap, ORIGIN).await
     }
 
     async fn assemble(
@@ -109,6 +125,7 @@ impl Portal {
         host_identity: Option<Arc<dyn portal_http::HostIdentity>>,
         blobs: MemoryBlobStore,
         swap: impl FnOnce(Stores) -> Stores,
+        origin: &str,
     ) -> Self {
         let stores = Stores::memory();
         let acme = tenant(&stores, "acme", "Acme Agency").await;
@@ -128,17 +145,15 @@ impl Portal {
             stores: stores.clone(),
             blobs: Arc::new(blobs),
             authenticator,
-            mail: MailSetup::new(
-                Arc::new(mailer.clone()),
-                PortalLinks::new("https://portal.example.com").unwrap(),
-            ),
+            mail: MailSetup::new(Arc::new(mailer.clone()), PortalLinks::new(origin).unwrap()),
             totp_key: TotpKey::generate().unwrap(),
             config,
             host_identity,
         });
         Self {
             stores,
-            router: router(state),
+            router: router(state.clone()),
+            state,
             clock,
             mailer,
             acme,

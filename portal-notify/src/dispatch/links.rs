@@ -72,12 +72,64 @@ pub fn object_path(notification: &Notification, staff: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use portal_core::model::{EventType, MailState, ObjectRef};
-    use portal_core::{NotificationId, OutboxEventId, ProjectId, TenantId};
+    use portal_core::model::{Branding, EventType, MailState, ObjectRef};
+    use portal_core::{
+        DisplayName, HexColour, NotificationId, OutboxEventId, ProjectId, Slug, TenantId,
+    };
     use time::OffsetDateTime;
     use uuid::Uuid;
 
     use super::*;
+
+    fn tenant(slug: &str) -> Tenant {
+        Tenant {
+            id: TenantId::new(),
+            slug: Slug::parse(slug).unwrap(),
+            branding: Branding {
+                display_name: DisplayName::parse("Northwind").unwrap(),
+                logo_url: None,
+                favicon_url: None,
+                primary_colour: HexColour::parse("#123456").unwrap(),
+                accent_colour: HexColour::parse("#ffcc00").unwrap(),
+                font: None,
+                custom_css: None,
+                email_sender_name: None,
+                email_sender_address: None,
+                default_locale: None,
+            },
+            domains: Vec::new(),
+            require_mfa_staff: false,
+            require_mfa_contacts: false,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn links_follow_the_tenant_paths_or_the_single_tenant() {
+        let key = MailLinkKey::from_bytes([7; 32]);
+        let origin = PortalLinks::new("https://app.example.com/portal").unwrap();
+        let northwind = tenant("northwind");
+        let user = UserId::new();
+
+        let by_slug = PortalNotifyLinks::new(origin.clone(), key.clone());
+        assert_eq!(
+            by_slug.page(&northwind, "approvals/1").as_str(),
+            "https://app.example.com/portal/northwind/approvals/1"
+        );
+
+        let single = origin.with_single_tenant(northwind.slug.clone());
+        let links = PortalNotifyLinks::new(single, key.clone());
+        assert_eq!(
+            links.page(&northwind, "approvals/1").as_str(),
+            "https://app.example.com/portal/approvals/1"
+        );
+        let preferences = links.preferences(&northwind, user, Some(EventType::MessagePosted));
+        let token = key.token(northwind.id, user, Some(EventType::MessagePosted));
+        assert_eq!(
+            preferences.as_str(),
+            format!("https://app.example.com/portal/mail/preferences/{token}")
+        );
+    }
 
     fn about(kind: &str, project: Option<ProjectId>) -> Notification {
         Notification {
