@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser tests (e2e/): installs what they need when missing — Debian's Chromium and
-# playwright-core from npm — starts the example server on a fresh data folder and a free port,
-# runs the tests and stops the server. Screenshots land in target/e2e/. Fails loudly when a
+# playwright-core (with npm ci) — starts the example server on a fresh data folder and a free
+# port, runs the tests and stops the server. Screenshots land in target/e2e/. Fails loudly when a
 # browser cannot be had: the suite must never be skipped silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."

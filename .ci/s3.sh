@@ -1,4 +1,4 @@
-# Sourced by .ci/test (after .ci/lib.sh): starts a local S3 emulator (moto's server, from PyPI) on a free
+# Sourced by .ci/test (after .ci/lib.sh): starts a local S3 emulator (moto's server, installed with pip) on a free
 # port of 127.0.0.1, exports PORTAL_TEST_S3_ENDPOINT for the S3 blob store tests and stops the emulator
 # when the run ends. Fails loudly when moto cannot be installed or started: the S3 suite must never be
 # skipped here.
@@ -18,7 +18,7 @@ if [ ! -x "$s3_server" ]; then
         exit 1
     fi
     if ! "$s3_python" -m pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6'; then
-        echo "error: could not install moto[server] from PyPI into $s3_venv" >&2
+        echo "error: could not install moto[server] with pip into $s3_venv" >&2
         exit 1
     fi
     if [ ! -x "$s3_server" ]; then

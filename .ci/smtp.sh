@@ -1,4 +1,4 @@
-# Sourced by .ci/test (after .ci/lib.sh): starts a local SMTP sink (aiosmtpd, from PyPI, run by
+# Sourced by .ci/test (after .ci/lib.sh): starts a local SMTP sink (aiosmtpd, installed with pip, run by
 # .ci/smtp_sink.py) on a free port of 127.0.0.1, exports PORTAL_TEST_SMTP (host:port) and
 # PORTAL_TEST_SMTP_DIR (where each received message lands as an .eml file) for the SMTP tests,
 # and stops the sink when the run ends. Fails loudly when aiosmtpd cannot be installed or started:
@@ -18,7 +18,7 @@ if [ ! -x "$smtp_python" ] || ! "$smtp_python" -c 'import aiosmtpd' 2>/dev/null;
         exit 1
     fi
     if ! "$smtp_python" -m pip install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2'; then
-        echo "error: could not install aiosmtpd from PyPI into $smtp_venv" >&2
+        echo "error: could not install aiosmtpd with pip into $smtp_venv" >&2
         exit 1
     fi
 fi

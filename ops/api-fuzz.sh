@@ -23,7 +23,7 @@
 #                     client-admin, approver, finance, viewer, api-key (default: all)
 #   --seed N          schemathesis's random seed, to repeat a run
 #   --jobs N          roles fuzzed side by side, each with its own server (default 2)
-# Needs python3 (3.10+) with venv; installs the pinned schemathesis from PyPI into
+# Needs python3 (3.10+) with venv; installs the pinned schemathesis with pip into
 # target/ops-venv. Reports go to target/api-fuzz/<time>/<role>/. Exits non-zero on any failure.
 set -euo pipefail
 

@@ -4,7 +4,7 @@
 #
 #   a) against one server on SQLite (a fresh data folder), and
 #   b) against two replicas on one fresh PostgreSQL database, sharing stored files through a
-#      local S3 emulator (moto, from PyPI) and the TOTP and mail-link keys: one wrk per replica
+#      local S3 emulator (moto, installed with pip) and the TOTP and mail-link keys: one wrk per replica
 #      at once, each with half the connections.
 #
 # Reports requests per second, latency p50/p90/p99, errors (socket errors, timeouts, refused or
@@ -404,7 +404,7 @@ if ((RUN_POSTGRES)); then
     # The S3 emulator, installed as the tests install it (.ci/s3.sh).
     VENV="$ROOT/target/ci-venv"
     if [[ ! -x "$VENV/bin/moto_server" ]]; then
-        echo "installing moto[server] from PyPI into $VENV"
+        echo "installing moto[server] with pip into $VENV"
         python3 -m venv "$VENV" || die "could not create $VENV (is python3-venv installed?)"
         timeout 600 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6' ||
             die "could not install moto[server] into $VENV"

@@ -360,7 +360,12 @@ pub(crate) fn normalise_host(host: &str) -> StoreResult<String> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
-    if !host.contains('.') || !host.split('.').all(label_ok) {
+    // A top-level label of digits only is an IPv4 address, never a domain (no TLD is numeric).
+    let numeric_top = host
+        .rsplit('.')
+        .next()
+        .is_some_and(|top| top.bytes().all(|b| b.is_ascii_digit()));
+    if !host.contains('.') || !host.split('.').all(label_ok) || numeric_top {
         return Err(invalid(
             "host",
             Invalid::Malformed("must be a host name like portal.example.com"),

@@ -307,7 +307,16 @@ mod tests {
             normalise_host(" Portal.Example.COM. ").unwrap(),
             "portal.example.com"
         );
-        for bad in ["", "localhost", "a..b", "-a.b", "a_b.c", "x.y/z"] {
+        for bad in [
+            "",
+            "localhost",
+            "a..b",
+            "-a.b",
+            "a_b.c",
+            "x.y/z",
+            "192.0.2.10",
+            "127.0.0.1",
+        ] {
             assert!(
                 matches!(normalise_host(bad), Err(StoreError::Invalid(_))),
                 "{bad}"
