@@ -2769,6 +2769,50 @@ async fn every_operation_has_a_matrix_row_sec_25() {
     }
 }
 
+/// The document says who may call what as the matrix finds it: `security: []` on exactly the
+/// public operations, the session scheme alone on exactly the session-only ones, and either
+/// scheme (the document's default) everywhere else.
+#[tokio::test]
+async fn the_documents_security_is_what_the_routes_enforce_sec_25() {
+    let portal = Portal::new().await;
+    let document = portal.get("/acme/api/v1/openapi.json", None).await.json();
+    let schemes = document["components"]["securitySchemes"]
+        .as_object()
+        .unwrap();
+    assert_eq!(schemes["session"]["in"], "cookie");
+    assert_eq!(schemes["session"]["name"], "__Host-portal_session");
+    assert_eq!(schemes["apiKey"]["scheme"], "bearer");
+    assert_eq!(
+        document["security"],
+        serde_json::json!([{ "session": [] }, { "apiKey": [] }])
+    );
+    let (mut public, mut session_only) = (BTreeSet::new(), BTreeSet::new());
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let key = format!(
+                "{} {}",
+                method.to_uppercase(),
+                path.strip_prefix("/api/v1").unwrap_or(path)
+            );
+            match &operation["security"] {
+                serde_json::Value::Null => {}
+                security if *security == serde_json::json!([]) => {
+                    public.insert(key);
+                }
+                security if *security == serde_json::json!([{ "session": [] }]) => {
+                    session_only.insert(key);
+                }
+                other => panic!("{key}: unexpected security {other}"),
+            }
+        }
+    }
+    let expected_public: BTreeSet<String> = PUBLIC.iter().map(|key| (*key).to_owned()).collect();
+    let expected_session: BTreeSet<String> =
+        SESSION_ONLY.iter().map(|key| (*key).to_owned()).collect();
+    assert_eq!(public, expected_public);
+    assert_eq!(session_only, expected_session);
+}
+
 #[tokio::test]
 async fn matrix_account_and_client_side_sec_25_sec_26_sec_27() {
     run("account and client side", |row| area(row) == 0).await;

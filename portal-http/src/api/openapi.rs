@@ -6,7 +6,46 @@
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, Type};
-use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, Schema};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{Components, Content, OpenApi, Ref, RefOr, Response, Schema};
+
+/// The security scheme of a person's browser session.
+const SESSION_SCHEME: &str = "session";
+/// The security scheme of an integration's API key.
+const API_KEY_SCHEME: &str = "apiKey";
+
+/// Operations anyone may call (`security: []`): signing in and its relatives, and this document.
+/// `tests/isolation_matrix.rs` checks that exactly these answer an anonymous caller.
+const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
+    ("post", "/api/v1/auth/invitation"),
+    ("post", "/api/v1/auth/invitation/accept"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/logout"),
+    ("post", "/api/v1/auth/magic-link"),
+    ("post", "/api/v1/auth/magic-link/redeem"),
+    ("post", "/api/v1/auth/mfa"),
+    ("post", "/api/v1/auth/reset"),
+    ("post", "/api/v1/auth/reset/complete"),
+    ("get", "/api/v1/openapi.json"),
+];
+
+/// Operations for a person at a keyboard only (`security: [session]`): their sessions, second
+/// factor and password, making API keys, and signing an approval. An API key gets 403 there.
+/// `tests/isolation_matrix.rs` checks that exactly these refuse a key.
+const SESSION_ONLY_OPERATIONS: &[(&str, &str)] = &[
+    ("get", "/api/v1/me/sessions"),
+    ("delete", "/api/v1/me/sessions/{id}"),
+    ("get", "/api/v1/me/mfa"),
+    ("post", "/api/v1/me/mfa/totp"),
+    ("delete", "/api/v1/me/mfa/totp"),
+    ("post", "/api/v1/me/mfa/totp/confirm"),
+    ("post", "/api/v1/me/mfa/recovery-codes"),
+    ("post", "/api/v1/me/password"),
+    ("post", "/api/v1/api-keys"),
+    ("post", "/api/v1/approvals/{approval_id}/decision"),
+];
 
 /// The answers of every route, added to each operation that does not list them itself.
 const EVERY_ROUTE: &[(&str, &str)] = &[
@@ -74,9 +113,15 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
 /// a description to every answer that has none; file bodies (uploads and downloads) are
 /// described as bytes, not as the list of numbers the Rust type `Vec<u8>` maps to.
 pub(crate) fn complete(document: &mut OpenApi, download_types: &[&str]) {
+    declare_security(document);
     for (path, item) in &mut document.paths.paths {
         let download = path.ends_with("/download");
-        for (method_writes, operation) in operations(item) {
+        for (method, method_writes, operation) in operations(item) {
+            if PUBLIC_OPERATIONS.contains(&(method, path.as_str())) {
+                operation.security = Some(Vec::new());
+            } else if SESSION_ONLY_OPERATIONS.contains(&(method, path.as_str())) {
+                operation.security = Some(vec![requirement(SESSION_SCHEME)]);
+            }
             let json_body = operation.request_body.as_ref().is_some_and(reads_json);
             let parameters = operation
                 .parameters
@@ -138,20 +183,57 @@ pub(crate) fn complete(document: &mut OpenApi, download_types: &[&str]) {
     }
 }
 
-/// The operations of a path, each with whether its method changes state (and so passes the
-/// cross-site check).
-fn operations(item: &mut PathItem) -> impl Iterator<Item = (bool, &mut Operation)> {
+/// How callers authenticate: a session cookie or an API key, either of them unless an operation
+/// says otherwise. A host's own login (`HostIdentity`) is the host's and cannot be described here.
+fn declare_security(document: &mut OpenApi) {
+    let components = document.components.get_or_insert_with(Components::new);
+    components.add_security_scheme(
+        SESSION_SCHEME,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "__Host-portal_session",
+            "The session cookie `POST /auth/login` sets (`portal_session` on a plain-http \
+             development server).",
+        ))),
+    );
+    components.add_security_scheme(
+        API_KEY_SCHEME,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("ptk_<prefix>_<secret>")
+                .description(Some(
+                    "An API key (`POST /api-keys`): it acts for its maker, narrowed to its \
+                     permissions.",
+                ))
+                .build(),
+        ),
+    );
+    document.security = Some(vec![
+        requirement(SESSION_SCHEME),
+        requirement(API_KEY_SCHEME),
+    ]);
+}
+
+fn requirement(scheme: &str) -> SecurityRequirement {
+    SecurityRequirement::new(scheme, Vec::<String>::new())
+}
+
+/// The operations of a path, each with its method's name and whether it changes state (and so
+/// passes the cross-site check).
+fn operations(item: &mut PathItem) -> impl Iterator<Item = (&'static str, bool, &mut Operation)> {
     [
-        (false, item.get.as_mut()),
-        (false, item.head.as_mut()),
-        (false, item.options.as_mut()),
-        (true, item.post.as_mut()),
-        (true, item.put.as_mut()),
-        (true, item.patch.as_mut()),
-        (true, item.delete.as_mut()),
+        ("get", false, item.get.as_mut()),
+        ("head", false, item.head.as_mut()),
+        ("options", false, item.options.as_mut()),
+        ("post", true, item.post.as_mut()),
+        ("put", true, item.put.as_mut()),
+        ("patch", true, item.patch.as_mut()),
+        ("delete", true, item.delete.as_mut()),
     ]
     .into_iter()
-    .filter_map(|(writes, operation)| operation.map(|operation| (writes, operation)))
+    .filter_map(|(method, writes, operation)| {
+        operation.map(|operation| (method, writes, operation))
+    })
 }
 
 /// Whether a request body is JSON (read by `ApiJson`), not a raw upload.
