@@ -557,9 +557,6 @@ async fn the_openapi_document_lists_every_route() {
 
 #[tokio::test]
 async fn refused_requests_are_audited_sec_40() {
-    use portal_core::TenantScope;
-    use portal_storage::{AuditFilter, Page};
-
     let portal = Portal::new().await;
     let cookie = portal.login("globex", "gil@globex.test").await;
     let missing = uuid::Uuid::now_v7();
@@ -575,20 +572,7 @@ async fn refused_requests_are_audited_sec_40() {
             .error_code(),
         "no_route"
     );
-    let denied = portal
-        .stores
-        .audit
-        .list_events(
-            &TenantScope::dangerous_system(portal.globex),
-            AuditFilter {
-                action: Some("authz.denied".to_owned()),
-                ..AuditFilter::default()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap()
-        .items;
+    let denied = portal.audit_events(portal.globex, "authz.denied").await;
     assert_eq!(
         denied.len(),
         1,

@@ -270,26 +270,12 @@ async fn people_set_their_own_language_and_finish_the_tour() {
     assert_eq!(nothing.json()["locale"], "en");
 
     // Each change is audited as the person's own act; the contact's: locale, tour, locale.
-    let events = s
-        .portal
-        .stores
-        .audit
-        .list_events(
-            &TenantScope::dangerous_system(s.portal.acme),
-            AuditFilter {
-                action: Some("user.changed".into()),
-                ..AuditFilter::default()
-            },
-            Page::first(50).unwrap(),
-        )
-        .await
-        .unwrap();
+    let events = s.portal.audit_events(s.portal.acme, "user.changed").await;
     let contact_id = s.portal.get(&acme("/me"), Some(&s.contact)).await.json()["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let changes: Vec<String> = events
-        .items
         .iter()
         .filter(|event| {
             event.object.as_ref().map(|object| object.id.to_string()) == Some(contact_id.clone())

@@ -17,9 +17,7 @@ use std::num::NonZeroU32;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
-use portal_core::TenantScope;
 use portal_http::{HttpConfig, RateLimit};
-use portal_storage::{AuditFilter, Page};
 use support::{PASSWORD, Portal};
 
 const PROXY: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
@@ -123,20 +121,7 @@ async fn the_audit_log_records_the_socket_address_not_a_spoofed_one_sec_11() {
         .extensions_mut()
         .insert(ConnectInfo(SocketAddr::new(peer, 40_000)));
     assert_eq!(portal.send(request).await.status, 200);
-    let events = portal
-        .stores
-        .audit
-        .list_events(
-            &TenantScope::dangerous_system(portal.acme),
-            AuditFilter {
-                action: Some("login.succeeded".to_owned()),
-                ..AuditFilter::default()
-            },
-            Page::default(),
-        )
-        .await
-        .unwrap()
-        .items;
+    let events = portal.audit_events(portal.acme, "login.succeeded").await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].ip, Some(peer));
 }

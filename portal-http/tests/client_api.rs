@@ -1063,29 +1063,8 @@ async fn answers_match_their_documented_schemas() {
 /// the caller's tenant can see who probes), and nothing of it reaches acme's chain (SEC-40).
 #[tokio::test]
 async fn a_cross_tenant_attempt_is_audited_in_the_callers_chain_sec_40() {
-    use portal_core::TenantScope;
-    use portal_storage::{AuditFilter, Page};
-
     let (portal, world) = setup().await;
-    let denied_in = |tenant| {
-        let stores = portal.stores.clone();
-        async move {
-            stores
-                .audit
-                .list_events(
-                    &TenantScope::dangerous_system(tenant),
-                    AuditFilter {
-                        action: Some("authz.denied".to_owned()),
-                        ..AuditFilter::default()
-                    },
-                    Page::default(),
-                )
-                .await
-                .unwrap()
-                .items
-        }
-    };
-    let acme_before = denied_in(portal.acme).await.len();
+    let acme_before = portal.audit_events(portal.acme, "authz.denied").await.len();
     let manager = signed_in(&portal, "globex", "manager@globex.test").await;
 
     let foreign = manager.get(&format!("/projects/{}", world.a.project)).await;
@@ -1097,7 +1076,7 @@ async fn a_cross_tenant_attempt_is_audited_in_the_callers_chain_sec_40() {
         "a foreign id reads as a missing one"
     );
 
-    let globex_denied = denied_in(portal.globex).await;
+    let globex_denied = portal.audit_events(portal.globex, "authz.denied").await;
     assert_eq!(globex_denied.len(), 2, "{globex_denied:?}");
     for event in &globex_denied {
         assert_eq!(event.details["route"], "/api/v1/projects/{project_id}");
@@ -1111,5 +1090,8 @@ async fn a_cross_tenant_attempt_is_audited_in_the_callers_chain_sec_40() {
             "the event names the route, not the probed id: {event:?}"
         );
     }
-    assert_eq!(denied_in(portal.acme).await.len(), acme_before);
+    assert_eq!(
+        portal.audit_events(portal.acme, "authz.denied").await.len(),
+        acme_before
+    );
 }

@@ -17,7 +17,6 @@ use axum::body::Body;
 use axum::http::{Method, Request, header};
 use portal_core::model::{Actor, AuditEvent};
 use portal_core::{Permission, RequestId, TenantId, TenantScope, UserId};
-use portal_storage::{AuditFilter, Page};
 use serde_json::{Value, json};
 use support::Reply;
 use support::api_keys::api_key;
@@ -70,19 +69,8 @@ async fn status_of(s: &Team, tenant: TenantId, id: RequestId) -> &'static str {
 async fn moves_of(s: &Team, tenant: TenantId, id: RequestId) -> Vec<AuditEvent> {
     let mut events = s
         .portal
-        .stores
-        .audit
-        .list_events(
-            &TenantScope::dangerous_system(tenant),
-            AuditFilter {
-                action: Some("request.moved".to_owned()),
-                ..AuditFilter::default()
-            },
-            Page::first(Page::MAX_LIMIT).unwrap(),
-        )
+        .audit_events(tenant, "request.moved")
         .await
-        .unwrap()
-        .items
         .into_iter()
         .filter(|event| event.object.as_ref().map(|object| object.id) == Some(*id.as_uuid()))
         .collect::<Vec<_>>();

@@ -162,6 +162,27 @@ impl Portal {
         }
     }
 
+    /// The audit events of `tenant` with `action`, newest first (up to the largest page).
+    pub async fn audit_events(
+        &self,
+        tenant: TenantId,
+        action: &str,
+    ) -> Vec<portal_core::model::AuditEvent> {
+        self.stores
+            .audit
+            .list_events(
+                &portal_core::TenantScope::dangerous_system(tenant),
+                portal_storage::AuditFilter {
+                    action: Some(action.to_owned()),
+                    ..portal_storage::AuditFilter::default()
+                },
+                portal_storage::Page::first(portal_storage::Page::MAX_LIMIT).unwrap(),
+            )
+            .await
+            .unwrap()
+            .items
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self.router.clone().oneshot(request).await.unwrap();
         Reply::read(response).await
