@@ -195,15 +195,32 @@ impl Sessions {
     /// Ends the session of a presented token (SEC-17). Ending an unknown or malformed token is
     /// not an error.
     pub async fn logout(&self, presented: &str) -> Result<(), AuthError> {
+        self.end(presented, None).await
+    }
+
+    /// [`logout`](Self::logout) for a request addressed to `tenant`: a session of another
+    /// tenant is left alone, like an unknown one (it is still good at its own tenant).
+    pub async fn logout_in(&self, tenant: TenantId, presented: &str) -> Result<(), AuthError> {
+        self.end(presented, Some(tenant)).await
+    }
+
+    /// Deletes the presented session — only if it is `tenant`'s, when one is given — and
+    /// audits it.
+    async fn end(&self, presented: &str, tenant: Option<TenantId>) -> Result<(), AuthError> {
         let Ok(token) = SessionToken::parse(presented) else {
             return Ok(());
         };
         let hash = token.hash();
+        // At worst a cache miss for a session left alone below.
         self.forget(&hash);
-        if let Some(session) = self.stores.sessions.session(&hash).await? {
-            self.stores.sessions.delete_session(&hash).await?;
-            self.audit(&session, SESSION_LOGGED_OUT, json!({})).await?;
+        let Some(session) = self.stores.sessions.session(&hash).await? else {
+            return Ok(());
+        };
+        if tenant.is_some_and(|tenant| tenant != session.tenant) {
+            return Ok(());
         }
+        self.stores.sessions.delete_session(&hash).await?;
+        self.audit(&session, SESSION_LOGGED_OUT, json!({})).await?;
         Ok(())
     }
 

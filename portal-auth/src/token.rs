@@ -8,7 +8,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portal_core::state::Sha256Digest;
 use rand::TryRngCore as _;
 use rand::rngs::OsRng;
-use sha2::{Digest as _, Sha256};
 use zeroize::Zeroize as _;
 
 /// How many random bytes a token holds (256 bits).
@@ -80,7 +79,7 @@ impl SecretToken {
     }
 
     fn hash(&self) -> Sha256Digest {
-        Sha256Digest::from_bytes(Sha256::digest(self.bytes).into())
+        Sha256Digest::of(&self.bytes)
     }
 }
 
@@ -175,6 +174,8 @@ secret_token! {
 mod tests {
     use std::collections::HashSet;
 
+    use sha2::Digest as _;
+
     use super::*;
 
     #[test]
@@ -201,7 +202,7 @@ mod tests {
         let parsed = SessionToken::parse(token.expose_secret()).unwrap();
         assert_eq!(parsed.as_bytes(), token.as_bytes());
         assert_eq!(parsed.hash(), token.hash());
-        let expected: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let expected: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
         assert_eq!(token.hash().as_bytes(), &expected);
     }
 

@@ -45,7 +45,7 @@ pub use tenant::RequestTenant;
 /// tenant's branded pages answer at `/{slug}/` too.
 pub fn router<S: Clone + Send + Sync + 'static>(state: PortalState) -> Router<S> {
     let (api, openapi) = api::routes();
-    let document = Arc::new(serde_json::to_value(&openapi).unwrap_or_default());
+    let document = api::OpenApiDocument::of(&openapi);
     let config = state.config().clone();
     #[cfg(feature = "pages")]
     let (routes, pages) = match pages::Pages::new(&config) {
@@ -62,7 +62,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: PortalState) -> Router<S>
     #[cfg(not(feature = "pages"))]
     let routes = api.fallback(|| async { ApiError::NoRoute });
     let inner = routes
-        .layer(Extension(api::OpenApiDocument(document)))
+        .layer(Extension(document))
         .layer(DefaultBodyLimit::max(config.max_json_bytes))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

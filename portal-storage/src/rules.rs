@@ -299,7 +299,6 @@ pub(crate) const fn fixed(field: &'static str) -> StoreError {
     invalid(field, Invalid::Malformed("cannot change once created"))
 }
 
-/// An optional external id must not be blank.
 /// A document as it reads once `version` is its current one.
 pub(crate) fn with_current_version(document: Document, version: &DocumentVersion) -> Document {
     Document {
@@ -308,6 +307,7 @@ pub(crate) fn with_current_version(document: Document, version: &DocumentVersion
     }
 }
 
+/// An optional external id must not be blank.
 pub(crate) fn check_external_id(external_id: Option<&str>) -> StoreResult<()> {
     match external_id {
         Some(id) if id.trim().is_empty() => Err(invalid("external_id", Invalid::Empty)),

@@ -204,7 +204,22 @@ impl BlobStore for SqliteBlobStore {
             Some(range) => range.resolve(size)?,
             None => 0..size,
         };
-        let first_seq = i64_of(served.start / CHUNK_SIZE as u64)?;
+        // The chunk holding the first byte served, found by the stored offsets rather than by
+        // today's chunk size, so files written with another size read back too.
+        let first_seq: i64 = if served.start == 0 {
+            0
+        } else {
+            sqlx::query_scalar(
+                "SELECT seq FROM file_store_chunk WHERE key = $1 AND start <= $2 \
+             ORDER BY seq DESC LIMIT 1",
+            )
+            .bind(&name)
+            .bind(i64_of(served.start)?)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(BlobError::backend)?
+            .unwrap_or(0)
+        };
         Ok(BlobRead {
             body: read::chunks(self.pool.clone(), name, first_seq, served.clone()),
             range: served,

@@ -5,7 +5,6 @@
 use std::fmt;
 
 use portal_core::state::Sha256Digest;
-use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use crate::token::{TokenError, random_bytes};
@@ -64,7 +63,7 @@ pub(crate) fn hash(typed: &str) -> Sha256Digest {
             .flat_map(char::to_lowercase)
             .collect(),
     );
-    Sha256Digest::from_bytes(Sha256::digest(normalised.as_bytes()).into())
+    Sha256Digest::of(normalised.as_bytes())
 }
 
 /// Whether `typed` could be a recovery code (rather than a TOTP code).

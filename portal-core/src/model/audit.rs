@@ -1,7 +1,6 @@
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -185,7 +184,7 @@ impl AuditEvent {
             "details": self.details,
             "prev_hash": self.prev_hash,
         });
-        Sha256Digest::from_bytes(Sha256::digest(canonical.to_string().as_bytes()).into())
+        Sha256Digest::of(canonical.to_string().as_bytes())
     }
 }
 

@@ -77,6 +77,13 @@ impl Sha256Digest {
         Self(bytes)
     }
 
+    /// The SHA-256 of `data`.
+    #[must_use]
+    pub fn of(data: &[u8]) -> Self {
+        use sha2::Digest as _;
+        Self(sha2::Sha256::digest(data).into())
+    }
+
     /// The digest's bytes.
     #[must_use]
     pub const fn as_bytes(&self) -> &[u8; 32] {

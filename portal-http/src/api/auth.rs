@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use portal_auth::password::Password;
-use portal_auth::{AuthError, LoginOutcome, LoginSuccess};
+use portal_auth::{LoginOutcome, LoginSuccess};
 use portal_core::model::Tenant;
 use portal_core::{DisplayName, TenantId};
 use serde::{Deserialize, Serialize};
@@ -385,14 +385,8 @@ pub(crate) async fn end_presented_session(
     if presented == success.token.expose_secret() {
         return;
     }
-    let sessions = state.sessions();
-    let ended = match sessions.authenticate_in(tenant, presented).await {
-        Ok(_) => sessions.logout(presented).await,
-        // Unknown, lapsed or another tenant's: nothing of this tenant to end.
-        Err(AuthError::Unauthenticated) => Ok(()),
-        Err(error) => Err(error),
-    };
-    if let Err(error) = ended {
+    // An unknown token or another tenant's session: nothing of this tenant to end.
+    if let Err(error) = state.sessions().logout_in(tenant, presented).await {
         // The new session stands either way; the old one still times out on its own.
         tracing::warn!(%error, "the previous session could not be ended");
     }

@@ -18,9 +18,7 @@ pub mod sync;
 pub mod threads;
 pub mod work;
 
-use std::sync::Arc;
-
-use axum::{Extension, Json};
+use axum::Extension;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -236,15 +234,31 @@ pub fn openapi_json() -> Result<serde_json::Value, serde_json::Error> {
     serde_json::to_value(&document)
 }
 
-/// The generated OpenAPI document, shared by every request.
+/// The generated OpenAPI document as JSON, serialised once when the router is built and
+/// shared by every request.
 #[derive(Debug, Clone)]
-pub struct OpenApiDocument(pub Arc<serde_json::Value>);
+pub struct OpenApiDocument(pub bytes::Bytes);
+
+impl OpenApiDocument {
+    /// The document of `openapi` (an empty object, logged, if it could not be serialised —
+    /// which the tests rule out).
+    pub(crate) fn of(openapi: &utoipa::openapi::OpenApi) -> Self {
+        let json = serde_json::to_vec(openapi).unwrap_or_else(|error| {
+            tracing::error!(%error, "the OpenAPI document could not be serialised");
+            b"{}".to_vec()
+        });
+        Self(json.into())
+    }
+}
 
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document of this API")))]
 pub async fn openapi_document(
     Extension(OpenApiDocument(document)): Extension<OpenApiDocument>,
-) -> Json<serde_json::Value> {
-    Json(document.as_ref().clone())
+) -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        document,
+    )
 }

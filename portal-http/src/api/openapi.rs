@@ -3,6 +3,7 @@
 //! Each operation's own descriptions stay; only what is missing is added, so the document lists
 //! every status the server can really answer, each with its body.
 
+use portal_core::state::{DeliverableStatus, MilestoneStatus, RequestStatus, StateMachine};
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, Type};
@@ -311,33 +312,25 @@ pub(crate) fn visibility() -> Object {
     )
 }
 
-/// [`MilestoneStatus`](portal_core::state::MilestoneStatus).
+/// The states of a [`StateMachine`], by their names.
+fn states<S: StateMachine>(description: &str) -> Object {
+    let names: Vec<&str> = S::ALL.iter().map(|state| state.name()).collect();
+    one_of(description, &names)
+}
+
+/// [`MilestoneStatus`].
 pub(crate) fn milestone_status() -> Object {
-    one_of(
-        "The milestone's status",
-        &["planned", "in_progress", "completed"],
-    )
+    states::<MilestoneStatus>("The milestone's status")
 }
 
-/// [`DeliverableStatus`](portal_core::state::DeliverableStatus).
+/// [`DeliverableStatus`].
 pub(crate) fn deliverable_status() -> Object {
-    one_of(
+    states::<DeliverableStatus>(
         "The deliverable's status (`approved` and `changes_requested` follow from approvals)",
-        &[
-            "not_started",
-            "in_progress",
-            "in_review",
-            "approved",
-            "changes_requested",
-            "delivered",
-        ],
     )
 }
 
-/// [`RequestStatus`](portal_core::state::RequestStatus).
+/// [`RequestStatus`].
 pub(crate) fn request_status() -> Object {
-    one_of(
-        "The request's status",
-        &["open", "in_progress", "resolved", "closed"],
-    )
+    states::<RequestStatus>("The request's status")
 }

@@ -9,7 +9,6 @@
 //! record is a convenience, never a reason to stop: when it is missing or unreadable, the file
 //! is applied (as on a first start) and the start goes on.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use anyhow::Context as _;
@@ -18,7 +17,6 @@ use portal_core::state::Sha256Digest;
 use portal_core::{DomainError, TenantScope};
 use portal_storage::{AuditFilter, Page, StoreError, Stores};
 use serde_json::{Value, json};
-use sha2::{Digest as _, Sha256};
 
 /// The audit action recording that the branding file's look was applied to the tenant; its
 /// details hold `sha256`, the digest of the file's look.
@@ -183,22 +181,14 @@ fn file_look(file: &Branding, current: &Branding) -> Branding {
     }
 }
 
-/// The SHA-256 of a look in a stable form: its JSON with the keys sorted and empty values left
-/// out, so a field a later version adds (empty in the file) does not count as a change.
+/// The SHA-256 of a look's JSON with empty values left out, so a field a later version adds
+/// (empty in the file) does not count as a change. Struct fields serialise in a fixed order.
 fn digest(branding: &Branding) -> Result<Sha256Digest, serde_json::Error> {
-    let Value::Object(fields) = serde_json::to_value(branding)? else {
-        // A struct is always an object; anything else is hashed as it is.
-        return Ok(sha256(&serde_json::to_vec(branding)?));
-    };
-    let sorted: BTreeMap<String, Value> = fields
-        .into_iter()
-        .filter(|(_, value)| !value.is_null())
-        .collect();
-    Ok(sha256(&serde_json::to_vec(&sorted)?))
-}
-
-fn sha256(bytes: &[u8]) -> Sha256Digest {
-    Sha256Digest::from_bytes(Sha256::digest(bytes).into())
+    let mut look = serde_json::to_value(branding)?;
+    if let Value::Object(fields) = &mut look {
+        fields.retain(|_, value| !value.is_null());
+    }
+    Ok(Sha256Digest::of(&serde_json::to_vec(&look)?))
 }
 
 #[cfg(test)]
@@ -214,7 +204,20 @@ mod tests {
     fn the_digest_follows_the_values_the_file_sets_only() {
         let file = PortalConfig::bundled().unwrap().branding;
         let same = digest(&file).unwrap();
-        assert_eq!(digest(&file.clone()).unwrap(), same);
+        // Empty values are left out: the digest is that of the JSON without them, so a field a
+        // later version adds, empty in the file, changes nothing.
+        let mut json = serde_json::to_value(&file).unwrap();
+        json.as_object_mut()
+            .unwrap()
+            .retain(|_, value| !value.is_null());
+        assert!(
+            file.default_locale.is_none(),
+            "the file never sets a default language"
+        );
+        assert_eq!(
+            same,
+            portal_core::state::Sha256Digest::of(&serde_json::to_vec(&json).unwrap())
+        );
 
         let mut font = file.clone();
         font.font = Some("Source Sans 3".to_owned());

@@ -526,7 +526,6 @@ pub(crate) async fn register_webhook(replica: &Replica, receiver: &Receiver) {
     );
 }
 
-/// The id of the first item of a list answer.
 /// Signs in the demo's project lead at `replica`; her session and the first project she sees.
 pub(crate) async fn staff_and_a_project(replica: &Replica) -> (Session, String) {
     let staff = login(replica, "priya@northwind.example").await;
@@ -534,6 +533,7 @@ pub(crate) async fn staff_and_a_project(replica: &Replica) -> (Session, String) 
     (staff, project)
 }
 
+/// The id of the first item of a list answer.
 pub(crate) fn first_id(answer: &Answer) -> String {
     answer.body["items"][0]["id"]
         .as_str()

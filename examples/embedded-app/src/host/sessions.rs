@@ -1,5 +1,5 @@
-//! Harbour's own sessions: a random token in the `harbour_session` cookie, of which only the
-//! SHA-256 is kept, valid for twelve hours. In memory here; a real product keeps them in its
+//! Harbour's own sessions: a random token in the `harbour_session` cookie (made like the
+//! portal's, by `portal_auth::SessionToken`), of which only the SHA-256 is kept, valid for twelve hours. In memory here; a real product keeps them in its
 //! database or its session layer.
 
 use std::collections::HashMap;
@@ -7,10 +7,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use axum::http::HeaderMap;
 use axum_extra::extract::CookieJar;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use portal_auth::TokenError;
-use sha2::{Digest as _, Sha256};
+use portal_auth::{SessionToken, TokenError};
+use portal_core::state::Sha256Digest;
 use time::{Duration, OffsetDateTime};
 
 use super::users::HostUserId;
@@ -30,7 +28,7 @@ struct Session {
 /// The live sessions. Clones share one table.
 #[derive(Clone, Default)]
 pub struct HostSessions {
-    by_hash: Arc<RwLock<HashMap<[u8; 32], Session>>>,
+    by_hash: Arc<RwLock<HashMap<Sha256Digest, Session>>>,
 }
 
 impl HostSessions {
@@ -45,26 +43,26 @@ impl HostSessions {
     /// # Errors
     /// When the operating system has no randomness to give.
     pub fn start(&self, user: HostUserId) -> Result<String, TokenError> {
-        let token = URL_SAFE_NO_PAD.encode(portal_auth::token::random_bytes::<32>()?);
+        let token = SessionToken::generate()?;
         let now = OffsetDateTime::now_utc();
         let mut sessions = self.by_hash.write().unwrap_or_else(PoisonError::into_inner);
         // Expired sessions go when a new one comes, so the table cannot grow without end.
         sessions.retain(|_, session| session.expires_at > now);
         sessions.insert(
-            hash(&token),
+            token.hash(),
             Session {
                 user,
                 expires_at: now + SESSION_LIFETIME,
             },
         );
-        Ok(token)
+        Ok(token.expose_secret().to_owned())
     }
 
     /// The user of a live session with this token.
     #[must_use]
     pub fn user(&self, token: &str) -> Option<HostUserId> {
         let sessions = self.by_hash.read().unwrap_or_else(PoisonError::into_inner);
-        let session = sessions.get(&hash(token))?;
+        let session = sessions.get(&hash(token)?)?;
         (session.expires_at > OffsetDateTime::now_utc()).then_some(session.user)
     }
 
@@ -76,10 +74,12 @@ impl HostSessions {
 
     /// Ends the session with this token, if any.
     pub fn end(&self, token: &str) {
-        self.by_hash
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&hash(token));
+        if let Some(hash) = hash(token) {
+            self.by_hash
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&hash);
+        }
     }
 }
 
@@ -91,8 +91,9 @@ pub fn token_of(headers: &HeaderMap) -> Option<String> {
         .map(|cookie| cookie.value().to_owned())
 }
 
-fn hash(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
+/// The hash a well-formed token is kept under; `None` for anything else a cookie may hold.
+fn hash(token: &str) -> Option<Sha256Digest> {
+    SessionToken::parse(token).ok().map(|token| token.hash())
 }
 
 impl std::fmt::Debug for HostSessions {

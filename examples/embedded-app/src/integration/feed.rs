@@ -127,11 +127,16 @@ pub async fn feed(
                 continue;
             };
             let id = MilestoneId::from_uuid(id);
-            stores
+            let stored = stores
                 .milestones
                 .set_milestone_visibility(scope, id, visibility(milestone.shared), &audit)
                 .await?;
-            follow_stage(stores, scope, id, milestone.stage, &audit).await?;
+            for to in moves(stored.status, milestone.stage) {
+                stores
+                    .milestones
+                    .move_milestone(scope, id, *to, &audit)
+                    .await?;
+            }
         }
     }
     for invoice in &workspace.invoices {
@@ -195,27 +200,6 @@ pub const fn moves(from: MilestoneStatus, stage: Stage) -> &'static [MilestoneSt
         | (InProgress, Stage::Todo | Stage::Doing)
         | (Completed, Stage::Done) => &[],
     }
-}
-
-async fn follow_stage(
-    stores: &Stores,
-    scope: &TenantScope,
-    id: MilestoneId,
-    stage: Stage,
-    audit: &AuditContext,
-) -> Result<(), StoreError> {
-    let milestone = stores
-        .milestones
-        .milestone(scope, id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    for to in moves(milestone.status, stage) {
-        stores
-            .milestones
-            .move_milestone(scope, id, *to, audit)
-            .await?;
-    }
-    Ok(())
 }
 
 /// `YYYY-MM-DD`, as sync items spell days.
