@@ -178,6 +178,7 @@ permissions! {
     ViewInternal => "view_internal", StaffAccess, Staff, Read, "See internal objects, drafts and internal messages.";
     AccessAllClients => "access_all_clients", StaffAccess, Staff, Read, "Work on every client, not only the assigned ones.";
     ViewAsClient => "view_as_client", StaffAccess, Staff, Read, "Preview the portal as a client sees it (read-only, audited).";
+    ViewAnalytics => "view_analytics", StaffAccess, Staff, Read, "See how each client uses the portal: logins, turnaround, open requests, downloads.";
     ManageClients => "manage_clients", Delivery, Staff, Write, "Create and edit clients and invite their contacts.";
     ManageProjects => "manage_projects", Delivery, Staff, Write, "Create, edit and archive projects.";
     ManageMilestones => "manage_milestones", Delivery, Staff, Write, "Create, edit and move milestones.";
@@ -194,6 +195,9 @@ permissions! {
     ManageApiKeys => "manage_api_keys", Administration, Staff, Write, "Create and revoke API keys.";
     ViewAuditLog => "view_audit_log", Administration, Staff, Read, "Read the audit log.";
     ExportAuditLog => "export_audit_log", Administration, Staff, Read, "Export the audit log as CSV or JSON Lines.";
+    ExportClientData => "export_client_data", Administration, Staff, Read, "Export everything of a client as JSON and files (audited).";
+    OffboardClients => "offboard_clients", Administration, Staff, Write, "End a client's engagement: every contact's access, sessions, invitations and share links at once.";
+    EraseClientData => "erase_client_data", Administration, Staff, Write, "Erase an offboarded client's personal data (irreversible; the audit chain stays verifiable).";
     ManageTenant => "manage_tenant", Administration, Staff, Write, "Change tenant-wide security settings and ownership.";
 }
 

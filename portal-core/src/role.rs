@@ -262,6 +262,11 @@ const fn default_grants(permission: Permission) -> GrantRow {
         {
             row([Y, Y, Y, N], [N, N, N, N])
         }
+        P::ViewAnalytics =>
+        /*         */
+        {
+            row([Y, Y, Y, N], [N, N, N, N])
+        }
         P::ManageClients =>
         /*         */
         {
@@ -341,6 +346,21 @@ const fn default_grants(permission: Permission) -> GrantRow {
         /*        */
         {
             row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::ExportClientData =>
+        /*      */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::OffboardClients =>
+        /*       */
+        {
+            row([Y, Y, N, N], [N, N, N, N])
+        }
+        P::EraseClientData =>
+        /*       */
+        {
+            row([Y, N, N, N], [N, N, N, N])
         }
         P::ManageTenant =>
         /*          */
