@@ -55,7 +55,7 @@ pub struct HttpConfig {
     pub tenant_quota_bytes: Option<u64>,
     /// How long a request (other than an upload or download) may take. Default: 30 s.
     pub request_timeout: Duration,
-    /// How long an upload or download may take. Default: 1 hour.
+    /// How long an upload, a download or a client export may take. Default: 1 hour.
     pub transfer_timeout: Duration,
     /// How long a tenant looked up by slug or domain is reused before it is read again. Default:
     /// 5 s; a changed domain, branding or MFA policy shows after at most this long. Zero turns

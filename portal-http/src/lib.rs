@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod api;
+pub mod client_data;
 pub mod config;
 mod cookies;
 pub mod denials;

@@ -149,13 +149,17 @@ fn is_cross_site(request: &Request<Body>) -> bool {
 }
 
 /// Middleware: a request gets `request_timeout` (408 when it runs out), except file transfers —
-/// raw uploads (`application/octet-stream`), the pages' upload forms (`multipart/form-data`) and downloads — which get `transfer_timeout`.
+/// raw uploads (`application/octet-stream`), the pages' upload forms (`multipart/form-data`),
+/// downloads and exports (a client's export reads all its records before the first byte) —
+/// which get `transfer_timeout`.
 pub(crate) async fn time_limit(
     State((request_timeout, transfer_timeout)): State<(std::time::Duration, std::time::Duration)>,
     request: Request<Body>,
     next: Next,
 ) -> Response {
-    let transfer = request.uri().path().ends_with("/download")
+    let path = request.uri().path();
+    let transfer = path.ends_with("/download")
+        || path.ends_with("/export")
         || request
             .headers()
             .get(header::CONTENT_TYPE)

@@ -1090,6 +1090,18 @@ fn rows() -> Vec<Row> {
             Documented(Owner),
         ),
         row(
+            g.clone(),
+            "/clients/{client_id}/export",
+            Client,
+            |i| {
+                get(format!(
+                    "/clients/{}/export?include_internal=true",
+                    i.client
+                ))
+            },
+            Documented(Owner),
+        ),
+        row(
             u.clone(),
             "/clients/{client_id}/branding",
             Client,

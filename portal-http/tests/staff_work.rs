@@ -33,16 +33,7 @@ async fn assigned_member(portal: &Portal, email: &str, client: ClientId) -> Stri
     )
     .await;
     let system = TenantScope::dangerous_system(portal.acme);
-    let membership = portal
-        .stores
-        .memberships
-        .list_memberships(&system, None, portal_storage::Page::first(200).unwrap())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|m| m.user == user)
-        .unwrap();
+    let membership = client_work::membership_of(&portal.stores, portal.acme, user).await;
     portal
         .stores
         .memberships

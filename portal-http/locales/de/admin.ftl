@@ -104,6 +104,7 @@ admin-permission-manage_client_contacts = Kontaktpersonen des eigenen Kunden ein
 admin-permission-view_internal = Interne Objekte, Entwürfe und interne Nachrichten sehen.
 admin-permission-access_all_clients = Für alle Kunden arbeiten, nicht nur für die zugewiesenen.
 admin-permission-view_as_client = Das Portal so sehen, wie ein Kunde es sieht (nur lesend, protokolliert).
+admin-permission-view_analytics = Sehen, wie jeder Kunde das Portal nutzt: Anmeldungen, Bearbeitungszeiten, offene Anfragen, Downloads.
 admin-permission-manage_clients = Kunden anlegen und bearbeiten und ihre Kontaktpersonen einladen.
 admin-permission-manage_projects = Projekte anlegen, bearbeiten und archivieren.
 admin-permission-manage_milestones = Meilensteine anlegen, bearbeiten und weiterschalten.
@@ -120,6 +121,9 @@ admin-permission-manage_integrations = Webhooks, Datenquellen und E-Mail einrich
 admin-permission-manage_api_keys = API-Schlüssel erstellen und widerrufen.
 admin-permission-view_audit_log = Das Protokoll lesen.
 admin-permission-export_audit_log = Das Protokoll als CSV oder JSON Lines exportieren.
+admin-permission-export_client_data = Alles eines Kunden als JSON und Dateien exportieren (protokolliert).
+admin-permission-offboard_clients = Die Zusammenarbeit mit einem Kunden beenden: Zugänge, Sitzungen, Einladungen und Freigabelinks aller Kontakte auf einmal.
+admin-permission-erase_client_data = Die personenbezogenen Daten eines beendeten Kunden löschen (unumkehrbar; die Protokollkette bleibt prüfbar).
 admin-permission-manage_tenant = Sicherheitseinstellungen des ganzen Portals und die Inhaberschaft ändern.
 
 ## Branding

@@ -103,6 +103,7 @@ admin-permission-manage_client_contacts = Invite and manage the contacts of one'
 admin-permission-view_internal = See internal objects, drafts and internal messages.
 admin-permission-access_all_clients = Work on every client, not only the assigned ones.
 admin-permission-view_as_client = Preview the portal as a client sees it (read-only, audited).
+admin-permission-view_analytics = See how each client uses the portal: logins, turnaround, open requests, downloads.
 admin-permission-manage_clients = Create and edit clients and invite their contacts.
 admin-permission-manage_projects = Create, edit and archive projects.
 admin-permission-manage_milestones = Create, edit and move milestones.
@@ -119,6 +120,9 @@ admin-permission-manage_integrations = Configure webhooks, sync sources and emai
 admin-permission-manage_api_keys = Create and revoke API keys.
 admin-permission-view_audit_log = Read the audit log.
 admin-permission-export_audit_log = Export the audit log as CSV or JSON Lines.
+admin-permission-export_client_data = Export everything of a client as JSON and files (audited).
+admin-permission-offboard_clients = End a client's engagement: every contact's access, sessions, invitations and share links at once.
+admin-permission-erase_client_data = Erase an offboarded client's personal data (irreversible; the audit chain stays verifiable).
 admin-permission-manage_tenant = Change tenant-wide security settings and ownership.
 
 ## Branding

@@ -42,7 +42,7 @@ use crate::state::PortalState;
         (name = "conversation", description = "Message threads on projects, deliverables and other objects"),
         (name = "finance", description = "Invoices, for finance roles"),
         (name = "sync", description = "Batch upserts by external id for integrations, with idempotency keys"),
-        (name = "staff", description = "The team's side: clients, people, roles, work, invoices, share links, branding, audit, API keys, webhooks"),
+        (name = "staff", description = "The team's side: clients and their exports, people, roles, work, invoices, share links, branding, audit, API keys, webhooks"),
         (name = "meta", description = "The API itself"),
     )
 )]
@@ -121,6 +121,7 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
         ))
         .routes(routes!(staff::clients::archive_client))
         .routes(routes!(staff::clients::restore_client))
+        .routes(routes!(staff::client_export::export_client))
         .routes(routes!(
             staff::branding::set_client_branding,
             staff::branding::clear_client_branding

@@ -1,6 +1,8 @@
 //! Lists: `?limit=&cursor=` in, `{"items": [...], "next_cursor": …}` out, newest first.
 
-use portal_storage::{Cursor, Page, Paged};
+use std::future::Future;
+
+use portal_storage::{Cursor, Page, Paged, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -53,6 +55,28 @@ impl<T> PageOf<T> {
         Self {
             items: paged.items.into_iter().map(view).collect(),
             next_cursor: paged.next.map(|cursor| cursor.to_string()),
+        }
+    }
+}
+
+/// Every item of a store's list, page by page in the largest pages, up to `most` items (after
+/// the page that reaches it): `fetch` asks the store for one page.
+pub(crate) async fn every_item<T, F>(
+    most: usize,
+    mut fetch: impl FnMut(Page) -> F,
+) -> Result<Vec<T>, ApiError>
+where
+    F: Future<Output = StoreResult<Paged<T>>>,
+{
+    let first = Page::first(Page::MAX_LIMIT)?;
+    let mut items = Vec::new();
+    let mut page = first;
+    loop {
+        let paged = fetch(page).await?;
+        items.extend(paged.items);
+        match paged.next {
+            Some(cursor) if items.len() < most => page = first.after(Some(cursor)),
+            _ => return Ok(items),
         }
     }
 }

@@ -19,12 +19,13 @@ use axum::http::{Request, header};
 
 use crate::support::{Portal, Reply};
 
+pub use crate::support::user_id;
 pub use browser::{Browser, form_token};
 pub use html::{
     assert_field_error, assert_shows, find_stylesheet, input_value, section, stylesheet,
 };
 pub use login::{open_form, post_login, second_factor_through_api, sign_in, totp};
-pub use world::{audited, custom_contact, missing, seeded, seeded_with, user_id};
+pub use world::{audited, custom_contact, missing, seeded, seeded_with};
 
 /// The session cookie's name with the default (secure) settings.
 pub const SESSION: &str = "__Host-portal_session";

@@ -51,19 +51,6 @@ pub async fn audited(portal: &Portal, tenant: TenantId, action: &str) -> Vec<Aud
         .items
 }
 
-/// The id of acme's person with `email`.
-pub async fn user_id(portal: &Portal, email: &str) -> UserId {
-    portal
-        .stores
-        .identities
-        .credentials_by_email(portal.acme, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id
-}
-
 /// A contact of acme's `client` whose role holds only `permissions`, signed in.
 pub async fn custom_contact(
     portal: &Portal,
@@ -71,19 +58,6 @@ pub async fn custom_contact(
     email: &str,
     permissions: &[Permission],
 ) -> Jar {
-    let system = TenantScope::dangerous_system(portal.acme);
-    let role = portal
-        .stores
-        .memberships
-        .create_role(
-            &system,
-            DisplayName::parse(&format!("Custom {email}")).unwrap(),
-            Side::Client,
-            PermissionSet::from_slice(permissions),
-            &AuditContext::default(),
-        )
-        .await
-        .unwrap();
     let user = client_work::person(
         &portal.stores,
         portal.acme,
@@ -92,21 +66,13 @@ pub async fn custom_contact(
         Some(client),
     )
     .await;
-    let membership = portal
-        .stores
-        .memberships
-        .list_memberships(&system, None, Page::first(200).unwrap())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|membership| membership.user == user)
-        .unwrap();
-    portal
-        .stores
-        .memberships
-        .change_role(&system, membership.id, role.id(), &AuditContext::default())
-        .await
-        .unwrap();
+    client_work::give_custom_role(
+        &portal.stores,
+        portal.acme,
+        user,
+        Side::Client,
+        PermissionSet::from_slice(permissions),
+    )
+    .await;
     sign_in(portal, "acme", email).await
 }

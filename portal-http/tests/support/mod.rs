@@ -20,7 +20,7 @@ use portal_core::model::{Branding, NewTenant};
 use portal_core::{BuiltinRole, DisplayName, HexColour, Slug, TenantId, UserId};
 use portal_http::{HttpConfig, PortalParts, PortalState, router};
 use portal_storage::Stores;
-use portal_storage::blob::MemoryBlobStore;
+use portal_storage::blob::{BlobStore, MemoryBlobStore};
 use tower::ServiceExt as _;
 
 pub const PASSWORD: &str = "canary-Secret-4711 harbour";
@@ -71,6 +71,19 @@ pub async fn staff(stores: &Stores, tenant: TenantId, email: &str, role: Builtin
     client_work::person(stores, tenant, email, role, None).await
 }
 
+/// The id of acme's user with `email`.
+pub async fn user_id(portal: &Portal, email: &str) -> UserId {
+    portal
+        .stores
+        .identities
+        .credentials_by_email(portal.acme, &portal_core::Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id
+}
+
 fn cheap() -> Argon2Config {
     Argon2Config::default()
         .with_memory_kib(256)
@@ -91,7 +104,7 @@ impl Portal {
         Self::assemble(
             config,
             None,
-            MemoryBlobStore::new(),
+            Arc::new(MemoryBlobStore::new()),
             |stores| stores,
             origin,
         )
@@ -111,19 +124,31 @@ impl Portal {
         host_identity: Option<Arc<dyn portal_http::HostIdentity>>,
         blobs: MemoryBlobStore,
     ) -> Self {
-        Self::assemble(config, host_identity, blobs, |stores| stores, ORIGIN).await
+        Self::assemble(
+            config,
+            host_identity,
+            Arc::new(blobs),
+            |stores| stores,
+            ORIGIN,
+        )
+        .await
+    }
+
+    /// A portal over a blob store of the test's own (one that counts or fails reads, say).
+    pub async fn with_blob_store(config: HttpConfig, blobs: Arc<dyn BlobStore>) -> Self {
+        Self::assemble(config, None, blobs, |stores| stores, ORIGIN).await
     }
 
     /// A portal whose stores, once seeded, pass through `swap`: a test puts a store of its own
     /// (a failing one, say) in place of one of them.
     pub async fn with_stores(config: HttpConfig, swap: impl FnOnce(Stores) -> Stores) -> Self {
-        Self::assemble(config, None, MemoryBlobStore::new(), swap, ORIGIN).await
+        Self::assemble(config, None, Arc::new(MemoryBlobStore::new()), swap, ORIGIN).await
     }
 
     async fn assemble(
         config: HttpConfig,
         host_identity: Option<Arc<dyn portal_http::HostIdentity>>,
-        blobs: MemoryBlobStore,
+        blobs: Arc<dyn BlobStore>,
         swap: impl FnOnce(Stores) -> Stores,
         origin: &str,
     ) -> Self {
@@ -143,7 +168,7 @@ impl Portal {
         let mailer = RecordingMailer::new();
         let state = PortalState::new(PortalParts {
             stores: stores.clone(),
-            blobs: Arc::new(blobs),
+            blobs,
             authenticator,
             mail: MailSetup::new(Arc::new(mailer.clone()), PortalLinks::new(origin).unwrap()),
             totp_key: TotpKey::generate().unwrap(),
@@ -444,6 +469,85 @@ pub mod client_work {
             .await
             .unwrap();
         user.id
+    }
+
+    /// The one membership of `user` in `tenant` (a member of staff's, or a contact's of one
+    /// client).
+    pub async fn membership_of(
+        stores: &Stores,
+        tenant: TenantId,
+        user: UserId,
+    ) -> portal_core::model::MembershipRecord {
+        stores
+            .memberships
+            .list_memberships(
+                &TenantScope::dangerous_system(tenant),
+                None,
+                portal_storage::Page::first(200).unwrap(),
+            )
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|membership| membership.user == user)
+            .unwrap()
+    }
+
+    /// Gives `user`, who holds one membership of `tenant`, a new custom role of `side` holding
+    /// exactly `permissions`.
+    pub async fn give_custom_role(
+        stores: &Stores,
+        tenant: TenantId,
+        user: UserId,
+        side: Side,
+        permissions: portal_core::PermissionSet,
+    ) {
+        let system = TenantScope::dangerous_system(tenant);
+        let role = stores
+            .memberships
+            .create_role(
+                &system,
+                name(&format!("Custom {user}")),
+                side,
+                permissions,
+                &ctx(),
+            )
+            .await
+            .unwrap();
+        let membership = membership_of(stores, tenant, user).await;
+        stores
+            .memberships
+            .change_role(&system, membership.id, role.id(), &ctx())
+            .await
+            .unwrap();
+    }
+
+    /// A member of staff of `tenant` whose role holds exactly `permissions`, with the test
+    /// password.
+    pub async fn custom_staff(
+        stores: &Stores,
+        tenant: TenantId,
+        email: &str,
+        permissions: portal_core::PermissionSet,
+    ) -> UserId {
+        let user = person(stores, tenant, email, BuiltinRole::Member, None).await;
+        give_custom_role(stores, tenant, user, Side::Staff, permissions).await;
+        user
+    }
+
+    /// `archivist@acme.test`: a member of staff with an admin's permissions except
+    /// `view_internal` — one who may export a client's data but not its internal objects.
+    pub async fn archivist(portal: &Portal) -> UserId {
+        let permissions = BuiltinRole::Admin
+            .default_permissions()
+            .without(portal_core::Permission::ViewInternal);
+        custom_staff(
+            &portal.stores,
+            portal.acme,
+            "archivist@acme.test",
+            permissions,
+        )
+        .await
     }
 
     /// One client with contacts of every client role and a full set of shared and internal work.

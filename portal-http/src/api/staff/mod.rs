@@ -1,7 +1,7 @@
 //! The team's side of the API: clients, people and invitations, roles and the permission
 //! matrix, the work and its publication, approvals, invoices, share links, branding, the audit
-//! log and API keys — plus the caller's own account (second factor, password), which serves
-//! contacts too.
+//! log, API keys and client exports — plus the caller's own account (second factor, password),
+//! which serves contacts too.
 //!
 //! Every staff route takes a [`StaffCaller`]: a client contact (or a preview as a client) is
 //! refused with 403 before the route runs (SEC-25). What a member of staff may do is still the
@@ -12,6 +12,7 @@ pub mod api_keys;
 pub mod approvals;
 pub mod audit;
 pub mod branding;
+pub mod client_export;
 pub mod clients;
 pub mod content;
 pub mod invoices;

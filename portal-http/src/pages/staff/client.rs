@@ -1,7 +1,8 @@
 //! `staff/clients/{id}`: one client — its name and feeding-system id, archiving, its contacts
-//! with their client roles (change, remove), inviting a contact, and the pending invitations
-//! (re-send, revoke). The same store calls as `/clients`, `/memberships` and `/invitations`,
-//! with the viewer's scope: a client the viewer does not reach is the branded 404.
+//! with their client roles (change, remove), inviting a contact, the pending invitations
+//! (re-send, revoke) and the form that exports all its data (`client_export`). The same store
+//! calls as `/clients`, `/memberships` and `/invitations`, with the viewer's scope: a client the
+//! viewer does not reach is the branded 404.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::form::FormError;
 use super::super::signed::{Failure, PageForm, SignedPage};
+use super::client_export::ExportForm;
 use super::clients::{CLIENT_FIELDS, ClientFields};
 use super::invites::{
     self, Act, Choice, INVITE_FIELDS, InvitationItem, InviteFields, choices, role_name,
@@ -235,7 +237,7 @@ pub(crate) async fn remove_contact(
 }
 
 /// The client of a path, for a viewer the client section opens to.
-fn client_id(page: &SignedPage, text: &str) -> Result<ClientId, Failure> {
+pub(super) fn client_id(page: &SignedPage, text: &str) -> Result<ClientId, Failure> {
     opens(page, CLIENTS)?;
     Ok(id(text)?)
 }
@@ -301,6 +303,7 @@ struct ClientView {
     invite: Option<Form<InviteFields>>,
     roles: Vec<Choice>,
     invitations: Vec<InvitationItem>,
+    export: Option<ExportForm>,
 }
 
 /// A contact with their role and the forms that change it.
@@ -402,7 +405,6 @@ async fn render(
         archived: found.archived,
         external_id: found.external_id,
         projects_href: format!("{base}/staff/projects?client={id}"),
-        path,
         edit,
         contacts: contact_items,
         roles: if manages {
@@ -412,6 +414,8 @@ async fn render(
         },
         invite,
         invitations,
+        export: ExportForm::of(page, id, &path),
+        path,
     };
     Ok(page.render_status(status, "staff/client.html", view))
 }

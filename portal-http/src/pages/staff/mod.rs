@@ -5,6 +5,7 @@
 
 mod approvals;
 mod client;
+mod client_export;
 mod clients;
 mod invites;
 mod people;
@@ -29,6 +30,7 @@ pub(crate) fn routes() -> Router<PortalState> {
         .route("/staff/clients/{client}/archive", post(client::archive))
         .route("/staff/clients/{client}/restore", post(client::restore))
         .route("/staff/clients/{client}/invitations", post(client::invite))
+        .route("/staff/clients/{client}/export", get(client_export::export))
         .route(
             "/staff/clients/{client}/invitations/{invitation}/resend",
             post(client::resend_invitation),

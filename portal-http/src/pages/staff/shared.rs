@@ -24,6 +24,7 @@ use super::super::form::FormError;
 use super::super::nav::holds_any;
 use super::super::page::PageError;
 use super::super::signed::{Failure, SignedPage};
+use crate::api::paging::every_item;
 use crate::error::ApiError;
 
 /// What opens the clients section (as the navigation links it).
@@ -71,21 +72,11 @@ pub(super) fn may(scope: &TenantScope, client: ClientId, permission: Permission)
 
 /// Every item of a store's list, page by page, up to [`MOST_ITEMS`]: `fetch` asks the store
 /// for one page.
-pub(super) async fn every<T, F>(mut fetch: impl FnMut(Page) -> F) -> Result<Vec<T>, Failure>
+pub(super) async fn every<T, F>(fetch: impl FnMut(Page) -> F) -> Result<Vec<T>, Failure>
 where
     F: Future<Output = StoreResult<Paged<T>>>,
 {
-    let first = Page::first(Page::MAX_LIMIT)?;
-    let mut items = Vec::new();
-    let mut page = first;
-    loop {
-        let paged = fetch(page).await?;
-        items.extend(paged.items);
-        match paged.next {
-            Some(cursor) if items.len() < MOST_ITEMS => page = first.after(Some(cursor)),
-            _ => return Ok(items),
-        }
-    }
+    Ok(every_item(MOST_ITEMS, fetch).await?)
 }
 
 /// The page of a list a `cursor` query value names (the first without one); a cursor that is
