@@ -1,5 +1,5 @@
 //! Audit events of authentication (SEC-40/41). Details never hold a password, a token or a
-//! token's hash.
+//! token's hash; an attempted email is a personal fact, kept where it can be erased.
 
 use std::net::IpAddr;
 
@@ -71,6 +71,8 @@ pub(crate) fn event(
         object,
         outcome,
         details,
+        subject: None,
+        personal: None,
     }
 }
 

@@ -190,8 +190,9 @@ impl Authenticator {
                     LOGIN_THROTTLED,
                     None,
                     AuditOutcome::Denied,
-                    json!({ "email": normalised, "retry_after_seconds": retry_after.whole_seconds() }),
-                );
+                    json!({ "retry_after_seconds": retry_after.whole_seconds() }),
+                )
+                .with_personal(json!({ "email": normalised }));
                 audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
                 tracing::info!(retry_after = retry_after.whole_seconds(), "login throttled");
                 return Err(AuthError::Throttled { retry_after });
@@ -233,13 +234,15 @@ impl Authenticator {
                 tracing::info!(reason = failure.as_str(), "login failed");
                 throttle::settle_failure(throttle_store, &self.config, &keys, admitted, now)
                     .await?;
-                let event = audit::event(
+                let mut event = audit::event(
                     Actor::Anonymous,
                     LOGIN_FAILED,
                     user.map(user_object),
                     AuditOutcome::Failure,
-                    json!({ "email": normalised, "reason": failure.as_str() }),
-                );
+                    json!({ "reason": failure.as_str() }),
+                )
+                .with_personal(json!({ "email": normalised }));
+                event.subject = user;
                 audit::record(self.stores.audit.as_ref(), tenant, &audit_context, event).await?;
                 return Err(AuthError::InvalidCredentials);
             }

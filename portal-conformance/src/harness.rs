@@ -15,6 +15,11 @@ pub trait Tamper: Send + Sync {
     async fn alter_event(&self, tenant: TenantId, seq: i64);
     /// Deletes event `seq` of `tenant`.
     async fn remove_event(&self, tenant: TenantId, seq: i64);
+    /// Rewrites the personal facts of event `seq` of `tenant` without fixing its commitment.
+    async fn alter_personal_facts(&self, tenant: TenantId, seq: i64);
+    /// Marks event `seq` of `tenant` erased and drops its salt, but leaves its personal facts:
+    /// an erasure that did not clear everything.
+    async fn erase_partially(&self, tenant: TenantId, seq: i64);
 }
 
 /// Fresh stores of one backend, and a way to tamper with them.
@@ -66,6 +71,19 @@ impl Tamper for MemoryTamper {
 
     async fn remove_event(&self, tenant: TenantId, seq: i64) {
         self.0.remove_audit_event(tenant, seq);
+    }
+
+    async fn alter_personal_facts(&self, tenant: TenantId, seq: i64) {
+        self.0.tamper_audit_event(tenant, seq, |event| {
+            event.personal = Some(serde_json::json!({ "email": "tampered@example.com" }));
+        });
+    }
+
+    async fn erase_partially(&self, tenant: TenantId, seq: i64) {
+        self.0.tamper_audit_event(tenant, seq, |event| {
+            event.personal_salt = None;
+            event.erased_at = Some(event.occurred_at);
+        });
     }
 }
 

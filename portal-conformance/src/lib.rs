@@ -34,6 +34,7 @@ mod tests {
             ("mfa", include_str!("stores/mfa.rs")),
             ("notices", include_str!("stores/notices.rs")),
             ("notifications", include_str!("stores/notifications.rs")),
+            ("offboarding", include_str!("stores/offboarding.rs")),
             ("pagination", include_str!("stores/pagination.rs")),
             ("people_reach", include_str!("stores/people_reach.rs")),
             ("preferences", include_str!("stores/preferences.rs")),
@@ -54,7 +55,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(checks, 97, "the stores suite's checks");
+        assert_eq!(checks, 104, "the stores suite's checks");
 
         let blob_list = include_str!("blob/mod.rs");
         let blob_checks = checks_in(include_str!("blob/suite.rs"), "<H: BlobHarness>(h: &H)");

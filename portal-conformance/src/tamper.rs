@@ -25,6 +25,30 @@ macro_rules! sql_tamper {
                 .unwrap();
             }
 
+            async fn alter_personal_facts(&self, tenant: portal_core::TenantId, seq: i64) {
+                sqlx::query(
+                    "UPDATE portal_audit_event SET personal = $1 WHERE tenant_id = $2 AND seq = $3",
+                )
+                .bind(r#"{"email":"tampered@example.com"}"#)
+                .bind(*tenant.as_uuid())
+                .bind(seq)
+                .execute(&self.0)
+                .await
+                .unwrap();
+            }
+
+            async fn erase_partially(&self, tenant: portal_core::TenantId, seq: i64) {
+                sqlx::query(
+                    "UPDATE portal_audit_event SET personal_salt = NULL, erased_at = occurred_at \
+                     WHERE tenant_id = $1 AND seq = $2",
+                )
+                .bind(*tenant.as_uuid())
+                .bind(seq)
+                .execute(&self.0)
+                .await
+                .unwrap();
+            }
+
             async fn remove_event(&self, tenant: portal_core::TenantId, seq: i64) {
                 sqlx::query("DELETE FROM portal_audit_event WHERE tenant_id = $1 AND seq = $2")
                     .bind(*tenant.as_uuid())

@@ -1082,6 +1082,27 @@ fn rows() -> Vec<Row> {
             |i| get(format!("/clients/{}/archive", i.client)),
             Last(Owner),
         ),
+        // Offboarding ends the client's sessions at once: proven last, like archiving.
+        row(
+            p.clone(),
+            "/clients/{client_id}/offboard",
+            Client,
+            |i| get(format!("/clients/{}/offboard", i.client)),
+            Last(Owner),
+        ),
+        // Erasure needs an offboarded client, which the world lacks: the owner is told so.
+        row(
+            p.clone(),
+            "/clients/{client_id}/erase",
+            Client,
+            |i| {
+                body(
+                    format!("/clients/{}/erase", i.client),
+                    json!({ "confirm": "Client canary-acme-a" }),
+                )
+            },
+            Status(Owner, 409),
+        ),
         row(
             p.clone(),
             "/clients/{client_id}/restore",

@@ -570,7 +570,7 @@ async fn the_audit_log_is_filtered_and_exported_as_csv_and_json_lines_sec_40() {
     let mut lines = csv.text.split("\r\n").filter(|line| !line.is_empty());
     assert_eq!(
         lines.next().unwrap(),
-        "seq,occurred_at,actor_kind,actor_id,action,object_kind,object_id,outcome,ip,details,hash"
+        "seq,occurred_at,actor_kind,actor_id,action,object_kind,object_id,outcome,ip,details,personal,hash"
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), total, "every event, nothing more");

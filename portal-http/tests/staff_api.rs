@@ -894,6 +894,8 @@ async fn the_openapi_document_lists_the_staff_routes_and_their_schemas() {
         ("/clients", "post"),
         ("/clients/{client_id}", "patch"),
         ("/clients/{client_id}/archive", "post"),
+        ("/clients/{client_id}/offboard", "post"),
+        ("/clients/{client_id}/erase", "post"),
         ("/clients/{client_id}/branding", "put"),
         ("/users", "post"),
         ("/users/{user_id}/disable", "post"),
@@ -947,6 +949,11 @@ async fn the_openapi_document_lists_the_staff_routes_and_their_schemas() {
     let schemas = &doc["components"]["schemas"];
     for (schema, field) in [
         ("ClientView", "archived"),
+        ("ClientView", "offboarded_at"),
+        ("OffboardView", "sessions_ended"),
+        ("ErasureView", "contacts_erased"),
+        ("EraseBody", "confirm"),
+        ("AuditEventView", "personal"),
         ("UserView", "disabled"),
         ("MembershipView", "assigned_clients"),
         ("InvitationView", "invited_by"),

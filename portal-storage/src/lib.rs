@@ -4,6 +4,7 @@
 pub mod blob;
 mod changes;
 mod error;
+pub mod lifecycle;
 mod memory;
 mod page;
 pub mod rules;

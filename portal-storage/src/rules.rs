@@ -510,6 +510,11 @@ publishable!(Task, "task", |row| Some(row.project));
 pub mod events {
     /// A client was created, updated, archived or restored.
     pub const CLIENT_CHANGED: &str = "client.changed";
+    /// A client's engagement was ended: its contacts' access, sessions, invitations and share
+    /// links at once.
+    pub const CLIENT_OFFBOARDED: &str = "client.offboarded";
+    /// An offboarded client's personal data was erased.
+    pub const CLIENT_ERASED: &str = "client.erased";
     /// A project was created.
     pub const PROJECT_CREATED: &str = "project.created";
     /// A project was edited.
@@ -960,6 +965,8 @@ fn by_user(
         object: Some(object),
         outcome: portal_core::model::AuditOutcome::Success,
         details,
+        subject: None,
+        personal: None,
     }
 }
 
@@ -1098,6 +1105,7 @@ pub(crate) fn invited_user(
         locale: None,
         last_login_at: None,
         tour_done_at: None,
+        erased_at: None,
         created_at,
     }
 }
@@ -1226,8 +1234,8 @@ pub(crate) fn invitation_created_event(
         credential_events::INVITATION_CREATED,
         Some(object_ref("invitation", invitation.id.as_uuid())),
     )
+    .with_personal(json!({ "email": invitation.email }))
     .with_details(json!({
-        "email": invitation.email,
         "client": invitation.client,
         "role": invitation.role,
         "expires_at": invitation.expires_at.unix_timestamp(),

@@ -62,6 +62,7 @@ fn portal_user(tenant: TenantId, email: &str, disabled: bool) -> Credentials {
             last_login_at: None,
             tour_done_at: None,
             created_at: OffsetDateTime::now_utc(),
+            erased_at: None,
         },
         password_hash: None,
     }

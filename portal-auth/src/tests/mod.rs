@@ -321,7 +321,11 @@ async fn every_failure_is_the_same_error_sec_08() {
     assert_eq!(failed.len(), 6);
     assert!(failed.iter().any(|e| e.object.as_ref().map(|o| o.id)
         == Some(*world.disabled.as_uuid())
-        && e.details["reason"] == "disabled"));
+        && e.details["reason"] == "disabled"
+        && e.subject == Some(world.disabled)));
+    // The attempted email is a personal fact, kept apart so it can be erased.
+    assert!(failed.iter().all(|e| e.details.get("email").is_none()
+        && e.personal.as_ref().is_some_and(|p| p["email"].is_string())));
 }
 
 #[tokio::test]

@@ -120,6 +120,156 @@ pub async fn a_removed_event_breaks_the_chain(h: &Harness) {
     assert!(report.verified < total as u64);
 }
 
+/// A tenant whose chain ends with an event holding an address and an email about a user;
+/// its owner and that event's place.
+async fn personal_event(h: &Harness) -> (TenantScope, i64) {
+    let stores = &h.stores;
+    let acme = tenant(stores, "Acme").await;
+    let (user, owner) = member(stores, acme.id, BuiltinRole::Owner, &[]).await;
+    let event = NewAuditEvent::by(&owner, "login.failed", None)
+        .with_personal(serde_json::json!({ "email": "ada@example.com" }))
+        .about(user);
+    let context = AuditContext {
+        ip: Some("203.0.113.9".parse().unwrap()),
+    };
+    let appended = stores.audit.append(&owner, event, &context).await.unwrap();
+    (owner, appended.seq)
+}
+
+pub async fn changed_personal_facts_break_the_chain(h: &Harness) {
+    let (owner, seq) = personal_event(h).await;
+    assert_eq!(
+        h.stores.audit.verify_chain(&owner).await.unwrap().broken,
+        None
+    );
+    h.tamper.alter_personal_facts(owner.tenant_id(), seq).await;
+    let report = h.stores.audit.verify_chain(&owner).await.unwrap();
+    assert_eq!(report.broken, Some(ChainBreak::Altered { seq }));
+    assert_eq!(report.verified, u64::try_from(seq - 1).unwrap());
+}
+
+pub async fn a_half_erased_event_breaks_the_chain(h: &Harness) {
+    let (owner, seq) = personal_event(h).await;
+    h.tamper.erase_partially(owner.tenant_id(), seq).await;
+    let report = h.stores.audit.verify_chain(&owner).await.unwrap();
+    assert_eq!(report.broken, Some(ChainBreak::Altered { seq }));
+}
+
+pub async fn erasing_personal_facts_keeps_the_chain_verifiable(h: &Harness) {
+    let stores = &h.stores;
+    let acme = tenant(stores, "Acme").await;
+    let globex = tenant(stores, "Globex").await;
+    let (_, owner) = member(stores, acme.id, BuiltinRole::Owner, &[]).await;
+    let (_, admin) = member(stores, acme.id, BuiltinRole::Admin, &[]).await;
+    let (_, foreign_owner) = member(stores, globex.id, BuiltinRole::Owner, &[]).await;
+    let client = client(stores, &owner, "Client").await;
+    let (person, by_person) = member(stores, acme.id, BuiltinRole::ClientAdmin, &[client]).await;
+    let invitation = portal_core::InvitationId::new();
+    let context = AuditContext {
+        ip: Some("203.0.113.9".parse().unwrap()),
+    };
+    let email = portal_core::Email::parse("erase.me@example.com").unwrap();
+    let appended = [
+        NewAuditEvent::by(&by_person, "message.posted", None),
+        NewAuditEvent::by(&owner, "login.failed", None)
+            .with_personal(serde_json::json!({ "email": email.as_str() }))
+            .about(person),
+        NewAuditEvent::by(
+            &owner,
+            "invitation.created",
+            Some(ObjectRef {
+                kind: "invitation".into(),
+                id: *invitation.as_uuid(),
+            }),
+        )
+        .with_personal(serde_json::json!({ "email": "invited@example.com" })),
+        // A throttled login: nobody known, only the email.
+        NewAuditEvent::by(&owner, "login.throttled", None)
+            .with_personal(serde_json::json!({ "email": email.as_str() })),
+    ];
+    let mut seqs = Vec::new();
+    for event in appended {
+        seqs.push(
+            stores
+                .audit
+                .append(&owner, event, &context)
+                .await
+                .unwrap()
+                .seq,
+        );
+    }
+    let kept = stores
+        .audit
+        .append(
+            &owner,
+            NewAuditEvent::by(&owner, "project.created", None),
+            &context,
+        )
+        .await
+        .unwrap();
+    let of = portal_storage::PersonalFactsOf {
+        users: vec![person],
+        invitations: vec![invitation],
+        emails: vec![email],
+    };
+
+    for refused in [&admin, &by_person] {
+        let result = stores.audit.erase_personal_facts(refused, &of).await;
+        assert!(
+            matches!(result, Err(StoreError::Forbidden(_))),
+            "{result:?}"
+        );
+    }
+    let foreign = stores
+        .audit
+        .erase_personal_facts(&foreign_owner, &of)
+        .await
+        .unwrap();
+    assert_eq!(
+        foreign.erased, 0,
+        "another tenant's events are out of reach"
+    );
+
+    let erasure = stores
+        .audit
+        .erase_personal_facts(&owner, &of)
+        .await
+        .unwrap();
+    assert!(erasure.erased >= 4, "{erasure:?}");
+    assert_eq!(erasure.version_1_kept, 0);
+    let events = stores
+        .audit
+        .list_events(&owner, AuditFilter::default(), Page::first(100).unwrap())
+        .await
+        .unwrap()
+        .items;
+    for seq in &seqs {
+        let event = events.iter().find(|event| event.seq == *seq).unwrap();
+        assert!(event.is_erased(), "event {seq} is erased");
+        assert_eq!(
+            (event.ip, &event.personal, event.personal_salt),
+            (None, &None, None)
+        );
+        assert!(event.personal_digest.is_some(), "the commitment stays");
+    }
+    let untouched = events.iter().find(|event| event.seq == kept.seq).unwrap();
+    assert_eq!(untouched.ip, context.ip, "others' events keep their facts");
+    assert!(!untouched.is_erased());
+    let report = stores.audit.verify_chain(&owner).await.unwrap();
+    assert_eq!(report.broken, None, "the chain still verifies");
+    assert_eq!(report.verified, u64::try_from(kept.seq).unwrap());
+
+    let again = stores
+        .audit
+        .erase_personal_facts(&owner, &of)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.erased, 0,
+        "events already erased are not counted again"
+    );
+}
+
 pub async fn the_audit_log_needs_its_permission(h: &Harness) {
     let stores = &h.stores;
     let acme = tenant(stores, "Acme").await;

@@ -35,6 +35,8 @@ pub mod mfa;
 pub mod notices;
 /// In-app notifications, mail preferences, webhooks and their deliveries.
 pub mod notifications;
+/// Offboarding and erasing a client.
+pub mod offboarding;
 /// Cursor pagination.
 pub mod pagination;
 /// Who sees and changes which people.
@@ -71,6 +73,10 @@ macro_rules! stores_suite {
             tenancy::members_see_only_assigned_clients,
             tenancy::clients_upsert_idempotently,
             tenancy::archived_clients_lose_their_contacts,
+            offboarding::offboarding_ends_access_sessions_invitations_and_share_links,
+            offboarding::offboarding_needs_its_permission_and_reach,
+            offboarding::erasure_needs_an_offboarded_client_its_permission_and_reach,
+            offboarding::erasure_pseudonymises_contacts_and_keeps_the_chain_verifiable,
             work::drafts_stay_internal_until_published,
             work::publishing_needs_the_permission,
             work::children_of_an_internal_project_stay_hidden,
@@ -114,6 +120,9 @@ macro_rules! stores_suite {
             audit::writes_are_audited_and_the_chain_verifies,
             audit::a_changed_event_breaks_the_chain,
             audit::a_removed_event_breaks_the_chain,
+            audit::changed_personal_facts_break_the_chain,
+            audit::a_half_erased_event_breaks_the_chain,
+            audit::erasing_personal_facts_keeps_the_chain_verifiable,
             audit::the_audit_log_needs_its_permission,
             audit::outbox_rows_are_claimed_once,
             mfa::login_tokens_are_single_use_and_replaced,

@@ -37,6 +37,9 @@ pub struct User {
     pub tour_done_at: Option<OffsetDateTime>,
     /// When the user was created.
     pub created_at: OffsetDateTime,
+    /// When the person's personal data was erased (the email is a pseudonym, the name
+    /// "Erased contact"); `None` for everyone else.
+    pub erased_at: Option<OffsetDateTime>,
 }
 
 /// What it takes to create a user.

@@ -19,8 +19,8 @@ pub use access::{
     ThrottleState, TotpEnrolment, User,
 };
 pub use audit::{
-    Actor, AuditContext, AuditEvent, AuditOutcome, ChainBreak, NewAuditEvent, ObjectRef,
-    verify_chain,
+    Actor, AuditContext, AuditEvent, AuditOutcome, ChainBreak, HashVersion, NewAuditEvent,
+    ObjectRef, PersonalSalt, personal_digest, verify_chain,
 };
 pub use content::{
     Decision, Document, DocumentVersion, Message, NewDecision, NewDocument, NewDocumentVersion,

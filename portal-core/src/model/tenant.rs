@@ -106,6 +106,11 @@ pub struct Client {
     pub archived: bool,
     /// When it was created.
     pub created_at: OffsetDateTime,
+    /// When the engagement was ended by offboarding (every contact's access, session,
+    /// invitation and share link at once); cleared by a restore.
+    pub offboarded_at: Option<OffsetDateTime>,
+    /// When its contacts' personal data was erased: final, the client cannot be restored.
+    pub erased_at: Option<OffsetDateTime>,
 }
 
 /// The writable fields of a client.

@@ -122,6 +122,8 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
         .routes(routes!(staff::clients::archive_client))
         .routes(routes!(staff::clients::restore_client))
         .routes(routes!(staff::client_export::export_client))
+        .routes(routes!(staff::clients::offboard_client))
+        .routes(routes!(staff::clients::erase_client))
         .routes(routes!(
             staff::branding::set_client_branding,
             staff::branding::clear_client_branding

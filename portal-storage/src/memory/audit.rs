@@ -10,8 +10,11 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{MemoryStore, now, require_text, stored_time};
+use crate::lifecycle;
 use crate::rules::{self, events};
-use crate::traits::{AuditFilter, AuditStore, ChainReport, OutboxStore};
+use crate::traits::{
+    AuditErasure, AuditFilter, AuditStore, ChainReport, OutboxStore, PersonalFactsOf,
+};
 use crate::{Cursor, Page, Paged, StoreError, StoreResult};
 
 /// How many events `verify_chain` checks at a time, as a SQL backend reads them.
@@ -87,6 +90,35 @@ impl MemoryStore {
     }
 }
 
+impl super::State {
+    /// Erases the personal facts of the version 2 events of `tenant` that `of` names; counts
+    /// the version 1 events it leaves.
+    pub(super) fn erase_personal_facts(
+        &mut self,
+        tenant: TenantId,
+        of: &PersonalFactsOf,
+        now: OffsetDateTime,
+    ) -> AuditErasure {
+        let mut erasure = AuditErasure::default();
+        let Some(chain) = self.audit.get_mut(&tenant) else {
+            return erasure;
+        };
+        for event in chain.iter_mut().filter(|event| lifecycle::names(of, event)) {
+            if event.is_erased() {
+                continue;
+            }
+            match event.erased(now) {
+                Some(erased) => {
+                    *event = erased;
+                    erasure.erased += 1;
+                }
+                None => erasure.version_1_kept += 1,
+            }
+        }
+        erasure
+    }
+}
+
 #[async_trait]
 impl AuditStore for MemoryStore {
     async fn append(
@@ -99,6 +131,18 @@ impl AuditStore for MemoryStore {
         self.with_mut_uncounted(|state| {
             state.require_tenant(scope)?;
             Ok(state.append_event(scope.tenant_id(), event, context, now()))
+        })
+    }
+
+    async fn erase_personal_facts(
+        &self,
+        scope: &TenantScope,
+        of: &PersonalFactsOf,
+    ) -> StoreResult<AuditErasure> {
+        rules::require_tenant_level(scope, Permission::EraseClientData)?;
+        self.with_mut(|state| {
+            state.require_tenant(scope)?;
+            Ok(state.erase_personal_facts(scope.tenant_id(), of, now()))
         })
     }
 

@@ -154,6 +154,7 @@ impl State {
             locale: None,
             last_login_at: None,
             tour_done_at: None,
+            erased_at: None,
             created_at: now,
         };
         self.insert_user(user.clone(), None)?;

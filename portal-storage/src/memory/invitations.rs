@@ -8,7 +8,9 @@ use portal_core::model::{
     NewInvitation,
 };
 use portal_core::state::Sha256Digest;
-use portal_core::{ApiKeyId, ClientId, InvitationId, Permission, RoleId, TenantId, TenantScope};
+use portal_core::{
+    ApiKeyId, ClientId, Email, InvitationId, Permission, RoleId, TenantId, TenantScope,
+};
 use time::OffsetDateTime;
 
 use super::view::page_of;
@@ -30,6 +32,46 @@ impl State {
         self.invitations
             .invitations
             .retain(|_, invitation| invitation.role != role);
+    }
+
+    /// Revokes every invitation to `client` neither accepted nor revoked; how many.
+    pub(super) fn revoke_invitations_of_client(
+        &mut self,
+        tenant: TenantId,
+        client: ClientId,
+        now: OffsetDateTime,
+    ) -> u64 {
+        let mut revoked = 0;
+        for invitation in self.invitations.invitations.values_mut() {
+            if invitation.tenant == tenant
+                && invitation.client == Some(client)
+                && invitation.accepted_at.is_none()
+                && invitation.revoked_at.is_none()
+            {
+                invitation.revoked_at = Some(now);
+                revoked += 1;
+            }
+        }
+        revoked
+    }
+
+    /// Gives every invitation to `client` a pseudonymous email; their ids and former emails.
+    pub(super) fn pseudonymise_invitations_of_client(
+        &mut self,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> StoreResult<Vec<(InvitationId, Email)>> {
+        let mut changed = Vec::new();
+        for invitation in self.invitations.invitations.values_mut() {
+            if invitation.tenant == tenant && invitation.client == Some(client) {
+                let pseudonym = crate::lifecycle::pseudonym(invitation.id.as_uuid())?;
+                changed.push((
+                    invitation.id,
+                    std::mem::replace(&mut invitation.email, pseudonym),
+                ));
+            }
+        }
+        Ok(changed)
     }
 
     fn create_invitation(

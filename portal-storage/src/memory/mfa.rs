@@ -56,6 +56,16 @@ impl MfaTables {
 }
 
 impl State {
+    /// Drops every login token, TOTP enrolment and recovery code of `user` (an erased person).
+    pub(super) fn drop_credentials_of(&mut self, tenant: TenantId, user: UserId) {
+        let owner = (tenant, user);
+        self.mfa
+            .login_tokens
+            .retain(|_, row| (row.tenant, row.user) != owner);
+        self.mfa.totp.remove(&owner);
+        self.mfa.recovery_codes.remove(&owner);
+    }
+
     /// Tells the account holder their second factor changed (an outbox row).
     fn mfa_changed(&mut self, tenant: TenantId, user: UserId) {
         let notice = crate::rules::security_payload(user);

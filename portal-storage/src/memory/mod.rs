@@ -16,6 +16,7 @@ mod finance;
 mod idempotency;
 mod identity;
 mod invitations;
+mod lifecycle;
 mod mfa;
 mod notify;
 mod publish;

@@ -86,6 +86,19 @@ fn audit_endpoint(
     state.append_event(scope.tenant_id(), event, audit, at);
 }
 
+impl State {
+    /// Drops the in-app notifications (and the mail they wait to send) and the mail
+    /// preferences of `user` (an erased person).
+    pub(super) fn drop_notifications_of(&mut self, tenant: TenantId, user: UserId) {
+        self.notify
+            .notifications
+            .retain(|_, row| !(row.notification.tenant == tenant && row.notification.user == user));
+        self.notify
+            .preferences
+            .retain(|(of_tenant, of_user, _), _| (*of_tenant, *of_user) != (tenant, user));
+    }
+}
+
 #[async_trait]
 impl NotificationStore for MemoryStore {
     async fn record_notifications(

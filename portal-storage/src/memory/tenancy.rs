@@ -9,8 +9,9 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{MemoryStore, RoleRow, State, now, object, require_external_id};
+use crate::lifecycle;
 use crate::rules::{self, events, normalise_host};
-use crate::traits::{ClientStore, TenantDirectory, Upserted};
+use crate::traits::{ClientStore, ErasureReport, OffboardReport, TenantDirectory, Upserted};
 use crate::{Page, Paged, StoreError, StoreResult};
 
 impl State {
@@ -100,6 +101,8 @@ impl State {
             branding: input.branding,
             archived: false,
             created_at: now,
+            offboarded_at: None,
+            erased_at: None,
         };
         self.clients.insert(client.id, client.clone());
         self.audit(
@@ -160,8 +163,10 @@ impl State {
         if current.archived == archived {
             return Ok(current);
         }
+        lifecycle::require_restorable(&current, archived)?;
         let next = Client {
             archived,
+            offboarded_at: current.offboarded_at.filter(|_| archived),
             ..current
         };
         self.clients.insert(id, next.clone());
@@ -397,6 +402,24 @@ impl ClientStore for MemoryStore {
         audit: &AuditContext,
     ) -> StoreResult<Client> {
         self.with_mut(|state| state.set_client_archived(scope, id, archived, audit, now()))
+    }
+
+    async fn offboard_client(
+        &self,
+        scope: &TenantScope,
+        id: ClientId,
+        audit: &AuditContext,
+    ) -> StoreResult<OffboardReport> {
+        self.with_mut(|state| state.offboard_client(scope, id, audit, now()))
+    }
+
+    async fn erase_client(
+        &self,
+        scope: &TenantScope,
+        id: ClientId,
+        audit: &AuditContext,
+    ) -> StoreResult<ErasureReport> {
+        self.with_mut(|state| state.erase_client(scope, id, audit, now()))
     }
 
     async fn upsert_client(

@@ -1,17 +1,20 @@
 //! The append-only, hash-chained audit log of each tenant.
 
 use async_trait::async_trait;
-use portal_core::model::{AuditContext, AuditEvent, NewAuditEvent, ObjectRef, verify_chain};
+use portal_core::model::{
+    AuditContext, AuditEvent, HashVersion, NewAuditEvent, ObjectRef, PersonalSalt, verify_chain,
+};
 use portal_core::state::Sha256Digest;
-use portal_core::{AuditEventId, Permission, TenantId, TenantScope};
+use portal_core::{AuditEventId, Permission, TenantId, TenantScope, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::backend;
 use super::convert::{actor, audit_outcome, corrupt, digest, from_json, ip, stored_time};
 use super::work_rules::require_text;
+use crate::lifecycle::actor_texts;
 use crate::rules;
-use crate::traits::{AuditFilter, AuditStore, ChainReport};
+use crate::traits::{AuditErasure, AuditFilter, AuditStore, ChainReport, PersonalFactsOf};
 use crate::{Page, Paged, StoreResult};
 
 /// How many events `verify_chain` reads at a time.
@@ -31,6 +34,12 @@ struct AuditRow {
     outcome: String,
     ip: Option<String>,
     details: String,
+    hash_version: i16,
+    subject_id: Option<Uuid>,
+    personal: Option<String>,
+    personal_salt: Option<Vec<u8>>,
+    personal_digest: Option<Vec<u8>>,
+    erased_at: Option<OffsetDateTime>,
     prev_hash: Vec<u8>,
     hash: Vec<u8>,
 }
@@ -58,6 +67,28 @@ impl AuditRow {
             outcome: audit_outcome(&self.outcome)?,
             ip: ip(self.ip.as_deref())?,
             details: from_json("details", &self.details)?,
+            hash_version: u8::try_from(self.hash_version)
+                .ok()
+                .and_then(HashVersion::from_number)
+                .ok_or_else(|| corrupt("hash_version", "unknown audit hash version"))?,
+            subject: self.subject_id.map(UserId::from_uuid),
+            personal: self
+                .personal
+                .as_deref()
+                .map(|text| from_json("personal", text))
+                .transpose()?,
+            personal_salt: self
+                .personal_salt
+                .map(|salt| {
+                    PersonalSalt::try_from(salt.as_slice())
+                        .map_err(|_| corrupt("personal_salt", "a salt is 16 bytes"))
+                })
+                .transpose()?,
+            personal_digest: self
+                .personal_digest
+                .map(|bytes| digest("personal_digest", &bytes))
+                .transpose()?,
+            erased_at: self.erased_at,
             prev_hash: digest("prev_hash", &self.prev_hash)?,
             hash: digest("hash", &self.hash)?,
         })
@@ -142,6 +173,20 @@ for_each_backend! {
             }))
         }
 
+        async fn erase_personal_facts(
+            &self,
+            scope: &TenantScope,
+            of: &PersonalFactsOf,
+        ) -> StoreResult<AuditErasure> {
+            rules::require_tenant_level(scope, Permission::EraseClientData)?;
+            let tenant = scope.tenant_id();
+            let mut tx = self.write(tenant).await?;
+            Store::require_tenant_in(&mut tx, tenant).await?;
+            let erasure = Store::erase_personal_facts_in(&mut tx, tenant, of).await?;
+            tx.commit().await.map_err(backend)?;
+            Ok(erasure)
+        }
+
         async fn verify_chain(&self, scope: &TenantScope) -> StoreResult<ChainReport> {
             rules::require_tenant_level(scope, Permission::ViewAuditLog)?;
             let tenant = scope.tenant_id();
@@ -167,7 +212,9 @@ for_each_backend! {
             while after < last {
                 let rows: Vec<AuditRow> = sqlx::query_as(
                     "SELECT audit_event_id, tenant_id, seq, occurred_at, actor, action, object_kind, \
-                     object_id, outcome, ip, details, prev_hash, hash FROM portal_audit_event \
+                     object_id, outcome, ip, details, hash_version, subject_id, personal, \
+                     personal_salt, personal_digest, erased_at, prev_hash, hash \
+                     FROM portal_audit_event \
                      WHERE tenant_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
                 )
                 .bind(*tenant.as_uuid())
@@ -209,7 +256,87 @@ for_each_backend! {
         }
     }
 
+    /// Adds ` AND (…)`: the events `of` names, by actor, subject, invitation or email.
+    fn push_named(
+        query: &mut sqlx::QueryBuilder<Db>,
+        of: &PersonalFactsOf,
+        actors: &[String],
+        emails: &[String],
+    ) {
+        query.push(" AND (1 = 0");
+        push_in(query, "actor", actors.iter().cloned());
+        push_in(query, "subject_id", of.users.iter().map(|user| *user.as_uuid()));
+        if !of.invitations.is_empty() {
+            query.push(" OR (object_kind = 'invitation'");
+            push_in(query, "object_id", of.invitations.iter().map(|id| *id.as_uuid()));
+            query.push(")");
+        }
+        push_in(query, "personal", emails.iter().cloned());
+        query.push(")");
+    }
+
+    /// Adds ` OR column IN (…)` when there are values.
+    fn push_in<T>(
+        query: &mut sqlx::QueryBuilder<Db>,
+        column: &str,
+        values: impl ExactSizeIterator<Item = T>,
+    ) where
+        T: for<'t> sqlx::Encode<'t, Db> + sqlx::Type<Db>,
+    {
+        if values.len() == 0 {
+            return;
+        }
+        query.push(format_args!(" OR {column} IN ("));
+        let mut list = query.separated(", ");
+        for value in values {
+            list.push_bind(value);
+        }
+        list.push_unseparated(")");
+    }
+
     impl Store {
+        /// Erases, within `tx`, the personal facts of the version 2 events of `tenant` that
+        /// `of` names, and counts the version 1 events it leaves.
+        pub(crate) async fn erase_personal_facts_in(
+            tx: &mut Conn,
+            tenant: TenantId,
+            of: &PersonalFactsOf,
+        ) -> StoreResult<AuditErasure> {
+            if of.is_empty() {
+                return Ok(AuditErasure::default());
+            }
+            let actors = actor_texts(of)?;
+            let emails = of.email_facts();
+            let mut erase = sqlx::QueryBuilder::<Db>::new(
+                "UPDATE portal_audit_event SET ip = NULL, personal = NULL, personal_salt = NULL, \
+                 erased_at = ",
+            );
+            erase.push_bind(super::chain::now());
+            erase.push(" WHERE hash_version = 2 AND erased_at IS NULL AND tenant_id = ");
+            erase.push_bind(*tenant.as_uuid());
+            push_named(&mut erase, of, &actors, &emails);
+            let erased = erase
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?
+                .rows_affected();
+            let mut count = sqlx::QueryBuilder::<Db>::new(
+                "SELECT COUNT(*) FROM portal_audit_event WHERE hash_version = 1 AND tenant_id = ",
+            );
+            count.push_bind(*tenant.as_uuid());
+            push_named(&mut count, of, &actors, &emails);
+            let kept: i64 = count
+                .build_query_scalar()
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(backend)?;
+            Ok(AuditErasure {
+                erased,
+                version_1_kept: u64::try_from(kept).unwrap_or_default(),
+            })
+        }
+
         /// `NotFound` unless `tenant` exists (a system scope can name any id).
         pub(crate) async fn require_tenant_in(
             tx: &mut Conn,
@@ -299,5 +426,65 @@ mod sqlite_tests {
             matches!(blank, Err(crate::StoreError::Invalid(_))),
             "{blank:?}"
         );
+    }
+
+    /// An event as a release before hash version 2 wrote it stays verifiable after the
+    /// migration, and erasure leaves it as it is and counts it.
+    #[tokio::test]
+    async fn version_1_events_verify_and_are_counted_not_erased() {
+        use portal_core::model::{Actor, HashVersion};
+
+        let (_dir, store) = sqlite_store().await;
+        let tenant = sqlite_tenant(&store).await;
+        let scope = TenantScope::dangerous_system(tenant.id);
+        let person = UserId::new();
+        let mut event = NewAuditEvent::by(&scope, "message.posted", None);
+        event.actor = Actor::User(person);
+        let context = AuditContext {
+            ip: Some("203.0.113.9".parse().unwrap()),
+        };
+        let appended = store.append(&scope, event, &context).await.unwrap();
+        let mut old = AuditEvent {
+            hash_version: HashVersion::V1,
+            personal_salt: None,
+            personal_digest: None,
+            ..appended
+        };
+        old.hash = old.computed_hash();
+        sqlx::query(
+            "UPDATE portal_audit_event SET hash_version = 1, personal_salt = NULL, \
+             personal_digest = NULL, hash = $1 WHERE tenant_id = $2 AND seq = $3",
+        )
+        .bind(old.hash.as_bytes().to_vec())
+        .bind(*tenant.id.as_uuid())
+        .bind(old.seq)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query("UPDATE portal_audit_head SET hash = $1 WHERE tenant_id = $2")
+            .bind(old.hash.as_bytes().to_vec())
+            .bind(*tenant.id.as_uuid())
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let report = store.verify_chain(&scope).await.unwrap();
+        assert_eq!((report.verified, report.broken), (2, None));
+
+        let of = PersonalFactsOf {
+            users: vec![person],
+            ..PersonalFactsOf::default()
+        };
+        let erasure = store.erase_personal_facts(&scope, &of).await.unwrap();
+        assert_eq!((erasure.erased, erasure.version_1_kept), (0, 1));
+        let events = store
+            .list_events(&scope, AuditFilter::default(), Page::first(10).unwrap())
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(
+            events[0].ip, context.ip,
+            "a version 1 event keeps its address"
+        );
+        assert_eq!(store.verify_chain(&scope).await.unwrap().broken, None);
     }
 }

@@ -72,8 +72,10 @@ for_each_backend! {
             let details = event.details.to_string();
             sqlx::query(
                 "INSERT INTO portal_audit_event (audit_event_id, tenant_id, seq, occurred_at, actor, \
-                 action, object_kind, object_id, outcome, ip, details, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 action, object_kind, object_id, outcome, ip, details, prev_hash, hash, \
+                 hash_version, subject_id, personal, personal_salt, personal_digest, erased_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                 $17, $18, $19)",
             )
             .bind(*event.id.as_uuid())
             .bind(*tenant.as_uuid())
@@ -88,6 +90,12 @@ for_each_backend! {
             .bind(details)
             .bind(event.prev_hash.as_bytes().to_vec())
             .bind(event.hash.as_bytes().to_vec())
+            .bind(i16::from(event.hash_version.number()))
+            .bind(event.subject.map(|user| *user.as_uuid()))
+            .bind(event.personal.as_ref().map(serde_json::Value::to_string))
+            .bind(event.personal_salt.map(|salt| salt.to_vec()))
+            .bind(event.personal_digest.map(|digest| digest.as_bytes().to_vec()))
+            .bind(event.erased_at)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;

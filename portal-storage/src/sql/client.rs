@@ -14,8 +14,9 @@ use super::convert::{from_json_opt, parsed, to_json};
 use super::visibility::{empty_page, paged, push_clients, push_page};
 use super::work_rules::{EXTERNAL_ID_TAKEN, check_external_id, event, require_external_id};
 use super::{backend, map_db_error};
+use crate::lifecycle;
 use crate::rules::{self, events};
-use crate::traits::{ClientStore, Upserted};
+use crate::traits::{ClientStore, ErasureReport, OffboardReport, Upserted};
 use crate::{Page, Paged, StoreError, StoreResult};
 
 /// A `portal_client` row.
@@ -28,6 +29,8 @@ struct ClientRow {
     branding: Option<String>,
     archived: bool,
     created_at: OffsetDateTime,
+    offboarded_at: Option<OffsetDateTime>,
+    erased_at: Option<OffsetDateTime>,
 }
 
 impl ClientRow {
@@ -40,6 +43,8 @@ impl ClientRow {
             branding: from_json_opt("branding", self.branding.as_deref())?,
             archived: self.archived,
             created_at: self.created_at,
+            offboarded_at: self.offboarded_at,
+            erased_at: self.erased_at,
         })
     }
 }
@@ -48,7 +53,8 @@ impl ClientRow {
 macro_rules! select_client {
     ($rest:literal) => {
         concat!(
-            "SELECT client_id, tenant_id, name, external_id, branding, archived, created_at ",
+            "SELECT client_id, tenant_id, name, external_id, branding, archived, created_at, ",
+            "offboarded_at, erased_at ",
             "FROM portal_client",
             $rest
         )
@@ -69,7 +75,7 @@ for_each_backend! {
 
     impl Store {
         /// A client of `tenant`, whatever the scope may see of it.
-        async fn client_in(
+        pub(super) async fn client_in(
             tx: &mut Tx,
             tenant: TenantId,
             id: ClientId,
@@ -116,6 +122,8 @@ for_each_backend! {
                 branding: input.branding,
                 archived: false,
                 created_at: now(),
+                offboarded_at: None,
+                erased_at: None,
             };
             sqlx::query(
                 "INSERT INTO portal_client (client_id, tenant_id, name, external_id, branding, archived, created_at) \
@@ -314,12 +322,17 @@ for_each_backend! {
                 tx.commit().await.map_err(backend)?;
                 return Ok(current);
             }
+            lifecycle::require_restorable(&current, archived)?;
+            // A restore ends the offboarding too.
+            let offboarded_at = current.offboarded_at.filter(|_| archived);
             sqlx::query(
-                "UPDATE portal_client SET archived = $3 WHERE tenant_id = $1 AND client_id = $2",
+                "UPDATE portal_client SET archived = $3, offboarded_at = $4 \
+                 WHERE tenant_id = $1 AND client_id = $2",
             )
             .bind(*current.tenant.as_uuid())
             .bind(*id.as_uuid())
             .bind(archived)
+            .bind(offboarded_at)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
@@ -328,8 +341,33 @@ for_each_backend! {
             tx.commit().await.map_err(backend)?;
             Ok(Client {
                 archived,
+                offboarded_at,
                 ..current
             })
+        }
+
+        async fn offboard_client(
+            &self,
+            scope: &TenantScope,
+            id: ClientId,
+            audit: &AuditContext,
+        ) -> StoreResult<OffboardReport> {
+            let mut tx = self.write(scope.tenant_id()).await?;
+            let report = Store::offboard_in(&mut tx, scope, id, audit).await?;
+            tx.commit().await.map_err(backend)?;
+            Ok(report)
+        }
+
+        async fn erase_client(
+            &self,
+            scope: &TenantScope,
+            id: ClientId,
+            audit: &AuditContext,
+        ) -> StoreResult<ErasureReport> {
+            let mut tx = self.write(scope.tenant_id()).await?;
+            let report = Store::erase_in(&mut tx, scope, id, audit).await?;
+            tx.commit().await.map_err(backend)?;
+            Ok(report)
         }
 
         async fn upsert_client(

@@ -35,6 +35,7 @@ struct UserRow {
     locale: Option<String>,
     last_login_at: Option<OffsetDateTime>,
     tour_done_at: Option<OffsetDateTime>,
+    erased_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
     password_hash: Option<String>,
 }
@@ -56,6 +57,7 @@ impl UserRow {
                 locale: self.locale,
                 last_login_at: self.last_login_at,
                 tour_done_at: self.tour_done_at,
+                erased_at: self.erased_at,
                 created_at: self.created_at,
             },
             password_hash: self.password_hash,
@@ -68,7 +70,7 @@ macro_rules! select_user {
     ($rest:literal) => {
         concat!(
             "SELECT user_id, tenant_id, email, name, side, disabled, locale, last_login_at, ",
-            "tour_done_at, created_at, password_hash FROM portal_user",
+            "tour_done_at, created_at, erased_at, password_hash FROM portal_user",
             $rest
         )
     };
@@ -269,6 +271,7 @@ for_each_backend! {
                 locale: None,
                 last_login_at: None,
                 tour_done_at: None,
+                erased_at: None,
                 created_at: now(),
             };
             Store::insert_user_in(&mut tx, &user, None).await?;

@@ -44,6 +44,7 @@ mod errors;
 mod idempotency;
 mod identity;
 mod invitation;
+mod lifecycle;
 mod membership;
 mod mfa;
 mod notification;

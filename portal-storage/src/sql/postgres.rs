@@ -201,7 +201,8 @@ impl PostgresStore {
     /// below id `$5` (each optional), at most `$6`.
     pub(crate) const LIST_AUDIT_EVENTS: &'static str = concat!(
         "SELECT audit_event_id, tenant_id, seq, occurred_at, actor, action, object_kind, ",
-        "object_id, outcome, ip, details, prev_hash, hash FROM portal_audit_event ",
+        "object_id, outcome, ip, details, hash_version, subject_id, personal, personal_salt, ",
+        "personal_digest, erased_at, prev_hash, hash FROM portal_audit_event ",
         "WHERE tenant_id = $1 AND ($2::text IS NULL OR action = $2) ",
         "AND ($3::timestamptz IS NULL OR occurred_at >= $3) ",
         "AND ($4::timestamptz IS NULL OR occurred_at < $4) ",

@@ -289,7 +289,8 @@ impl SqliteStore {
     /// below id `$5` (each optional), at most `$6`.
     pub(crate) const LIST_AUDIT_EVENTS: &'static str = concat!(
         "SELECT audit_event_id, tenant_id, seq, occurred_at, actor, action, object_kind, ",
-        "object_id, outcome, ip, details, prev_hash, hash FROM portal_audit_event ",
+        "object_id, outcome, ip, details, hash_version, subject_id, personal, personal_salt, ",
+        "personal_digest, erased_at, prev_hash, hash FROM portal_audit_event ",
         "WHERE tenant_id = $1 AND ($2 IS NULL OR action = $2) ",
         "AND ($3 IS NULL OR ",
         sortable_time!("occurred_at"),

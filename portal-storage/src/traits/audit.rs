@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use portal_core::model::{AuditContext, AuditEvent, ChainBreak, NewAuditEvent, OutboxEvent};
-use portal_core::{OutboxEventId, TenantScope};
+use portal_core::{Email, InvitationId, OutboxEventId, TenantScope, UserId};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -27,6 +27,46 @@ pub struct ChainReport {
     pub broken: Option<ChainBreak>,
 }
 
+/// Whose personal facts to erase from the audit log: the events whose actor or subject is one
+/// of `users`, whose object is one of `invitations`, or whose personal facts are exactly
+/// `{"email": e}` for one of `emails` (failed or throttled logins, whoever tried them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonalFactsOf {
+    /// The people.
+    pub users: Vec<UserId>,
+    /// Invitations to them.
+    pub invitations: Vec<InvitationId>,
+    /// Their email addresses, as they were.
+    pub emails: Vec<Email>,
+}
+
+impl PersonalFactsOf {
+    /// Whether it names nobody and nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.invitations.is_empty() && self.emails.is_empty()
+    }
+
+    /// The stored form of `{"email": e}` for each email, as events hold it.
+    #[must_use]
+    pub fn email_facts(&self) -> Vec<String> {
+        self.emails
+            .iter()
+            .map(|email| serde_json::json!({ "email": email.as_str() }).to_string())
+            .collect()
+    }
+}
+
+/// What erasing personal facts from the audit log did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AuditErasure {
+    /// Version 2 events whose personal facts were erased now.
+    pub erased: u64,
+    /// Version 1 events about the same people, left as they are: their hash covers the
+    /// address, so erasing it would break the chain.
+    pub version_1_kept: u64,
+}
+
 /// The append-only, hash-chained audit log of each tenant.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
@@ -50,6 +90,16 @@ pub trait AuditStore: Send + Sync + 'static {
 
     /// Checks the tenant's whole chain, oldest first, in batches (`view_audit_log`).
     async fn verify_chain(&self, scope: &TenantScope) -> StoreResult<ChainReport>;
+
+    /// Erases the personal facts (address, `personal`, the commitment's salt) of the version 2
+    /// events `of` names, keeping their commitments so the chain still verifies; counts the
+    /// version 1 events it had to leave (`erase_client_data`; erasing a client does this in its
+    /// own transaction). Events already erased are not counted again.
+    async fn erase_personal_facts(
+        &self,
+        scope: &TenantScope,
+        of: &PersonalFactsOf,
+    ) -> StoreResult<AuditErasure>;
 }
 
 /// The transactional outbox: rows written with the change they announce, delivered at least once.

@@ -12,12 +12,13 @@ mod audit;
 mod content;
 mod credentials;
 pub(crate) mod idempotency;
+mod lifecycle;
 mod notify;
 mod tenancy;
 mod work;
 
 pub use access::{SessionStore, ShareLinkStore, ThrottleStore};
-pub use audit::{AuditFilter, AuditStore, ChainReport, OutboxStore};
+pub use audit::{AuditErasure, AuditFilter, AuditStore, ChainReport, OutboxStore, PersonalFactsOf};
 pub use content::{
     DecisionStore, DocumentFilter, DocumentStore, RequestStore, TaskStore, ThreadStore, UpdateStore,
 };
@@ -26,6 +27,7 @@ pub use idempotency::{
     IdempotencyBegin, IdempotencyStore, MAX_IDEMPOTENCY_KEY_CHARS, check_idempotency_key,
     idempotency_request_hash,
 };
+pub use lifecycle::{ErasureReport, OffboardReport};
 pub use notify::{
     AttemptRecord, DeliveryRequest, DueDelivery, MailBatch, NotificationStore, WebhookStore,
 };

@@ -9,7 +9,7 @@ use portal_core::{
 };
 use time::OffsetDateTime;
 
-use super::Upserted;
+use super::{ErasureReport, OffboardReport, Upserted};
 use crate::{Page, Paged, StoreResult};
 
 /// Tenants: provisioning, routing by slug or domain, branding and tenant-wide settings.
@@ -287,7 +287,9 @@ pub trait ClientStore: Send + Sync + 'static {
         audit: &AuditContext,
     ) -> StoreResult<Client>;
 
-    /// Archives (or restores) a client: its contacts lose access (`manage_clients`).
+    /// Archives (or restores) a client: its contacts lose access (`manage_clients`). Restoring
+    /// an offboarded client clears `offboarded_at`; an erased client cannot be restored (a
+    /// conflict).
     async fn set_client_archived(
         &self,
         scope: &TenantScope,
@@ -295,6 +297,37 @@ pub trait ClientStore: Send + Sync + 'static {
         archived: bool,
         audit: &AuditContext,
     ) -> StoreResult<Client>;
+
+    /// Ends the client's engagement at once (`offboard_clients` on a client the scope reaches),
+    /// in one transaction: archives it and records `offboarded_at`; ends the sessions of its
+    /// contacts who have no other active client; revokes its pending invitations and the share
+    /// links to its objects; appends a `client.offboarded` event (the counts and the contacts'
+    /// ids). A counted write, so caches above the stores drop the ended sessions at once. A
+    /// client already offboarded is answered as it is, with zero counts.
+    async fn offboard_client(
+        &self,
+        scope: &TenantScope,
+        id: ClientId,
+        audit: &AuditContext,
+    ) -> StoreResult<OffboardReport>;
+
+    /// Erases the personal data of an offboarded client's contacts (`erase_client_data` on a
+    /// client the scope reaches; a client not offboarded is a conflict), in one transaction.
+    /// Each contact with no membership at another client that is not offboarded gets a
+    /// pseudonymous email and the name "Erased contact", loses locale, password, second factor,
+    /// recovery codes, sessions, login tokens, mail preferences and notifications, and is
+    /// disabled; a contact still at such a client loses only this client's membership. The
+    /// client's invitations get pseudonymous emails, pending mail to those people is dropped,
+    /// and their personal facts in the audit log are erased (version 1 events are counted and
+    /// left). The client is marked erased for good. Audited as `client.erased` (counts and ids
+    /// only). Business records the contacts wrote stay. A client already erased is answered
+    /// as it is, with zero counts.
+    async fn erase_client(
+        &self,
+        scope: &TenantScope,
+        id: ClientId,
+        audit: &AuditContext,
+    ) -> StoreResult<ErasureReport>;
 
     /// Creates or updates the client with `client.external_id` (required), idempotently.
     async fn upsert_client(

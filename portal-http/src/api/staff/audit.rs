@@ -26,8 +26,9 @@ use crate::state::PortalState;
 /// Events per store call while exporting.
 const EXPORT_PAGE: u32 = Page::MAX_LIMIT;
 /// The CSV columns, in order.
-const CSV_HEADER: &str =
-    "seq,occurred_at,actor_kind,actor_id,action,object_kind,object_id,outcome,ip,details,hash\r\n";
+const CSV_HEADER: &str = "seq,occurred_at,actor_kind,actor_id,action,object_kind,object_id,outcome,ip,details,personal,hash\r\n";
+/// What the `ip` and `personal` cells say of an event whose personal facts were erased.
+pub(crate) const ERASED: &str = "erased";
 
 /// One audit event.
 #[derive(Debug, Serialize, ToSchema)]
@@ -52,14 +53,25 @@ pub struct AuditEventView {
     pub object_id: Option<String>,
     /// `success`, `failure` or `denied`.
     pub outcome: &'static str,
-    /// The client address.
+    /// The client address (a personal fact; `null` once erased).
     pub ip: Option<String>,
-    /// More facts (never secrets).
+    /// More facts (never secrets, never personal facts).
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
+    /// Personal facts, e.g. the email of a failed login or an invitation (`null` once erased).
+    #[schema(value_type = Option<Object>)]
+    pub personal: Option<serde_json::Value>,
+    /// Whose personal facts they are, when known.
+    pub subject_id: Option<String>,
+    /// Whether the personal facts (address and `personal`) were erased; the chain still
+    /// verifies through their commitment.
+    pub erased: bool,
+    /// How the hash is computed: 1 over every field (nothing can be erased), 2 over the
+    /// personal facts' salted commitment instead of the facts.
+    pub hash_version: u8,
     /// The previous event's hash (hex).
     pub prev_hash: String,
-    /// This event's hash (hex), over all of the above.
+    /// This event's hash (hex).
     pub hash: String,
 }
 
@@ -94,6 +106,10 @@ impl From<AuditEvent> for AuditEventView {
             outcome,
             ip: event.ip.map(|ip| ip.to_string()),
             details: event.details,
+            erased: event.erased_at.is_some(),
+            personal: event.personal,
+            subject_id: event.subject.map(|user| user.to_string()),
+            hash_version: event.hash_version.number(),
             prev_hash: event.prev_hash.to_hex(),
             hash: event.hash.to_hex(),
         }
@@ -315,8 +331,12 @@ fn csv_row(out: &mut String, view: &AuditEventView) {
         view.object_kind.clone().unwrap_or_default(),
         view.object_id.clone().unwrap_or_default(),
         view.outcome.to_owned(),
-        view.ip.clone().unwrap_or_default(),
+        erased_or(view, view.ip.clone()),
         view.details.to_string(),
+        erased_or(
+            view,
+            view.personal.as_ref().map(serde_json::Value::to_string),
+        ),
         view.hash.clone(),
     ];
     for (index, cell) in cells.iter().enumerate() {
@@ -326,6 +346,15 @@ fn csv_row(out: &mut String, view: &AuditEventView) {
         out.push_str(&csv_cell(cell));
     }
     out.push_str("\r\n");
+}
+
+/// A personal-facts cell: "erased" once erased, else the fact or nothing.
+fn erased_or(view: &AuditEventView, fact: Option<String>) -> String {
+    if view.erased {
+        ERASED.to_owned()
+    } else {
+        fact.unwrap_or_default()
+    }
 }
 
 /// One CSV cell: quoted when it holds a separator, quote or line break (RFC 4180), and

@@ -1,16 +1,19 @@
-//! `/clients`: the organisations the tenant serves — list, create, read, edit, archive.
+//! `/clients`: the organisations the tenant serves — list, create, read, edit, archive, offboard,
+//! erase.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portal_core::ClientId;
 use portal_core::model::{Client, ClientInput};
+use portal_core::{ClientId, Permission, ResourceFacts, UserId, Visibility};
+use portal_storage::lifecycle::NOT_OFFBOARDED;
+use portal_storage::{ErasureReport, OffboardReport, rules};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::branding::BrandingView;
-use super::{StaffCaller, display_name, non_blank, nullable, patched};
+use super::{StaffCaller, display_name, non_blank, nullable, patched, require_step_up};
 use crate::api::paging::{PageOf, PageQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, ClientIp};
@@ -33,6 +36,12 @@ pub struct ClientView {
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// When its engagement was ended by offboarding; `null` if it was not (or was restored).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub offboarded_at: Option<OffsetDateTime>,
+    /// When its contacts' personal data was erased; `null` if it was not.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub erased_at: Option<OffsetDateTime>,
 }
 
 impl From<Client> for ClientView {
@@ -44,6 +53,8 @@ impl From<Client> for ClientView {
             archived: client.archived,
             branding: client.branding.as_ref().map(BrandingView::from),
             created_at: client.created_at,
+            offboarded_at: client.offboarded_at,
+            erased_at: client.erased_at,
         }
     }
 }
@@ -186,7 +197,8 @@ pub async fn archive_client(
     set_archived(&state, &caller, ip, id, true).await
 }
 
-/// Restores an archived client (`manage_clients`).
+/// Restores an archived client (`manage_clients`), also one offboarded; an erased client cannot
+/// be restored (409).
 #[utoipa::path(post, path = "/clients/{client_id}/restore", tag = "staff",
     params(("client_id" = String, Path, format = Uuid)),
     responses(
@@ -194,6 +206,7 @@ pub async fn archive_client(
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "The client was erased", body = ErrorBody),
     ))]
 pub async fn restore_client(
     StaffCaller(caller): StaffCaller,
@@ -202,6 +215,161 @@ pub async fn restore_client(
     ApiPath(id): ApiPath<ClientId>,
 ) -> Result<Json<ClientView>, ApiError> {
     set_archived(&state, &caller, ip, id, false).await
+}
+
+/// What offboarding a client did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OffboardView {
+    /// The client as it is now: archived, with `offboarded_at` set.
+    pub client: ClientView,
+    /// The contacts whose access to the client ended (empty when it was offboarded already).
+    #[schema(value_type = Vec<String>)]
+    pub contacts: Vec<UserId>,
+    /// Of those, the contacts of another active client: they keep that access and sessions.
+    #[schema(value_type = Vec<String>)]
+    pub contacts_kept: Vec<UserId>,
+    /// Sessions ended.
+    pub sessions_ended: u64,
+    /// Pending invitations revoked.
+    pub invitations_revoked: u64,
+    /// Share links revoked.
+    pub share_links_revoked: u64,
+}
+
+impl From<OffboardReport> for OffboardView {
+    fn from(report: OffboardReport) -> Self {
+        Self {
+            client: report.client.into(),
+            contacts: report.contacts,
+            contacts_kept: report.contacts_kept,
+            sessions_ended: report.sessions_ended,
+            invitations_revoked: report.invitations_revoked,
+            share_links_revoked: report.share_links_revoked,
+        }
+    }
+}
+
+/// Ends a client's engagement at once (`offboard_clients`): archives it, ends the sessions of
+/// its contacts who have no other active client, revokes its pending invitations and share
+/// links. Offboarding it again changes nothing and answers zero counts.
+#[utoipa::path(post, path = "/clients/{client_id}/offboard", tag = "staff",
+    params(("client_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, body = OffboardView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not staff, or without `offboard_clients`", body = ErrorBody),
+        (status = 404, description = "No such client the caller reaches", body = ErrorBody),
+    ))]
+pub async fn offboard_client(
+    StaffCaller(caller): StaffCaller,
+    State(state): State<PortalState>,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<ClientId>,
+) -> Result<Json<OffboardView>, ApiError> {
+    let report = state
+        .stores()
+        .clients
+        .offboard_client(&caller.scope, id, &ip.audit())
+        .await?;
+    Ok(Json(report.into()))
+}
+
+/// The typed confirmation erasure asks for.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseBody {
+    /// The client's name, exactly as it is: erasure cannot be undone.
+    pub confirm: String,
+}
+
+/// What erasing a client's personal data did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErasureView {
+    /// The client as it is now, with `erased_at` set.
+    pub client: ClientView,
+    /// The contacts erased: pseudonymous ids only.
+    #[schema(value_type = Vec<String>)]
+    pub contacts_erased: Vec<UserId>,
+    /// The contacts of another client not offboarded: they lost only this membership.
+    #[schema(value_type = Vec<String>)]
+    pub contacts_kept: Vec<UserId>,
+    /// Invitations given a pseudonymous email.
+    pub invitations_pseudonymised: u64,
+    /// Pending mail to the erased people dropped.
+    pub mails_dropped: u64,
+    /// Audit events whose personal facts were erased.
+    pub audit_events_erased: u64,
+    /// Audit events written before hash version 2, left as they are: erasing their facts
+    /// would break the chain.
+    pub audit_events_version_1_kept: u64,
+}
+
+impl From<ErasureReport> for ErasureView {
+    fn from(report: ErasureReport) -> Self {
+        Self {
+            client: report.client.into(),
+            contacts_erased: report.contacts_erased,
+            contacts_kept: report.contacts_kept,
+            invitations_pseudonymised: report.invitations_pseudonymised,
+            mails_dropped: report.mails_dropped,
+            audit_events_erased: report.audit_events_erased,
+            audit_events_version_1_kept: report.audit_events_version_1_kept,
+        }
+    }
+}
+
+/// Erases the personal data of an offboarded client's contacts (`erase_client_data`, after a
+/// recent sign-in): pseudonymous emails, "Erased contact" as name, credentials, sessions and
+/// notifications deleted, their personal facts in the audit log erased. The body confirms with
+/// the client's name. Irreversible; the audit chain stays verifiable.
+#[utoipa::path(post, path = "/clients/{client_id}/erase", tag = "staff", request_body = EraseBody,
+    params(("client_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, body = ErasureView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not staff, without `erase_client_data`, or a sign-in too old (`reauth_required`)", body = ErrorBody),
+        (status = 404, description = "No such client the caller reaches", body = ErrorBody),
+        (status = 409, description = "The client is not offboarded", body = ErrorBody),
+        (status = 422, description = "`confirm` is not the client's name", body = ErrorBody),
+    ))]
+pub async fn erase_client(
+    StaffCaller(caller): StaffCaller,
+    State(state): State<PortalState>,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<ClientId>,
+    ApiJson(body): ApiJson<EraseBody>,
+) -> Result<Json<ErasureView>, ApiError> {
+    let report = erase(&state, &caller, &ip, id, &body.confirm).await?;
+    Ok(Json(report.into()))
+}
+
+/// Erases client `id` once the caller may, it is offboarded and `confirm` is its name — checked
+/// in that order, so the answer never depends on a guess of the name.
+pub(crate) async fn erase(
+    state: &PortalState,
+    caller: &crate::extract::Caller,
+    ip: &ClientIp,
+    id: ClientId,
+    confirm: &str,
+) -> Result<ErasureReport, ApiError> {
+    let client = found_client(state, &caller.scope, id).await?;
+    let facts = ResourceFacts::of_client(caller.scope.tenant_id(), id, Visibility::Shared);
+    rules::require(&caller.scope, Permission::EraseClientData, &facts)?;
+    if client.offboarded_at.is_none() {
+        return Err(ApiError::Conflict(NOT_OFFBOARDED.to_owned()));
+    }
+    if client.erased_at.is_none() && confirm.trim() != client.name.as_str() {
+        return Err(ApiError::invalid(
+            "confirm",
+            "invalid confirm: type the client's name exactly",
+        ));
+    }
+    require_step_up(state, caller)?;
+    Ok(state
+        .stores()
+        .clients
+        .erase_client(&caller.scope, id, &ip.audit())
+        .await?)
 }
 
 async fn set_archived(

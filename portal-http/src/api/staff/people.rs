@@ -47,6 +47,10 @@ pub struct UserView {
     /// When the account was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// When their personal data was erased (the email is a pseudonym, the name "Erased
+    /// contact"); `null` for everyone else.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub erased_at: Option<OffsetDateTime>,
 }
 
 impl From<User> for UserView {
@@ -59,6 +63,7 @@ impl From<User> for UserView {
             disabled: user.disabled,
             last_login_at: user.last_login_at,
             created_at: user.created_at,
+            erased_at: user.erased_at,
         }
     }
 }

@@ -136,6 +136,10 @@ struct EventRow {
     object: Option<String>,
     outcome_message: &'static str,
     ip: Option<String>,
+    /// The personal facts besides the address, as text (an email).
+    personal: Option<String>,
+    /// Whether the address and personal facts were erased.
+    erased: bool,
 }
 
 /// `GET admin/audit?actor=&action=&client=&from=&to=&cursor=`.
@@ -349,7 +353,25 @@ fn row(
             AuditOutcome::Denied => "admin-audit-outcome-denied",
         },
         ip: event.ip.map(|ip| ip.to_string()),
+        personal: event.personal.as_ref().map(personal_text),
+        erased: event.erased_at.is_some(),
     })
+}
+
+/// Personal facts as a reader wants them: the values, not the JSON (`{"email": "x"}` → `x`).
+fn personal_text(personal: &serde_json::Value) -> String {
+    match personal {
+        serde_json::Value::Object(fields) => fields
+            .values()
+            .map(|value| {
+                value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned)
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
 }
 
 /// The export's query: a format and the store's filters.
@@ -438,6 +460,12 @@ mod tests {
             outcome: AuditOutcome::Success,
             ip: None,
             details,
+            hash_version: portal_core::model::HashVersion::V2,
+            subject: None,
+            personal: None,
+            personal_salt: None,
+            personal_digest: None,
+            erased_at: None,
             prev_hash: Sha256Digest::from_bytes([0; 32]),
             hash: Sha256Digest::from_bytes([0; 32]),
         }

@@ -4,7 +4,7 @@
 //! sniffing, checksum; attachment headers, `nosniff`, sandbox), so a page can never store or
 //! serve a file the API would refuse.
 
-pub(super) mod caller;
+pub(crate) mod caller;
 mod detail;
 mod download;
 pub(crate) mod form_body;

@@ -1,8 +1,8 @@
-//! `staff/clients/{id}`: one client — its name and feeding-system id, archiving, its contacts
-//! with their client roles (change, remove), inviting a contact, the pending invitations
-//! (re-send, revoke) and the form that exports all its data (`client_export`). The same store
-//! calls as `/clients`, `/memberships` and `/invitations`, with the viewer's scope: a client the
-//! viewer does not reach is the branded 404.
+//! `staff/clients/{id}`: one client — its name and feeding-system id, archiving, offboarding and
+//! erasure, its contacts with their client roles (change, remove), inviting a contact, the pending
+//! invitations (re-send, revoke) and the form that exports all its data (`client_export`). The
+//! same store calls as `/clients`, `/memberships` and `/invitations`, with the viewer's scope: a
+//! client the viewer does not reach is the branded 404.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -11,6 +11,7 @@ use portal_core::model::{Client, MembershipRecord};
 use portal_core::{ClientId, MembershipId, MembershipKind, Permission, Side};
 use serde::{Deserialize, Serialize};
 
+use super::super::client::documents::caller::api_caller;
 use super::super::form::FormError;
 use super::super::signed::{Failure, PageForm, SignedPage};
 use super::client_export::ExportForm;
@@ -19,7 +20,7 @@ use super::invites::{
     self, Act, Choice, INVITE_FIELDS, InvitationItem, InviteFields, choices, role_name,
 };
 use super::shared::{Alert, CLIENTS, Form, after_post, every, id, may, opens};
-use crate::api::staff::clients::found_client;
+use crate::api::staff::clients::{self, found_client};
 use crate::extract::ClientIp;
 
 /// A form of the client page shown again with its error.
@@ -86,6 +87,69 @@ pub(crate) async fn restore(
     form: PageForm<Empty>,
 ) -> Response {
     set_archived(ip, client, form.page, false).await
+}
+
+/// `POST staff/clients/{id}/offboard`: ends the engagement at once (after the page's
+/// confirmation step).
+pub(crate) async fn offboard(
+    ip: ClientIp,
+    Path(client): Path<String>,
+    form: PageForm<Empty>,
+) -> Response {
+    let page = form.page;
+    let done = async {
+        let id = client_id(&page, &client)?;
+        page.state
+            .stores()
+            .clients
+            .offboard_client(&page.scope, id, &ip.audit())
+            .await?;
+        Ok::<_, Failure>(id)
+    }
+    .await;
+    act_done(&page, &client, done, "notice-staff-client-offboarded").await
+}
+
+/// The password prompt leading back to the client page, when the sign-in is too old for a
+/// change of access (SEC-20).
+fn sign_in_again(page: &SignedPage, id: ClientId) -> Option<Response> {
+    page.state
+        .sessions()
+        .require_recent_authentication(&page.signed_in.authenticated)
+        .is_err()
+        .then(|| page.confirm_first(&format!("/staff/clients/{id}")))
+}
+
+/// The erasure form: the client's name, typed to confirm.
+#[derive(Debug, Deserialize)]
+pub(crate) struct EraseFields {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST staff/clients/{id}/erase`: erases the personal data of an offboarded client's
+/// contacts, once the typed name matches (a recent sign-in, SEC-20, as the API asks).
+pub(crate) async fn erase(
+    ip: ClientIp,
+    Path(client): Path<String>,
+    form: PageForm<EraseFields>,
+) -> Response {
+    let PageForm { page, fields } = form;
+    let done = async {
+        let id = client_id(&page, &client)?;
+        if let Some(confirm) = sign_in_again(&page, id) {
+            return Ok(Err(confirm));
+        }
+        let caller = api_caller(&page);
+        clients::erase(&page.state, &caller, &ip, id, &fields.confirm).await?;
+        Ok::<_, Failure>(Ok(id))
+    }
+    .await;
+    match done {
+        Ok(Err(confirm)) => confirm,
+        Ok(Ok(id)) => act_done(&page, &client, Ok(id), "notice-staff-client-erased").await,
+        Err(failure) => act_done(&page, &client, Err(failure), "").await,
+    }
 }
 
 /// A form with nothing but its token.
@@ -191,13 +255,8 @@ pub(crate) async fn change_role(
     let done = async {
         let id = client_id(&page, &client)?;
         let record = contact_of(&page, id, &membership).await?;
-        if page
-            .state
-            .sessions()
-            .require_recent_authentication(&page.signed_in.authenticated)
-            .is_err()
-        {
-            return Ok(Err(page.confirm_first(&format!("/staff/clients/{id}"))));
+        if let Some(confirm) = sign_in_again(&page, id) {
+            return Ok(Err(confirm));
         }
         let role = invites::role_id(&fields.role_id)?;
         page.state
@@ -295,6 +354,12 @@ struct ClientView {
     alert: Option<Alert>,
     name: String,
     archived: bool,
+    offboarded: bool,
+    erased: bool,
+    /// Whether the viewer may offboard the client now.
+    offboard: bool,
+    /// Whether the viewer may erase the client's personal data now.
+    erase: bool,
     external_id: Option<String>,
     path: String,
     projects_href: String,
@@ -403,6 +468,13 @@ async fn render(
         alert,
         name: found.name.into_string(),
         archived: found.archived,
+        offboarded: found.offboarded_at.is_some(),
+        erased: found.erased_at.is_some(),
+        offboard: found.offboarded_at.is_none()
+            && may(&page.scope, id, Permission::OffboardClients),
+        erase: found.offboarded_at.is_some()
+            && found.erased_at.is_none()
+            && may(&page.scope, id, Permission::EraseClientData),
         external_id: found.external_id,
         projects_href: format!("{base}/staff/projects?client={id}"),
         edit,

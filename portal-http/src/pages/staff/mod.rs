@@ -28,6 +28,8 @@ pub(crate) fn routes() -> Router<PortalState> {
             get(client::show).post(client::update),
         )
         .route("/staff/clients/{client}/archive", post(client::archive))
+        .route("/staff/clients/{client}/offboard", post(client::offboard))
+        .route("/staff/clients/{client}/erase", post(client::erase))
         .route("/staff/clients/{client}/restore", post(client::restore))
         .route("/staff/clients/{client}/invitations", post(client::invite))
         .route("/staff/clients/{client}/export", get(client_export::export))
