@@ -3,12 +3,28 @@
 use std::any::Any;
 
 use async_trait::async_trait;
-use portal_core::TenantId;
+use portal_core::{ApprovalId, InvitationId, RequestId, TenantId};
 use portal_storage::{MemoryStore, Stores};
+use time::OffsetDateTime;
 
-/// Changes the audit log behind the store's back, as an attacker with database access would.
+/// A time of a stored record that a check sets behind the store's back, to build a history with
+/// known ages (the stores stamp records with the current time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backdate {
+    /// When the approval was requested.
+    ApprovalRequested(ApprovalId, OffsetDateTime),
+    /// When the (decided) approval was decided.
+    ApprovalDecided(ApprovalId, OffsetDateTime),
+    /// When the request was submitted.
+    RequestSubmitted(RequestId, OffsetDateTime),
+    /// When the invitation was created.
+    InvitationCreated(InvitationId, OffsetDateTime),
+}
+
+/// Changes stored rows behind the store's back, as someone with database access would.
 ///
-/// The suite uses it to prove that the backend's chain verification notices the change.
+/// The suite uses it to prove that the backend's chain verification notices a changed audit log,
+/// and to give records known ages for the analytics checks.
 #[async_trait]
 pub trait Tamper: Send + Sync {
     /// Rewrites the details of event `seq` of `tenant` without fixing its hash.
@@ -20,6 +36,8 @@ pub trait Tamper: Send + Sync {
     /// Marks event `seq` of `tenant` erased and drops its salt, but leaves its personal facts:
     /// an erasure that did not clear everything.
     async fn erase_partially(&self, tenant: TenantId, seq: i64);
+    /// Sets one time of a record of `tenant`.
+    async fn backdate(&self, tenant: TenantId, change: Backdate);
 }
 
 /// Fresh stores of one backend, and a way to tamper with them.
@@ -84,6 +102,25 @@ impl Tamper for MemoryTamper {
             event.personal_salt = None;
             event.erased_at = Some(event.occurred_at);
         });
+    }
+
+    async fn backdate(&self, tenant: TenantId, change: Backdate) {
+        let found = match change {
+            Backdate::ApprovalRequested(id, at) => self
+                .0
+                .tamper_approval(tenant, id, |approval| approval.requested_at = at),
+            Backdate::ApprovalDecided(id, at) => self
+                .0
+                .tamper_approval(tenant, id, |approval| approval.decided_at = Some(at)),
+            Backdate::RequestSubmitted(id, at) => self
+                .0
+                .tamper_request(tenant, id, |request| request.created_at = at),
+            Backdate::InvitationCreated(id, at) => {
+                self.0
+                    .tamper_invitation(tenant, id, |invitation| invitation.created_at = at)
+            }
+        };
+        assert!(found, "no record to backdate: {change:?}");
     }
 }
 

@@ -11,7 +11,7 @@ mod harness;
 pub mod stores;
 pub mod tamper;
 
-pub use harness::{Harness, IntoHarness, Tamper};
+pub use harness::{Backdate, Harness, IntoHarness, Tamper};
 
 #[cfg(test)]
 mod tests {
@@ -22,6 +22,7 @@ mod tests {
         let stores_list = include_str!("stores/mod.rs");
         let areas = [
             ("access", include_str!("stores/access.rs")),
+            ("analytics", include_str!("stores/analytics.rs")),
             ("approvals", include_str!("stores/approvals.rs")),
             ("audit", include_str!("stores/audit.rs")),
             ("changes", include_str!("stores/changes.rs")),
@@ -55,7 +56,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(checks, 104, "the stores suite's checks");
+        assert_eq!(checks, 108, "the stores suite's checks");
 
         let blob_list = include_str!("blob/mod.rs");
         let blob_checks = checks_in(include_str!("blob/suite.rs"), "<H: BlobHarness>(h: &H)");

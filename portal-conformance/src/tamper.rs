@@ -57,8 +57,49 @@ macro_rules! sql_tamper {
                     .await
                     .unwrap();
             }
+
+            async fn backdate(&self, tenant: portal_core::TenantId, change: crate::Backdate) {
+                let (sql, id, at) = backdate_statement(change);
+                let done = sqlx::query(sql)
+                    .bind(at)
+                    .bind(*tenant.as_uuid())
+                    .bind(id)
+                    .execute(&self.0)
+                    .await
+                    .unwrap();
+                assert_eq!(done.rows_affected(), 1, "no record to backdate: {change:?}");
+            }
         }
     };
+}
+
+/// The statement setting a backdated time (`$1` the time, `$2` the tenant, `$3` the id).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn backdate_statement(change: crate::Backdate) -> (&'static str, uuid::Uuid, time::OffsetDateTime) {
+    use crate::Backdate;
+    match change {
+        Backdate::ApprovalRequested(id, at) => (
+            "UPDATE portal_approval SET requested_at = $1 WHERE tenant_id = $2 AND approval_id = $3",
+            *id.as_uuid(),
+            at,
+        ),
+        Backdate::ApprovalDecided(id, at) => (
+            "UPDATE portal_approval SET decided_at = $1 WHERE tenant_id = $2 AND approval_id = $3",
+            *id.as_uuid(),
+            at,
+        ),
+        Backdate::RequestSubmitted(id, at) => (
+            "UPDATE portal_request SET created_at = $1 WHERE tenant_id = $2 AND request_id = $3",
+            *id.as_uuid(),
+            at,
+        ),
+        Backdate::InvitationCreated(id, at) => (
+            "UPDATE portal_invitation SET created_at = $1 \
+             WHERE tenant_id = $2 AND invitation_id = $3",
+            *id.as_uuid(),
+            at,
+        ),
+    }
 }
 
 #[cfg(feature = "sqlite")]

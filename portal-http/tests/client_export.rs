@@ -34,7 +34,7 @@ use portal_core::{
 use portal_http::HttpConfig;
 use portal_storage::blob::{
     BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, MemoryBlobStore, StoredBlob,
-    byte_stream,
+    UploadId, UploadProgress, byte_stream,
 };
 use portal_storage::{ApprovalDecision, Stores};
 use serde_json::Value;
@@ -708,6 +708,49 @@ impl BlobStore for CountingBlobs {
 
     async fn delete(&self, tenant: TenantId, key: &BlobKey) -> Result<(), BlobError> {
         self.inner.delete(tenant, key).await
+    }
+
+    async fn begin_upload(
+        &self,
+        tenant: TenantId,
+        length: u64,
+        max_size: u64,
+    ) -> Result<UploadId, BlobError> {
+        self.inner.begin_upload(tenant, length, max_size).await
+    }
+
+    async fn upload_progress(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<UploadProgress, BlobError> {
+        self.inner.upload_progress(tenant, upload).await
+    }
+
+    async fn append(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+        offset: u64,
+        body: ByteStream,
+    ) -> Result<u64, BlobError> {
+        self.inner.append(tenant, upload, offset, body).await
+    }
+
+    async fn finish_upload(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<StoredBlob, BlobError> {
+        self.inner.finish_upload(tenant, upload).await
+    }
+
+    async fn abort_upload(&self, tenant: TenantId, upload: &UploadId) -> Result<(), BlobError> {
+        self.inner.abort_upload(tenant, upload).await
+    }
+
+    async fn sweep_uploads(&self, older_than: std::time::Duration) -> Result<u64, BlobError> {
+        self.inner.sweep_uploads(older_than).await
     }
 }
 

@@ -22,8 +22,9 @@ use portal_core::{
     BuiltinRole, ClientId, DisplayName, ProjectId, TenantId, TenantScope, Visibility,
 };
 use portal_http::HttpConfig;
-use portal_storage::Stores;
+use portal_storage::analytics::{AdoptionReport, AnalyticsWindow};
 use portal_storage::blob::MemoryBlobStore;
+use portal_storage::{AnalyticsStore, NewDownload, StoreError, StoreResult, Stores};
 use serde_json::Value;
 use support::client_work::person;
 use support::{Portal, Reply};
@@ -38,6 +39,7 @@ const LIMIT: u64 = 100_000;
 struct World {
     portal: Portal,
     blobs: MemoryBlobStore,
+    north: ClientId,
     project: ProjectId,
     south_project: ProjectId,
     globex_project: ProjectId,
@@ -110,6 +112,11 @@ async fn world() -> World {
 async fn world_with(config: HttpConfig) -> World {
     let blobs = MemoryBlobStore::new();
     let portal = Portal::build_with_blobs(config, None, blobs.clone()).await;
+    world_on(portal, blobs).await
+}
+
+/// The world in `portal`, whose blobs are `blobs`.
+async fn world_on(portal: Portal, blobs: MemoryBlobStore) -> World {
     let (stores, acme, globex) = (&portal.stores, portal.acme, portal.globex);
     let (north, project) = client_with_project(stores, acme, "North").await;
     let (south, south_project) = client_with_project(stores, acme, "South").await;
@@ -129,6 +136,7 @@ async fn world_with(config: HttpConfig) -> World {
         globex: portal.login("globex", "gil@globex.test").await,
         portal,
         blobs,
+        north,
         project,
         south_project,
         globex_project,
@@ -1285,4 +1293,79 @@ async fn files_are_documented_as_bytes_of_the_media_types_they_are_served_as() {
             }
         }
     }
+}
+
+/// Downloads by the client's people count for its adoption figures — a whole file, or a range
+/// from its first byte — while a range resuming a download, and the team's own, do not.
+#[tokio::test]
+async fn downloads_count_for_the_clients_adoption_figures() {
+    let w = world().await;
+    let (document, _) = w.shared(w.project, "plan.pdf", &pdf(2_000)).await;
+    let route = w.path("acme", &format!("/documents/{document}/download"));
+    assert_eq!(w.raw(&route, Some(&w.contact), &[]).await.status, 200);
+    let first = w
+        .raw(&route, Some(&w.viewer), &[("range", "bytes=0-99")])
+        .await;
+    assert_eq!(first.status, 206);
+    let resumed = w
+        .raw(&route, Some(&w.contact), &[("range", "bytes=100-")])
+        .await;
+    assert_eq!(resumed.status, 206);
+    assert_eq!(w.raw(&route, Some(&w.staff), &[]).await.status, 200);
+    let path = w.path("acme", &format!("/analytics/clients/{}?days=7", w.north));
+    let report = w.get(&path, &w.staff).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let downloads = &report.json()["downloads"];
+    assert_eq!(downloads["downloads"], 2, "{downloads}");
+    assert_eq!(downloads["documents"], 1);
+    assert_eq!(downloads["people"], 2);
+    assert_eq!(downloads["weeks"][0]["downloads"], 2);
+}
+
+/// An analytics store that cannot write.
+struct Unrecorded;
+
+#[async_trait::async_trait]
+impl AnalyticsStore for Unrecorded {
+    async fn adoption_reports(
+        &self,
+        _: &TenantScope,
+        _: AnalyticsWindow,
+    ) -> StoreResult<Vec<AdoptionReport>> {
+        Ok(Vec::new())
+    }
+
+    async fn adoption_report(
+        &self,
+        _: &TenantScope,
+        _: ClientId,
+        _: AnalyticsWindow,
+    ) -> StoreResult<AdoptionReport> {
+        Err(StoreError::NotFound)
+    }
+
+    async fn record_download(&self, _: &TenantScope, _: NewDownload) -> StoreResult<()> {
+        Err(StoreError::Backend(
+            "the download log is unavailable".into(),
+        ))
+    }
+}
+
+/// A download whose count cannot be written is served all the same (the failure is logged).
+#[tokio::test]
+async fn a_download_is_served_when_its_count_cannot_be_written() {
+    let blobs = MemoryBlobStore::new();
+    let config = HttpConfig::default().with_max_upload_bytes(LIMIT);
+    let portal = Portal::with_stores_and_blobs(config, blobs.clone(), |stores| Stores {
+        analytics: std::sync::Arc::new(Unrecorded),
+        ..stores
+    })
+    .await;
+    let w = world_on(portal, blobs).await;
+    let bytes = pdf(2_000);
+    let (document, _) = w.shared(w.project, "plan.pdf", &bytes).await;
+    let route = w.path("acme", &format!("/documents/{document}/download"));
+    let download = w.raw(&route, Some(&w.contact), &[]).await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.body.as_ref(), bytes.as_slice());
 }

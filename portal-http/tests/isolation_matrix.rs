@@ -1654,6 +1654,21 @@ fn rows() -> Vec<Row> {
             |_| get("/audit/export?format=jsonl".into()),
             Documented(Owner),
         ),
+        // staff: adoption analytics
+        row(
+            g.clone(),
+            "/analytics/clients",
+            none,
+            |_| get("/analytics/clients?days=30".into()),
+            Documented(Owner),
+        ),
+        row(
+            g.clone(),
+            "/analytics/clients/{client_id}",
+            Client,
+            |i| get(format!("/analytics/clients/{}?days=30", i.client)),
+            Documented(Owner),
+        ),
         row(
             g.clone(),
             "/api-keys",

@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use crate::changes::ChangeFeed;
 use crate::traits::{
-    ApiKeyStore, ApprovalStore, AuditStore, ClientStore, DecisionStore, DeliverableStore,
-    DocumentStore, IdempotencyStore, IdentityStore, InvitationStore, InvoiceStore, LoginTokenStore,
-    MembershipStore, MfaStore, MilestoneStore, NotificationStore, OutboxStore, ProjectStore,
-    RequestStore, SessionStore, ShareLinkStore, TaskStore, TenantDirectory, ThreadStore,
-    ThrottleStore, UpdateStore, WebhookStore,
+    AnalyticsStore, ApiKeyStore, ApprovalStore, AuditStore, ClientStore, DecisionStore,
+    DeliverableStore, DocumentStore, IdempotencyStore, IdentityStore, InvitationStore,
+    InvoiceStore, LoginTokenStore, MembershipStore, MfaStore, MilestoneStore, NotificationStore,
+    OutboxStore, ProjectStore, RequestStore, SessionStore, ShareLinkStore, TaskStore,
+    TenantDirectory, ThreadStore, ThrottleStore, UpdateStore, WebhookStore,
 };
 
 /// Every store, each behind its own trait object, so a host or a test can swap any one of them
@@ -69,6 +69,8 @@ pub struct Stores {
     pub webhooks: Arc<dyn WebhookStore>,
     /// Idempotency keys of retried requests (the sync API).
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Adoption figures per client, and the download log they count.
+    pub analytics: Arc<dyn AnalyticsStore>,
     /// Whether a tenant's data changed, for caches above the stores. Replace it together with
     /// any store you swap in, or with [`NoChangeFeed`](crate::NoChangeFeed) to turn caching off.
     pub changes: Arc<dyn ChangeFeed>,
@@ -103,6 +105,7 @@ pub trait Backend:
     + NotificationStore
     + WebhookStore
     + IdempotencyStore
+    + AnalyticsStore
     + ChangeFeed
 {
 }
@@ -135,6 +138,7 @@ impl<T> Backend for T where
         + NotificationStore
         + WebhookStore
         + IdempotencyStore
+        + AnalyticsStore
         + ChangeFeed
 {
 }
@@ -171,6 +175,7 @@ impl Stores {
             notifications: backend.clone(),
             webhooks: backend.clone(),
             idempotency: backend.clone(),
+            analytics: backend.clone(),
             changes: backend,
         }
     }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use portal_conformance::blob::BlobHarness;
-use portal_conformance::blob::bodies::{body, counted_body, pattern, read_all};
+use portal_conformance::blob::bodies::{ChunkCensus, body, counted_body, pattern, read_all};
 use portal_core::TenantId;
 use portal_storage::blob::{
     BlobError, BlobStore, ByteRange, FsBlobStore, MemoryBlobStore, byte_stream,
@@ -38,7 +38,9 @@ impl BlobHarness for MemoryHarness {
     }
 
     async fn leftovers(&self) -> Vec<String> {
-        (0..self.0.len()).map(|n| format!("blob {n}")).collect()
+        let blobs = (0..self.0.len()).map(|n| format!("blob {n}"));
+        let uploads = (0..self.0.uploads_in_progress()).map(|n| format!("upload {n}"));
+        blobs.chain(uploads).collect()
     }
 }
 
@@ -66,7 +68,8 @@ impl BlobHarness for FsHarness {
         &self.store
     }
 
-    /// Every file and directory under the root but the `.tmp` directory itself.
+    /// Every file and directory under the root but the `.tmp` and `.uploads` directories and the
+    /// tenant directories under `.uploads` (an upload is the directory under those).
     async fn leftovers(&self) -> Vec<String> {
         let root = self.root.path();
         let mut found = Vec::new();
@@ -75,10 +78,11 @@ impl BlobHarness for FsHarness {
             for entry in std::fs::read_dir(&dir).unwrap() {
                 let path = entry.unwrap().path();
                 let name = path.strip_prefix(root).unwrap().display().to_string();
+                let uploads_tenant = path.parent() == Some(&root.join(".uploads"));
                 if path.is_dir() {
                     pending.push(path);
                 }
-                if name != ".tmp" {
+                if name != ".tmp" && name != ".uploads" && !uploads_tenant {
                     found.push(name);
                 }
             }
@@ -93,24 +97,6 @@ mod fs {
     portal_conformance::blob_suite!(super::FsHarness);
 }
 
-/// A chunk that counts how many of its kind are alive.
-struct Tracked {
-    data: Vec<u8>,
-    live: Arc<AtomicUsize>,
-}
-
-impl AsRef<[u8]> for Tracked {
-    fn as_ref(&self) -> &[u8] {
-        &self.data
-    }
-}
-
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        self.live.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 #[tokio::test]
 async fn fs_streams_a_large_body_one_chunk_at_a_time() {
     const CHUNK: usize = 256 * 1024;
@@ -120,20 +106,14 @@ async fn fs_streams_a_large_body_one_chunk_at_a_time() {
 
     // Chunks are made on demand; each records how many earlier chunks the store still held when
     // it asked for the next one.
-    let live = Arc::new(AtomicUsize::new(0));
-    let most_held = Arc::new(AtomicUsize::new(0));
+    let census = ChunkCensus::default();
     let expected = Arc::new(std::sync::Mutex::new(Sha256::new()));
     let generator = {
-        let (live, most_held, expected) = (live.clone(), most_held.clone(), expected.clone());
+        let (census, expected) = (census.clone(), expected.clone());
         futures_util::stream::iter(0..COUNT).map(move |index| {
-            most_held.fetch_max(live.load(Ordering::SeqCst), Ordering::SeqCst);
             let data = pattern(index, CHUNK);
             expected.lock().unwrap().update(&data);
-            live.fetch_add(1, Ordering::SeqCst);
-            Ok(Bytes::from_owner(Tracked {
-                data,
-                live: live.clone(),
-            }))
+            Ok(census.wrap(data))
         })
     };
 
@@ -145,11 +125,11 @@ async fn fs_streams_a_large_body_one_chunk_at_a_time() {
         .unwrap();
     assert_eq!(stored.size, total);
     assert_eq!(
-        most_held.load(Ordering::SeqCst),
+        census.most_held(),
         0,
         "the store kept a chunk while asking for the next"
     );
-    assert_eq!(live.load(Ordering::SeqCst), 0);
+    assert_eq!(census.live(), 0);
     let expected = std::mem::take(&mut *expected.lock().unwrap());
     assert_eq!(stored.sha256.to_hex(), format!("{:x}", expected.finalize()));
 
@@ -221,6 +201,123 @@ async fn user_file_names_never_reach_the_disk() {
     let expected = format!("{tenant}/{}", stored.key.random_part());
     let leftovers = h.leftovers().await;
     assert_eq!(leftovers, vec![tenant.to_string(), expected]);
+}
+
+// ---- appends in flight ----
+
+/// A body that yields `first`, then waits until released and ends; the receiver hears when the
+/// store asked for more than `first`.
+fn held_body(
+    first: &'static [u8],
+) -> (
+    portal_storage::blob::ByteStream,
+    tokio::sync::mpsc::UnboundedReceiver<()>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let (asked, asked_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let held = futures_util::stream::once(async move {
+        let _ = asked.send(());
+        let _ = released.await;
+    })
+    .filter_map(|()| async { None::<std::io::Result<Bytes>> });
+    let first = futures_util::stream::iter([Ok(Bytes::from_static(first))]);
+    (byte_stream(first.chain(held)), asked_rx, release)
+}
+
+/// While one append runs, the upload is busy for every other call and no sweep takes it; once it
+/// ended, the upload goes on from where it left.
+async fn a_running_append_holds_its_upload<S: BlobStore>(store: &S) {
+    let tenant = TenantId::new();
+    let upload = store.begin_upload(tenant, 8, 8).await.unwrap();
+    let (held, mut asked, release) = held_body(b"abcd");
+    let mut running = std::pin::pin!(store.append(tenant, &upload, 0, held));
+    tokio::select! {
+        result = &mut running => panic!("the held append finished: {result:?}"),
+        _ = asked.recv() => {}
+    }
+    // Where it stands can be asked meanwhile: at most the bytes the append has read.
+    let progress = store.upload_progress(tenant, &upload).await.unwrap();
+    assert!(progress.offset <= 4 && progress.length == 8, "{progress:?}");
+    assert!(matches!(
+        store.append(tenant, &upload, 0, body(&[b"xy"])).await,
+        Err(BlobError::UploadBusy)
+    ));
+    assert!(matches!(
+        store.finish_upload(tenant, &upload).await,
+        Err(BlobError::UploadBusy)
+    ));
+    assert!(matches!(
+        store.abort_upload(tenant, &upload).await,
+        Err(BlobError::UploadBusy)
+    ));
+    assert_eq!(
+        store
+            .sweep_uploads(std::time::Duration::ZERO)
+            .await
+            .unwrap(),
+        0
+    );
+    release.send(()).unwrap();
+    assert_eq!(running.await.unwrap(), 4);
+    assert_eq!(
+        store
+            .append(tenant, &upload, 4, body(&[b"efgh"]))
+            .await
+            .unwrap(),
+        8
+    );
+    let stored = store.finish_upload(tenant, &upload).await.unwrap();
+    assert_eq!(
+        stored.sha256.to_hex(),
+        portal_conformance::blob::bodies::sha256_hex(b"abcdefgh")
+    );
+}
+
+#[tokio::test]
+async fn memory_a_running_append_holds_its_upload() {
+    a_running_append_holds_its_upload(&MemoryBlobStore::new()).await;
+}
+
+#[tokio::test]
+async fn fs_a_running_append_holds_its_upload() {
+    let h = FsHarness::start().await.unwrap();
+    a_running_append_holds_its_upload(h.store()).await;
+}
+
+#[tokio::test]
+async fn fs_an_upload_outlives_a_reopen() {
+    let root = tempfile::tempdir().unwrap();
+    let tenant = TenantId::new();
+    let upload = {
+        let store = FsBlobStore::open(root.path()).await.unwrap();
+        let upload = store.begin_upload(tenant, 6, 6).await.unwrap();
+        store
+            .append(tenant, &upload, 0, body(&[b"sec"]))
+            .await
+            .unwrap();
+        upload
+    };
+    // Reopening clears `.tmp`, never the uploads.
+    let store = FsBlobStore::open(root.path()).await.unwrap();
+    assert_eq!(
+        store.upload_progress(tenant, &upload).await.unwrap().offset,
+        3
+    );
+    store
+        .append(tenant, &upload, 3, body(&[b"ret"]))
+        .await
+        .unwrap();
+    // The hash of the bytes staged before the reopen is rebuilt from the staging.
+    let stored = store.finish_upload(tenant, &upload).await.unwrap();
+    assert_eq!(
+        stored.sha256.to_hex(),
+        portal_conformance::blob::bodies::sha256_hex(b"secret")
+    );
+    assert_eq!(
+        read_all(store.get(tenant, &stored.key, None).await.unwrap()).await,
+        b"secret"
+    );
 }
 
 // ---- S3 ----
@@ -410,6 +507,60 @@ mod s3 {
         );
         assert_eq!(pulled.load(Ordering::SeqCst), 18);
         assert_eq!(h.leftovers().await, Vec::<String>::new());
+    }
+
+    #[tokio::test]
+    async fn s3_a_running_append_holds_its_upload() {
+        let Some(h) = S3Harness::start().await else {
+            return;
+        };
+        a_running_append_holds_its_upload(h.store()).await;
+    }
+
+    #[tokio::test]
+    async fn s3_replicas_appending_at_one_offset_cannot_both_win() {
+        let Some(h) = S3Harness::start().await else {
+            return;
+        };
+        // Two replicas: two stores over one bucket, each with its own in-process locks.
+        let other = S3BlobStore::from_object_store(h.store().object_store().clone())
+            .with_prefix(PREFIX)
+            .unwrap();
+        let tenant = TenantId::new();
+        let upload = h.store().begin_upload(tenant, 10, 10).await.unwrap();
+        let (held, mut asked, release) = held_body(b"aaaa");
+        let mut first = std::pin::pin!(h.store().append(tenant, &upload, 0, held));
+        tokio::select! {
+            result = &mut first => panic!("the held append finished: {result:?}"),
+            _ = asked.recv() => {}
+        }
+        // The other replica stages its bytes at offset 0 while the first still holds its own.
+        assert_eq!(
+            other
+                .append(tenant, &upload, 0, body(&[b"bbbbbb"]))
+                .await
+                .unwrap(),
+            6
+        );
+        release.send(()).unwrap();
+        let result = first.await;
+        assert!(
+            matches!(
+                result,
+                Err(BlobError::OffsetMismatch {
+                    expected: 6,
+                    given: 0
+                })
+            ),
+            "{result:?}"
+        );
+        other
+            .append(tenant, &upload, 6, body(&[b"cccc"]))
+            .await
+            .unwrap();
+        let stored = h.store().finish_upload(tenant, &upload).await.unwrap();
+        let read = h.store().get(tenant, &stored.key, None).await.unwrap();
+        assert_eq!(read_all(read).await, b"bbbbbbcccc");
     }
 }
 

@@ -3,5 +3,6 @@
 mod read;
 mod schema;
 mod store;
+mod upload;
 
 pub use store::{CHUNK_SIZE, SqliteBlobStore};

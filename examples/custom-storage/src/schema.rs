@@ -1,11 +1,11 @@
-//! The two tables of the store. They belong to the host, not to the portal, so they carry the
+//! The three tables of the store. They belong to the host, not to the portal, so they carry the
 //! host's own prefix (`file_store_`) and never collide with the portal's `portal_` tables when both
 //! live in one database file.
 
 use sqlx::SqlitePool;
 
 /// Every statement, in order; each is idempotent, so running them on every start is safe.
-const SCHEMA: [&str; 3] = [
+const SCHEMA: [&str; 4] = [
     // One row per committed blob. `key` is the portal's `BlobKey` (`<tenant>/<random>`); the
     // tenant is kept apart as well so that every query can name it.
     "CREATE TABLE IF NOT EXISTS file_store_blob (
@@ -25,6 +25,18 @@ const SCHEMA: [&str; 3] = [
         PRIMARY KEY (key, seq)
     ) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS file_store_chunk_staged ON file_store_chunk (staged_at)",
+    // One row per resumable upload in progress. Its chunks are staged under `key`, the blob key it
+    // becomes when finished; `staged` is the offset of the next append.
+    "CREATE TABLE IF NOT EXISTS file_store_upload (
+        tenant TEXT NOT NULL,
+        upload TEXT NOT NULL,
+        key TEXT NOT NULL UNIQUE,
+        length INTEGER NOT NULL,
+        staged INTEGER NOT NULL,
+        next_seq INTEGER NOT NULL,
+        touched_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, upload)
+    ) WITHOUT ROWID",
 ];
 
 /// Creates the tables when they are missing.

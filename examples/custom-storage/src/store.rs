@@ -7,13 +7,14 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use portal_core::TenantId;
 use portal_storage::blob::{
-    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob,
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob, UploadId,
+    UploadProgress, check_declared_length,
 };
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use time::OffsetDateTime;
 
-use crate::{read, schema};
+use crate::{read, schema, upload};
 
 /// The largest chunk kept in one row. Bodies arrive in chunks of any size (a few KiB from a
 /// browser); they are gathered up to this size so a large file is a few hundred rows, not
@@ -27,6 +28,11 @@ pub const CHUNK_SIZE: usize = 256 * 1024;
 /// large has its chunks deleted before the put returns. A put whose future is dropped (the
 /// client went away) or whose process died leaves staged chunks that no key reaches;
 /// [`sweep_abandoned_uploads`](Self::sweep_abandoned_uploads) removes them.
+///
+/// A resumable upload has a row of its own and stages its chunks under the key it will be
+/// committed as; each chunk commits with the upload's new offset, so what an append acknowledged
+/// (or read before its body failed) is durable, and finishing adds the blob row without moving a
+/// byte.
 #[derive(Clone, Debug)]
 pub struct SqliteBlobStore {
     pool: SqlitePool,
@@ -69,41 +75,24 @@ impl SqliteBlobStore {
         &self.pool
     }
 
-    /// Deletes the chunks of uploads that never committed and were staged more than `older_than`
-    /// ago, and answers how many chunks went. Run it now and then (at start, or daily): uploads
+    /// Deletes the chunks of puts that never committed and were staged more than `older_than`
+    /// ago, and answers how many chunks went (resumable uploads have their own sweep,
+    /// [`BlobStore::sweep_uploads`]). Run it now and then (at start, or daily): uploads
     /// still streaming are younger than any sensible `older_than` (an hour, say).
     ///
     /// # Errors
     /// [`BlobError::Backend`] when the database fails.
     pub async fn sweep_abandoned_uploads(&self, older_than: Duration) -> Result<u64, BlobError> {
-        let cutoff =
-            unix_now().saturating_sub(i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX));
         let done = sqlx::query(
             "DELETE FROM file_store_chunk WHERE staged_at < $1 \
-             AND key NOT IN (SELECT key FROM file_store_blob)",
+             AND key NOT IN (SELECT key FROM file_store_blob) \
+             AND key NOT IN (SELECT key FROM file_store_upload)",
         )
-        .bind(cutoff)
+        .bind(cutoff(older_than))
         .execute(&self.pool)
         .await
         .map_err(BlobError::backend)?;
         Ok(done.rows_affected())
-    }
-
-    /// Stages one chunk of the upload under `key`.
-    async fn stage(&self, key: &str, seq: i64, start: u64, data: &[u8]) -> Result<(), BlobError> {
-        sqlx::query(
-            "INSERT INTO file_store_chunk (key, seq, start, data, staged_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(key)
-        .bind(seq)
-        .bind(i64_of(start)?)
-        .bind(data)
-        .bind(unix_now())
-        .execute(&self.pool)
-        .await
-        .map_err(BlobError::backend)?;
-        Ok(())
     }
 
     /// Reads the body into staged chunks; answers what was read, or the error that stopped it.
@@ -122,18 +111,15 @@ impl SqliteBlobStore {
             tally.add(&chunk)?;
             let mut rest: &[u8] = &chunk;
             while !rest.is_empty() {
-                let take = rest.len().min(CHUNK_SIZE - pending.len());
-                pending.extend_from_slice(&rest[..take]);
-                rest = &rest[take..];
-                if pending.len() == CHUNK_SIZE {
-                    self.stage(&name, seq, start, &pending).await?;
+                if fill(&mut pending, &mut rest) {
+                    insert_chunk(&self.pool, &name, seq, start, &pending).await?;
                     (seq, start) = (seq + 1, start + CHUNK_SIZE as u64);
                     pending.clear();
                 }
             }
         }
         if !pending.is_empty() {
-            self.stage(&name, seq, start, &pending).await?;
+            insert_chunk(&self.pool, &name, seq, start, &pending).await?;
         }
         Ok(tally)
     }
@@ -249,16 +235,97 @@ impl BlobStore for SqliteBlobStore {
             .map_err(BlobError::backend)?;
         tx.commit().await.map_err(BlobError::backend)
     }
+
+    async fn begin_upload(
+        &self,
+        tenant: TenantId,
+        length: u64,
+        max_size: u64,
+    ) -> Result<UploadId, BlobError> {
+        check_declared_length(length, max_size)?;
+        upload::begin(&self.pool, tenant, length).await
+    }
+
+    async fn upload_progress(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<UploadProgress, BlobError> {
+        Ok(upload::row(&self.pool, tenant, upload).await?.progress)
+    }
+
+    async fn append(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+        offset: u64,
+        body: ByteStream,
+    ) -> Result<u64, BlobError> {
+        upload::append(&self.pool, tenant, upload, offset, body).await
+    }
+
+    async fn finish_upload(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<StoredBlob, BlobError> {
+        upload::finish(&self.pool, tenant, upload).await
+    }
+
+    async fn abort_upload(&self, tenant: TenantId, upload: &UploadId) -> Result<(), BlobError> {
+        upload::abort(&self.pool, tenant, upload).await
+    }
+
+    async fn sweep_uploads(&self, older_than: Duration) -> Result<u64, BlobError> {
+        upload::sweep(&self.pool, cutoff(older_than)).await
+    }
 }
 
-fn tenant_text(tenant: TenantId) -> String {
+/// Moves bytes from the front of `rest` into `pending` until it holds a whole chunk; answers
+/// whether it does.
+pub(crate) fn fill(pending: &mut Vec<u8>, rest: &mut &[u8]) -> bool {
+    let take = rest.len().min(CHUNK_SIZE - pending.len());
+    pending.extend_from_slice(&rest[..take]);
+    *rest = &rest[take..];
+    pending.len() == CHUNK_SIZE
+}
+
+/// Stages one chunk under `key`.
+pub(crate) async fn insert_chunk(
+    executor: impl sqlx::SqliteExecutor<'_>,
+    key: &str,
+    seq: i64,
+    start: u64,
+    data: &[u8],
+) -> Result<(), BlobError> {
+    sqlx::query(
+        "INSERT INTO file_store_chunk (key, seq, start, data, staged_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(key)
+    .bind(seq)
+    .bind(i64_of(start)?)
+    .bind(data)
+    .bind(unix_now())
+    .execute(executor)
+    .await
+    .map_err(BlobError::backend)?;
+    Ok(())
+}
+
+pub(crate) fn tenant_text(tenant: TenantId) -> String {
     tenant.as_uuid().simple().to_string()
 }
 
-fn i64_of(value: u64) -> Result<i64, BlobError> {
+pub(crate) fn i64_of(value: u64) -> Result<i64, BlobError> {
     i64::try_from(value).map_err(BlobError::backend)
 }
 
-fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The unix time `older_than` ago.
+fn cutoff(older_than: Duration) -> i64 {
+    unix_now().saturating_sub(i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX))
 }

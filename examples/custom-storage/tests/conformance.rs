@@ -64,7 +64,7 @@ impl BlobHarness for Blobs {
     }
 }
 
-/// Committed blobs, and uploads whose chunks no blob row claims yet.
+/// Committed blobs, uploads whose chunks no blob row claims yet, and resumable uploads.
 async fn leftovers(pool: &SqlitePool) -> Vec<String> {
     let blobs: Vec<String> = sqlx::query_scalar("SELECT key FROM file_store_blob ORDER BY key")
         .fetch_all(pool)
@@ -77,11 +77,18 @@ async fn leftovers(pool: &SqlitePool) -> Vec<String> {
     .fetch_all(pool)
     .await
     .unwrap();
+    let resumable: Vec<String> = sqlx::query_scalar("SELECT upload FROM file_store_upload")
+        .fetch_all(pool)
+        .await
+        .unwrap();
     let blobs = blobs.into_iter().map(|key| format!("blob {key}"));
     let uploads = uploads
         .into_iter()
         .map(|key| format!("upload in progress {key}"));
-    blobs.chain(uploads).collect()
+    let resumable = resumable
+        .into_iter()
+        .map(|upload| format!("resumable upload {upload}"));
+    blobs.chain(uploads).chain(resumable).collect()
 }
 
 mod blob_suite {
@@ -208,4 +215,26 @@ async fn abandoned_uploads_are_swept_and_nothing_else() {
     let read = store.get(tenant, &kept.key, None).await.unwrap();
     let bytes: Vec<Bytes> = read.body.try_collect().await.unwrap();
     assert_eq!(bytes.concat(), b"committed");
+}
+
+#[tokio::test]
+async fn the_sweep_of_abandoned_puts_leaves_resumable_uploads_alone() {
+    let (_records, store, _dir) = shared_file().await;
+    let tenant = TenantId::new();
+    let upload = store.begin_upload(tenant, 9, 9).await.unwrap();
+    store
+        .append(tenant, &upload, 0, body(&[b"resu"]))
+        .await
+        .unwrap();
+
+    let swept = store.sweep_abandoned_uploads(Duration::ZERO).await.unwrap();
+    assert_eq!(swept, 0);
+    store
+        .append(tenant, &upload, 4, body(&[b"mable"]))
+        .await
+        .unwrap();
+    let stored = store.finish_upload(tenant, &upload).await.unwrap();
+    let read = store.get(tenant, &stored.key, None).await.unwrap();
+    let bytes: Vec<Bytes> = read.body.try_collect().await.unwrap();
+    assert_eq!(bytes.concat(), b"resumable");
 }

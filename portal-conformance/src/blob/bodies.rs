@@ -44,3 +44,55 @@ pub async fn read_all(read: BlobRead) -> Vec<u8> {
     let chunks: Vec<Bytes> = read.body.try_collect().await.unwrap();
     chunks.concat()
 }
+
+/// Counts the chunks of a body that are still alive, to prove a store holds one at a time: wrap
+/// every chunk a generator makes with [`ChunkCensus::wrap`], then read
+/// [`ChunkCensus::most_held`].
+#[derive(Clone, Debug, Default)]
+pub struct ChunkCensus {
+    live: Arc<AtomicUsize>,
+    most_held: Arc<AtomicUsize>,
+}
+
+impl ChunkCensus {
+    /// Turns the next chunk into `Bytes` that count themselves alive until dropped, first noting
+    /// how many earlier chunks the store still held when it asked for this one.
+    pub fn wrap(&self, data: Vec<u8>) -> Bytes {
+        self.most_held
+            .fetch_max(self.live.load(Ordering::SeqCst), Ordering::SeqCst);
+        self.live.fetch_add(1, Ordering::SeqCst);
+        Bytes::from_owner(Tracked {
+            data,
+            live: Arc::clone(&self.live),
+        })
+    }
+
+    /// The most earlier chunks the store held while asking for the next one: 0 when it drops each
+    /// chunk before it reads another.
+    pub fn most_held(&self) -> usize {
+        self.most_held.load(Ordering::SeqCst)
+    }
+
+    /// How many chunks are alive now.
+    pub fn live(&self) -> usize {
+        self.live.load(Ordering::SeqCst)
+    }
+}
+
+/// A chunk that counts how many of its kind are alive.
+struct Tracked {
+    data: Vec<u8>,
+    live: Arc<AtomicUsize>,
+}
+
+impl AsRef<[u8]> for Tracked {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.live.fetch_sub(1, Ordering::SeqCst);
+    }
+}

@@ -1,5 +1,6 @@
 //! The blob suite: every [`BlobStore`] keeps bytes whole, serves ranges, keeps nothing of a put
-//! that failed, was dropped or was too large, and never crosses tenants.
+//! that failed, was dropped or was too large, resumes uploads after an interrupted append, and never
+//! crosses tenants.
 //!
 //! Implement [`BlobHarness`] for a fresh, empty store of your backend and generate the tests with
 //! [`blob_suite!`](crate::blob_suite):
@@ -22,7 +23,9 @@
 //!     }
 //!
 //!     async fn leftovers(&self) -> Vec<String> {
-//!         (0..self.0.len()).map(|n| format!("blob {n}")).collect()
+//!         let blobs = (0..self.0.len()).map(|n| format!("blob {n}"));
+//!         let uploads = (0..self.0.uploads_in_progress()).map(|n| format!("upload {n}"));
+//!         blobs.chain(uploads).collect()
 //!     }
 //! }
 //!
@@ -33,6 +36,7 @@
 use portal_storage::blob::BlobStore;
 
 pub mod bodies;
+pub mod resumable;
 pub mod suite;
 
 /// A store under test, and a way to see everything it left behind.
@@ -51,8 +55,9 @@ pub trait BlobHarness: Sized {
     /// The store under test.
     fn store(&self) -> &Self::Store;
 
-    /// Every blob, file, object or upload in progress the store holds, named for a failure
-    /// message. Empty for a fresh store: the suite checks that failed puts leave nothing behind.
+    /// Every blob, file, object, staged resumable upload or upload in progress the store holds,
+    /// named for a failure message. Empty for a fresh store: the suite checks that failed puts,
+    /// aborted and swept uploads leave nothing behind.
     async fn leftovers(&self) -> Vec<String>;
 }
 
@@ -63,7 +68,7 @@ pub trait BlobHarness: Sized {
 #[macro_export]
 macro_rules! blob_suite {
     ($harness:ty) => {
-        $crate::__blob_suite! { $harness;
+        $crate::__blob_suite! { $harness; suite;
             round_trip,
             ranges,
             too_large_stops_reading_and_keeps_nothing,
@@ -73,20 +78,29 @@ macro_rules! blob_suite {
             malicious_keys_are_invalid,
             delete_then_get_is_not_found,
         }
+        $crate::__blob_suite! { $harness; resumable;
+            an_upload_resumes_after_a_failed_append,
+            a_dropped_append_leaves_a_resumable_upload,
+            a_wrong_offset_is_refused,
+            lengths_are_enforced,
+            finishing_early_is_refused,
+            abort_and_sweep_leave_nothing,
+            another_tenants_upload_is_not_found,
+        }
     };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __blob_suite {
-    ($harness:ty; $($check:ident),+ $(,)?) => {
+    ($harness:ty; $module:ident; $($check:ident),+ $(,)?) => {
         $(
             #[::tokio::test]
             async fn $check() {
                 if let Some(harness) =
                     <$harness as $crate::blob::BlobHarness>::start().await
                 {
-                    $crate::blob::suite::$check(&harness).await;
+                    $crate::blob::$module::$check(&harness).await;
                 }
             }
         )+

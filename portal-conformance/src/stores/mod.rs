@@ -9,6 +9,8 @@
 
 /// Share links, sessions and login throttling.
 pub mod access;
+/// Adoption analytics: known figures, the window, assignment, permission and tenant.
+pub mod analytics;
 /// Approval requests and decisions: exact versions, deciders, one winner.
 pub mod approvals;
 /// The hash-chained audit log, its permission, and outbox claims.
@@ -162,6 +164,10 @@ macro_rules! stores_suite {
             notifications::webhooks_are_managed_by_integrators,
             notifications::deliveries_are_queued_for_wanting_endpoints,
             notifications::deliveries_are_claimed_attempted_and_redelivered,
+            analytics::adoption_figures_match_a_known_history,
+            analytics::adoption_figures_respect_the_window,
+            analytics::adoption_figures_follow_assignment_and_permission,
+            analytics::adoption_figures_stay_in_their_tenant,
         }
     };
 }

@@ -18,6 +18,7 @@ nav-staff-clients = Kunden
 nav-staff-projects = Umsetzung
 nav-staff-approvals = Freigabe-Warteschlange
 nav-staff-requests = Posteingang
+nav-staff-analytics = Nutzung
 nav-admin = Einstellungen
 preview-banner = Sie sehen das Portal so, wie { $client } es sieht ({ $role }). Hier lässt sich nichts ändern.
 preview-end = Vorschau beenden

@@ -17,6 +17,7 @@ nav-staff-clients = Clients
 nav-staff-projects = Delivery
 nav-staff-approvals = Approval queue
 nav-staff-requests = Inbox
+nav-staff-analytics = Analytics
 nav-admin = Settings
 preview-banner = You are viewing the portal as { $client } sees it ({ $role }). Nothing can be changed here.
 preview-end = End preview

@@ -42,7 +42,7 @@ use crate::state::PortalState;
         (name = "conversation", description = "Message threads on projects, deliverables and other objects"),
         (name = "finance", description = "Invoices, for finance roles"),
         (name = "sync", description = "Batch upserts by external id for integrations, with idempotency keys"),
-        (name = "staff", description = "The team's side: clients and their exports, people, roles, work, invoices, share links, branding, audit, API keys, webhooks"),
+        (name = "staff", description = "The team's side: clients and their exports, people, roles, work, invoices, share links, branding, audit, API keys, webhooks, adoption analytics"),
         (name = "meta", description = "The API itself"),
     )
 )]
@@ -214,6 +214,8 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
         .routes(routes!(staff::account::confirm_totp))
         .routes(routes!(staff::account::regenerate_recovery_codes))
         .routes(routes!(staff::account::change_password))
+        .routes(routes!(staff::analytics::list_client_adoption))
+        .routes(routes!(staff::analytics::get_client_adoption))
         // staff routes: end
         // sync routes: begin
         .routes(routes!(sync::sync_batch))

@@ -35,6 +35,7 @@ pub(crate) const STYLESHEET: &str = concat!(
     include_str!("../../assets/css/account.css"),
     include_str!("../../assets/css/staff.css"),
     include_str!("../../assets/css/admin.css"),
+    include_str!("../../assets/css/analytics.css"),
 );
 
 /// A script of the pages: progressive enhancement, never needed for a page to work.

@@ -33,6 +33,15 @@ impl Formatter<'_> {
         money(self.locale, amount_minor, currency)
     }
 
+    /// A number given in tenths, with one decimal as the locale writes it ("1,234.5", "1.234,5").
+    pub(crate) fn tenths(&self, tenths: u64) -> String {
+        let (group, decimal) = match self.locale {
+            Locale::En => (',', '.'),
+            Locale::De => ('.', ','),
+        };
+        decimal_number(tenths, 1, group, decimal)
+    }
+
     /// A catalogue message without arguments.
     pub(crate) fn text(&self, id: &str) -> Result<String, CatalogueError> {
         self.catalogue.text(self.locale, id, None)

@@ -106,6 +106,11 @@ const STAFF: &[Section] = &[
         any_of: &[Permission::ManageRequests],
     },
     Section {
+        path: "/staff/analytics",
+        label: "nav-staff-analytics",
+        any_of: &[Permission::ViewAnalytics],
+    },
+    Section {
         path: "/admin",
         label: "nav-admin",
         any_of: &[

@@ -145,6 +145,15 @@ impl Portal {
         Self::assemble(config, None, Arc::new(MemoryBlobStore::new()), swap, ORIGIN).await
     }
 
+    /// [`with_stores`](Self::with_stores) over `blobs`, which the caller keeps a handle on.
+    pub async fn with_stores_and_blobs(
+        config: HttpConfig,
+        blobs: MemoryBlobStore,
+        swap: impl FnOnce(Stores) -> Stores,
+    ) -> Self {
+        Self::assemble(config, None, Arc::new(blobs), swap, ORIGIN).await
+    }
+
     async fn assemble(
         config: HttpConfig,
         host_identity: Option<Arc<dyn portal_http::HostIdentity>>,

@@ -2,24 +2,38 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use portal_core::TenantId;
 
+use super::upload::UploadLocks;
 use super::{
-    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob,
-    byte_stream, check_tenant,
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob, UploadId,
+    UploadProgress, byte_stream, check_declared_length, check_tenant,
 };
 
 /// A [`BlobStore`] that keeps every blob in memory: for tests, demos and doctests only.
 ///
 /// It is the one store that buffers a whole body, but it still enforces the size limit while the
-/// body streams in, and stores a blob only when the body ended cleanly. Clones share the same blobs.
+/// body streams in, and stores a blob only when the body ended cleanly. Resumable uploads are
+/// staged in memory too, and hashed when they finish. Clones share the same blobs and uploads.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryBlobStore {
     blobs: Arc<Mutex<HashMap<BlobKey, Bytes>>>,
+    uploads: Arc<UploadLocks<StagedUpload>>,
+    /// Every upload's progress, readable while an append holds the upload.
+    progress: Arc<Mutex<HashMap<(TenantId, UploadId), UploadProgress>>>,
+}
+
+/// A resumable upload in progress.
+#[derive(Debug)]
+struct StagedUpload {
+    progress: UploadProgress,
+    data: BytesMut,
+    touched: Instant,
 }
 
 impl MemoryBlobStore {
@@ -39,6 +53,17 @@ impl MemoryBlobStore {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.blobs().is_empty()
+    }
+
+    /// How many resumable uploads are in progress, over all tenants.
+    #[must_use]
+    pub fn uploads_in_progress(&self) -> usize {
+        self.uploads.len()
+    }
+
+    fn progress(&self) -> MutexGuard<'_, HashMap<(TenantId, UploadId), UploadProgress>> {
+        // Consistent after any panic, as the blobs.
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn blobs(&self) -> MutexGuard<'_, HashMap<BlobKey, Bytes>> {
@@ -98,5 +123,88 @@ impl BlobStore for MemoryBlobStore {
             .remove(key)
             .map(drop)
             .ok_or(BlobError::NotFound)
+    }
+
+    async fn begin_upload(
+        &self,
+        tenant: TenantId,
+        length: u64,
+        max_size: u64,
+    ) -> Result<UploadId, BlobError> {
+        check_declared_length(length, max_size)?;
+        let upload = UploadId::generate();
+        let staged = StagedUpload {
+            progress: UploadProgress { offset: 0, length },
+            data: BytesMut::new(),
+            touched: Instant::now(),
+        };
+        self.uploads.insert(tenant, upload, staged);
+        self.progress()
+            .insert((tenant, upload), UploadProgress { offset: 0, length });
+        Ok(upload)
+    }
+
+    async fn upload_progress(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<UploadProgress, BlobError> {
+        self.progress()
+            .get(&(tenant, *upload))
+            .copied()
+            .ok_or(BlobError::NotFound)
+    }
+
+    async fn append(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+        offset: u64,
+        mut body: ByteStream,
+    ) -> Result<u64, BlobError> {
+        let mut staged = self.uploads.lock(tenant, *upload)?;
+        staged.progress.check_offset(offset)?;
+        staged.touched = Instant::now();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk?;
+            staged.progress.admit(&chunk)?;
+            staged.data.extend_from_slice(&chunk);
+            self.progress().insert((tenant, *upload), staged.progress);
+        }
+        Ok(staged.progress.offset)
+    }
+
+    async fn finish_upload(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<StoredBlob, BlobError> {
+        let mut staged = self.uploads.lock(tenant, *upload)?;
+        staged.progress.check_complete()?;
+        let mut tally = PutTally::new(staged.progress.length);
+        tally.add(&staged.data)?;
+        let stored = tally.finish(BlobKey::generate(tenant));
+        let bytes = std::mem::take(&mut staged.data).freeze();
+        self.blobs().insert(stored.key, bytes);
+        self.progress().remove(&(tenant, *upload));
+        self.uploads.remove(tenant, *upload);
+        Ok(stored)
+    }
+
+    async fn abort_upload(&self, tenant: TenantId, upload: &UploadId) -> Result<(), BlobError> {
+        let _staged = self.uploads.lock(tenant, *upload)?;
+        self.progress().remove(&(tenant, *upload));
+        self.uploads.remove(tenant, *upload);
+        Ok(())
+    }
+
+    async fn sweep_uploads(&self, older_than: Duration) -> Result<u64, BlobError> {
+        Ok(self.uploads.remove_where(|id, staged| {
+            let abandoned = staged.touched.elapsed() >= older_than;
+            if abandoned {
+                self.progress().remove(id);
+            }
+            abandoned
+        }))
     }
 }

@@ -33,6 +33,35 @@
 //! Memory stays bounded while streaming: a file store holds one chunk of the body at a time and the
 //! S3 store one part (8 MiB by default). Only the memory store buffers a whole body.
 //!
+//! # Resumable uploads
+//! A large file over a slow or mobile link arrives in several requests, and a connection that drops
+//! must not cost what was already sent. [`BlobStore::begin_upload`] checks the declared length
+//! against the limit before any byte and answers a random [`UploadId`], found only under the tenant
+//! that began it. [`BlobStore::append`] stages a body at the upload's current offset (any other
+//! offset is [`BlobError::OffsetMismatch`], naming both; bytes past the declared length are
+//! [`BlobError::BeyondLength`]); [`BlobStore::upload_progress`] tells where to resume;
+//! [`BlobStore::finish_upload`] commits a complete upload exactly like a put, under a new key with
+//! the SHA-256 of every staged byte, and the staging is gone. [`BlobStore::abort_upload`] discards
+//! one upload, [`BlobStore::sweep_uploads`] every upload left idle for a given age. One append runs
+//! at a time per upload; another call meanwhile is [`BlobError::UploadBusy`].
+//!
+//! What is durable when `append` returns — also when it returns the error of a body that failed
+//! midway, after keeping every byte read before it:
+//!
+//! - [`FsBlobStore`]: the bytes were appended to `<root>/.uploads/<tenant>/<upload>/data` and
+//!   fsynced, so the offset it answers survives a crash, and uploads survive a restart. A dropped
+//!   append keeps what it wrote; the next `upload_progress` reports it.
+//! - `S3BlobStore`: each chunk of up to one part is its own object, stored when its PUT returned; a
+//!   dropped append loses at most the part it held in memory. Chunks are written with conditional
+//!   PUTs, so two replicas appending at one offset cannot both win.
+//! - [`MemoryBlobStore`]: the bytes live as long as the process.
+//!
+//! Memory stays bounded as for a put: one chunk (or one part) of the body at a time. The SHA-256 of
+//! an upload is computed once over its staged bytes: the file store keeps it running between
+//! appends and rebuilds it from the staging once after a restart (finishing 2 GiB takes
+//! milliseconds instead of the seconds a read-back costs); the S3 store hashes while it copies the
+//! chunks into the blob at finish, which it must read anyway.
+//!
 //! # Reading
 //! [`BlobStore::get`] streams a blob, whole or one [`ByteRange`], and reports the total size and the
 //! served range ([`BlobRead`]) so HTTP can answer `206 Partial Content` with a `Content-Range`
@@ -66,6 +95,7 @@ use std::fmt;
 use std::io;
 use std::ops::Range;
 use std::pin::Pin;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -82,6 +112,7 @@ mod memory;
 #[cfg(feature = "s3")]
 #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
 mod s3;
+mod upload;
 
 pub use error::BlobError;
 pub use fs::FsBlobStore;
@@ -90,6 +121,7 @@ pub use memory::MemoryBlobStore;
 #[cfg(feature = "s3")]
 #[cfg_attr(docsrs, doc(cfg(feature = "s3")))]
 pub use s3::{S3BlobStore, S3Config};
+pub use upload::{UploadId, UploadProgress, check_declared_length};
 
 /// A body of bytes, streamed: the input of [`BlobStore::put`] and the output of [`BlobStore::get`].
 ///
@@ -240,6 +272,80 @@ pub trait BlobStore: Send + Sync + 'static {
     /// [`BlobError::NotFound`] when no such blob exists for `tenant` (including a key of another
     /// tenant, whose blob is left alone).
     async fn delete(&self, tenant: TenantId, key: &BlobKey) -> Result<(), BlobError>;
+
+    /// Begins a resumable upload of `length` bytes for `tenant` and answers its id (random and
+    /// unguessable, found only under this tenant). Nothing is visible under any key until
+    /// [`finish_upload`](Self::finish_upload).
+    ///
+    /// # Errors
+    /// [`BlobError::TooLarge`] when `length` is over `max_size`, before any byte is staged.
+    async fn begin_upload(
+        &self,
+        tenant: TenantId,
+        length: u64,
+        max_size: u64,
+    ) -> Result<UploadId, BlobError>;
+
+    /// Where the upload stands: the bytes staged so far (every one kept) and the declared length.
+    ///
+    /// # Errors
+    /// [`BlobError::NotFound`] when `tenant` has no such upload (never begun, finished, aborted,
+    /// swept, or another tenant's).
+    async fn upload_progress(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<UploadProgress, BlobError>;
+
+    /// Stages `body` at `offset` of the upload and answers the new offset. The bytes are durable
+    /// (as the module docs say per store) when this returns `Ok`.
+    ///
+    /// Every byte read before an error is kept, which is what makes the upload resumable: when the
+    /// body fails midway the append answers its error ([`BlobError::Io`]) after keeping what came
+    /// before, and [`upload_progress`](Self::upload_progress) reports the offset to resume from. A
+    /// dropped append may keep what it had read as well.
+    ///
+    /// # Errors
+    /// [`BlobError::OffsetMismatch`] when `offset` is not the current offset (nothing read);
+    /// [`BlobError::BeyondLength`] when the body goes past the declared length (the chunk that
+    /// crosses it is refused, the bytes before it kept); [`BlobError::UploadBusy`] while another
+    /// append runs; [`BlobError::NotFound`] as for [`upload_progress`](Self::upload_progress).
+    async fn append(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+        offset: u64,
+        body: ByteStream,
+    ) -> Result<u64, BlobError>;
+
+    /// Commits a complete upload as a blob, exactly as [`put`](Self::put) commits: when this
+    /// returns, the blob is durable under its new key with the SHA-256 of every staged byte, and
+    /// the upload is gone.
+    ///
+    /// # Errors
+    /// [`BlobError::UploadIncomplete`] before every declared byte is staged (the upload stays);
+    /// [`BlobError::UploadBusy`] while an append runs; [`BlobError::NotFound`] as for
+    /// [`upload_progress`](Self::upload_progress).
+    async fn finish_upload(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<StoredBlob, BlobError>;
+
+    /// Discards an upload and every byte it staged.
+    ///
+    /// # Errors
+    /// [`BlobError::UploadBusy`] while an append runs; [`BlobError::NotFound`] as for
+    /// [`upload_progress`](Self::upload_progress).
+    async fn abort_upload(&self, tenant: TenantId, upload: &UploadId) -> Result<(), BlobError>;
+
+    /// Discards, over all tenants, the uploads nothing was staged to for `older_than` (abandoned
+    /// by their clients), and answers how many went. A housekeeping job runs it now and then; an
+    /// upload being appended to is never swept.
+    ///
+    /// # Errors
+    /// [`BlobError::Io`] or [`BlobError::Backend`] when the staging cannot be listed or removed.
+    async fn sweep_uploads(&self, older_than: Duration) -> Result<u64, BlobError>;
 }
 
 /// The SHA-256 and the size of a body so far, and its size limit: what every put runs each chunk

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -10,14 +11,17 @@ use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path;
 use object_store::{
-    GetOptions, GetRange, MultipartUpload, ObjectStore, ObjectStoreExt, PutPayload,
+    GetOptions, GetRange, MultipartUpload, ObjectStore, ObjectStoreExt, PutMode, PutPayload,
 };
 use portal_core::TenantId;
 
+use super::upload::UploadLocks;
 use super::{
-    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob,
-    byte_stream, check_tenant,
+    BlobError, BlobKey, BlobRead, BlobStore, ByteRange, ByteStream, PutTally, StoredBlob, UploadId,
+    UploadProgress, byte_stream, check_declared_length, check_tenant,
 };
+
+mod staging;
 
 /// The default size of an upload part: S3 wants at least 5 MiB for every part but the last.
 const DEFAULT_PART_SIZE: usize = 8 * 1024 * 1024;
@@ -118,11 +122,21 @@ impl fmt::Debug for S3Config {
 /// when the upload is completed, which happens only after the body ended cleanly within the limit;
 /// otherwise the upload is aborted. An upload cut short by a crash stays invisible: give the bucket a
 /// lifecycle rule that removes incomplete multipart uploads after a day.
+///
+/// A resumable upload is staged as objects under `[<prefix>/]uploads/<tenant uuid>/<upload id>/`:
+/// a marker naming the declared length, and one object per chunk of at most the part size, each
+/// durable once its PUT returned. An append whose body fails stores what it had read before it
+/// answers; an append dropped midway loses at most the part it held in memory. Finishing streams
+/// the chunks, in order, into a multipart upload of the blob exactly as a put does (hashing them
+/// on the way), then deletes them. Chunks are written with conditional PUTs (`If-None-Match`), so
+/// replicas appending to one upload at once cannot both win.
 #[derive(Debug, Clone)]
 pub struct S3BlobStore {
     store: Arc<dyn ObjectStore>,
     prefix: Path,
     part_size: usize,
+    /// The uploads this process is appending to.
+    uploads: Arc<UploadLocks<()>>,
 }
 
 impl S3BlobStore {
@@ -160,6 +174,7 @@ impl S3BlobStore {
             store,
             prefix: Path::ROOT,
             part_size: DEFAULT_PART_SIZE,
+            uploads: Arc::default(),
         }
     }
 
@@ -299,6 +314,167 @@ impl BlobStore for S3BlobStore {
         // S3 deletes a missing object without complaint; the trait answers NotFound.
         self.store.head(&location).await.map_err(from_store)?;
         self.store.delete(&location).await.map_err(from_store)
+    }
+
+    async fn begin_upload(
+        &self,
+        tenant: TenantId,
+        length: u64,
+        max_size: u64,
+    ) -> Result<UploadId, BlobError> {
+        check_declared_length(length, max_size)?;
+        let upload = UploadId::generate();
+        let folder = staging::upload_folder(&self.prefix, tenant, upload);
+        self.store
+            .put(&staging::length_marker(&folder, length), PutPayload::new())
+            .await
+            .map_err(BlobError::backend)?;
+        Ok(upload)
+    }
+
+    async fn upload_progress(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<UploadProgress, BlobError> {
+        let folder = staging::upload_folder(&self.prefix, tenant, *upload);
+        Ok(staging::read(self.store.as_ref(), &folder).await?.progress)
+    }
+
+    async fn append(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+        offset: u64,
+        mut body: ByteStream,
+    ) -> Result<u64, BlobError> {
+        let (folder, _lock, staged) = self.lock_upload(tenant, *upload).await?;
+        let mut progress = staged.progress;
+        progress.check_offset(offset)?;
+        let mut start = offset;
+        let mut part = PartBuffer::default();
+        let streamed = async {
+            while let Some(chunk) = body.next().await {
+                let mut chunk = chunk?;
+                progress.admit(&chunk)?;
+                while !chunk.is_empty() {
+                    let take = chunk.len().min(self.part_size - part.len);
+                    part.push(chunk.split_to(take));
+                    if part.len == self.part_size {
+                        self.stage_chunk(&folder, start, part.take()).await?;
+                        start += self.part_size as u64;
+                    }
+                }
+            }
+            Ok::<_, BlobError>(())
+        }
+        .await;
+        // What was read is kept whether or not the body ended cleanly.
+        if part.len > 0 {
+            let len = part.len as u64;
+            self.stage_chunk(&folder, start, part.take()).await?;
+            start += len;
+        }
+        streamed?;
+        Ok(start)
+    }
+
+    async fn finish_upload(
+        &self,
+        tenant: TenantId,
+        upload: &UploadId,
+    ) -> Result<StoredBlob, BlobError> {
+        let (_, _lock, staged) = self.lock_upload(tenant, *upload).await?;
+        staged.progress.check_complete()?;
+        let body = staging::body(Arc::clone(&self.store), staged.chunks);
+        let stored = self.put(tenant, body, staged.progress.length).await?;
+        staging::discard(self.store.as_ref(), &staged.objects).await;
+        self.uploads.remove(tenant, *upload);
+        Ok(stored)
+    }
+
+    async fn abort_upload(&self, tenant: TenantId, upload: &UploadId) -> Result<(), BlobError> {
+        let (_, _lock, staged) = self.lock_upload(tenant, *upload).await?;
+        staging::discard(self.store.as_ref(), &staged.objects).await;
+        self.uploads.remove(tenant, *upload);
+        Ok(())
+    }
+
+    async fn sweep_uploads(&self, older_than: Duration) -> Result<u64, BlobError> {
+        let root = staging::uploads_root(&self.prefix);
+        let mut swept = 0;
+        for (tenant, upload, objects) in
+            staging::idle_uploads(self.store.as_ref(), &root, older_than).await?
+        {
+            // An upload some request of this process holds is in use, however old its last byte.
+            let Ok(_lock) = self.uploads.lock_or_insert_with(tenant, upload, || ()) else {
+                continue;
+            };
+            staging::discard(self.store.as_ref(), &objects).await;
+            self.uploads.remove(tenant, upload);
+            swept += 1;
+        }
+        Ok(swept)
+    }
+}
+
+impl S3BlobStore {
+    /// Locks an upload that exists (`NotFound` otherwise) and lists it.
+    async fn lock_upload(
+        &self,
+        tenant: TenantId,
+        upload: UploadId,
+    ) -> Result<
+        (
+            Path,
+            tokio::sync::OwnedMutexGuard<()>,
+            staging::StagedUpload,
+        ),
+        BlobError,
+    > {
+        let folder = staging::upload_folder(&self.prefix, tenant, upload);
+        // Checked before the lock, so ids that name nothing never take a place in memory.
+        staging::read(self.store.as_ref(), &folder).await?;
+        let lock = self.uploads.lock_or_insert_with(tenant, upload, || ())?;
+        match staging::read(self.store.as_ref(), &folder).await {
+            Ok(staged) => Ok((folder, lock, staged)),
+            Err(error) => {
+                drop(lock);
+                self.uploads.remove(tenant, upload);
+                Err(error)
+            }
+        }
+    }
+
+    /// Stores one chunk of an upload at `start`, unless another request already did.
+    async fn stage_chunk(
+        &self,
+        folder: &Path,
+        start: u64,
+        chunk: PutPayload,
+    ) -> Result<(), BlobError> {
+        let stored = self
+            .store
+            .put_opts(
+                &staging::chunk_object(folder, start),
+                chunk,
+                PutMode::Create.into(),
+            )
+            .await;
+        match stored {
+            Ok(_) => Ok(()),
+            Err(
+                object_store::Error::AlreadyExists { .. }
+                | object_store::Error::Precondition { .. },
+            ) => {
+                let staged = staging::read(self.store.as_ref(), folder).await?;
+                Err(BlobError::OffsetMismatch {
+                    expected: staged.progress.offset,
+                    given: start,
+                })
+            }
+            Err(error) => Err(BlobError::backend(error)),
+        }
     }
 }
 

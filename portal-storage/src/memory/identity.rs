@@ -95,6 +95,7 @@ impl State {
         self.users.insert(
             user.id,
             UserRow {
+                first_login_at: user.last_login_at,
                 user,
                 password_hash,
             },
@@ -772,7 +773,9 @@ impl IdentityStore for MemoryStore {
                 .get_mut(&user)
                 .filter(|row| row.user.tenant == tenant)
                 .ok_or(StoreError::NotFound)?;
-            row.user.last_login_at = Some(super::stored_time(at));
+            let at = super::stored_time(at);
+            row.user.last_login_at = Some(at);
+            row.first_login_at.get_or_insert(at);
             Ok(())
         })
     }

@@ -27,6 +27,32 @@ pub(super) struct InvitationTables {
 }
 
 impl State {
+    /// Invitation `id` of `tenant`, to change.
+    pub(super) fn invitation_mut(
+        &mut self,
+        tenant: TenantId,
+        id: InvitationId,
+    ) -> Option<&mut Invitation> {
+        self.invitations
+            .invitations
+            .get_mut(&id)
+            .filter(|invitation| invitation.tenant == tenant)
+    }
+
+    /// The invitations to one client of `tenant`.
+    pub(super) fn invitations_of_client(
+        &self,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> impl Iterator<Item = &Invitation> {
+        self.invitations
+            .invitations
+            .values()
+            .filter(move |invitation| {
+                invitation.tenant == tenant && invitation.client == Some(client)
+            })
+    }
+
     /// Drops the invitations of a deleted role, as the SQL backends' `ON DELETE CASCADE` does.
     pub(super) fn drop_invitations_of_role(&mut self, role: RoleId) {
         self.invitations

@@ -9,6 +9,7 @@
 //! (tenant binding, effective visibility, keyset pages), the others implement the traits.
 
 mod access;
+mod analytics;
 mod approvals;
 mod audit;
 mod content;
@@ -154,6 +155,8 @@ impl Stores {
 struct UserRow {
     user: User,
     password_hash: Option<String>,
+    /// The first login, set once (for adoption analytics).
+    first_login_at: Option<OffsetDateTime>,
 }
 
 /// A role with the tenant it belongs to (the core type does not carry it).
@@ -201,6 +204,8 @@ struct State {
     deadlines_announced: std::collections::HashSet<Uuid>,
     /// Notifications, mail preferences, webhook endpoints and deliveries.
     notify: notify::NotifyTables,
+    /// Downloads of document versions.
+    downloads: analytics::DownloadTable,
 }
 
 impl State {

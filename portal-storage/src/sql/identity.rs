@@ -183,8 +183,8 @@ for_each_backend! {
         ) -> StoreResult<()> {
             sqlx::query(
                 "INSERT INTO portal_user (user_id, tenant_id, email, name, side, disabled, locale, \
-                 password_hash, last_login_at, tour_done_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 password_hash, last_login_at, first_login_at, tour_done_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
             )
             .bind(*user.id.as_uuid())
             .bind(*user.tenant.as_uuid())
@@ -517,7 +517,8 @@ for_each_backend! {
             // A tenant write: only this tenant's caches can have read the user.
             let mut tx = self.write(tenant).await?;
             let changed = sqlx::query(
-                "UPDATE portal_user SET last_login_at = $3 WHERE tenant_id = $1 AND user_id = $2",
+                "UPDATE portal_user SET last_login_at = $3, first_login_at = COALESCE(first_login_at, $3) \
+                 WHERE tenant_id = $1 AND user_id = $2",
             )
             .bind(*tenant.as_uuid())
             .bind(*user.as_uuid())

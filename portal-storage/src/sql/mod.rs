@@ -35,6 +35,7 @@ macro_rules! for_each_backend {
     };
 }
 
+mod analytics;
 mod audit;
 mod chain;
 mod client;

@@ -8,6 +8,7 @@
 //! see — for a contact, `Shared` objects of its own clients — filtered in the query.
 
 mod access;
+mod analytics;
 mod audit;
 mod content;
 mod credentials;
@@ -18,6 +19,7 @@ mod tenancy;
 mod work;
 
 pub use access::{SessionStore, ShareLinkStore, ThrottleStore};
+pub use analytics::{AnalyticsStore, NewDownload};
 pub use audit::{AuditErasure, AuditFilter, AuditStore, ChainReport, OutboxStore, PersonalFactsOf};
 pub use content::{
     DecisionStore, DocumentFilter, DocumentStore, RequestStore, TaskStore, ThreadStore, UpdateStore,
@@ -39,6 +41,8 @@ pub use work::{
 
 #[cfg(any(test, feature = "mock"))]
 pub use access::{MockSessionStore, MockShareLinkStore, MockThrottleStore};
+#[cfg(any(test, feature = "mock"))]
+pub use analytics::MockAnalyticsStore;
 #[cfg(any(test, feature = "mock"))]
 pub use audit::{MockAuditStore, MockOutboxStore};
 #[cfg(any(test, feature = "mock"))]

@@ -8,7 +8,8 @@ use axum::response::Response;
 use portal_core::model::{Document, DocumentVersion};
 use portal_core::{DocumentId, DocumentVersionId, Permission, TenantScope};
 use portal_storage::blob::{BlobError, BlobKey, ByteRange};
-use portal_storage::rules;
+use portal_storage::{NewDownload, rules};
+use time::OffsetDateTime;
 
 use super::names;
 use super::sniff::FileKind;
@@ -131,6 +132,9 @@ async fn serve(
         Err(BlobError::RangeNotSatisfiable { size }) => return Ok(not_satisfiable(size)),
         Err(error) => return Err(ApiError::internal(error)),
     };
+    if starts_a_download(range) {
+        record_download(state, scope, version).await;
+    }
     let content_range = range.and(read.content_range());
     let length = read.len();
     let mut response = Response::new(Body::from_stream(read.body));
@@ -163,6 +167,34 @@ async fn serve(
         out.insert(header::CONTENT_RANGE, value);
     }
     Ok(response)
+}
+
+/// Records the download for the adoption figures. Every download path — the API's and the
+/// pages', which answer through it — passes here once the bytes are on their way. A failure is
+/// logged and the file still served: a lost count must never cost a download.
+async fn record_download(state: &PortalState, scope: &TenantScope, version: &DocumentVersion) {
+    let download = NewDownload {
+        version: version.id,
+        share_link: None,
+        at: OffsetDateTime::now_utc(),
+    };
+    if let Err(error) = state
+        .stores()
+        .analytics
+        .record_download(scope, download)
+        .await
+    {
+        tracing::warn!(%error, version = %version.id, "download not recorded");
+    }
+}
+
+/// Whether a request counts as a download: the whole file, or a range from its first byte. A
+/// later range resumes a download already counted.
+const fn starts_a_download(range: Option<ByteRange>) -> bool {
+    matches!(
+        range,
+        None | Some(ByteRange::From(0) | ByteRange::FromTo { first: 0, .. })
+    )
 }
 
 fn not_satisfiable(size: u64) -> Response {

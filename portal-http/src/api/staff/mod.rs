@@ -1,13 +1,14 @@
 //! The team's side of the API: clients, people and invitations, roles and the permission
 //! matrix, the work and its publication, approvals, invoices, share links, branding, the audit
-//! log, API keys and client exports — plus the caller's own account (second factor, password),
-//! which serves contacts too.
+//! log, API keys, client exports and adoption analytics — plus the caller's own account (second
+//! factor, password), which serves contacts too.
 //!
 //! Every staff route takes a [`StaffCaller`]: a client contact (or a preview as a client) is
 //! refused with 403 before the route runs (SEC-25). What a member of staff may do is still the
 //! stores' decision, made with the caller's scope on every call.
 
 pub mod account;
+pub mod analytics;
 pub mod api_keys;
 pub mod approvals;
 pub mod audit;

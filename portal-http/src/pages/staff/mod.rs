@@ -1,8 +1,10 @@
 //! The team's work pages: clients and contacts, the team, projects with publish toggles, the
-//! approval queue and the requests inbox. Every page is for the team only — a contact or a
-//! client preview gets the branded 404 on every `staff/` path — and every read and write goes
-//! through the stores with the page's scope, as the API's staff routes do.
+//! approval queue, the requests inbox and the clients' adoption analytics. Every page is for
+//! the team only — a contact or a client preview gets the branded 404 on every `staff/` path —
+//! and every read and write goes through the stores with the page's scope, as the API's staff
+//! routes do.
 
+mod analytics;
 mod approvals;
 mod client;
 mod client_export;
@@ -152,6 +154,8 @@ pub(crate) fn routes() -> Router<PortalState> {
         .route("/staff/requests/{request}", get(requests::show))
         .route("/staff/requests/{request}/messages", post(requests::reply))
         .route("/staff/requests/{request}/status", post(requests::move_to))
+        .route("/staff/analytics", get(analytics::overview))
+        .route("/staff/analytics/{client}", get(analytics::client))
 }
 
 /// This area's templates: `(name, compiled-in source)`, by page family.
@@ -192,6 +196,18 @@ pub(crate) const TEMPLATES: &[&[(&str, &str)]] = &[&[
         "staff/request.html",
         include_str!("../../../templates/staff/request.html"),
     ),
+    (
+        "staff/charts.html",
+        include_str!("../../../templates/staff/charts.html"),
+    ),
+    (
+        "staff/analytics.html",
+        include_str!("../../../templates/staff/analytics.html"),
+    ),
+    (
+        "staff/analytics_client.html",
+        include_str!("../../../templates/staff/analytics_client.html"),
+    ),
 ]];
 
 #[cfg(test)]
@@ -201,6 +217,7 @@ mod tests {
 
     /// The sources of this area's code, to find the message ids it names.
     const SOURCES: &[(&str, &str)] = &[
+        ("analytics/mod.rs", include_str!("analytics/mod.rs")),
         ("approvals.rs", include_str!("approvals.rs")),
         ("client.rs", include_str!("client.rs")),
         ("clients.rs", include_str!("clients.rs")),
