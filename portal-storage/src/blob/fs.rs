@@ -295,24 +295,29 @@ impl BlobStore for FsBlobStore {
         progress.check_offset(offset)?;
         let data = dir.join(UPLOAD_DATA);
         catch_up(&data, &mut staged, progress.offset).await?;
+        // Chunks are written synchronously (into the page cache: microseconds for a chunk), not
+        // through tokio's file, whose writes run on a blocking thread that outlives a dropped
+        // append: the length on disk — the offset `upload_progress` reports — would then still
+        // grow after the append was gone, and a client resuming from it would be refused.
         let mut file = OpenOptions::new()
             .append(true)
             .open(&data)
             .await
-            .map_err(not_found)?;
+            .map_err(not_found)?
+            .into_std()
+            .await;
         let streamed = async {
             while let Some(chunk) = body.next().await {
                 let chunk = chunk?;
                 progress.admit(&chunk)?;
-                file.write_all(&chunk).await?;
+                std::io::Write::write_all(&mut file, &chunk)?;
                 staged.update(&chunk);
             }
             Ok::<_, BlobError>(())
         }
         .await;
         // What was written is kept and made durable whether or not the body ended cleanly.
-        file.flush().await?;
-        file.sync_data().await?;
+        File::from_std(file).sync_data().await?;
         streamed?;
         Ok(progress.offset)
     }
