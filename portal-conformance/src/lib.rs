@@ -40,6 +40,7 @@ mod tests {
             ("people_reach", include_str!("stores/people_reach.rs")),
             ("preferences", include_str!("stores/preferences.rs")),
             ("tenancy", include_str!("stores/tenancy.rs")),
+            ("uploads", include_str!("stores/uploads.rs")),
             ("work", include_str!("stores/work.rs")),
         ];
         let mut checks = 0;
@@ -56,7 +57,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(checks, 108, "the stores suite's checks");
+        assert_eq!(checks, 111, "the stores suite's checks");
 
         let blob_list = include_str!("blob/mod.rs");
         let blob_checks = checks_in(include_str!("blob/suite.rs"), "<H: BlobHarness>(h: &H)");

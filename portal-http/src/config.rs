@@ -55,8 +55,12 @@ pub struct HttpConfig {
     pub tenant_quota_bytes: Option<u64>,
     /// How long a request (other than an upload or download) may take. Default: 30 s.
     pub request_timeout: Duration,
-    /// How long an upload, a download or a client export may take. Default: 1 hour.
+    /// How long an upload, a download or a client export may take. Default: 1 hour. A
+    /// resumable upload's parts each get this long.
     pub transfer_timeout: Duration,
+    /// How long a resumable upload may be continued after it was begun; its staged bytes are
+    /// discarded after that. Default: 24 hours.
+    pub resumable_upload_lifetime: Duration,
     /// How long a tenant looked up by slug or domain is reused before it is read again. Default:
     /// 5 s; a changed domain, branding or MFA policy shows after at most this long. Zero turns
     /// the cache off.
@@ -128,6 +132,7 @@ impl Default for HttpConfig {
             tenant_quota_bytes: None,
             request_timeout: Duration::from_secs(30),
             transfer_timeout: Duration::from_secs(60 * 60),
+            resumable_upload_lifetime: Duration::from_secs(24 * 60 * 60),
             tenant_cache_ttl: Duration::from_secs(5),
             rate_limit: Some(RateLimit {
                 per_second: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
@@ -216,6 +221,15 @@ impl HttpConfig {
     pub fn with_transfer_timeout(self, transfer_timeout: Duration) -> Self {
         Self {
             transfer_timeout,
+            ..self
+        }
+    }
+
+    /// Replaces [`resumable_upload_lifetime`](Self::resumable_upload_lifetime).
+    #[must_use]
+    pub fn with_resumable_upload_lifetime(self, resumable_upload_lifetime: Duration) -> Self {
+        Self {
+            resumable_upload_lifetime,
             ..self
         }
     }

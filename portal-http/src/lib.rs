@@ -24,6 +24,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::{Extension, Router};
 use tower::ServiceBuilder;
 
+pub use api::documents::resumable::sweep_expired_uploads;
 pub use api::openapi_json;
 pub use config::{HttpConfig, PagesConfig, RateLimit, TenantRouting};
 pub use error::ApiError;

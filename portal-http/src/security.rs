@@ -149,7 +149,8 @@ fn is_cross_site(request: &Request<Body>) -> bool {
 }
 
 /// Middleware: a request gets `request_timeout` (408 when it runs out), except file transfers —
-/// raw uploads (`application/octet-stream`), the pages' upload forms (`multipart/form-data`),
+/// raw uploads (`application/octet-stream`) and resumable uploads' parts
+/// (`application/offset+octet-stream`), the pages' upload forms (`multipart/form-data`),
 /// downloads and exports (a client's export reads all its records before the first byte) —
 /// which get `transfer_timeout`.
 pub(crate) async fn time_limit(
@@ -166,6 +167,7 @@ pub(crate) async fn time_limit(
             .is_some_and(|value| {
                 let value = value.as_bytes();
                 value.starts_with(b"application/octet-stream")
+                    || value.starts_with(b"application/offset+octet-stream")
                     || value.starts_with(b"multipart/form-data")
             });
     let limit = if transfer {

@@ -7,8 +7,8 @@ use crate::traits::{
     AnalyticsStore, ApiKeyStore, ApprovalStore, AuditStore, ClientStore, DecisionStore,
     DeliverableStore, DocumentStore, IdempotencyStore, IdentityStore, InvitationStore,
     InvoiceStore, LoginTokenStore, MembershipStore, MfaStore, MilestoneStore, NotificationStore,
-    OutboxStore, ProjectStore, RequestStore, SessionStore, ShareLinkStore, TaskStore,
-    TenantDirectory, ThreadStore, ThrottleStore, UpdateStore, WebhookStore,
+    OutboxStore, ProjectStore, RequestStore, ResumableUploadStore, SessionStore, ShareLinkStore,
+    TaskStore, TenantDirectory, ThreadStore, ThrottleStore, UpdateStore, WebhookStore,
 };
 
 /// Every store, each behind its own trait object, so a host or a test can swap any one of them
@@ -71,6 +71,8 @@ pub struct Stores {
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Adoption figures per client, and the download log they count.
     pub analytics: Arc<dyn AnalyticsStore>,
+    /// Resumable uploads in progress (their bytes are staged in the blob store).
+    pub uploads: Arc<dyn ResumableUploadStore>,
     /// Whether a tenant's data changed, for caches above the stores. Replace it together with
     /// any store you swap in, or with [`NoChangeFeed`](crate::NoChangeFeed) to turn caching off.
     pub changes: Arc<dyn ChangeFeed>,
@@ -106,6 +108,7 @@ pub trait Backend:
     + WebhookStore
     + IdempotencyStore
     + AnalyticsStore
+    + ResumableUploadStore
     + ChangeFeed
 {
 }
@@ -139,6 +142,7 @@ impl<T> Backend for T where
         + WebhookStore
         + IdempotencyStore
         + AnalyticsStore
+        + ResumableUploadStore
         + ChangeFeed
 {
 }
@@ -176,6 +180,7 @@ impl Stores {
             webhooks: backend.clone(),
             idempotency: backend.clone(),
             analytics: backend.clone(),
+            uploads: backend.clone(),
             changes: backend,
         }
     }

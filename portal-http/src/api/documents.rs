@@ -17,6 +17,7 @@
 
 pub mod download;
 pub(crate) mod names;
+pub mod resumable;
 mod sniff;
 pub mod upload;
 

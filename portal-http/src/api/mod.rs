@@ -107,6 +107,15 @@ pub(crate) fn routes() -> (axum::Router<PortalState>, utoipa::openapi::OpenApi) 
             documents::list_versions,
             documents::upload::upload_version
         ))
+        .routes(routes!(
+            documents::resumable::upload_options,
+            documents::resumable::create_upload
+        ))
+        .routes(routes!(
+            documents::resumable::upload_offset,
+            documents::resumable::append_upload,
+            documents::resumable::cancel_upload
+        ))
         .routes(routes!(documents::download::download_latest))
         .routes(routes!(documents::download::download_version))
         // document routes: end

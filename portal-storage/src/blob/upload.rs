@@ -50,6 +50,18 @@ impl UploadId {
             .map(Self)
             .map_err(|_| BlobError::InvalidUploadId)
     }
+
+    /// The id as a UUID, the form the SQL stores keep it in.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) const fn as_uuid(self) -> Uuid {
+        Uuid::from_u128(self.0)
+    }
+
+    /// The id a UUID from [`as_uuid`](Self::as_uuid) stands for.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) const fn from_uuid(uuid: Uuid) -> Self {
+        Self(uuid.as_u128())
+    }
 }
 
 impl fmt::Display for UploadId {

@@ -23,6 +23,7 @@ mod notify;
 mod publish;
 mod tenancy;
 mod threads;
+mod uploads;
 mod view;
 mod work;
 
@@ -206,6 +207,8 @@ struct State {
     notify: notify::NotifyTables,
     /// Downloads of document versions.
     downloads: analytics::DownloadTable,
+    /// Resumable uploads in progress.
+    uploads: uploads::UploadTable,
 }
 
 impl State {

@@ -58,6 +58,7 @@ mod session;
 mod sqlite;
 mod tenant;
 mod throttle;
+mod uploads;
 mod webhook;
 // The work: projects and everything under them (migration 0002).
 mod approval;

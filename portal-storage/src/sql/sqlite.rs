@@ -268,6 +268,25 @@ impl SqliteStore {
         sortable_time!("$1")
     );
 
+    /// Up to `$2` resumable uploads expired at `$1`, oldest expiry first.
+    pub(crate) const EXPIRED_UPLOADS: &'static str = concat!(
+        "SELECT tenant_id, upload_id FROM portal_resumable_upload WHERE ",
+        sortable_time!("expires_at"),
+        " <= ",
+        sortable_time!("$1"),
+        " ORDER BY ",
+        sortable_time!("expires_at"),
+        " LIMIT $2"
+    );
+
+    /// Deletes the resumable uploads expired at `$1`.
+    pub(crate) const DELETE_EXPIRED_UPLOADS: &'static str = concat!(
+        "DELETE FROM portal_resumable_upload WHERE ",
+        sortable_time!("expires_at"),
+        " <= ",
+        sortable_time!("$1")
+    );
+
     /// Counts a failure of key `$1` at `$2`, restarting a window that began at or before `$3`.
     pub(crate) const RECORD_FAILURE: &'static str = concat!(
         "INSERT INTO portal_throttle (throttle_key, failures, window_started_at, blocked_until) ",

@@ -16,6 +16,7 @@ pub(crate) mod idempotency;
 mod lifecycle;
 mod notify;
 mod tenancy;
+mod uploads;
 mod work;
 
 pub use access::{SessionStore, ShareLinkStore, ThrottleStore};
@@ -34,6 +35,11 @@ pub use notify::{
     AttemptRecord, DeliveryRequest, DueDelivery, MailBatch, NotificationStore, WebhookStore,
 };
 pub use tenancy::{ClientStore, IdentityStore, MembershipStore, TenantDirectory};
+pub(crate) use uploads::check_new_upload;
+pub use uploads::{
+    MAX_UPLOAD_FILE_NAME_BYTES, NewResumableUpload, ResumableUpload, ResumableUploadStore,
+    UploadTarget,
+};
 pub use work::{
     ApprovalDecision, ApprovalFilter, ApprovalStore, DeliverableStore, InvoiceFilter, InvoiceStore,
     MilestoneStore, ProjectFilter, ProjectProgress, ProjectStore,
@@ -58,6 +64,8 @@ pub use idempotency::MockIdempotencyStore;
 pub use notify::{MockNotificationStore, MockWebhookStore};
 #[cfg(any(test, feature = "mock"))]
 pub use tenancy::{MockClientStore, MockIdentityStore, MockMembershipStore, MockTenantDirectory};
+#[cfg(any(test, feature = "mock"))]
+pub use uploads::MockResumableUploadStore;
 #[cfg(any(test, feature = "mock"))]
 pub use work::{
     MockApprovalStore, MockDeliverableStore, MockInvoiceStore, MockMilestoneStore, MockProjectStore,

@@ -189,9 +189,11 @@ pub async fn upload_version(
 }
 
 /// A body committed to the blob store, not yet recorded.
-struct Received {
-    stored: StoredBlob,
-    content_type: &'static str,
+pub(super) struct Received {
+    /// The committed blob.
+    pub(super) stored: StoredBlob,
+    /// Its sniffed media type.
+    pub(super) content_type: &'static str,
 }
 
 /// Streams the body into the blob store. The first [`SNIFF_BYTES`] are held back and checked to
@@ -203,39 +205,17 @@ async fn receive(
     body: Body,
     limit: UploadLimit,
 ) -> Result<Received, ApiError> {
-    // Fused: once the body has ended it is chained below and must not be polled again.
-    let mut rest = body.into_data_stream().fuse();
-    let mut head = BytesMut::new();
-    let mut ended = false;
-    while head.len() < SNIFF_BYTES {
-        match rest.next().await {
-            Some(Ok(chunk)) => {
-                head.extend_from_slice(&chunk);
-                if u64::try_from(head.len()).unwrap_or(u64::MAX) > limit.bytes {
-                    return Err(limit.exceeded());
-                }
-            }
-            Some(Err(_)) => return Err(interrupted()),
-            None => {
-                ended = true;
-                break;
-            }
-        }
-    }
-    let window = head.get(..SNIFF_BYTES).unwrap_or(&head);
-    let whole = ended && head.len() <= SNIFF_BYTES;
+    let Head { bytes, ended, rest } = read_head(body, limit.bytes)
+        .await
+        .map_err(|error| error.unwrap_or_else(|| limit.exceeded()))?;
+    let window = bytes.get(..SNIFF_BYTES).unwrap_or(&bytes);
+    let whole = ended && bytes.len() <= SNIFF_BYTES;
     if !kind.matches(window, whole) {
-        return Err(ApiError::invalid(
-            "body",
-            "the file's content does not match its extension",
-        ));
+        return Err(content_mismatch());
     }
-    let body = byte_stream(
-        stream::iter([Ok(head.freeze())]).chain(rest.map(|chunk| chunk.map_err(io::Error::other))),
-    );
     let stored = state
         .blobs()
-        .put(scope.tenant_id(), body, limit.bytes)
+        .put(scope.tenant_id(), rest.into_stream(bytes), limit.bytes)
         .await
         .map_err(|error| put_failed(error, limit))?;
     Ok(Received {
@@ -244,10 +224,67 @@ async fn receive(
     })
 }
 
+/// The first bytes of a body, held back to be sniffed, and the rest of it.
+pub(super) struct Head {
+    /// At least [`SNIFF_BYTES`] bytes, unless the body ended first.
+    pub(super) bytes: BytesMut,
+    /// Whether the body ended within them.
+    pub(super) ended: bool,
+    /// The body after them.
+    pub(super) rest: Rest,
+}
+
+/// The rest of a body whose head was read.
+pub(super) struct Rest(futures_util::stream::Fuse<axum::body::BodyDataStream>);
+
+impl Rest {
+    /// The whole body again, `head` first, as the blob store takes it.
+    pub(super) fn into_stream(self, head: BytesMut) -> portal_storage::blob::ByteStream {
+        byte_stream(
+            stream::iter([Ok(head.freeze())])
+                .chain(self.0.map(|chunk| chunk.map_err(io::Error::other))),
+        )
+    }
+}
+
+/// Reads a body's first [`SNIFF_BYTES`] (or all of it, if shorter). `Err(None)` when more than
+/// `limit` bytes came; `Err(Some(_))` when the body broke off.
+pub(super) async fn read_head(body: Body, limit: u64) -> Result<Head, Option<ApiError>> {
+    // Fused: once the body has ended it is chained after the head and must not be polled again.
+    let mut rest = body.into_data_stream().fuse();
+    let mut head = BytesMut::new();
+    let mut ended = false;
+    while head.len() < SNIFF_BYTES {
+        match rest.next().await {
+            Some(Ok(chunk)) => {
+                head.extend_from_slice(&chunk);
+                if u64::try_from(head.len()).unwrap_or(u64::MAX) > limit {
+                    return Err(None);
+                }
+            }
+            Some(Err(_)) => return Err(Some(interrupted())),
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    Ok(Head {
+        bytes: head,
+        ended,
+        rest: Rest(rest),
+    })
+}
+
+/// The error for a file whose bytes are not the kind its name says.
+pub(super) fn content_mismatch() -> ApiError {
+    ApiError::invalid("body", "the file's content does not match its extension")
+}
+
 /// Records a committed body with `store` (a new document's first version, or an existing
 /// document's next); when the store refuses, or the tenant's quota turns out used up by uploads
 /// that finished meanwhile, the blob is deleted again so a refused upload leaves nothing behind.
-async fn record<T, Recorded>(
+pub(super) async fn record<T, Recorded>(
     state: &PortalState,
     scope: &TenantScope,
     received: Received,
@@ -297,7 +334,7 @@ where
 }
 
 /// Deletes the blob of an upload the store refused to record.
-async fn discard(state: &PortalState, scope: &TenantScope, stored: &StoredBlob) {
+pub(super) async fn discard(state: &PortalState, scope: &TenantScope, stored: &StoredBlob) {
     if let Err(error) = state.blobs().delete(scope.tenant_id(), &stored.key).await {
         tracing::warn!(%error, "could not delete the blob of a refused upload");
     }
@@ -318,24 +355,34 @@ fn put_failed(error: BlobError, limit: UploadLimit) -> ApiError {
     }
 }
 
-fn interrupted() -> ApiError {
+pub(super) fn interrupted() -> ApiError {
     ApiError::BadRequest("the upload broke off".to_owned())
 }
 
 /// Whether the request says `Content-Type: application/octet-stream` (parameters aside).
 fn sent_as_upload(headers: &HeaderMap) -> bool {
+    sent_as(headers, UPLOAD_MEDIA_TYPE)
+}
+
+/// Whether the request's `Content-Type` is `media_type` (parameters aside).
+pub(super) fn sent_as(headers: &HeaderMap, media_type: &str) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
-        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case(UPLOAD_MEDIA_TYPE))
+        .is_some_and(|sent| sent.trim().eq_ignore_ascii_case(media_type))
 }
 
 fn wrong_media_type() -> Response {
+    unsupported_media_type(UPLOAD_MEDIA_TYPE)
+}
+
+/// 415, naming the media type expected.
+pub(super) fn unsupported_media_type(expected: &str) -> Response {
     error_response(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
-        "expected application/octet-stream",
+        &format!("expected {expected}"),
     )
 }
 
@@ -343,13 +390,14 @@ fn wrong_media_type() -> Response {
 /// How much one upload may hold: the per-upload limit, or what is left of the tenant's quota if
 /// that is less (SEC-35). Uploads streaming side by side are checked again when recorded.
 #[derive(Debug, Clone, Copy)]
-struct UploadLimit {
-    bytes: u64,
+pub(super) struct UploadLimit {
+    /// The most bytes one upload may hold now.
+    pub(super) bytes: u64,
     by_quota: bool,
 }
 
 impl UploadLimit {
-    async fn of(state: &PortalState, scope: &TenantScope) -> Result<Self, ApiError> {
+    pub(super) async fn of(state: &PortalState, scope: &TenantScope) -> Result<Self, ApiError> {
         let config = state.config();
         let Some(quota) = config.tenant_quota_bytes else {
             return Ok(Self {
@@ -374,7 +422,7 @@ impl UploadLimit {
     }
 
     /// The error for a body over the limit.
-    const fn exceeded(self) -> ApiError {
+    pub(super) const fn exceeded(self) -> ApiError {
         if self.by_quota {
             ApiError::QuotaExceeded
         } else {

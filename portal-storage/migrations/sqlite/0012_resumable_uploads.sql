@@ -1,0 +1,36 @@
+-- Resumable uploads in progress: who began each, what its bytes become once complete, and until
+-- when it may be continued. The bytes themselves are staged in the blob store under the same id.
+-- Conventions as in 0001, plus STRICT tables as in 0002.
+--
+-- An upload becomes either a new document in a project (project_id, title, visibility) or the
+-- next version of a document (document_id). Deleting the user, project or document deletes the
+-- record; its staged bytes are then swept as idle.
+
+CREATE TABLE portal_resumable_upload (
+    tenant_id   BLOB    NOT NULL REFERENCES portal_tenant (tenant_id) ON DELETE CASCADE,
+    upload_id   BLOB    NOT NULL,
+    user_id     BLOB    NOT NULL,
+    project_id  BLOB    NULL,
+    title       TEXT    NULL,
+    visibility  TEXT    NULL CHECK (visibility IN ('internal', 'shared')),
+    document_id BLOB    NULL,
+    file_name   TEXT    NOT NULL CHECK (length(CAST(file_name AS BLOB)) BETWEEN 1 AND 255),
+    length      INTEGER NOT NULL CHECK (length >= 0),
+    created_at  TEXT    NOT NULL,
+    expires_at  TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, upload_id),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES portal_user (tenant_id, user_id)
+        ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, project_id) REFERENCES portal_project (tenant_id, project_id)
+        ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, document_id) REFERENCES portal_document (tenant_id, document_id)
+        ON DELETE CASCADE,
+    CHECK (
+        (project_id IS NOT NULL AND title IS NOT NULL AND visibility IS NOT NULL
+            AND document_id IS NULL)
+        OR (project_id IS NULL AND title IS NULL AND visibility IS NULL
+            AND document_id IS NOT NULL)
+    )
+) STRICT;
+-- The sweep finds expired uploads across tenants.
+CREATE INDEX portal_resumable_upload_expiry ON portal_resumable_upload (expires_at);
