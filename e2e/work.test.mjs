@@ -1,5 +1,6 @@
 // Browser tests of the client's work pages: an approver decides a deliverable from the
-// overview, a client admin uploads a file with the progress bar and downloads it again, and the
+// overview, a client admin uploads a file with the progress bar and downloads it again (also
+// after the connection of one of its parts was cut), and the
 // project, approval and documents pages are photographed at desktop and phone widths.
 //
 // Other test files run against the same server, one after another: this file changes nothing
@@ -175,6 +176,55 @@ test("a client uploads a file with a progress bar and downloads the same bytes",
   await phone.getByRole("heading", { level: 1, name: title }).waitFor();
   await phone.screenshot({ path: `${SHOTS}/document-${WIDTHS.phone}.png`, fullPage: true });
   await phone.context().close();
+});
+
+test("an upload whose connection drops resumes where the server stopped", async () => {
+  const tab = await page(WIDTHS.desktop);
+  await signIn(tab, "sarah@acme.example");
+  await tab.goto(`${TENANT}/documents`);
+  const form = tab.locator("form[data-upload]");
+  const title = `Drone footage notes ${stamp}`;
+  // Three parts of 8 MiB at most: the second one's connection is cut the first time.
+  const content = textFile(20 * 1024 * 1024);
+  const calls = [];
+  let cut = false;
+  await tab.route("**/api/v1/uploads/*", async (route) => {
+    const sent = route.request();
+    const offset = sent.headers()["upload-offset"];
+    calls.push(`${sent.method()} ${offset ?? ""}`.trim());
+    if (sent.method() === "PATCH" && offset !== "0" && !cut) {
+      cut = true;
+      await route.abort("connectionreset");
+      return;
+    }
+    await route.continue();
+  });
+  await form.getByLabel("Project", { exact: true }).selectOption({ label: "Website redesign" });
+  await form.getByLabel("Title (optional)").fill(title);
+  await form.getByLabel("File", { exact: true }).setInputFiles({
+    name: `drone-notes-${stamp}.txt`,
+    mimeType: "text/plain",
+    buffer: content,
+  });
+  await Promise.all([
+    tab.waitForURL(/\/documents\/[0-9a-f-]{36}\?notice=notice-documents-uploaded$/),
+    form.getByRole("button", { name: "Upload" }).click(),
+  ]);
+  assert.ok(cut, "a part's connection was cut");
+  assert.ok(calls.includes("HEAD"), `the page asked where to resume: ${calls.join(", ")}`);
+  assert.deepEqual(
+    calls.filter((call) => call.startsWith("PATCH")),
+    ["PATCH 0", "PATCH 8388608", "PATCH 8388608", "PATCH 16777216"],
+    "the cut part was sent again from the server's offset"
+  );
+  await tab.getByRole("heading", { level: 1, name: title }).waitFor();
+  const [download] = await Promise.all([
+    tab.waitForEvent("download"),
+    tab.getByRole("link", { name: /^Download version 1:/ }).click(),
+  ]);
+  const saved = await readFile(await download.path());
+  assert.ok(saved.equals(content), `the same ${content.length} bytes came back`);
+  await tab.context().close();
 });
 
 test("a refused upload shows the reason on the same page, and the form still works", async () => {

@@ -64,6 +64,9 @@ pub const MAGIC_LINK_PATH: &str = "auth/magic";
 /// The path, below a tenant's base, of the one-click mail preference page; the token follows
 /// as the last path segment.
 pub const MAIL_PREFERENCES_PATH: &str = "mail/preferences";
+/// The path, below a tenant's base, of a share link's page; the token follows as the last path
+/// segment.
+pub const SHARE_LINK_PATH: &str = "share";
 
 impl PortalLinks {
     /// Links under `origin`: `https://host[:port][/prefix]`, or `http` for `localhost` or a
@@ -176,6 +179,20 @@ impl PortalLinks {
         }
         url
     }
+
+    /// `{tenant base}share/{token}`: the page a share link opens, for a token of
+    /// [`ShareLinks::create`](crate::ShareLinks::create). The token is a path segment, so the
+    /// page's own links (its downloads) sit below it.
+    #[must_use]
+    pub fn share_link(&self, tenant: &Tenant, token: &str) -> Url {
+        let mut url = self.tenant_base(tenant);
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty();
+            segments.push(SHARE_LINK_PATH);
+            segments.push(token);
+        }
+        url
+    }
 }
 
 #[cfg(test)]
@@ -239,6 +256,25 @@ mod tests {
         assert_eq!(
             links.mail_preferences(&branded, "t").as_str(),
             "https://clients.northwind.test/mail/preferences/t"
+        );
+    }
+
+    #[test]
+    fn share_links_put_the_token_in_the_path() {
+        let links = PortalLinks::new("https://portal.example.com/p").unwrap();
+        assert_eq!(
+            links.share_link(&tenant(Vec::new()), "Ab-_9").as_str(),
+            "https://portal.example.com/p/northwind/share/Ab-_9"
+        );
+        let branded = tenant(vec!["clients.northwind.test".to_owned()]);
+        assert_eq!(
+            links.share_link(&branded, "t").as_str(),
+            "https://clients.northwind.test/share/t"
+        );
+        let single = links.with_single_tenant(Slug::parse("northwind").unwrap());
+        assert_eq!(
+            single.share_link(&tenant(Vec::new()), "t").as_str(),
+            "https://portal.example.com/p/share/t"
         );
     }
 

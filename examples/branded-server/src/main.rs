@@ -301,6 +301,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let stop = stop_rx.clone();
         async move { dispatcher.run(stopped(stop)).await }
     });
+    tokio::spawn(sweep_uploads(state.clone(), stop_rx.clone()));
     let router = if args.bench_baseline {
         app_with_baseline(state)
     } else {
@@ -334,6 +335,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
     database.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Discards resumable uploads not finished in time, at start and then hourly, until `stop`.
+async fn sweep_uploads(state: PortalState, stop: watch::Receiver<bool>) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    let stopping = stopped(stop);
+    tokio::pin!(stopping);
+    loop {
+        tokio::select! {
+            _ = every_hour.tick() => match portal_http::sweep_expired_uploads(&state).await {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "expired resumable uploads discarded"),
+                Err(error) => tracing::warn!(%error, "could not sweep expired resumable uploads"),
+            },
+            () = &mut stopping => return,
+        }
+    }
 }
 
 /// `verify-audit`: prints what was checked; fails when the chain is broken.

@@ -1,11 +1,16 @@
 // Progressive enhancement for the portal's pages. Every page works without this file; it only
 // adds conveniences where the browser runs scripts.
 //
-// Upload forms (`form[data-upload]`) are sent with XMLHttpRequest so a <progress> can show how
-// far the upload is, with its text in a live region for screen readers. On success the browser
-// follows the server's redirect; when the server refuses the upload, its page (the form with the
-// reason next to the field) replaces this one. The file field's box (`[data-drop-zone]`) also
-// takes a file dropped on it. Without script the same form posts as it is.
+// Upload forms (`form[data-upload]`) are sent by script so a <progress> can show how far the
+// upload is, with its text in a live region for screen readers. Where the form names a resumable
+// endpoint (`data-resumable`, the API's tus 1.0.0 uploads), the file goes there in parts: a
+// dropped connection is retried and resumed from the last byte the server kept, and choosing the
+// same file again after a reload resumes it too (its address is kept in localStorage). When the
+// server refuses to begin (a name, size or choice it does not accept), the form is posted as it
+// is, so its page shows the reason next to the field. Otherwise (or without that endpoint) the
+// form goes with XMLHttpRequest: on success the browser follows the server's redirect; on a
+// refusal, its page replaces this one. The file field's box (`[data-drop-zone]`) also takes a
+// file dropped on it. Without script the same form posts as it is.
 "use strict";
 
 (function () {
@@ -32,6 +37,182 @@
       alert.focus();
     }
     return true;
+  }
+
+  /** Bytes per PATCH: small enough to lose little to a dropped connection. */
+  var PART_BYTES = 8 * 1024 * 1024;
+  /** Waits between attempts after a dropped connection, in seconds. */
+  var RETRY_SECONDS = [1, 2, 4, 8, 15, 30, 30, 60];
+
+  /** Base64 of a text's UTF-8 bytes, as Upload-Metadata carries values. */
+  function base64(textValue) {
+    var bytes = new TextEncoder().encode(textValue);
+    var binary = "";
+    for (var i = 0; i < bytes.length; i += 1) {
+      binary += String.fromCharCode(bytes[i]);
+    }
+    return btoa(binary);
+  }
+
+  function tusHeaders(extra) {
+    var headers = { "Tus-Resumable": "1.0.0" };
+    Object.keys(extra || {}).forEach(function (name) {
+      headers[name] = extra[name];
+    });
+    return headers;
+  }
+
+  /**
+   * Sends `file` to the form's tus endpoint. `ui` reports progress and the outcome:
+   * `ui.progress(sent, total)`, `ui.resuming(sent, total)`, `ui.done(documentId)`,
+   * `ui.refusedAtStart()` (nothing sent: post the form instead), `ui.failed(refused)`.
+   */
+  function sendResumable(form, file, ui) {
+    var endpoint = form.getAttribute("data-resumable");
+    var project = form.querySelector("select[name=project]");
+    var title = form.querySelector("input[name=title]");
+    var share = form.querySelector("input[name=share]");
+    var document_ = form.getAttribute("data-resumable-document");
+    var pairs = [["filename", file.name]];
+    if (document_) {
+      pairs.push(["document", document_]);
+    } else {
+      pairs.push(["project", project ? project.value : ""]);
+      if (title && title.value.trim()) {
+        pairs.push(["title", title.value.trim()]);
+      }
+      pairs.push(["visibility", share && share.checked ? "shared" : "internal"]);
+    }
+    var metadata = pairs
+      .map(function (pair) {
+        return pair[0] + " " + base64(pair[1]);
+      })
+      .join(",");
+    var key = "portal-upload:" + [endpoint, metadata, file.size, file.lastModified].join("|");
+    var attempt = 0;
+
+    function remember(url) {
+      try {
+        if (url) {
+          window.localStorage.setItem(key, url);
+        } else {
+          window.localStorage.removeItem(key);
+        }
+      } catch (ignored) {
+        // Private browsing: resuming after a reload is lost, nothing else.
+      }
+    }
+
+    function remembered() {
+      try {
+        return window.localStorage.getItem(key);
+      } catch (ignored) {
+        return null;
+      }
+    }
+
+    function retry(url, sent) {
+      if (attempt >= RETRY_SECONDS.length) {
+        ui.failed(false);
+        return;
+      }
+      ui.resuming(sent, file.size);
+      var wait = RETRY_SECONDS[attempt] * 1000;
+      attempt += 1;
+      window.setTimeout(function () {
+        resume(url);
+      }, wait);
+    }
+
+    /** Asks where the upload stands, then sends from there. */
+    function resume(url) {
+      fetch(url, { method: "HEAD", headers: tusHeaders(), cache: "no-store" })
+        .then(function (response) {
+          if (response.status === 404 || response.status === 410) {
+            remember(null);
+            begin();
+            return;
+          }
+          if (!response.ok) {
+            retry(url, 0);
+            return;
+          }
+          send(url, Number(response.headers.get("Upload-Offset")));
+        })
+        .catch(function () {
+          retry(url, 0);
+        });
+    }
+
+    function begin() {
+      fetch(endpoint, {
+        method: "POST",
+        headers: tusHeaders({ "Upload-Length": String(file.size), "Upload-Metadata": metadata }),
+      })
+        .then(function (response) {
+          var url = response.headers.get("Location");
+          if (response.status === 201 && url) {
+            remember(url);
+            send(url, 0);
+          } else if (response.status >= 400 && response.status < 500) {
+            ui.refusedAtStart();
+          } else {
+            ui.failed(false);
+          }
+        })
+        .catch(function () {
+          ui.failed(false);
+        });
+    }
+
+    /** Sends the part at `offset`, and the next ones until the file is complete. */
+    function send(url, offset) {
+      var request = new XMLHttpRequest();
+      var part = file.slice(offset, Math.min(offset + PART_BYTES, file.size));
+      request.upload.addEventListener("progress", function (progress) {
+        ui.progress(offset + progress.loaded, file.size);
+      });
+      request.addEventListener("load", function () {
+        var kept = Number(request.getResponseHeader("Upload-Offset"));
+        if (request.status === 204) {
+          attempt = 0;
+          var documentId = request.getResponseHeader("Portal-Document-Id");
+          if (documentId) {
+            remember(null);
+            ui.done(documentId);
+          } else {
+            send(url, kept);
+          }
+        } else if (request.status === 409 && !isNaN(kept)) {
+          send(url, kept);
+        } else if (request.status === 423 || request.status >= 500) {
+          retry(url, offset);
+        } else if (request.status === 404) {
+          remember(null);
+          ui.failed(false);
+        } else {
+          remember(null);
+          ui.failed(true);
+        }
+      });
+      ["error", "abort", "timeout"].forEach(function (type) {
+        request.addEventListener(type, function () {
+          retry(url, offset);
+        });
+      });
+      request.open("PATCH", url);
+      request.setRequestHeader("Tus-Resumable", "1.0.0");
+      request.setRequestHeader("Upload-Offset", String(offset));
+      request.setRequestHeader("Content-Type", "application/offset+octet-stream");
+      request.send(part);
+    }
+
+    var known = remembered();
+    if (known) {
+      resume(known);
+    } else {
+      begin();
+    }
   }
 
   function enhanceUpload(form) {
@@ -101,33 +282,27 @@
       });
     }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      if (form.getAttribute("aria-busy") === "true") {
-        return;
-      }
-      var request = new XMLHttpRequest();
-      var announced = -1;
-      busy(true);
-      if (status) {
-        status.hidden = false;
-      }
+    function showProgress(sent, total) {
+      var percent = total > 0 ? Math.floor((sent / total) * 100) : 100;
       if (bar) {
-        bar.value = 0;
-      }
-      say(text(form, "data-upload-progress", "percent", "0"));
-
-      request.upload.addEventListener("progress", function (progress) {
-        if (!progress.lengthComputable || !bar) {
-          return;
-        }
-        var percent = Math.floor((progress.loaded / progress.total) * 100);
         bar.value = percent;
-        // Every tenth is enough for a live region.
-        var step = Math.floor(percent / 10);
-        if (step !== announced) {
-          announced = step;
-          say(text(form, "data-upload-progress", "percent", String(percent)));
+      }
+      // Every tenth is enough for a live region.
+      var step = Math.floor(percent / 10);
+      if (step !== announced) {
+        announced = step;
+        say(text(form, "data-upload-progress", "percent", String(percent)));
+      }
+    }
+
+    var announced = -1;
+
+    /** The form as it is, by XMLHttpRequest: the server's page answers. */
+    function postForm() {
+      var request = new XMLHttpRequest();
+      request.upload.addEventListener("progress", function (progress) {
+        if (progress.lengthComputable) {
+          showProgress(progress.loaded, progress.total);
         }
       });
       request.addEventListener("load", function () {
@@ -152,6 +327,51 @@
       });
       request.open("POST", form.action);
       request.send(new FormData(form));
+    }
+
+    var resumable =
+      form.hasAttribute("data-resumable") && window.fetch && window.TextEncoder && window.Blob;
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (form.getAttribute("aria-busy") === "true") {
+        return;
+      }
+      busy(true);
+      announced = -1;
+      if (status) {
+        status.hidden = false;
+      }
+      if (bar) {
+        bar.value = 0;
+      }
+      say(text(form, "data-upload-progress", "percent", "0"));
+      var file = input && input.files && input.files[0];
+      if (!resumable || !file) {
+        postForm();
+        return;
+      }
+      sendResumable(form, file, {
+        progress: showProgress,
+        resuming: function (sent, total) {
+          var percent = total > 0 ? Math.floor((sent / total) * 100) : 0;
+          say(text(form, "data-upload-resuming", "percent", String(percent)));
+        },
+        done: function (documentId) {
+          if (bar) {
+            bar.value = 100;
+          }
+          say(text(form, "data-upload-done"));
+          window.location.assign(
+            form.getAttribute("data-resumable-done").split("{id}").join(documentId)
+          );
+        },
+        refusedAtStart: postForm,
+        failed: function (refused) {
+          busy(false);
+          say(text(form, refused ? "data-upload-refused" : "data-upload-failed"));
+        },
+      });
     });
   }
 

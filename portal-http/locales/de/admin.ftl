@@ -287,6 +287,8 @@ admin-share-links-days = Bitte geben Sie eine ganze Zahl von Tagen an.
 admin-share-links-days-range = Bitte geben Sie 1 bis { $max } Tage an.
 admin-share-links-uses-invalid = Bitte geben Sie eine ganze Zahl ab 1 an oder lassen Sie das Feld leer.
 admin-share-links-created = Link zu { $target } erstellt
+admin-share-links-url = Der Link zum Versenden
+admin-share-links-url-hint = Wer diese Adresse öffnet, sieht die geteilten Inhalte des Projekts ohne Anmeldung. Kopieren Sie sie jetzt: Sie wird nur dieses eine Mal angezeigt.
 admin-share-links-token = Das Token des Links
 admin-share-links-token-hint = Kopieren Sie es jetzt: Es wird nur dieses eine Mal angezeigt und lässt sich nicht wiederherstellen.
 

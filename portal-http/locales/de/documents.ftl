@@ -44,6 +44,8 @@ documents-upload-version-submit = Neue Version hochladen
 documents-upload-progress = Wird hochgeladen … { $percent } %
 documents-upload-done = Hochladen abgeschlossen. Das Dokument wird geöffnet …
 documents-upload-failed = Das Hochladen hat nicht geklappt. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.
+documents-upload-resuming = Die Verbindung ist abgerissen. Es geht dort weiter, wo es aufgehört hat ({ $percent } % übertragen) …
+documents-upload-refused = Die Datei wurde abgelehnt: Ihr Inhalt passt nicht zu ihrem Namen, oder sie passt nicht mehr in den Speicher.
 documents-upload-dropped = Gewählte Datei: { $file }
 
 documents-error-no-file = Bitte wählen Sie eine Datei zum Hochladen.

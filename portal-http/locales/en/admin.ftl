@@ -286,6 +286,8 @@ admin-share-links-days = Please give a whole number of days.
 admin-share-links-days-range = Please give 1 to { $max } days.
 admin-share-links-uses-invalid = Please give a whole number of at least 1, or leave it empty.
 admin-share-links-created = Link to { $target } made
+admin-share-links-url = The link to send
+admin-share-links-url-hint = Whoever opens this address sees the project's shared content without signing in. Copy it now: it is shown only this once.
 admin-share-links-token = The link's token
 admin-share-links-token-hint = Copy it now: it is shown only this once and cannot be recovered.
 

@@ -43,6 +43,8 @@ documents-upload-version-submit = Upload new version
 documents-upload-progress = Uploading… { $percent }%
 documents-upload-done = Upload complete. Opening the document…
 documents-upload-failed = The upload did not get through. Please check your connection and try again.
+documents-upload-resuming = The connection dropped. Resuming where it stopped ({ $percent }% kept)…
+documents-upload-refused = The file was refused: its content does not match its name, or it no longer fits.
 documents-upload-dropped = File chosen: { $file }
 
 documents-error-no-file = Please choose a file to upload.

@@ -39,6 +39,7 @@ catalogue_files![
     "staff",
     "admin",
     "notify",
+    "shared",
 ];
 
 /// Why the catalogue could not be built or a message not formatted.

@@ -1,8 +1,8 @@
 //! Branded, server-rendered pages under the tenant's base, for browsers without any script:
 //! `login` (password, then the second factor when the account has one), `logout` and the
-//! overview at `/`, plus their stylesheets under `assets/`. Same tenant resolution, same session
-//! cookie and same stores as the JSON API; the overview is built by the API's own dashboard
-//! function.
+//! overview at `/`, the no-login pages of a share link (`share/{token}`, see [`shared`]), plus
+//! their stylesheets under `assets/`. Same tenant resolution, same session cookie and same
+//! stores as the JSON API; the overview is built by the API's own dashboard function.
 //!
 //! Every form carries a CSRF token ([`csrf`]); every page has a CSP without inline script or
 //! style. Unknown page paths — and anything of another tenant — answer the tenant's branded 404.
@@ -23,6 +23,7 @@ mod nav;
 mod notifications;
 mod page;
 mod session;
+mod shared;
 mod signed;
 mod staff;
 mod templates;
@@ -121,6 +122,7 @@ pub(crate) fn routes() -> Router<PortalState> {
         .merge(account::routes())
         .merge(staff::routes())
         .merge(admin::routes())
+        .merge(shared::routes())
         // A GET of a form's action (a bookmark, a reload) gets the branded 404, not a bare 405.
         .method_not_allowed_fallback(fallback)
 }

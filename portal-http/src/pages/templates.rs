@@ -44,6 +44,7 @@ pub(crate) fn builtin() -> impl Iterator<Item = (&'static str, &'static str)> {
         super::account::TEMPLATES,
         super::staff::TEMPLATES,
         super::admin::TEMPLATES,
+        super::shared::TEMPLATES,
     ]
     .into_iter()
     .flatten()

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use portal_core::model::{Document, DocumentVersion};
-use portal_core::{DocumentId, DocumentVersionId, Permission, TenantScope};
+use portal_core::{DocumentId, DocumentVersionId, Permission, ShareLinkId, TenantScope};
 use portal_storage::blob::{BlobError, BlobKey, ByteRange};
 use portal_storage::{NewDownload, rules};
 use time::OffsetDateTime;
@@ -77,7 +77,7 @@ pub async fn download_latest(
         .version(&caller.scope, current)
         .await?
         .ok_or(ApiError::NotFound)?;
-    serve(&state, &caller.scope, &document, &version, &headers).await
+    serve(&state, &caller.scope, &document, &version, &headers, None).await
 }
 
 /// Downloads one version of a document.
@@ -110,16 +110,18 @@ pub async fn download_version(
         .await?
         .filter(|version| version.document == document.id)
         .ok_or(ApiError::NotFound)?;
-    serve(&state, &caller.scope, &document, &version, &headers).await
+    serve(&state, &caller.scope, &document, &version, &headers, None).await
 }
 
-/// Streams a version's bytes, whole or the one range asked for.
-async fn serve(
+/// Streams a version's bytes, whole or the one range asked for, and records the download —
+/// through `share_link` when a share-link visitor (under a system scope of the tenant) takes it.
+pub(crate) async fn serve(
     state: &PortalState,
     scope: &TenantScope,
     document: &Document,
     version: &DocumentVersion,
     headers: &HeaderMap,
+    share_link: Option<ShareLinkId>,
 ) -> Result<Response, ApiError> {
     // Seeing a document needs `view_documents` (the store checks it); taking its bytes also
     // needs `download_documents`, which no store read covers.
@@ -133,7 +135,7 @@ async fn serve(
         Err(error) => return Err(ApiError::internal(error)),
     };
     if starts_a_download(range) {
-        record_download(state, scope, version).await;
+        record_download(state, scope, version, share_link).await;
     }
     let content_range = range.and(read.content_range());
     let length = read.len();
@@ -169,13 +171,19 @@ async fn serve(
     Ok(response)
 }
 
-/// Records the download for the adoption figures. Every download path — the API's and the
-/// pages', which answer through it — passes here once the bytes are on their way. A failure is
-/// logged and the file still served: a lost count must never cost a download.
-async fn record_download(state: &PortalState, scope: &TenantScope, version: &DocumentVersion) {
+/// Records the download for the adoption figures. Every download path — the API's, the
+/// pages' and the share links', which answer through it — passes here once the bytes are on
+/// their way. A failure is logged and the file still served: a lost count must never cost a
+/// download.
+async fn record_download(
+    state: &PortalState,
+    scope: &TenantScope,
+    version: &DocumentVersion,
+    share_link: Option<ShareLinkId>,
+) {
     let download = NewDownload {
         version: version.id,
-        share_link: None,
+        share_link,
         at: OffsetDateTime::now_utc(),
     };
     if let Err(error) = state

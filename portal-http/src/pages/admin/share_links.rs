@@ -1,8 +1,8 @@
 //! `admin/share-links`: the share links the viewer may manage (target, who made it, expiry,
 //! uses), making one for a project — the target the API allows — and revoking one, through the
 //! same share-link service as `POST /share-links` and `POST /share-links/{id}/revoke`
-//! (`create_share_links`). A new link's token is shown once, in the answer to the form; only
-//! its hash is stored.
+//! (`create_share_links`). A new link's address (`share/{token}`, the visitor's page) and token
+//! are shown once, in the answer to the form; only the token's hash is stored.
 
 use std::collections::HashMap;
 
@@ -94,10 +94,12 @@ struct FormView {
     error: Option<FormError>,
 }
 
-/// A link just made: its token, shown this once.
+/// A link just made: its address and token, shown this once.
 #[derive(Debug, Serialize)]
 struct Created {
     target: String,
+    /// The page the link opens, from the configured origin (never the request's `Host`).
+    url: String,
     token: String,
 }
 
@@ -304,6 +306,11 @@ async fn create_link(
         );
     let created = Created {
         target,
+        url: page
+            .state
+            .links()
+            .share_link(&page.page.tenant, token.expose_secret())
+            .to_string(),
         token: token.expose_secret().to_owned(),
     };
     render(

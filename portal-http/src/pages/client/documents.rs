@@ -10,7 +10,7 @@ mod download;
 pub(crate) mod form_body;
 mod list;
 pub(super) mod people;
-pub(super) mod size;
+pub(crate) mod size;
 mod upload;
 
 use axum::Router;

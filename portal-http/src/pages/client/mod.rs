@@ -5,7 +5,7 @@ mod approvals;
 pub(crate) mod documents;
 mod invoices;
 mod messages;
-mod projects;
+pub(crate) mod projects;
 mod requests;
 
 use axum::Router;

@@ -3,9 +3,9 @@
 //! approvals. Every read goes through the stores with the page's scope, so a page shows what
 //! the API's project routes would answer and nothing more; staff see internal items marked.
 
-mod detail;
+pub(crate) mod detail;
 pub(super) mod paging;
-mod timeline;
+pub(crate) mod timeline;
 
 use axum::Router;
 use axum::extract::RawQuery;

@@ -76,6 +76,12 @@ pub(super) struct UploadView {
     error: Option<FormError>,
     max_size: String,
     extensions: String,
+    /// The API's resumable upload endpoint (tus), which the page's script sends files to.
+    resumable: String,
+    /// The document a new version is for; `None` for a new document.
+    document: Option<String>,
+    /// The page to open once a resumable upload finished, with `{id}` for the document.
+    done: String,
 }
 
 impl UploadView {
@@ -87,8 +93,23 @@ impl UploadView {
         can_share: bool,
         typed: Typed,
     ) -> Result<Self, CatalogueError> {
+        let base = &page.page.base;
+        // A version form posts to `/documents/{id}/versions`: its document is the target.
+        let (document, notice) = match action
+            .strip_prefix("/documents/")
+            .and_then(|rest| rest.strip_suffix("/versions"))
+        {
+            Some(document) => (
+                Some(document.to_owned()),
+                "notice-documents-version-uploaded",
+            ),
+            None => (None, "notice-documents-uploaded"),
+        };
         Ok(Self {
-            action: format!("{}{action}", page.page.base),
+            resumable: format!("{base}/api/v1/uploads"),
+            document,
+            done: format!("{base}/documents/{{id}}?notice={notice}"),
+            action: format!("{base}{action}"),
             projects,
             project: typed.project,
             title: typed.title,
