@@ -308,6 +308,26 @@ async fn a_file_sent_in_parts_over_a_dropped_connection_becomes_a_document() {
     assert_eq!(beyond.status, 413, "{}", beyond.text);
     let resume = w.offset_of(&url, &w.contact).await;
 
+    // A part announced longer than what is left is refused before it is read.
+    let announced = w
+        .tus(
+            Method::PATCH,
+            &url,
+            &w.contact,
+            &[
+                ("upload-offset", resume.to_string()),
+                ("content-type", "application/offset+octet-stream".to_owned()),
+                (
+                    "content-length",
+                    (file.len() as u64 - resume + 1).to_string(),
+                ),
+            ],
+            Body::from(vec![0; file.len() - resume as usize + 1]),
+        )
+        .await;
+    assert_eq!(announced.status, 413, "{}", announced.text);
+    assert_eq!(w.offset_of(&url, &w.contact).await, resume);
+
     // The rest completes the file: recorded as a new shared document.
     let last = w
         .patch(

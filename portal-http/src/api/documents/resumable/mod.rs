@@ -419,6 +419,15 @@ async fn append(
     }
     let at = protocol::number(headers, &UPLOAD_OFFSET).map_err(refused)?;
     let upload = find(state, scope, raw_id).await?;
+    // A part announced longer than what is left is refused before any of it is read.
+    let left = upload.length.saturating_sub(at);
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if announced.is_some_and(|length| length > left) {
+        return Err(refused(ApiError::PayloadTooLarge));
+    }
     let kind = names::file_name(&upload.file_name).map_err(refused)?.kind;
     let tenant = scope.tenant_id();
     let part = if at == 0 {
