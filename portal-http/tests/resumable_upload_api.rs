@@ -11,6 +11,7 @@
 
 mod support;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -22,7 +23,7 @@ use portal_core::model::{AuditContext, ClientInput, ProjectInput, ProjectStatus}
 use portal_core::{BuiltinRole, DisplayName, ProjectId, TenantId, TenantScope, Visibility};
 use portal_http::HttpConfig;
 use portal_storage::Stores;
-use portal_storage::blob::MemoryBlobStore;
+use portal_storage::blob::{BlobStore, FsBlobStore, MemoryBlobStore};
 use sha2::{Digest as _, Sha256};
 use support::client_work::person;
 use support::{Portal, Reply};
@@ -94,7 +95,11 @@ async fn shared_project(
 }
 
 async fn world_with(config: HttpConfig) -> World {
-    let portal = Portal::build_with_blobs(config, None, MemoryBlobStore::new()).await;
+    world_over(config, Arc::new(MemoryBlobStore::new())).await
+}
+
+async fn world_over(config: HttpConfig, blobs: Arc<dyn BlobStore>) -> World {
+    let portal = Portal::with_blob_store(config, blobs).await;
     let (stores, acme) = (&portal.stores, portal.acme);
     let (north, project) = shared_project(stores, acme, "North").await;
     let (south, south_project) = shared_project(stores, acme, "South").await;
@@ -665,5 +670,147 @@ async fn expired_uploads_are_swept() {
             .await
             .unwrap(),
         0
+    );
+}
+
+/// The size of the large upload: 2 GiB, or `PORTAL_TEST_RESUMABLE_BYTES` (e.g. a few MiB for a
+/// quick local run). CI runs the default.
+fn large_upload_bytes() -> u64 {
+    std::env::var("PORTAL_TEST_RESUMABLE_BYTES")
+        .ok()
+        .map(|bytes| {
+            bytes
+                .parse()
+                .expect("PORTAL_TEST_RESUMABLE_BYTES is a number of bytes")
+        })
+        .unwrap_or(2 << 30)
+}
+
+/// `len` bytes of the large file from `offset` on, regenerated for any offset: a PDF header, then
+/// one pseudo-random MiB repeated at a shifting rotation (fast to make even in a debug build).
+fn large_content(offset: u64, len: u64) -> Vec<u8> {
+    const BLOCK: u64 = 1 << 20;
+    static BASE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        (0..BLOCK)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0]
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(len as usize);
+    let mut at = offset;
+    while at < offset + len {
+        let (block, within) = (at / BLOCK, at % BLOCK);
+        let from = ((within + block * 7_919) % BLOCK) as usize;
+        let take = (offset + len - at)
+            .min(BLOCK - within)
+            .min(BLOCK - from as u64) as usize;
+        out.extend_from_slice(&base[from..from + take]);
+        at += take as u64;
+    }
+    let header = b"%PDF-1.7\n";
+    for (index, byte) in header.iter().enumerate() {
+        let index = index as u64;
+        if index >= offset && index < offset + len {
+            out[(index - offset) as usize] = *byte;
+        }
+    }
+    out
+}
+
+/// A part from `start` to `end` in 1 MiB chunks, each hashed into `sent`; when `cut`, the
+/// connection drops after them.
+fn large_part(start: u64, end: u64, cut: bool, sent: Arc<Mutex<Sha256>>) -> Body {
+    const CHUNK: u64 = 1 << 20;
+    let chunks = (start..end).step_by(CHUNK as usize).map(move |from| {
+        let data = large_content(from, CHUNK.min(end - from));
+        sent.lock().unwrap().update(&data);
+        Ok::<_, std::io::Error>(Bytes::from(data))
+    });
+    let dropped = cut.then(|| Err(std::io::Error::other("connection reset")));
+    Body::from_stream(stream::iter(chunks.chain(dropped)))
+}
+
+/// Peak resident memory of this process so far, in bytes (Linux).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+#[tokio::test]
+async fn a_2_gib_upload_cut_off_three_times_completes_with_the_right_sha256_in_bounded_memory() {
+    let total = large_upload_bytes();
+    let root = tempfile::tempdir().unwrap();
+    let blobs = FsBlobStore::open(root.path()).await.unwrap();
+    let w = world_over(
+        HttpConfig::default().with_max_upload_bytes(total),
+        Arc::new(blobs),
+    )
+    .await;
+    let before = peak_rss();
+    let url = w.begin(&w.contact, "site archive.pdf", total).await;
+
+    let sent = Arc::new(Mutex::new(Sha256::new()));
+    // Where the connection drops: at odd bytes, mid-chunk.
+    let cuts = [total / 10 + 12_345, total / 2 + 7, total * 4 / 5 + 999];
+    let mut offset = 0;
+    for cut in cuts {
+        let reply = w
+            .patch(
+                &url,
+                &w.contact,
+                offset,
+                large_part(offset, cut, true, sent.clone()),
+            )
+            .await;
+        assert_eq!(reply.status, 400, "the part broke off: {}", reply.text);
+        offset = w.offset_of(&url, &w.contact).await;
+        assert_eq!(offset, cut, "every byte before the drop was kept");
+    }
+    let last = w
+        .patch(
+            &url,
+            &w.contact,
+            offset,
+            large_part(offset, total, false, sent.clone()),
+        )
+        .await;
+    assert_eq!(last.status, 204, "{}", last.text);
+    let document = last.headers["portal-document-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let expected: String = std::mem::take(&mut *sent.lock().unwrap())
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let versions = w
+        .portal
+        .get(
+            &format!("/acme/api/v1/documents/{document}/versions"),
+            Some(&w.contact),
+        )
+        .await
+        .json();
+    assert_eq!(versions["items"][0]["sha256"], expected.as_str());
+    assert_eq!(versions["items"][0]["size"], total);
+    let growth = peak_rss().saturating_sub(before);
+    println!("peak RSS growth over the upload: {} MiB", growth >> 20);
+    assert!(
+        growth < 256 << 20,
+        "memory grew by {} MiB for a {} MiB upload",
+        growth >> 20,
+        total >> 20
     );
 }
