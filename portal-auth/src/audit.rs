@@ -37,6 +37,8 @@ pub const SESSION_ROTATED: &str = "session.rotated";
 pub const SESSION_REVOKED: &str = "session.revoked";
 /// One use of a share link (its actor is the link).
 pub const SHARE_LINK_USED: &str = "share_link.used";
+/// A file uploaded through a share link (its actor is the link; the object the document).
+pub const SHARE_LINK_UPLOADED: &str = "share_link.uploaded";
 
 /// The object of an authentication event: the user, when known.
 pub(crate) fn user_object(user: UserId) -> ObjectRef {

@@ -39,7 +39,7 @@ pub use mail_links::{MailLinkClaims, MailLinkError, MailLinkKey, MailLinkKeyErro
 pub use mfa::{Mfa, MfaStatus, RecoveryCodes, TotpKey, TotpKeyError, TotpSetup};
 pub use recovery::Recovery;
 pub use session::{Authenticated, Sessions};
-pub use share_link::ShareLinks;
+pub use share_link::{NewShareLink, ShareLinks};
 pub use step_up::{AuthenticatedAt, require_recent_authentication};
 pub use token::{
     ApiKeySecret, InvitationToken, LoginToken, MfaChallengeToken, SessionToken, ShareLinkToken,

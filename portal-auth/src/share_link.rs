@@ -1,20 +1,25 @@
-//! Share links: no-login, read-only, expiring, revocable views of a project (SEC-14).
+//! Share links: no-login, expiring, revocable views of a project (SEC-14), which may also take
+//! uploads.
 //!
 //! A link's token is 256 bits from the operating system's CSPRNG ([`ShareLinkToken`]); only its
 //! SHA-256 is stored. Every link expires (at most [`AuthConfig::share_link_max_lifetime`], 90
 //! days by default), may carry a use limit, and can be revoked. Opening a link counts one use
 //! atomically in the store and appends a `share_link.used` event to the tenant's audit log with
-//! the link as the actor; the token never goes into the audit log.
+//! the link as the actor; the token never goes into the audit log. The later parts of an upload
+//! begun through a link are checked with [`ShareLinks::live`], which counts nothing; a finished
+//! upload appends `share_link.uploaded`.
 
 use std::sync::Arc;
 
-use portal_core::model::{Actor, AuditContext, AuditOutcome, ObjectRef, ShareLink, ShareTarget};
-use portal_core::{ProjectId, ShareLinkId, TenantScope};
+use portal_core::model::{
+    Actor, AuditContext, AuditOutcome, ObjectRef, ShareAccess, ShareLink, ShareTarget,
+};
+use portal_core::{DocumentId, DocumentVersionId, ProjectId, ShareLinkId, TenantScope};
 use portal_storage::Stores;
 use serde_json::json;
 use time::Duration;
 
-use crate::audit::{self, SHARE_LINK_USED};
+use crate::audit::{self, SHARE_LINK_UPLOADED, SHARE_LINK_USED};
 use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::error::AuthError;
@@ -35,6 +40,9 @@ pub struct NewShareLink {
     pub project: ProjectId,
     /// Whether files may be downloaded through it.
     pub allow_download: bool,
+    /// Whether visitors may upload files through it (each becomes an internal document of the
+    /// project); the maker needs `upload_documents` there.
+    pub allow_upload: bool,
     /// How long it lives: positive and at most [`AuthConfig::share_link_max_lifetime`].
     pub expires_in: Duration,
     /// How many uses it allows (at least one), if limited.
@@ -80,6 +88,7 @@ impl ShareLinks {
             NewShareLink {
                 project,
                 allow_download,
+                allow_upload: false,
                 expires_in,
                 max_uses,
             },
@@ -111,7 +120,10 @@ impl ShareLinks {
                 scope,
                 ShareTarget::Project(new.project),
                 token.hash(),
-                new.allow_download,
+                ShareAccess {
+                    download: new.allow_download,
+                    upload: new.allow_upload,
+                },
                 expires_at,
                 new.max_uses,
                 audit,
@@ -156,6 +168,45 @@ impl ShareLinks {
         );
         audit::record(self.stores.audit.as_ref(), link.tenant, context, event).await?;
         Ok(link)
+    }
+
+    /// The link whose token is `presented`, if it still works (not revoked, unexpired, its
+    /// client not archived), counting no use: for the parts of an upload begun through it (a
+    /// used-up link answers too, so the upload begun with its last use can finish). Anything
+    /// else is [`AuthError::InvalidShareLink`].
+    pub async fn live(&self, presented: &str) -> Result<ShareLink, AuthError> {
+        let Ok(token) = ShareLinkToken::parse(presented) else {
+            return Err(AuthError::InvalidShareLink);
+        };
+        self.stores
+            .share_links
+            .live_share_link(&token.hash(), self.clock.now())
+            .await?
+            .ok_or(AuthError::InvalidShareLink)
+    }
+
+    /// Appends `share_link.uploaded` to the link's tenant's audit log: `document` (its
+    /// `version`) came in through `link`. The store recorded the document itself under a system
+    /// scope, so this event is what names the link as its source.
+    pub async fn record_upload(
+        &self,
+        link: &ShareLink,
+        document: DocumentId,
+        version: DocumentVersionId,
+        context: &AuditContext,
+    ) -> Result<(), AuthError> {
+        let event = audit::event(
+            Actor::ShareLink(link.id),
+            SHARE_LINK_UPLOADED,
+            Some(ObjectRef {
+                kind: "document".to_owned(),
+                id: *document.as_uuid(),
+            }),
+            AuditOutcome::Success,
+            json!({ "target": link.target, "version": version }),
+        );
+        audit::record(self.stores.audit.as_ref(), link.tenant, context, event).await?;
+        Ok(())
     }
 
     /// Revokes a link (`create_share_links`); revoking a revoked link is not an error.

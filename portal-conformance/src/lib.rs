@@ -57,7 +57,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(checks, 111, "the stores suite's checks");
+        assert_eq!(checks, 112, "the stores suite's checks");
 
         let blob_list = include_str!("blob/mod.rs");
         let blob_checks = checks_in(include_str!("blob/suite.rs"), "<H: BlobHarness>(h: &H)");

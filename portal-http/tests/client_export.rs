@@ -192,7 +192,10 @@ async fn seed_client(portal: &Portal) -> Seeded {
             &staff,
             ShareTarget::Project(work.project),
             Sha256Digest::from_bytes(SHARE_TOKEN),
-            true,
+            portal_core::model::ShareAccess {
+                download: true,
+                upload: false,
+            },
             in_a_week,
             None,
             &ctx(),

@@ -93,6 +93,7 @@ const PUBLIC: &[&str] = &[
     "POST /auth/reset",
     "POST /auth/reset/complete",
     "GET /openapi.json",
+    "OPTIONS /uploads",
 ];
 
 /// Acts for a person at a keyboard: their sessions, second factor and password, making API
@@ -430,6 +431,8 @@ struct Ids {
     session: String,
     webhook: String,
     delivery: String,
+    /// A resumable upload begun by a contact of the client who is not one of the callers.
+    upload: String,
 }
 
 impl Ids {
@@ -459,10 +462,11 @@ impl Ids {
             session: format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple()),
             webhook: id(),
             delivery: id(),
+            upload: Uuid::new_v4().simple().to_string(),
         }
     }
 
-    fn all(&self) -> [&str; 23] {
+    fn all(&self) -> [&str; 24] {
         [
             &self.client,
             &self.project,
@@ -487,6 +491,7 @@ impl Ids {
             &self.session,
             &self.webhook,
             &self.delivery,
+            &self.upload,
         ]
     }
 }
@@ -499,6 +504,8 @@ enum Payload {
     Upload,
     /// A sync batch: JSON under a fresh `Idempotency-Key`.
     Sync(Value),
+    /// A resumable upload's request: its tus headers and body.
+    Tus(Vec<(&'static str, String)>, Vec<u8>),
 }
 
 /// Who proves a row valid, and with which status.
@@ -558,6 +565,26 @@ fn branding_body() -> Value {
 }
 
 const NEW_PASSWORD: &str = "another long passphrase for 2030";
+
+/// Begins a resumable upload of a new document (a small PDF) in `project`.
+fn begin_upload(project: &str) -> Payload {
+    use base64::Engine as _;
+    let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+    Payload::Tus(
+        vec![
+            ("upload-length", pdf().len().to_string()),
+            (
+                "upload-metadata",
+                format!(
+                    "filename {},project {}",
+                    encode("brief.pdf"),
+                    encode(project)
+                ),
+            ),
+        ],
+        Vec::new(),
+    )
+}
 
 /// The table: one row per operation of the document.
 #[allow(
@@ -1039,6 +1066,64 @@ fn rows() -> Vec<Row> {
                 ))
             },
             Documented(ClientAdmin),
+        ),
+        // resumable uploads (tus): each belongs to whoever began it — here a contact who is not
+        // one of the callers, so every caller finds nothing
+        row(
+            Method::OPTIONS,
+            "/uploads",
+            none,
+            |_| ("/uploads".into(), Payload::None),
+            Documented(Anonymous),
+        ),
+        row(
+            p.clone(),
+            "/uploads",
+            Client,
+            |i| ("/uploads".into(), begin_upload(&i.project)),
+            Documented(Owner),
+        ),
+        row(
+            Method::HEAD,
+            "/uploads/{upload_id}",
+            Nobody,
+            |i| {
+                (
+                    format!("/uploads/{}", i.upload),
+                    Payload::Tus(Vec::new(), Vec::new()),
+                )
+            },
+            Status(Owner, 404),
+        ),
+        row(
+            patch.clone(),
+            "/uploads/{upload_id}",
+            Nobody,
+            |i| {
+                (
+                    format!("/uploads/{}", i.upload),
+                    Payload::Tus(
+                        vec![
+                            ("upload-offset", "0".to_owned()),
+                            ("content-type", "application/offset+octet-stream".to_owned()),
+                        ],
+                        pdf(),
+                    ),
+                )
+            },
+            Status(Owner, 404),
+        ),
+        row(
+            d.clone(),
+            "/uploads/{upload_id}",
+            Nobody,
+            |i| {
+                (
+                    format!("/uploads/{}", i.upload),
+                    Payload::Tus(Vec::new(), Vec::new()),
+                )
+            },
+            Status(Owner, 404),
         ),
         // staff: clients and branding
         row(
@@ -2170,6 +2255,33 @@ impl World {
             )
             .await
             .json();
+        // An upload of the bystander's (a viewer, who could not begin one through the API: the
+        // record is made in the store): nobody among the callers may see it.
+        let bystander_scope =
+            support::client_work::scope_of(&self.portal.stores, tenant, bystander).await;
+        let now = time::OffsetDateTime::now_utc();
+        let upload = self
+            .portal
+            .stores
+            .uploads
+            .create_resumable_upload(
+                &bystander_scope,
+                portal_storage::traits::UploadOwner::User(bystander),
+                portal_storage::traits::NewResumableUpload {
+                    id: portal_storage::blob::UploadId::generate(),
+                    target: portal_storage::traits::UploadTarget::NextVersion {
+                        document: text(&uploaded["document"]["id"]).parse().unwrap(),
+                    },
+                    file_name: "brief.pdf".into(),
+                    length: 1_000,
+                    created_at: now,
+                    expires_at: now + time::Duration::hours(1),
+                },
+            )
+            .await
+            .unwrap()
+            .id
+            .to_string();
         Ids {
             client: w.client.to_string(),
             project: w.project.to_string(),
@@ -2194,6 +2306,7 @@ impl World {
             session: text(&sessions[0]["id"]),
             webhook,
             delivery,
+            upload,
         }
     }
 
@@ -2273,6 +2386,13 @@ impl World {
             Payload::Upload => {
                 request = request.header(header::CONTENT_TYPE, "application/octet-stream");
                 Body::from(pdf())
+            }
+            Payload::Tus(headers, body) => {
+                request = request.header("tus-resumable", "1.0.0");
+                for (name, value) in headers {
+                    request = request.header(name, value);
+                }
+                Body::from(body)
             }
         };
         self.portal.send(request.body(body).unwrap()).await

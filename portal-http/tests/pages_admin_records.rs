@@ -448,7 +448,10 @@ async fn foreign_share_link(
             scope,
             portal_core::model::ShareTarget::Project(project),
             portal_core::state::Sha256Digest::from_bytes([9; 32]),
-            false,
+            portal_core::model::ShareAccess {
+                download: false,
+                upload: false,
+            },
             time::OffsetDateTime::now_utc() + time::Duration::days(1),
             None,
             &AuditContext::default(),

@@ -1,4 +1,4 @@
-use portal_core::model::ShareTarget;
+use portal_core::model::{ShareAccess, ShareTarget};
 use portal_core::{BuiltinRole, DomainError};
 use portal_storage::{Page, StoreError};
 use time::{Duration, OffsetDateTime};
@@ -23,7 +23,10 @@ pub async fn share_links(h: &Harness) {
             &manager,
             target,
             first_token,
-            false,
+            ShareAccess {
+                download: false,
+                upload: false,
+            },
             now + Duration::days(7),
             Some(2),
             &ctx(),
@@ -76,7 +79,10 @@ pub async fn share_links(h: &Harness) {
             &manager,
             target,
             expiring_token,
-            true,
+            ShareAccess {
+                download: true,
+                upload: false,
+            },
             now + Duration::days(1),
             None,
             &ctx(),
@@ -99,7 +105,10 @@ pub async fn share_links(h: &Harness) {
             &manager,
             target,
             revocable_token,
-            true,
+            ShareAccess {
+                download: true,
+                upload: false,
+            },
             now + Duration::days(1),
             None,
             &ctx(),
@@ -128,7 +137,10 @@ pub async fn share_links(h: &Harness) {
             &manager,
             target,
             token(),
-            false,
+            ShareAccess {
+                download: false,
+                upload: false,
+            },
             now + Duration::days(91),
             None,
             &ctx(),
@@ -150,7 +162,10 @@ pub async fn share_links(h: &Harness) {
             &contact,
             target,
             token(),
-            false,
+            ShareAccess {
+                download: false,
+                upload: false,
+            },
             now + Duration::days(1),
             None,
             &ctx(),

@@ -4,7 +4,8 @@
 
 use portal_core::model::{
     ApprovalRequest, ClientInput, DeliverableInput, InvoiceInput, MilestoneInput, NewDecision,
-    NewDocument, NewMessage, NewRequest, NewTask, NewUpdate, ShareTarget, TaskOwner, ThreadSubject,
+    NewDocument, NewMessage, NewRequest, NewTask, NewUpdate, ShareAccess, ShareTarget, TaskOwner,
+    ThreadSubject,
 };
 use portal_core::state::{
     ApprovalOutcome, DeliverableStatus, InvoiceStatus, MilestoneStatus, RequestStatus,
@@ -171,7 +172,10 @@ async fn victim(stores: &Stores) -> Victim {
             &owner,
             ShareTarget::Project(work.project),
             token(),
-            true,
+            ShareAccess {
+                download: true,
+                upload: false,
+            },
             OffsetDateTime::now_utc() + time::Duration::days(3),
             None,
             &ctx(),
@@ -871,7 +875,10 @@ async fn attack(stores: &Stores, attacker: &TenantScope, victim: &Victim) {
                 attacker,
                 ShareTarget::Project(work.project),
                 token(),
-                true,
+                ShareAccess {
+                    download: true,
+                    upload: false,
+                },
                 OffsetDateTime::now_utc() + time::Duration::days(1),
                 None,
                 &ctx,

@@ -47,7 +47,8 @@ pub mod people_reach;
 pub mod preferences;
 /// Tenants, users, roles, memberships and clients.
 pub mod tenancy;
-/// Resumable uploads' records: owned by their user, expiring, swept, checked.
+/// Resumable uploads' records: owned by their user or share link, expiring, swept, checked;
+/// share links that take uploads.
 pub mod uploads;
 /// Projects, milestones and deliverables: drafts, publishing, state machines.
 pub mod work;
@@ -143,6 +144,7 @@ macro_rules! stores_suite {
             uploads::resumable_uploads_belong_to_the_user_who_began_them,
             uploads::resumable_uploads_expire_and_are_swept,
             uploads::resumable_uploads_are_checked,
+            uploads::share_links_take_uploads_of_their_own,
             isolation::another_client_sees_and_changes_nothing,
             people_reach::a_member_sees_colleagues_and_the_contacts_of_its_clients_only,
             people_reach::an_admin_sees_and_changes_everyone,

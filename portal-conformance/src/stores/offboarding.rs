@@ -1,5 +1,6 @@
 use portal_core::model::{
-    AuditContext, LoginTokenPurpose, NewAuditEvent, NewInvitation, OutboxStatus, ShareTarget,
+    AuditContext, LoginTokenPurpose, NewAuditEvent, NewInvitation, OutboxStatus, ShareAccess,
+    ShareTarget,
 };
 use portal_core::{BuiltinRole, ClientId, Email, MembershipKind, TenantScope};
 use portal_storage::{AuditFilter, Page, Stores};
@@ -77,7 +78,10 @@ pub async fn offboarding_ends_access_sessions_invitations_and_share_links(h: &Ha
             &owner,
             ShareTarget::Project(work.project),
             link_token,
-            false,
+            ShareAccess {
+                download: false,
+                upload: false,
+            },
             now + Duration::days(7),
             None,
             &ctx(),

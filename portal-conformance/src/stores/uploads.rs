@@ -1,20 +1,26 @@
-//! Resumable uploads' records: each belongs to the user who began it, expires, is swept, and is
-//! checked on the way in.
+//! Resumable uploads' records: each belongs to whoever began it (a user, or a share link's
+//! visitor), expires, is swept, and is checked on the way in; links that take uploads.
 
+use portal_core::model::{ShareAccess, ShareTarget};
 use portal_core::{BuiltinRole, TenantScope, Visibility};
 use portal_storage::blob::UploadId;
-use portal_storage::traits::{NewResumableUpload, ResumableUpload, UploadTarget};
+use portal_storage::traits::{NewResumableUpload, ResumableUpload, UploadOwner, UploadTarget};
 use time::{Duration, OffsetDateTime};
 
 use crate::Harness;
 use crate::stores::fixtures::{
-    ClientWork, assert_conflict, assert_invalid, assert_not_found, client, member, name, tenant,
-    work,
+    ClientWork, assert_conflict, assert_invalid, assert_not_found, client, ctx, member, name,
+    tenant, token, work,
 };
 
 /// Now, in whole seconds, so stored times read back equal.
 fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(OffsetDateTime::now_utc().unix_timestamp()).unwrap()
+}
+
+/// The owner a scope begins uploads as: its user.
+fn me(scope: &TenantScope) -> UploadOwner {
+    UploadOwner::User(scope.principal().user_id().unwrap())
 }
 
 /// A tenant with a client's work, a member of staff assigned to it and one of its contacts.
@@ -55,10 +61,10 @@ pub async fn resumable_uploads_belong_to_the_user_who_began_them(h: &Harness) {
     let upload = new_upload(new_document(&work), begun);
     let id = upload.id;
     let recorded: ResumableUpload = uploads
-        .create_resumable_upload(&contact, upload.clone())
+        .create_resumable_upload(&contact, me(&contact), upload.clone())
         .await
         .unwrap();
-    assert_eq!(recorded.owner, contact.principal().user_id().unwrap());
+    assert_eq!(recorded.owner, me(&contact));
     assert_eq!(recorded.tenant, contact.tenant_id());
     assert_eq!(recorded.target, upload.target);
     assert_eq!(
@@ -66,27 +72,56 @@ pub async fn resumable_uploads_belong_to_the_user_who_began_them(h: &Harness) {
         ("large film.mp4", upload.length)
     );
     assert_eq!(
-        uploads.resumable_upload(&contact, id, begun).await.unwrap(),
+        uploads
+            .resumable_upload(&contact, me(&contact), id, begun)
+            .await
+            .unwrap(),
         Some(recorded.clone()),
         "read back as recorded"
     );
     for other in [&staff, &stranger] {
-        assert_eq!(
-            uploads.resumable_upload(other, id, begun).await.unwrap(),
-            None,
-            "another user, of this tenant or another, finds nothing"
-        );
-        assert!(!uploads.delete_resumable_upload(other, id).await.unwrap());
+        for owner in [me(other), me(&contact)] {
+            assert_eq!(
+                uploads
+                    .resumable_upload(other, owner, id, begun)
+                    .await
+                    .unwrap(),
+                None,
+                "another user, of this tenant or another, finds nothing, as themselves or not"
+            );
+            assert!(
+                !uploads
+                    .delete_resumable_upload(other, owner, id)
+                    .await
+                    .unwrap()
+            );
+        }
     }
     let system = TenantScope::dangerous_system(contact.tenant_id());
     assert_eq!(
-        uploads.resumable_upload(&system, id, begun).await.unwrap(),
+        uploads
+            .resumable_upload(&system, me(&contact), id, begun)
+            .await
+            .unwrap(),
         None
     );
-    assert!(uploads.delete_resumable_upload(&contact, id).await.unwrap());
-    assert!(!uploads.delete_resumable_upload(&contact, id).await.unwrap());
+    assert!(
+        uploads
+            .delete_resumable_upload(&contact, me(&contact), id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !uploads
+            .delete_resumable_upload(&contact, me(&contact), id)
+            .await
+            .unwrap()
+    );
     assert_eq!(
-        uploads.resumable_upload(&contact, id, begun).await.unwrap(),
+        uploads
+            .resumable_upload(&contact, me(&contact), id, begun)
+            .await
+            .unwrap(),
         None
     );
 
@@ -98,13 +133,13 @@ pub async fn resumable_uploads_belong_to_the_user_who_began_them(h: &Harness) {
         begun,
     );
     let recorded = uploads
-        .create_resumable_upload(&staff, next.clone())
+        .create_resumable_upload(&staff, me(&staff), next.clone())
         .await
         .unwrap();
     assert_eq!(recorded.target, next.target);
     assert_eq!(
         uploads
-            .resumable_upload(&staff, next.id, begun)
+            .resumable_upload(&staff, me(&staff), next.id, begun)
             .await
             .unwrap(),
         Some(recorded)
@@ -120,14 +155,14 @@ pub async fn resumable_uploads_expire_and_are_swept(h: &Harness) {
     let fresh = new_upload(new_document(&work), now());
     for upload in [&stale, &fresh] {
         uploads
-            .create_resumable_upload(&contact, upload.clone())
+            .create_resumable_upload(&contact, me(&contact), upload.clone())
             .await
             .unwrap();
     }
     let at = now();
     assert!(
         uploads
-            .resumable_upload(&contact, stale.id, begun + Duration::hours(1))
+            .resumable_upload(&contact, me(&contact), stale.id, begun + Duration::hours(1))
             .await
             .unwrap()
             .is_some(),
@@ -135,7 +170,7 @@ pub async fn resumable_uploads_expire_and_are_swept(h: &Harness) {
     );
     assert_eq!(
         uploads
-            .resumable_upload(&contact, stale.id, at)
+            .resumable_upload(&contact, me(&contact), stale.id, at)
             .await
             .unwrap(),
         None,
@@ -155,7 +190,7 @@ pub async fn resumable_uploads_expire_and_are_swept(h: &Harness) {
     assert!(uploads.delete_expired_resumable_uploads(at).await.unwrap() >= 1);
     assert!(
         uploads
-            .resumable_upload(&contact, stale.id, begun + Duration::hours(1))
+            .resumable_upload(&contact, me(&contact), stale.id, begun + Duration::hours(1))
             .await
             .unwrap()
             .is_none(),
@@ -163,7 +198,7 @@ pub async fn resumable_uploads_expire_and_are_swept(h: &Harness) {
     );
     assert!(
         uploads
-            .resumable_upload(&contact, fresh.id, at)
+            .resumable_upload(&contact, me(&contact), fresh.id, at)
             .await
             .unwrap()
             .is_some(),
@@ -194,28 +229,35 @@ pub async fn resumable_uploads_are_checked(h: &Harness) {
     ];
     for (upload, field) in cases {
         assert_invalid(
-            &uploads.create_resumable_upload(&contact, upload).await,
+            &uploads
+                .create_resumable_upload(&contact, me(&contact), upload)
+                .await,
             Some(field),
         );
     }
     let system = TenantScope::dangerous_system(contact.tenant_id());
     assert_invalid(
         &uploads
-            .create_resumable_upload(&system, with(&|_| {}))
+            .create_resumable_upload(&system, me(&contact), with(&|_| {}))
             .await,
         Some("scope"),
     );
     let taken = with(&|_| {});
     uploads
-        .create_resumable_upload(&contact, taken.clone())
+        .create_resumable_upload(&contact, me(&contact), taken.clone())
         .await
         .unwrap();
-    assert_conflict(&uploads.create_resumable_upload(&staff, taken).await);
+    assert_conflict(
+        &uploads
+            .create_resumable_upload(&staff, me(&staff), taken)
+            .await,
+    );
     let (elsewhere, _, _) = setting(h, "Initech").await;
     assert_not_found(
         &uploads
             .create_resumable_upload(
                 &contact,
+                me(&contact),
                 with(&|upload| {
                     upload.target = UploadTarget::NextVersion {
                         document: elsewhere.document,
@@ -223,5 +265,153 @@ pub async fn resumable_uploads_are_checked(h: &Harness) {
                 }),
             )
             .await,
+    );
+}
+
+pub async fn share_links_take_uploads_of_their_own(h: &Harness) {
+    let (work, staff, contact) = setting(h, "Acme").await;
+    let (elsewhere, _, stranger) = setting(h, "Initech").await;
+    let (_, owner) = member(&h.stores, staff.tenant_id(), BuiltinRole::Owner, &[]).await;
+    let links = &h.stores.share_links;
+    let in_a_week = OffsetDateTime::now_utc() + Duration::days(7);
+    let uploads_too = ShareAccess {
+        download: false,
+        upload: true,
+    };
+    let link_token = token();
+    let link = links
+        .create_share_link(
+            &owner,
+            ShareTarget::Project(work.project),
+            link_token,
+            uploads_too,
+            in_a_week,
+            Some(1),
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    assert!(link.allow_upload && !link.allow_download);
+    // Making a link that takes uploads needs `upload_documents` besides `create_share_links`:
+    // a contact holds neither here.
+    assert!(
+        links
+            .create_share_link(
+                &contact,
+                ShareTarget::Project(work.project),
+                token(),
+                uploads_too,
+                in_a_week,
+                None,
+                &ctx(),
+            )
+            .await
+            .is_err()
+    );
+
+    // The link's one use is spent; the parts of an upload begun with it are still checked live,
+    // counting nothing.
+    let now_at = OffsetDateTime::now_utc();
+    let used = links.use_share_link(&link_token, now_at).await.unwrap();
+    assert_eq!(used.map(|link| link.uses), Some(1));
+    assert!(
+        links
+            .use_share_link(&link_token, now_at)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let live = links
+        .live_share_link(&link_token, now_at)
+        .await
+        .unwrap()
+        .expect("a used-up link still works for the upload begun with its last use");
+    assert_eq!((live.id, live.uses, live.allow_upload), (link.id, 1, true));
+    assert!(
+        links
+            .live_share_link(&token(), now_at)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        links
+            .live_share_link(&link_token, in_a_week + Duration::days(1))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+
+    let uploads = &h.stores.uploads;
+    let system = TenantScope::dangerous_system(staff.tenant_id());
+    let visitor = UploadOwner::ShareLink(link.id);
+    let begun = now();
+    let upload = new_upload(new_document(&work), begun);
+    let recorded = uploads
+        .create_resumable_upload(&system, visitor, upload.clone())
+        .await
+        .unwrap();
+    assert_eq!(recorded.owner, visitor);
+    assert_eq!(
+        uploads
+            .resumable_upload(&system, visitor, upload.id, begun)
+            .await
+            .unwrap(),
+        Some(recorded)
+    );
+    for person in [&staff, &contact] {
+        for owner in [visitor, me(person)] {
+            assert_eq!(
+                uploads
+                    .resumable_upload(person, owner, upload.id, begun)
+                    .await
+                    .unwrap(),
+                None,
+                "a person does not act as a link, nor owns the link's upload"
+            );
+        }
+    }
+    let other_tenant = TenantScope::dangerous_system(stranger.tenant_id());
+    assert_eq!(
+        uploads
+            .resumable_upload(&other_tenant, visitor, upload.id, begun)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_invalid(
+        &uploads
+            .create_resumable_upload(&staff, visitor, new_upload(new_document(&work), begun))
+            .await,
+        Some("scope"),
+    );
+    assert_not_found(
+        &uploads
+            .create_resumable_upload(
+                &other_tenant,
+                visitor,
+                new_upload(new_document(&elsewhere), begun),
+            )
+            .await,
+    );
+
+    // Revoked: no longer live; the upload's record goes with its owner's delete.
+    links
+        .revoke_share_link(&owner, link.id, &ctx())
+        .await
+        .unwrap();
+    assert!(
+        links
+            .live_share_link(&link_token, now_at)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        uploads
+            .delete_resumable_upload(&system, visitor, upload.id)
+            .await
+            .unwrap()
     );
 }

@@ -229,7 +229,16 @@ pub enum ShareTarget {
     Project(ProjectId),
 }
 
-/// A no-login, read-only, expiring, revocable view of shared content.
+/// What a share link lets its visitors do besides looking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ShareAccess {
+    /// Download the files it lists.
+    pub download: bool,
+    /// Upload files into its project (needs `upload_documents` of whoever makes the link).
+    pub upload: bool,
+}
+
+/// A no-login, expiring, revocable view of shared content, which may also take uploads.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct ShareLink {
     /// The link's id.
@@ -245,6 +254,9 @@ pub struct ShareLink {
     pub token_hash: Sha256Digest,
     /// Whether files may be downloaded through it.
     pub allow_download: bool,
+    /// Whether visitors may upload files through it: each becomes an internal document of the
+    /// project, for the team to review.
+    pub allow_upload: bool,
     /// When it stops working (at most 90 days after creation).
     pub expires_at: OffsetDateTime,
     /// How many uses it allows, if limited.

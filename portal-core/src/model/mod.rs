@@ -15,8 +15,8 @@ mod work;
 
 pub use access::{
     AcceptedInvitation, ApiKey, Credentials, Invitation, InvitationAcceptance, LoginTokenPurpose,
-    MembershipRecord, NewApiKey, NewInvitation, NewUser, Session, ShareLink, ShareTarget,
-    ThrottleState, TotpEnrolment, User,
+    MembershipRecord, NewApiKey, NewInvitation, NewUser, Session, ShareAccess, ShareLink,
+    ShareTarget, ThrottleState, TotpEnrolment, User,
 };
 pub use audit::{
     Actor, AuditContext, AuditEvent, AuditOutcome, ChainBreak, HashVersion, NewAuditEvent,

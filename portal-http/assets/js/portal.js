@@ -5,7 +5,9 @@
 // upload is, with its text in a live region for screen readers. Where the form names a resumable
 // endpoint (`data-resumable`, the API's tus 1.0.0 uploads), the file goes there in parts: a
 // dropped connection is retried and resumed from the last byte the server kept, and choosing the
-// same file again after a reload resumes it too (its address is kept in localStorage). When the
+// same file again after a reload resumes it too (its address is kept in localStorage). A finished
+// upload opens its document (`data-resumable-done`), or — on a share link's page — is announced
+// in place (`data-upload-sent`) and the form takes the next file. When the
 // server refuses to begin (a name, size or choice it does not accept), the form is posted as it
 // is, so its page shows the reason next to the field. Otherwise (or without that endpoint) the
 // form goes with XMLHttpRequest: on success the browser follows the server's redirect; on a
@@ -77,11 +79,14 @@
     if (document_) {
       pairs.push(["document", document_]);
     } else {
-      pairs.push(["project", project ? project.value : ""]);
+      // A share link's form names no project: the link's own is the target.
+      if (project) {
+        pairs.push(["project", project.value]);
+        pairs.push(["visibility", share && share.checked ? "shared" : "internal"]);
+      }
       if (title && title.value.trim()) {
         pairs.push(["title", title.value.trim()]);
       }
-      pairs.push(["visibility", share && share.checked ? "shared" : "internal"]);
     }
     var metadata = pairs
       .map(function (pair) {
@@ -306,7 +311,10 @@
         }
       });
       request.addEventListener("load", function () {
-        if (request.status >= 200 && request.status < 300 && request.responseURL) {
+        // A redirect (to the new document) is followed; a page answered in place (a share
+        // link's, saying the file arrived) replaces this one below.
+        var redirected = request.responseURL && request.responseURL !== form.action;
+        if (request.status >= 200 && request.status < 300 && redirected) {
           if (bar) {
             bar.value = 100;
           }
@@ -361,10 +369,16 @@
           if (bar) {
             bar.value = 100;
           }
-          say(text(form, "data-upload-done"));
-          window.location.assign(
-            form.getAttribute("data-resumable-done").split("{id}").join(documentId)
-          );
+          var next = form.getAttribute("data-resumable-done");
+          if (next) {
+            say(text(form, "data-upload-done"));
+            window.location.assign(next.split("{id}").join(documentId));
+            return;
+          }
+          // A visitor's form stays: it says the file arrived and takes the next one.
+          busy(false);
+          form.reset();
+          say(text(form, "data-upload-sent"));
         },
         refusedAtStart: postForm,
         failed: function (refused) {

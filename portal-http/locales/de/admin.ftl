@@ -265,6 +265,7 @@ admin-share-links-uses = { $uses ->
 }
 admin-share-links-uses-of = { $uses } von { $max } Verwendungen
 admin-share-links-downloads = Herunterladen erlaubt
+admin-share-links-uploads = Hochladen erlaubt
 admin-share-links-state-active = Gültig
 admin-share-links-state-expired = Abgelaufen
 admin-share-links-state-revoked = Widerrufen
@@ -281,6 +282,8 @@ admin-share-links-days-hint = 7, wenn Sie nichts anderes angeben.
 admin-share-links-uses-label = Höchstzahl an Verwendungen
 admin-share-links-uses-hint = Leer lassen für keine Begrenzung.
 admin-share-links-allow-download = Herunterladen von Dateien erlauben
+admin-share-links-allow-upload = Senden von Dateien erlauben
+admin-share-links-allow-upload-hint = Besucher können Dateien senden (fortsetzbar, auch große); jede kommt als internes Dokument des Projekts zur Prüfung bei Ihnen an.
 admin-share-links-create = Link erstellen
 admin-share-links-choose-project = Bitte wählen Sie ein Projekt.
 admin-share-links-days = Bitte geben Sie eine ganze Zahl von Tagen an.

@@ -264,6 +264,7 @@ admin-share-links-uses = Used { $uses ->
 }
 admin-share-links-uses-of = Used { $uses } of { $max } times
 admin-share-links-downloads = Downloads allowed
+admin-share-links-uploads = Uploads allowed
 admin-share-links-state-active = Working
 admin-share-links-state-expired = Expired
 admin-share-links-state-revoked = Revoked
@@ -280,6 +281,8 @@ admin-share-links-days-hint = 7 unless you say otherwise.
 admin-share-links-uses-label = Most uses
 admin-share-links-uses-hint = Leave it empty for no limit.
 admin-share-links-allow-download = Allow downloading files
+admin-share-links-allow-upload = Allow sending files
+admin-share-links-allow-upload-hint = Visitors can send files (resumable, for large ones); each arrives as an internal document of the project for you to review.
 admin-share-links-create = Make link
 admin-share-links-choose-project = Please choose a project.
 admin-share-links-days = Please give a whole number of days.

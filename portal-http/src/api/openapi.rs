@@ -17,7 +17,8 @@ const SESSION_SCHEME: &str = "session";
 /// The security scheme of an integration's API key.
 const API_KEY_SCHEME: &str = "apiKey";
 
-/// Operations anyone may call (`security: []`): signing in and its relatives, and this document.
+/// Operations anyone may call (`security: []`): signing in and its relatives, this document, and
+/// the resumable uploads' discovery (what a tus client asks before anything else).
 /// `tests/isolation_matrix.rs` checks that exactly these answer an anonymous caller.
 const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/invitation"),
@@ -30,6 +31,7 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/reset"),
     ("post", "/api/v1/auth/reset/complete"),
     ("get", "/api/v1/openapi.json"),
+    ("options", "/api/v1/uploads"),
 ];
 
 /// Operations for a person at a keyboard only (`security: [session]`): their sessions, second

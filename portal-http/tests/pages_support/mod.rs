@@ -12,6 +12,7 @@
 mod browser;
 mod html;
 mod login;
+pub mod multipart;
 mod world;
 
 use axum::body::Body;

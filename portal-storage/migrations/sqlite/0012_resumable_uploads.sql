@@ -1,26 +1,35 @@
--- Resumable uploads in progress: who began each, what its bytes become once complete, and until
--- when it may be continued. The bytes themselves are staged in the blob store under the same id.
+-- Resumable uploads in progress: who began each (a user, or a visitor through a share link that
+-- takes uploads), what its bytes become once complete, and until when it may be continued. The
+-- bytes themselves are staged in the blob store under the same id.
 -- Conventions as in 0001, plus STRICT tables as in 0002.
 --
 -- An upload becomes either a new document in a project (project_id, title, visibility) or the
--- next version of a document (document_id). Deleting the user, project or document deletes the
--- record; its staged bytes are then swept as idle.
+-- next version of a document (document_id). Deleting the user, share link, project or document
+-- deletes the record; its staged bytes are then swept as idle.
+
+-- Whether a share link takes uploads (each becomes an internal document of its project).
+ALTER TABLE portal_share_link ADD COLUMN allow_upload INTEGER NOT NULL DEFAULT 0
+    CHECK (allow_upload IN (0, 1));
 
 CREATE TABLE portal_resumable_upload (
-    tenant_id   BLOB    NOT NULL REFERENCES portal_tenant (tenant_id) ON DELETE CASCADE,
-    upload_id   BLOB    NOT NULL,
-    user_id     BLOB    NOT NULL,
-    project_id  BLOB    NULL,
-    title       TEXT    NULL,
-    visibility  TEXT    NULL CHECK (visibility IN ('internal', 'shared')),
-    document_id BLOB    NULL,
-    file_name   TEXT    NOT NULL CHECK (length(CAST(file_name AS BLOB)) BETWEEN 1 AND 255),
-    length      INTEGER NOT NULL CHECK (length >= 0),
-    created_at  TEXT    NOT NULL,
-    expires_at  TEXT    NOT NULL,
+    tenant_id     BLOB    NOT NULL REFERENCES portal_tenant (tenant_id) ON DELETE CASCADE,
+    upload_id     BLOB    NOT NULL,
+    user_id       BLOB    NULL,
+    share_link_id BLOB    NULL,
+    project_id    BLOB    NULL,
+    title         TEXT    NULL,
+    visibility    TEXT    NULL CHECK (visibility IN ('internal', 'shared')),
+    document_id   BLOB    NULL,
+    file_name     TEXT    NOT NULL CHECK (length(CAST(file_name AS BLOB)) BETWEEN 1 AND 255),
+    length        INTEGER NOT NULL CHECK (length >= 0),
+    created_at    TEXT    NOT NULL,
+    expires_at    TEXT    NOT NULL,
     PRIMARY KEY (tenant_id, upload_id),
     FOREIGN KEY (tenant_id, user_id) REFERENCES portal_user (tenant_id, user_id)
         ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, share_link_id) REFERENCES portal_share_link (tenant_id, share_link_id)
+        ON DELETE CASCADE,
+    CHECK ((user_id IS NULL) <> (share_link_id IS NULL)),
     FOREIGN KEY (tenant_id, project_id) REFERENCES portal_project (tenant_id, project_id)
         ON DELETE CASCADE,
     FOREIGN KEY (tenant_id, document_id) REFERENCES portal_document (tenant_id, document_id)

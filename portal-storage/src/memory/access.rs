@@ -1,7 +1,9 @@
 //! Share links, sessions and login throttling.
 
 use async_trait::async_trait;
-use portal_core::model::{AuditContext, Project, Session, ShareLink, ShareTarget, ThrottleState};
+use portal_core::model::{
+    AuditContext, Project, Session, ShareAccess, ShareLink, ShareTarget, ThrottleState,
+};
 use portal_core::state::Sha256Digest;
 use portal_core::{Invalid, Permission, ShareLinkId, TenantId, TenantScope, UserId};
 use serde_json::json;
@@ -26,7 +28,7 @@ impl State {
         scope: &TenantScope,
         target: ShareTarget,
         token_hash: Sha256Digest,
-        allow_download: bool,
+        access: ShareAccess,
         expires_at: OffsetDateTime,
         max_uses: Option<i32>,
         context: &AuditContext,
@@ -38,6 +40,9 @@ impl State {
         let facts = project.facts_in(self);
         rules::require(scope, Permission::ViewProjects, &facts)?;
         rules::require(scope, Permission::CreateShareLinks, &facts)?;
+        if access.upload {
+            rules::require(scope, Permission::UploadDocuments, &facts)?;
+        }
         if expires_at <= now || expires_at > now + MAX_SHARE_LINK_LIFETIME {
             return Err(invalid(
                 "expires_at",
@@ -60,7 +65,8 @@ impl State {
             client: project.client,
             target,
             token_hash,
-            allow_download,
+            allow_download: access.download,
+            allow_upload: access.upload,
             expires_at,
             max_uses,
             uses: 0,
@@ -76,7 +82,8 @@ impl State {
             json!({
                 "change": "created",
                 "target": link.target,
-                "allow_download": allow_download,
+                "allow_download": access.download,
+                "allow_upload": access.upload,
                 "expires_at": expires_at.unix_timestamp(),
                 "max_uses": max_uses,
             }),
@@ -119,26 +126,26 @@ impl State {
         now: OffsetDateTime,
     ) -> Option<ShareLink> {
         let now = stored_time(now);
-        let client_live = |state: &Self, link: &ShareLink| {
-            state
-                .clients
-                .get(&link.client)
-                .is_some_and(|client| client.tenant == link.tenant && !client.archived)
-        };
         let id = self
             .share_links
             .values()
             .find(|link| link.token_hash == *token_hash)
             .filter(|link| {
-                link.revoked_at.is_none()
-                    && now < link.expires_at
-                    && link.max_uses.is_none_or(|max| link.uses < max)
-                    && client_live(self, link)
+                self.share_link_works(link, now) && link.max_uses.is_none_or(|max| link.uses < max)
             })?
             .id;
         let link = self.share_links.get_mut(&id)?;
         link.uses = link.uses.saturating_add(1);
         Some(link.clone())
+    }
+
+    /// Whether `link` works at `now`, its uses aside: not revoked, unexpired, client live.
+    fn share_link_works(&self, link: &ShareLink, now: OffsetDateTime) -> bool {
+        let client_live = self
+            .clients
+            .get(&link.client)
+            .is_some_and(|client| client.tenant == link.tenant && !client.archived);
+        link.revoked_at.is_none() && now < link.expires_at && client_live
     }
 }
 
@@ -149,7 +156,7 @@ impl ShareLinkStore for MemoryStore {
         scope: &TenantScope,
         target: ShareTarget,
         token_hash: Sha256Digest,
-        allow_download: bool,
+        access: ShareAccess,
         expires_at: OffsetDateTime,
         max_uses: Option<i32>,
         audit: &AuditContext,
@@ -159,7 +166,7 @@ impl ShareLinkStore for MemoryStore {
                 scope,
                 target,
                 token_hash,
-                allow_download,
+                access,
                 expires_at,
                 max_uses,
                 audit,
@@ -193,6 +200,22 @@ impl ShareLinkStore for MemoryStore {
         now: OffsetDateTime,
     ) -> StoreResult<Option<ShareLink>> {
         Ok(self.with_mut(|state| state.use_share_link(token_hash, now)))
+    }
+
+    async fn live_share_link(
+        &self,
+        token_hash: &Sha256Digest,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<ShareLink>> {
+        let now = stored_time(now);
+        Ok(self.with(|state| {
+            state
+                .share_links
+                .values()
+                .find(|link| link.token_hash == *token_hash)
+                .filter(|link| state.share_link_works(link, now))
+                .cloned()
+        }))
     }
 }
 
@@ -339,7 +362,7 @@ impl ThrottleStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use portal_core::Visibility;
-    use portal_core::model::ShareTarget;
+    use portal_core::model::{ShareAccess, ShareTarget};
     use portal_core::state::Sha256Digest;
     use time::{Duration, OffsetDateTime};
 
@@ -363,7 +386,10 @@ mod tests {
                         &scope,
                         ShareTarget::Project(project.id),
                         token,
-                        false,
+                        ShareAccess {
+                            download: false,
+                            upload: false,
+                        },
                         expires_at,
                         max_uses,
                         &ctx(),

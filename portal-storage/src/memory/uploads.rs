@@ -10,7 +10,8 @@ use super::{MemoryStore, State, retain_counted, stored_time};
 use crate::blob::UploadId;
 use crate::rules::unexpired;
 use crate::traits::{
-    NewResumableUpload, ResumableUpload, ResumableUploadStore, UploadTarget, check_new_upload,
+    NewResumableUpload, ResumableUpload, ResumableUploadStore, UploadOwner, UploadTarget,
+    check_new_upload, may_act_as,
 };
 use crate::{StoreError, StoreResult};
 
@@ -24,12 +25,20 @@ impl State {
     fn create_resumable_upload(
         &mut self,
         scope: &TenantScope,
+        owner: UploadOwner,
         upload: NewResumableUpload,
     ) -> StoreResult<ResumableUpload> {
-        let owner = check_new_upload(scope, &upload)?;
+        check_new_upload(scope, owner, &upload)?;
         self.require_tenant(scope)?;
         let tenant = scope.tenant_id();
-        // As the SQL stores' foreign keys: the user, project or document must be the tenant's.
+        // As the SQL stores' foreign keys: the owner, project or document must be the tenant's.
+        let owner_known = match owner {
+            UploadOwner::User(user) => self.user_in(tenant, user).is_some(),
+            UploadOwner::ShareLink(link) => self
+                .share_links
+                .get(&link)
+                .is_some_and(|link| link.tenant == tenant),
+        };
         let target_known = match &upload.target {
             UploadTarget::NewDocument { project, .. } => self
                 .projects
@@ -40,7 +49,7 @@ impl State {
                 .get(document)
                 .is_some_and(|document| document.tenant == tenant),
         };
-        if self.user_in(tenant, owner).is_none() || !target_known {
+        if !owner_known || !target_known {
             return Err(StoreError::NotFound);
         }
         let key = (tenant, upload.id);
@@ -60,23 +69,28 @@ impl ResumableUploadStore for MemoryStore {
     async fn create_resumable_upload(
         &self,
         scope: &TenantScope,
+        owner: UploadOwner,
         upload: NewResumableUpload,
     ) -> StoreResult<ResumableUpload> {
-        self.with_mut_uncounted(|state| state.create_resumable_upload(scope, upload))
+        self.with_mut_uncounted(|state| state.create_resumable_upload(scope, owner, upload))
     }
 
     async fn resumable_upload(
         &self,
         scope: &TenantScope,
+        owner: UploadOwner,
         id: UploadId,
         now: OffsetDateTime,
     ) -> StoreResult<Option<ResumableUpload>> {
+        if !may_act_as(scope, owner) {
+            return Ok(None);
+        }
         Ok(self.with(|state| {
             state
                 .uploads
                 .uploads
                 .get(&(scope.tenant_id(), id))
-                .filter(|upload| Some(upload.owner) == scope.principal().user_id())
+                .filter(|upload| upload.owner == owner)
                 .filter(|upload| unexpired(upload.expires_at, now))
                 .cloned()
         }))
@@ -85,15 +99,19 @@ impl ResumableUploadStore for MemoryStore {
     async fn delete_resumable_upload(
         &self,
         scope: &TenantScope,
+        owner: UploadOwner,
         id: UploadId,
     ) -> StoreResult<bool> {
+        if !may_act_as(scope, owner) {
+            return Ok(false);
+        }
         Ok(self.with_mut_uncounted(|state| {
             let key = (scope.tenant_id(), id);
             let owned = state
                 .uploads
                 .uploads
                 .get(&key)
-                .is_some_and(|upload| Some(upload.owner) == scope.principal().user_id());
+                .is_some_and(|upload| upload.owner == owner);
             owned && state.uploads.uploads.remove(&key).is_some()
         }))
     }

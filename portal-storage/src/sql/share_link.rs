@@ -1,9 +1,9 @@
-//! Share links: no-login, read-only views of one project's shared content. Only the SHA-256 of a
-//! link's token is stored; a use is counted by one conditional `UPDATE … RETURNING`, so a use
-//! limit holds however many visitors arrive at once.
+//! Share links: no-login views of one project's shared content, which may take uploads. Only the
+//! SHA-256 of a link's token is stored; a use is counted by one conditional `UPDATE … RETURNING`,
+//! so a use limit holds however many visitors arrive at once.
 
 use async_trait::async_trait;
-use portal_core::model::{AuditContext, ShareLink, ShareTarget};
+use portal_core::model::{AuditContext, ShareAccess, ShareLink, ShareTarget};
 use portal_core::state::Sha256Digest;
 use portal_core::{ClientId, Invalid, Permission, ProjectId, ShareLinkId, TenantId, TenantScope};
 use serde_json::json;
@@ -30,7 +30,8 @@ const MAX_LIFETIME: Duration = Duration::days(90);
 macro_rules! link_select {
     () => {
         "SELECT l.share_link_id, l.tenant_id, l.client_id, l.target_kind, l.project_id, \
-         l.token_hash, l.allow_download, l.expires_at, l.max_uses, l.uses, l.created_by, \
+         l.token_hash, l.allow_download, l.allow_upload, l.expires_at, l.max_uses, l.uses, \
+         l.created_by, \
          l.created_at, l.revoked_at, (p.visibility = 'shared') AS shared \
          FROM portal_share_link l \
          JOIN portal_project p ON p.tenant_id = l.tenant_id AND p.project_id = l.project_id"
@@ -45,8 +46,17 @@ const SELECT_ONE: &str = concat!(
 );
 
 const INSERT: &str = "INSERT INTO portal_share_link (share_link_id, tenant_id, client_id, \
-    target_kind, project_id, token_hash, allow_download, expires_at, max_uses, uses, created_by, \
-    created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, NULL)";
+    target_kind, project_id, token_hash, allow_download, allow_upload, expires_at, max_uses, uses, \
+    created_by, created_at, revoked_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, NULL)";
+
+/// The link with token hash `$1` if it is not revoked and its client is not archived (its
+/// expiry is compared by the caller).
+const SELECT_LIVE: &str = "SELECT l.share_link_id, l.tenant_id, l.client_id, l.target_kind, \
+    l.project_id, l.token_hash, l.allow_download, l.allow_upload, l.expires_at, l.max_uses, \
+    l.uses, l.created_by, l.created_at, l.revoked_at FROM portal_share_link l \
+    JOIN portal_client c ON c.tenant_id = l.tenant_id AND c.client_id = l.client_id \
+    WHERE l.token_hash = $1 AND l.revoked_at IS NULL AND NOT c.archived";
 
 const REVOKE: &str = "UPDATE portal_share_link SET revoked_at = $1 \
     WHERE share_link_id = $2 AND tenant_id = $3 AND revoked_at IS NULL";
@@ -61,6 +71,7 @@ struct LinkRow {
     project_id: Uuid,
     token_hash: Vec<u8>,
     allow_download: bool,
+    allow_upload: bool,
     expires_at: OffsetDateTime,
     max_uses: Option<i32>,
     uses: i32,
@@ -87,6 +98,7 @@ impl LinkRow {
             target,
             token_hash: digest("token_hash", &self.token_hash)?,
             allow_download: self.allow_download,
+            allow_upload: self.allow_upload,
             expires_at: self.expires_at,
             max_uses: self.max_uses,
             uses: self.uses,
@@ -154,7 +166,7 @@ for_each_backend! {
             scope: &TenantScope,
             target: ShareTarget,
             token_hash: Sha256Digest,
-            allow_download: bool,
+            access: ShareAccess,
             expires_at: OffsetDateTime,
             max_uses: Option<i32>,
             audit: &AuditContext,
@@ -167,6 +179,9 @@ for_each_backend! {
                 .ok_or(StoreError::NotFound)?;
             rules::require(scope, Permission::ViewProjects, &project.facts)?;
             rules::require(scope, Permission::CreateShareLinks, &project.facts)?;
+            if access.upload {
+                rules::require(scope, Permission::UploadDocuments, &project.facts)?;
+            }
             let at = now();
             let expires_at = stored_time(expires_at);
             check_limits(expires_at, max_uses, at)?;
@@ -177,7 +192,8 @@ for_each_backend! {
                 client: project.record.client,
                 target,
                 token_hash,
-                allow_download,
+                allow_download: access.download,
+                allow_upload: access.upload,
                 expires_at,
                 max_uses,
                 uses: 0,
@@ -192,7 +208,8 @@ for_each_backend! {
                 .bind("project")
                 .bind(*project.record.id.as_uuid())
                 .bind(token_hash.as_bytes().as_slice())
-                .bind(allow_download)
+                .bind(access.download)
+                .bind(access.upload)
                 .bind(link.expires_at)
                 .bind(max_uses)
                 .bind(creator)
@@ -203,7 +220,8 @@ for_each_backend! {
             let details = json!({
                 "change": "created",
                 "target": link.target,
-                "allow_download": allow_download,
+                "allow_download": access.download,
+                "allow_upload": access.upload,
                 "expires_at": link.expires_at.unix_timestamp(),
                 "max_uses": max_uses,
             });
@@ -297,6 +315,26 @@ for_each_backend! {
             tx.commit().await.map_err(backend)?;
             row.map(LinkRow::into_link).transpose()
         }
+
+        async fn live_share_link(
+            &self,
+            token_hash: &Sha256Digest,
+            now: OffsetDateTime,
+        ) -> StoreResult<Option<ShareLink>> {
+            let mut tx = self.global_read().await?;
+            let row = sqlx::query_as::<Db, LinkRow>(SELECT_LIVE)
+                .bind(token_hash.as_bytes().as_slice())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
+            // Expiry compared here: SQLite's text times do not sort as times.
+            let now = stored_time(now);
+            Ok(row
+                .map(LinkRow::into_link)
+                .transpose()?
+                .filter(|link| now < link.expires_at))
+        }
     }
 }
 
@@ -328,7 +366,7 @@ mod tests {
 mod store_tests {
     use std::sync::Arc;
 
-    use portal_core::model::ShareTarget;
+    use portal_core::model::{ShareAccess, ShareTarget};
     use portal_core::{BuiltinRole, Visibility};
 
     use super::super::work_fixture::{client, ctx, database, member, project, tenant};
@@ -356,7 +394,10 @@ mod store_tests {
                 &manager,
                 ShareTarget::Project(project),
                 token,
-                false,
+                ShareAccess {
+                    download: false,
+                    upload: false,
+                },
                 expires_at,
                 Some(3),
                 &ctx(),
@@ -390,7 +431,10 @@ mod store_tests {
                 &manager,
                 ShareTarget::Project(project),
                 other,
-                true,
+                ShareAccess {
+                    download: true,
+                    upload: false,
+                },
                 expires_at,
                 None,
                 &ctx(),
@@ -430,7 +474,10 @@ mod store_tests {
                 &manager,
                 ShareTarget::Project(project),
                 other,
-                true,
+                ShareAccess {
+                    download: true,
+                    upload: false,
+                },
                 expires_at,
                 None,
                 &ctx(),

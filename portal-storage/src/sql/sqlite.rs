@@ -373,6 +373,7 @@ impl SqliteStore {
         "WHERE c.tenant_id = portal_share_link.tenant_id ",
         "AND c.client_id = portal_share_link.client_id AND NOT c.archived) ",
         "RETURNING share_link_id, tenant_id, client_id, target_kind, project_id, token_hash, ",
-        "allow_download, expires_at, max_uses, uses, created_by, created_at, revoked_at"
+        "allow_download, allow_upload, expires_at, max_uses, uses, created_by, created_at, ",
+        "revoked_at"
     );
 }

@@ -1,9 +1,9 @@
 //! Resumable uploads' records (migration 0012). Every method but the sweeps runs in a
 //! transaction for the scope's tenant, so PostgreSQL's row-level security binds it beside the
-//! `tenant_id` in each query; reads and deletes also name the scope's user.
+//! `tenant_id` in each query; reads and deletes also name the upload's owner.
 
 use async_trait::async_trait;
-use portal_core::{DisplayName, DocumentId, ProjectId, TenantId, TenantScope, UserId};
+use portal_core::{DisplayName, DocumentId, ProjectId, ShareLinkId, TenantId, TenantScope, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -14,7 +14,8 @@ use crate::StoreResult;
 use crate::blob::UploadId;
 use crate::rules::unexpired;
 use crate::traits::{
-    NewResumableUpload, ResumableUpload, ResumableUploadStore, UploadTarget, check_new_upload,
+    NewResumableUpload, ResumableUpload, ResumableUploadStore, UploadOwner, UploadTarget,
+    check_new_upload, may_act_as,
 };
 
 /// A `portal_resumable_upload` row.
@@ -22,7 +23,8 @@ use crate::traits::{
 struct UploadRow {
     tenant_id: Uuid,
     upload_id: Uuid,
-    user_id: Uuid,
+    user_id: Option<Uuid>,
+    share_link_id: Option<Uuid>,
     project_id: Option<Uuid>,
     title: Option<String>,
     visibility: Option<String>,
@@ -56,10 +58,20 @@ impl UploadRow {
                 ));
             }
         };
+        let owner = match (self.user_id, self.share_link_id) {
+            (Some(user), None) => UploadOwner::User(UserId::from_uuid(user)),
+            (None, Some(link)) => UploadOwner::ShareLink(ShareLinkId::from_uuid(link)),
+            _ => {
+                return Err(corrupt(
+                    "user_id",
+                    "an upload is owned by either a user or a share link",
+                ));
+            }
+        };
         Ok(ResumableUpload {
             id: UploadId::from_uuid(self.upload_id),
             tenant: TenantId::from_uuid(self.tenant_id),
-            owner: UserId::from_uuid(self.user_id),
+            owner,
             target,
             file_name: self.file_name,
             length: u64::try_from(self.length).map_err(|error| corrupt("length", error))?,
@@ -69,9 +81,24 @@ impl UploadRow {
     }
 }
 
-const SELECT_UPLOAD: &str = "SELECT tenant_id, upload_id, user_id, project_id, title, visibility, \
-     document_id, file_name, length, created_at, expires_at FROM portal_resumable_upload \
-     WHERE tenant_id = $1 AND upload_id = $2 AND user_id = $3";
+/// An upload of a tenant by id and owner: `$3` is the user or `$4` the share link (the other
+/// `NULL`).
+const SELECT_UPLOAD: &str = "SELECT tenant_id, upload_id, user_id, share_link_id, project_id, \
+     title, visibility, document_id, file_name, length, created_at, expires_at \
+     FROM portal_resumable_upload WHERE tenant_id = $1 AND upload_id = $2 \
+     AND (user_id = $3 OR share_link_id = $4)";
+
+/// Deletes an upload of a tenant by id and owner, as [`SELECT_UPLOAD`] finds it.
+const DELETE_UPLOAD: &str = "DELETE FROM portal_resumable_upload \
+     WHERE tenant_id = $1 AND upload_id = $2 AND (user_id = $3 OR share_link_id = $4)";
+
+/// The owner as the two nullable columns.
+fn owner_columns(owner: UploadOwner) -> (Option<Uuid>, Option<Uuid>) {
+    match owner {
+        UploadOwner::User(user) => (Some(*user.as_uuid()), None),
+        UploadOwner::ShareLink(link) => (None, Some(*link.as_uuid())),
+    }
+}
 
 for_each_backend! {
     #[async_trait]
@@ -79,9 +106,10 @@ for_each_backend! {
         async fn create_resumable_upload(
             &self,
             scope: &TenantScope,
+            owner: UploadOwner,
             upload: NewResumableUpload,
         ) -> StoreResult<ResumableUpload> {
-            let owner = check_new_upload(scope, &upload)?;
+            check_new_upload(scope, owner, &upload)?;
             let tenant = scope.tenant_id();
             let mut record = ResumableUpload::begun(tenant, owner, upload);
             record.created_at = stored_time(record.created_at);
@@ -99,16 +127,19 @@ for_each_backend! {
             };
             let length = i64::try_from(record.length)
                 .map_err(|error| corrupt("length", error))?;
+            let (user, link) = owner_columns(owner);
             let mut tx = self.write_uncounted(tenant).await?;
-            // The foreign keys answer an unknown user, project or document as not found.
+            // The foreign keys answer an unknown owner, project or document as not found.
             sqlx::query(
-                "INSERT INTO portal_resumable_upload (tenant_id, upload_id, user_id, project_id, \
-                 title, visibility, document_id, file_name, length, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                "INSERT INTO portal_resumable_upload (tenant_id, upload_id, user_id, \
+                 share_link_id, project_id, title, visibility, document_id, file_name, length, \
+                 created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(*tenant.as_uuid())
             .bind(record.id.as_uuid())
-            .bind(*owner.as_uuid())
+            .bind(user)
+            .bind(link)
             .bind(project)
             .bind(title)
             .bind(shown)
@@ -127,18 +158,21 @@ for_each_backend! {
         async fn resumable_upload(
             &self,
             scope: &TenantScope,
+            owner: UploadOwner,
             id: UploadId,
             now: OffsetDateTime,
         ) -> StoreResult<Option<ResumableUpload>> {
-            let Some(user) = scope.principal().user_id() else {
+            if !may_act_as(scope, owner) {
                 return Ok(None);
-            };
+            }
+            let (user, link) = owner_columns(owner);
             let tenant = scope.tenant_id();
             let mut tx = self.read(tenant).await?;
             let row: Option<UploadRow> = sqlx::query_as(SELECT_UPLOAD)
                 .bind(*tenant.as_uuid())
                 .bind(id.as_uuid())
-                .bind(*user.as_uuid())
+                .bind(user)
+                .bind(link)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)?;
@@ -152,20 +186,20 @@ for_each_backend! {
         async fn delete_resumable_upload(
             &self,
             scope: &TenantScope,
+            owner: UploadOwner,
             id: UploadId,
         ) -> StoreResult<bool> {
-            let Some(user) = scope.principal().user_id() else {
+            if !may_act_as(scope, owner) {
                 return Ok(false);
-            };
+            }
+            let (user, link) = owner_columns(owner);
             let tenant = scope.tenant_id();
             let mut tx = self.write_uncounted(tenant).await?;
-            let deleted = sqlx::query(
-                "DELETE FROM portal_resumable_upload \
-                 WHERE tenant_id = $1 AND upload_id = $2 AND user_id = $3",
-            )
+            let deleted = sqlx::query(DELETE_UPLOAD)
             .bind(*tenant.as_uuid())
             .bind(id.as_uuid())
-            .bind(*user.as_uuid())
+            .bind(user)
+            .bind(link)
             .execute(&mut *tx)
             .await
             .map_err(backend)?;

@@ -1,17 +1,20 @@
 use async_trait::async_trait;
-use portal_core::model::{AuditContext, Session, ShareLink, ShareTarget, ThrottleState};
+use portal_core::model::{
+    AuditContext, Session, ShareAccess, ShareLink, ShareTarget, ThrottleState,
+};
 use portal_core::state::Sha256Digest;
 use portal_core::{ShareLinkId, TenantId, TenantScope, UserId};
 use time::{Duration, OffsetDateTime};
 
 use crate::{Page, Paged, StoreResult};
 
-/// Share links: no-login, read-only, expiring, revocable views.
+/// Share links: no-login, expiring, revocable views, which may take uploads.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait ShareLinkStore: Send + Sync + 'static {
-    /// Stores a new link (`create_share_links` on the target's client). The caller made the
-    /// token and passes only its hash.
+    /// Stores a new link (`create_share_links` on the target's client, and `upload_documents`
+    /// there too for a link that takes uploads). The caller made the token and passes only its
+    /// hash.
     #[allow(
         clippy::too_many_arguments,
         reason = "each argument is one field of the link"
@@ -21,7 +24,7 @@ pub trait ShareLinkStore: Send + Sync + 'static {
         scope: &TenantScope,
         target: ShareTarget,
         token_hash: Sha256Digest,
-        allow_download: bool,
+        access: ShareAccess,
         expires_at: OffsetDateTime,
         max_uses: Option<i32>,
         audit: &AuditContext,
@@ -46,6 +49,16 @@ pub trait ShareLinkStore: Send + Sync + 'static {
     /// unknown, revoked, expired or used up. Atomic, so a use limit holds under concurrency.
     /// Global: the token is the visitor's only authority.
     async fn use_share_link(
+        &self,
+        token_hash: &Sha256Digest,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<ShareLink>>;
+
+    /// The link with this token hash if it still works at `now` (not revoked, unexpired, its
+    /// client not archived), without counting a use: the parts of an upload begun through the
+    /// link (which counted one) are checked with it. A used-up link still answers, so an upload
+    /// begun with its last use can finish. Global: the token is the visitor's only authority.
+    async fn live_share_link(
         &self,
         token_hash: &Sha256Digest,
         now: OffsetDateTime,

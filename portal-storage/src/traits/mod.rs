@@ -35,11 +35,11 @@ pub use notify::{
     AttemptRecord, DeliveryRequest, DueDelivery, MailBatch, NotificationStore, WebhookStore,
 };
 pub use tenancy::{ClientStore, IdentityStore, MembershipStore, TenantDirectory};
-pub(crate) use uploads::check_new_upload;
 pub use uploads::{
     MAX_UPLOAD_FILE_NAME_BYTES, NewResumableUpload, ResumableUpload, ResumableUploadStore,
-    UploadTarget,
+    UploadOwner, UploadTarget,
 };
+pub(crate) use uploads::{check_new_upload, may_act_as};
 pub use work::{
     ApprovalDecision, ApprovalFilter, ApprovalStore, DeliverableStore, InvoiceFilter, InvoiceStore,
     MilestoneStore, ProjectFilter, ProjectProgress, ProjectStore,

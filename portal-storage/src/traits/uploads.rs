@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use portal_core::{
-    DisplayName, DocumentId, DomainError, Invalid, ProjectId, TenantId, TenantScope, UserId,
-    Visibility,
+    DisplayName, DocumentId, DomainError, Invalid, ProjectId, ShareLinkId, TenantId, TenantScope,
+    UserId, Visibility,
 };
 use time::OffsetDateTime;
 
@@ -31,6 +31,26 @@ pub enum UploadTarget {
     },
 }
 
+/// Who began a resumable upload, and so the only one who may continue it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UploadOwner {
+    /// A signed-in user (or an API key acting for one).
+    User(UserId),
+    /// A visitor through a share link that takes uploads.
+    ShareLink(ShareLinkId),
+}
+
+impl UploadOwner {
+    /// Whether `scope` may act as this owner: a user only as themselves; a share link's visitor
+    /// through a system scope of the tenant, once the caller checked the link.
+    fn admits(self, scope: &TenantScope) -> bool {
+        match self {
+            Self::User(user) => scope.principal().user_id() == Some(user),
+            Self::ShareLink(_) => scope.principal().user_id().is_none(),
+        }
+    }
+}
+
 /// A resumable upload's record, as it is begun: what the staged bytes become once complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewResumableUpload {
@@ -56,8 +76,8 @@ pub struct ResumableUpload {
     pub id: UploadId,
     /// The tenant.
     pub tenant: TenantId,
-    /// The user who began it: the only one who may continue, finish or abort it.
-    pub owner: UserId,
+    /// Who began it: the only one who may continue, finish or abort it.
+    pub owner: UploadOwner,
     /// What the bytes become.
     pub target: UploadTarget,
     /// The file's name.
@@ -71,9 +91,11 @@ pub struct ResumableUpload {
 }
 
 /// The records of resumable uploads in progress (the bytes themselves are staged in the
-/// [`BlobStore`](crate::blob::BlobStore)). A record belongs to the user who began it: every read
-/// and delete is bound to the scope's tenant **and** user, so another user's (or tenant's) upload
-/// answers like one never begun. A scope without a user (a system scope) may not begin one.
+/// [`BlobStore`](crate::blob::BlobStore)). A record belongs to whoever began it — a user, or a
+/// share link's visitor — and every read and delete names that owner and is bound to the scope's
+/// tenant: another owner's (or tenant's) upload answers like one never begun. A user acts only
+/// as themselves; a share link's uploads go through a system scope of the tenant, after the
+/// caller checked the link ([`ShareLinkStore::live_share_link`](crate::ShareLinkStore::live_share_link)).
 /// Expired records count as absent and are swept by [`expired_resumable_uploads`] and
 /// [`delete_expired_resumable_uploads`], after the caller discarded their staged bytes.
 ///
@@ -82,27 +104,34 @@ pub struct ResumableUpload {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait ResumableUploadStore: Send + Sync + 'static {
-    /// Records an upload begun by the scope's user. Invalid (naming the field) when the file name
-    /// is empty or too long, the length is over `i64::MAX`, the expiry is not after the start, or
-    /// the scope has no user (naming `scope`); a conflict if the id is taken.
+    /// Records an upload begun by `owner`. Invalid (naming the field) when the file name is empty
+    /// or too long, the length is over `i64::MAX`, the expiry is not after the start, or the
+    /// scope may not act as `owner` (naming `scope`); a conflict if the id is taken; not found
+    /// for an unknown user, share link, project or document of the tenant.
     async fn create_resumable_upload(
         &self,
         scope: &TenantScope,
+        owner: UploadOwner,
         upload: NewResumableUpload,
     ) -> StoreResult<ResumableUpload>;
 
-    /// The scope's user's upload `id`, unless expired at `now`.
+    /// `owner`'s upload `id`, unless expired at `now` (`None` too when the scope may not act as
+    /// `owner`).
     async fn resumable_upload(
         &self,
         scope: &TenantScope,
+        owner: UploadOwner,
         id: UploadId,
         now: OffsetDateTime,
     ) -> StoreResult<Option<ResumableUpload>>;
 
-    /// Deletes the scope's user's upload `id` (finished or given up); returns whether it was
-    /// there.
-    async fn delete_resumable_upload(&self, scope: &TenantScope, id: UploadId)
-    -> StoreResult<bool>;
+    /// Deletes `owner`'s upload `id` (finished or given up); returns whether it was there.
+    async fn delete_resumable_upload(
+        &self,
+        scope: &TenantScope,
+        owner: UploadOwner,
+        id: UploadId,
+    ) -> StoreResult<bool>;
 
     /// Up to `limit` uploads of every tenant expired at `now`, oldest expiry first: what a sweep
     /// discards the staged bytes of. Global: a maintenance sweep.
@@ -117,15 +146,26 @@ pub trait ResumableUploadStore: Send + Sync + 'static {
     async fn delete_expired_resumable_uploads(&self, now: OffsetDateTime) -> StoreResult<u64>;
 }
 
-/// The checks every store runs on a new record; the user who begins it.
+/// Whether `scope` may act as `owner` (reads and deletes answer like nothing is there if not).
+pub(crate) fn may_act_as(scope: &TenantScope, owner: UploadOwner) -> bool {
+    owner.admits(scope)
+}
+
+/// The checks every store runs on a new record.
 pub(crate) fn check_new_upload(
     scope: &TenantScope,
+    owner: UploadOwner,
     upload: &NewResumableUpload,
-) -> StoreResult<UserId> {
+) -> StoreResult<()> {
     let invalid = |field, reason| Err(DomainError::validation(field, reason).into());
-    let Some(owner) = scope.principal().user_id() else {
-        return invalid("scope", Invalid::Malformed("an upload is begun by a user"));
-    };
+    if !owner.admits(scope) {
+        return invalid(
+            "scope",
+            Invalid::Malformed(
+                "a user begins uploads as themselves; a share link through a system scope",
+            ),
+        );
+    }
     if upload.file_name.is_empty() {
         return invalid("file_name", Invalid::Empty);
     }
@@ -143,12 +183,12 @@ pub(crate) fn check_new_upload(
     if upload.expires_at <= upload.created_at {
         return invalid("expires_at", Invalid::EndBeforeStart);
     }
-    Ok(owner)
+    Ok(())
 }
 
 impl ResumableUpload {
     /// The record of `upload`, begun by `owner` in `tenant`.
-    pub(crate) fn begun(tenant: TenantId, owner: UserId, upload: NewResumableUpload) -> Self {
+    pub(crate) fn begun(tenant: TenantId, owner: UploadOwner, upload: NewResumableUpload) -> Self {
         Self {
             id: upload.id,
             tenant,

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::BytesMut;
 use futures_util::{StreamExt as _, stream};
-use portal_core::model::{NewDocument, NewDocumentVersion};
+use portal_core::model::{Document, DocumentVersion, NewDocument, NewDocumentVersion};
 use portal_core::{DisplayName, DocumentId, Permission, ProjectId, TenantScope, Visibility};
 use portal_storage::blob::{BlobError, StoredBlob, byte_stream};
 use portal_storage::{StoreResult, rules};
@@ -94,44 +94,14 @@ pub async fn upload_document(
     if !sent_as_upload(&headers) {
         return Ok(wrong_media_type());
     }
-    let limit = UploadLimit::of(&state, &caller.scope).await?;
-    limit.admits(&headers)?;
-    let SafeName { name, kind } = names::file_name(&query.name)?;
-    let title = match &query.title {
-        Some(title) => title.clone(),
-        None => name.chars().take(DisplayName::MAX_CHARS).collect(),
-    };
-    let title = DisplayName::parse(&title).map_err(|_| {
-        ApiError::invalid(
-            "title",
-            "the title must be 1 to 200 characters without control characters",
-        )
-    })?;
-    let project = visible_project(&state, &caller.scope, project_id).await?;
-    // Refused before a byte of the body is read; the store checks again, with the document's
-    // real visibility, when it records the upload.
-    rules::require_in_client(
-        &caller.scope,
-        Permission::UploadDocuments,
-        project.client,
-        Visibility::Shared,
-    )?;
-    let received = receive(&state, &caller.scope, kind, body, limit).await?;
-    let audit = ip.audit();
-    let new = NewDocument {
-        client: project.client,
-        project: Some(project.id),
-        title,
+    let new = NewUpload {
+        project: project_id,
+        file_name: &query.name,
+        title: query.title.as_deref(),
         visibility: query.visibility.unwrap_or_default(),
     };
-    // The document and its first version in one transaction: a refusal or a crash between
-    // the two would otherwise leave an empty document in the list.
-    let documents = &state.stores().documents;
-    let scope = &caller.scope;
-    let (document, version) = record(&state, scope, received, name, |version| {
-        documents.create_document_with_version(scope, new, version, &audit)
-    })
-    .await?;
+    let (document, version) =
+        new_document_from(&state, &caller.scope, ip, new, &headers, body).await?;
     Ok((
         StatusCode::CREATED,
         Json(Uploaded {
@@ -140,6 +110,69 @@ pub async fn upload_document(
         }),
     )
         .into_response())
+}
+
+/// A new document's upload, its request read.
+pub(crate) struct NewUpload<'a> {
+    /// The project it goes into.
+    pub(crate) project: ProjectId,
+    /// The file's name, as sent.
+    pub(crate) file_name: &'a str,
+    /// The document's title; the file name when `None`.
+    pub(crate) title: Option<&'a str>,
+    /// `Internal` or `Shared`, as asked for.
+    pub(crate) visibility: Visibility,
+}
+
+/// Streams `body` into a new document with its first version, as `scope`: what
+/// `POST /projects/{id}/documents` does once its request is read. A share link's visitors use it
+/// too, under a system scope of the link's tenant. `headers` are the body's (an announced
+/// `Content-Length` over the limit is refused before reading).
+pub(crate) async fn new_document_from(
+    state: &PortalState,
+    scope: &TenantScope,
+    ip: ClientIp,
+    new: NewUpload<'_>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Document, DocumentVersion), ApiError> {
+    let limit = UploadLimit::of(state, scope).await?;
+    limit.admits(headers)?;
+    let SafeName { name, kind } = names::file_name(new.file_name)?;
+    let title = match new.title {
+        Some(title) => title.to_owned(),
+        None => name.chars().take(DisplayName::MAX_CHARS).collect(),
+    };
+    let title = DisplayName::parse(&title).map_err(|_| {
+        ApiError::invalid(
+            "title",
+            "the title must be 1 to 200 characters without control characters",
+        )
+    })?;
+    let project = visible_project(state, scope, new.project).await?;
+    // Refused before a byte of the body is read; the store checks again, with the document's
+    // real visibility, when it records the upload.
+    rules::require_in_client(
+        scope,
+        Permission::UploadDocuments,
+        project.client,
+        Visibility::Shared,
+    )?;
+    let received = receive(state, scope, kind, body, limit).await?;
+    let audit = ip.audit();
+    let document = NewDocument {
+        client: project.client,
+        project: Some(project.id),
+        title,
+        visibility: new.visibility,
+    };
+    // The document and its first version in one transaction: a refusal or a crash between
+    // the two would otherwise leave an empty document in the list.
+    let documents = &state.stores().documents;
+    record(state, scope, received, name, |version| {
+        documents.create_document_with_version(scope, document, version, &audit)
+    })
+    .await
 }
 
 /// Uploads the next version of a document: the raw file is the body.

@@ -1,10 +1,11 @@
-//! `/share-links`: no-login, read-only, expiring, revocable views of one project's shared
-//! content. The token is shown once, when the link is made; only its hash is stored.
+//! `/share-links`: no-login, expiring, revocable views of one project's shared content, which
+//! may also take uploads. The token is shown once, when the link is made; only its hash is
+//! stored.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portal_auth::AuthError;
+use portal_auth::{AuthError, NewShareLink};
 use portal_core::model::{ShareLink, ShareTarget};
 use portal_core::{ClientId, ProjectId, ShareLinkId, UserId};
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,9 @@ pub struct ShareLinkView {
     pub project_id: ProjectId,
     /// Whether files may be downloaded through it.
     pub allow_download: bool,
+    /// Whether visitors may upload files through it (each becomes an internal document of the
+    /// project).
+    pub allow_upload: bool,
     /// When it stops working.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
@@ -57,6 +61,7 @@ impl From<ShareLink> for ShareLinkView {
             client_id: link.client,
             project_id,
             allow_download: link.allow_download,
+            allow_upload: link.allow_upload,
             expires_at: link.expires_at,
             max_uses: link.max_uses,
             uses: link.uses,
@@ -86,6 +91,10 @@ pub struct NewShareLinkBody {
     /// Whether files may be downloaded through it (default no).
     #[serde(default)]
     pub allow_download: bool,
+    /// Whether visitors may upload files through it (default no; needs `upload_documents`):
+    /// each becomes an internal document of the project.
+    #[serde(default)]
+    pub allow_upload: bool,
     /// Days until it stops working, 1 to the configured maximum (90 by default; default 7).
     pub expires_in_days: Option<i64>,
     /// How many uses it allows, if limited (at least 1).
@@ -122,7 +131,7 @@ pub async fn list_share_links(
     responses(
         (status = 201, body = NewShareLinkView),
         (status = 401, body = ErrorBody),
-        (status = 403, description = "Not staff, or without `create_share_links`", body = ErrorBody),
+        (status = 403, description = "Not staff, or without `create_share_links` (or `upload_documents`, for a link that takes uploads)", body = ErrorBody),
         (status = 404, description = "No such project the caller reaches", body = ErrorBody),
         (status = 422, description = "Lifetime or use limit out of range", body = ErrorBody),
     ))]
@@ -138,12 +147,15 @@ pub async fn create_share_link(
     let lifetime = Duration::seconds(days.saturating_mul(SECONDS_PER_DAY));
     let (token, link) = state
         .share_links()
-        .create(
+        .create_link(
             &caller.scope,
-            body.project_id,
-            body.allow_download,
-            lifetime,
-            body.max_uses,
+            NewShareLink {
+                project: body.project_id,
+                allow_download: body.allow_download,
+                allow_upload: body.allow_upload,
+                expires_in: lifetime,
+                max_uses: body.max_uses,
+            },
             &ip.audit(),
         )
         .await

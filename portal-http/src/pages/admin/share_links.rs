@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
-use portal_auth::AuthError;
+use portal_auth::{AuthError, NewShareLink};
 use portal_core::model::{ShareLink, ShareTarget, User};
 use portal_core::{Permission, ProjectId, ShareLinkId, UserId};
 use portal_storage::Page;
@@ -39,6 +39,7 @@ const SECONDS_PER_DAY: i64 = 86_400;
 pub(crate) struct NewLinkFields {
     project: String,
     allow_download: String,
+    allow_upload: String,
     expires_in_days: String,
     max_uses: String,
 }
@@ -48,6 +49,7 @@ impl Default for NewLinkFields {
         Self {
             project: String::new(),
             allow_download: String::new(),
+            allow_upload: String::new(),
             expires_in_days: DEFAULT_DAYS.to_string(),
             max_uses: String::new(),
         }
@@ -74,6 +76,7 @@ struct LinkRow {
     uses: i32,
     max_uses: Option<i32>,
     downloads: bool,
+    uploads: bool,
     state_message: &'static str,
     active: bool,
 }
@@ -89,6 +92,7 @@ struct ProjectChoice {
 #[derive(Debug, Serialize)]
 struct FormView {
     allow_download: bool,
+    allow_upload: bool,
     expires_in_days: String,
     max_uses: String,
     error: Option<FormError>,
@@ -170,6 +174,7 @@ async fn render(
         projects: choices,
         form: FormView {
             allow_download: !fields.allow_download.is_empty(),
+            allow_upload: !fields.allow_upload.is_empty(),
             expires_in_days: fields.expires_in_days.clone(),
             max_uses: fields.max_uses.clone(),
             error,
@@ -211,6 +216,7 @@ fn row(
         uses: link.uses,
         max_uses: link.max_uses,
         downloads: link.allow_download,
+        uploads: link.allow_upload,
         state_message,
         active,
     })
@@ -270,12 +276,15 @@ async fn create_link(
     let made = page
         .state
         .share_links()
-        .create(
+        .create_link(
             &page.scope,
-            project,
-            !fields.allow_download.is_empty(),
-            Duration::seconds(days.saturating_mul(SECONDS_PER_DAY)),
-            max_uses,
+            NewShareLink {
+                project,
+                allow_download: !fields.allow_download.is_empty(),
+                allow_upload: !fields.allow_upload.is_empty(),
+                expires_in: Duration::seconds(days.saturating_mul(SECONDS_PER_DAY)),
+                max_uses,
+            },
             &ip.audit(),
         )
         .await;

@@ -26,12 +26,13 @@
 //!   portal answer already. The per-address rate limit covers these paths like any other.
 
 mod download;
+mod upload;
 mod view;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, head, post};
 use portal_auth::AuthError;
 use portal_core::model::{Project, ShareLink, ShareTarget};
 use portal_core::{ClientId, ProjectId, TenantScope, Visibility};
@@ -52,6 +53,17 @@ pub(crate) fn routes() -> Router<PortalState> {
         .route(
             "/share/{token}/documents/{document_id}/download",
             get(download::latest),
+        )
+        .route("/share/{token}/documents", post(upload::submit))
+        .route(
+            "/share/{token}/uploads",
+            post(upload::begin).options(upload::options),
+        )
+        .route(
+            "/share/{token}/uploads/{upload_id}",
+            head(upload::offset)
+                .patch(upload::append)
+                .delete(upload::cancel),
         )
         .layer(axum::middleware::map_response(no_index))
 }

@@ -40,6 +40,25 @@ struct SharedView {
     milestones: Vec<MilestoneItem>,
     documents: Vec<DocumentItem>,
     downloads: bool,
+    /// The form to send files with, when the link takes uploads.
+    upload: Option<UploadView>,
+}
+
+/// The upload form of a link that takes uploads.
+#[derive(Debug, Serialize)]
+struct UploadView {
+    /// Where the form posts (a plain multipart upload, without script).
+    action: String,
+    /// The resumable (tus) endpoint the page's script sends files to instead.
+    resumable: String,
+    max_size: String,
+    extensions: String,
+    /// A file just arrived.
+    sent: bool,
+    /// Why the last file was refused, in the page's language.
+    error: Option<String>,
+    /// The title typed with a refused file.
+    title: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -87,12 +106,33 @@ async fn render(
     token: &str,
 ) -> Result<Response, Refusal> {
     let opened = open(state, page, ip, token).await?;
+    render_opened(state, page, &opened, token, Sent::Nothing).await
+}
+
+/// The page of a link already opened for this request (no further use counted), with what the
+/// upload form just did.
+pub(super) async fn render_opened(
+    state: &PortalState,
+    page: &PageRequest,
+    opened: &Opened,
+    token: &str,
+    sent: Sent,
+) -> Result<Response, Refusal> {
     let formatter = Formatter {
         catalogue: &page.pages.catalogue,
         locale: page.locale,
     };
-    let milestones = milestones(state, &opened, &formatter).await?;
-    let documents = documents(state, page, &opened, token, &formatter).await?;
+    let milestones = milestones(state, opened, &formatter).await?;
+    let documents = documents(state, page, opened, token, &formatter).await?;
+    let status = match sent {
+        Sent::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        Sent::Nothing | Sent::File => StatusCode::OK,
+    };
+    let upload = if opened.link.allow_upload {
+        Some(upload_view(state, page, token, &formatter, sent)?)
+    } else {
+        None
+    };
     let done = milestones
         .iter()
         .filter(|milestone| milestone.stage_class == "done")
@@ -109,13 +149,54 @@ async fn render(
         milestones,
         documents,
         downloads: opened.link.allow_download,
+        upload,
     };
-    Ok(page.render(
-        StatusCode::OK,
-        "shared/project.html",
-        page.layout(None, None),
-        view,
-    ))
+    Ok(page.render(status, "shared/project.html", page.layout(None, None), view))
+}
+
+/// What the upload form just did.
+#[derive(Debug)]
+pub(super) enum Sent {
+    /// Nothing: the page was asked for.
+    Nothing,
+    /// A file arrived.
+    File,
+    /// A file was refused, for this reason (in the page's language); the title typed with it.
+    Refused {
+        /// Why.
+        message: String,
+        /// The title field as it was.
+        title: String,
+    },
+}
+
+fn upload_view(
+    state: &PortalState,
+    page: &PageRequest,
+    token: &str,
+    formatter: &Formatter<'_>,
+    sent: Sent,
+) -> Result<UploadView, Refusal> {
+    let max = state.config().max_upload_bytes;
+    let (sent, error, title) = match sent {
+        Sent::Nothing => (false, None, String::new()),
+        Sent::File => (true, None, String::new()),
+        Sent::Refused { message, title } => (false, Some(message), title),
+    };
+    Ok(UploadView {
+        action: format!("{}/share/{token}/documents", page.base),
+        resumable: format!("{}/share/{token}/uploads", page.base),
+        max_size: file_size(formatter, i64::try_from(max).unwrap_or(i64::MAX))
+            .map_err(PageError::internal)?,
+        extensions: crate::api::documents::ALLOWED_EXTENSIONS
+            .iter()
+            .map(|(extension, _)| *extension)
+            .collect::<Vec<_>>()
+            .join(", "),
+        sent,
+        error,
+        title,
+    })
 }
 
 /// The project's shared milestones in its order, each with its shared deliverables.

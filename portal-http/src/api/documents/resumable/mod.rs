@@ -18,8 +18,9 @@
 //!    [`HttpConfig::resumable_upload_lifetime`](crate::HttpConfig::resumable_upload_lifetime) is
 //!    discarded by [`sweep_expired_uploads`].
 //!
-//! An upload belongs to the user who began it: anyone else (another user, another tenant) gets
-//! 404, as for an id never issued.
+//! An upload belongs to whoever began it — the user, or a share link's visitor (the pages'
+//! `share/{token}/uploads`, through [`Uploader::through_link`]) — and anyone else (another user,
+//! link or tenant) gets 404, as for an id never issued.
 
 mod protocol;
 
@@ -28,10 +29,11 @@ use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt as _;
+use portal_core::model::{ShareLink, ShareTarget};
 use portal_core::{DisplayName, DocumentId, Permission, ProjectId, TenantScope, Visibility};
 use portal_storage::blob::{BlobError, ByteRange, UploadId, byte_stream};
 use portal_storage::rules;
-use portal_storage::traits::{NewResumableUpload, ResumableUpload, UploadTarget};
+use portal_storage::traits::{NewResumableUpload, ResumableUpload, UploadOwner, UploadTarget};
 use time::OffsetDateTime;
 
 use self::protocol::{
@@ -93,14 +95,11 @@ pub async fn create_upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    use axum::body::HttpBody as _;
-    let sends_bytes = protocol::has_body(&headers)
-        || (!body.is_end_stream() && body.size_hint().exact() != Some(0));
-    protocol::spoken(
-        begin(&state, &caller.scope, uri.path(), &headers, sends_bytes)
-            .await
-            .unwrap_or_else(|refused| *refused),
-    )
+    let sends_bytes = sends_bytes(&headers, &body);
+    match Uploader::of(&caller) {
+        Ok(uploader) => begin(&state, &uploader, uri.path(), &headers, sends_bytes).await,
+        Err(error) => protocol::spoken(error.into_response()),
+    }
 }
 
 /// Where an upload stands: the offset to resume from.
@@ -121,11 +120,10 @@ pub async fn upload_offset(
     ApiPath(upload_id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    protocol::spoken(
-        offset(&state, &caller.scope, &upload_id, &headers)
-            .await
-            .unwrap_or_else(|refused| *refused),
-    )
+    match Uploader::of(&caller) {
+        Ok(uploader) => offset(&state, &uploader, &upload_id, &headers).await,
+        Err(error) => protocol::spoken(error.into_response()),
+    }
 }
 
 /// Appends a part at the upload's offset; the part that completes the file records it.
@@ -158,11 +156,10 @@ pub async fn append_upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    protocol::spoken(
-        append(&state, &caller.scope, ip, &upload_id, &headers, body)
-            .await
-            .unwrap_or_else(|refused| *refused),
-    )
+    match Uploader::of(&caller) {
+        Ok(uploader) => append(&state, &uploader, ip, &upload_id, &headers, body).await,
+        Err(error) => protocol::spoken(error.into_response()),
+    }
 }
 
 /// Gives an upload up (tus termination): its staged bytes are discarded.
@@ -183,11 +180,47 @@ pub async fn cancel_upload(
     ApiPath(upload_id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    protocol::spoken(
-        cancel(&state, &caller.scope, &upload_id, &headers)
-            .await
-            .unwrap_or_else(|refused| *refused),
-    )
+    match Uploader::of(&caller) {
+        Ok(uploader) => cancel(&state, &uploader, &upload_id, &headers).await,
+        Err(error) => protocol::spoken(error.into_response()),
+    }
+}
+
+/// Who sends a resumable upload: a caller of the API, or a share link's visitor.
+pub(crate) struct Uploader {
+    /// The scope the stores are called with: the caller's, or a system scope of the link's
+    /// tenant.
+    scope: TenantScope,
+    /// Who owns the uploads it begins.
+    owner: UploadOwner,
+    /// The link a visitor came through, checked by the caller: its uploads become internal
+    /// documents of its project, and each finished one is audited as the link's.
+    link: Option<ShareLink>,
+}
+
+impl Uploader {
+    /// The API's caller; a caller that is no person may not upload.
+    fn of(caller: &Caller) -> Result<Self, ApiError> {
+        let user = caller
+            .scope
+            .principal()
+            .user_id()
+            .ok_or(ApiError::Forbidden)?;
+        Ok(Self {
+            scope: caller.scope.clone(),
+            owner: UploadOwner::User(user),
+            link: None,
+        })
+    }
+
+    /// A visitor through `link`, which the caller found working and allowing uploads.
+    pub(crate) fn through_link(link: ShareLink) -> Self {
+        Self {
+            scope: TenantScope::dangerous_system(link.tenant),
+            owner: UploadOwner::ShareLink(link.id),
+            link: Some(link),
+        }
+    }
 }
 
 /// Discards the staged bytes and records of uploads not finished in time, in every tenant;
@@ -215,20 +248,49 @@ pub async fn sweep_expired_uploads(state: &PortalState) -> Result<u64, ApiError>
     Ok(deleted.max(u64::try_from(expired.len()).unwrap_or(u64::MAX)))
 }
 
+/// Whether a creation request carries bytes (refused: creation-with-upload is not offered).
+pub(crate) fn sends_bytes(headers: &HeaderMap, body: &Body) -> bool {
+    use axum::body::HttpBody as _;
+    protocol::has_body(headers) || (!body.is_end_stream() && body.size_hint().exact() != Some(0))
+}
+
+/// The answer for an upload that is not the requester's to see: 404, as for one never begun.
+pub(crate) fn no_such_upload() -> Response {
+    answer(Err(refused(ApiError::NotFound)))
+}
+
 /// An answer, or the refusal to give instead (boxed: a response is large).
 type Answer = Result<Response, Box<Response>>;
+
+/// The response of an answer, with the protocol's header.
+fn answer(answer: Answer) -> Response {
+    protocol::spoken(answer.unwrap_or_else(|refused| *refused))
+}
 
 fn refused(error: impl Into<ApiError>) -> Box<Response> {
     Box::new(error.into().into_response())
 }
 
-async fn begin(
+/// `POST` of the creation extension, for `uploader`; `path` is the request's (the upload's URL is
+/// under it). `sends_bytes`: the request has a body (refused: creation-with-upload is not offered).
+pub(crate) async fn begin(
     state: &PortalState,
-    scope: &TenantScope,
+    uploader: &Uploader,
+    path: &str,
+    headers: &HeaderMap,
+    sends_bytes: bool,
+) -> Response {
+    answer(try_begin(state, uploader, path, headers, sends_bytes).await)
+}
+
+async fn try_begin(
+    state: &PortalState,
+    uploader: &Uploader,
     path: &str,
     headers: &HeaderMap,
     sends_bytes: bool,
 ) -> Answer {
+    let scope = &uploader.scope;
     protocol::require_version(headers)?;
     if sends_bytes {
         return Err(refused(ApiError::BadRequest(
@@ -254,7 +316,7 @@ async fn begin(
         ))
     })?;
     let SafeName { name, .. } = names::file_name(file_name).map_err(refused)?;
-    let target = target(state, scope, &metadata, &name)
+    let target = target(state, uploader, &metadata, &name)
         .await
         .map_err(refused)?;
 
@@ -281,7 +343,7 @@ async fn begin(
     let upload = match state
         .stores()
         .uploads
-        .create_resumable_upload(scope, new)
+        .create_resumable_upload(scope, uploader.owner, new)
         .await
     {
         Ok(upload) => upload,
@@ -303,10 +365,26 @@ async fn begin(
 /// What the upload becomes, from its metadata; the permission is checked here, before any byte.
 async fn target(
     state: &PortalState,
-    scope: &TenantScope,
+    uploader: &Uploader,
     metadata: &std::collections::HashMap<String, String>,
     file_name: &str,
 ) -> Result<UploadTarget, ApiError> {
+    let scope = &uploader.scope;
+    if let Some(link) = &uploader.link {
+        // Always a new document of the link's project, internal until the team shares it.
+        if metadata.contains_key("document") {
+            return Err(ApiError::invalid(
+                "document",
+                "a share link's uploads are new documents",
+            ));
+        }
+        let ShareTarget::Project(project) = link.target;
+        return Ok(UploadTarget::NewDocument {
+            project,
+            title: title(metadata, file_name)?,
+            visibility: Visibility::Internal,
+        });
+    }
     let id = |key: &'static str| {
         metadata
             .get(key)
@@ -325,16 +403,7 @@ async fn target(
                 project.client,
                 Visibility::Shared,
             )?;
-            let title = metadata.get("title").map_or_else(
-                || file_name.chars().take(DisplayName::MAX_CHARS).collect(),
-                Clone::clone,
-            );
-            let title = DisplayName::parse(&title).map_err(|_| {
-                ApiError::invalid(
-                    "title",
-                    "the title must be 1 to 200 characters without control characters",
-                )
-            })?;
+            let title = title(metadata, file_name)?;
             let visibility = match metadata.get("visibility").map(String::as_str) {
                 None | Some("internal") => Visibility::Internal,
                 Some("shared") => Visibility::Shared,
@@ -365,10 +434,27 @@ async fn target(
     }
 }
 
-/// The caller's upload `raw_id`, or 404 for anything else.
+/// A new document's title: the metadata's `title`, or the file name.
+fn title(
+    metadata: &std::collections::HashMap<String, String>,
+    file_name: &str,
+) -> Result<DisplayName, ApiError> {
+    let title = metadata.get("title").map_or_else(
+        || file_name.chars().take(DisplayName::MAX_CHARS).collect(),
+        Clone::clone,
+    );
+    DisplayName::parse(&title).map_err(|_| {
+        ApiError::invalid(
+            "title",
+            "the title must be 1 to 200 characters without control characters",
+        )
+    })
+}
+
+/// The uploader's upload `raw_id`, or 404 for anything else.
 async fn find(
     state: &PortalState,
-    scope: &TenantScope,
+    uploader: &Uploader,
     raw_id: &str,
 ) -> Result<ResumableUpload, Box<Response>> {
     let Ok(id) = UploadId::parse(raw_id) else {
@@ -377,20 +463,36 @@ async fn find(
     state
         .stores()
         .uploads
-        .resumable_upload(scope, id, OffsetDateTime::now_utc())
+        .resumable_upload(
+            &uploader.scope,
+            uploader.owner,
+            id,
+            OffsetDateTime::now_utc(),
+        )
         .await
         .map_err(refused)?
         .ok_or_else(|| refused(ApiError::NotFound))
 }
 
-async fn offset(
+/// `HEAD` of an upload of `uploader`'s.
+pub(crate) async fn offset(
     state: &PortalState,
-    scope: &TenantScope,
+    uploader: &Uploader,
+    raw_id: &str,
+    headers: &HeaderMap,
+) -> Response {
+    answer(try_offset(state, uploader, raw_id, headers).await)
+}
+
+async fn try_offset(
+    state: &PortalState,
+    uploader: &Uploader,
     raw_id: &str,
     headers: &HeaderMap,
 ) -> Answer {
+    let scope = &uploader.scope;
     protocol::require_version(headers)?;
-    let upload = find(state, scope, raw_id).await?;
+    let upload = find(state, uploader, raw_id).await?;
     let progress = state
         .blobs()
         .upload_progress(scope.tenant_id(), &upload.id)
@@ -405,20 +507,33 @@ async fn offset(
     Ok(response)
 }
 
-async fn append(
+/// `PATCH` of an upload of `uploader`'s: a part, and the finish when it is the last.
+pub(crate) async fn append(
     state: &PortalState,
-    scope: &TenantScope,
+    uploader: &Uploader,
+    ip: ClientIp,
+    raw_id: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    answer(try_append(state, uploader, ip, raw_id, headers, body).await)
+}
+
+async fn try_append(
+    state: &PortalState,
+    uploader: &Uploader,
     ip: ClientIp,
     raw_id: &str,
     headers: &HeaderMap,
     body: Body,
 ) -> Answer {
+    let scope = &uploader.scope;
     protocol::require_version(headers)?;
     if !sent_as(headers, PATCH_MEDIA_TYPE) {
         return Err(Box::new(unsupported_media_type(PATCH_MEDIA_TYPE)));
     }
     let at = protocol::number(headers, &UPLOAD_OFFSET).map_err(refused)?;
-    let upload = find(state, scope, raw_id).await?;
+    let upload = find(state, uploader, raw_id).await?;
     // A part announced longer than what is left is refused before any of it is read.
     let left = upload.length.saturating_sub(at);
     let announced = headers
@@ -439,7 +554,7 @@ async fn append(
         if (bytes.len() >= SNIFF_BYTES || whole)
             && !kind.matches(bytes.get(..SNIFF_BYTES).unwrap_or(&bytes), whole)
         {
-            give_up(state, scope, &upload).await;
+            give_up(state, uploader, &upload).await;
             return Err(refused(content_mismatch()));
         }
         rest.into_stream(bytes)
@@ -462,17 +577,18 @@ async fn append(
         expiry(response.headers_mut(), &upload);
         return Ok(response);
     }
-    finish(state, scope, ip, &upload, kind).await
+    finish(state, uploader, ip, &upload, kind).await
 }
 
 /// Commits a complete upload and records it as its target says.
 async fn finish(
     state: &PortalState,
-    scope: &TenantScope,
+    uploader: &Uploader,
     ip: ClientIp,
     upload: &ResumableUpload,
     kind: FileKind,
 ) -> Answer {
+    let scope = &uploader.scope;
     let tenant = scope.tenant_id();
     let stored = state
         .blobs()
@@ -480,7 +596,7 @@ async fn finish(
         .await
         .map_err(blob_refusal)?;
     // From here on the staging is gone: whatever happens, the record goes too.
-    forget(state, scope, upload).await;
+    forget(state, uploader, upload).await;
     if !sniffed_as(state, scope, &stored, kind).await {
         discard(state, scope, &stored).await;
         return Err(refused(content_mismatch()));
@@ -523,6 +639,17 @@ async fn finish(
             (*document, version.id)
         }
     };
+    if let Some(link) = &uploader.link {
+        // The store recorded the document under a system scope: this names the link as its
+        // source. The file is kept either way; a lost event is logged.
+        if let Err(error) = state
+            .share_links()
+            .record_upload(link, document, version, &audit)
+            .await
+        {
+            tracing::warn!(%error, "could not audit an upload through a share link");
+        }
+    }
     let mut response = StatusCode::NO_CONTENT.into_response();
     let headers = response.headers_mut();
     headers.insert(UPLOAD_OFFSET, protocol::value(upload.length));
@@ -566,22 +693,32 @@ async fn sniffed_as(
     kind.matches(&head, stored.size <= window)
 }
 
-async fn cancel(
+/// `DELETE` of an upload of `uploader`'s.
+pub(crate) async fn cancel(
     state: &PortalState,
-    scope: &TenantScope,
+    uploader: &Uploader,
+    raw_id: &str,
+    headers: &HeaderMap,
+) -> Response {
+    answer(try_cancel(state, uploader, raw_id, headers).await)
+}
+
+async fn try_cancel(
+    state: &PortalState,
+    uploader: &Uploader,
     raw_id: &str,
     headers: &HeaderMap,
 ) -> Answer {
     protocol::require_version(headers)?;
-    let upload = find(state, scope, raw_id).await?;
-    give_up(state, scope, &upload).await;
+    let upload = find(state, uploader, raw_id).await?;
+    give_up(state, uploader, &upload).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Discards an upload's staged bytes and its record.
-async fn give_up(state: &PortalState, scope: &TenantScope, upload: &ResumableUpload) {
-    abandon_bytes(state, scope, upload.id).await;
-    forget(state, scope, upload).await;
+async fn give_up(state: &PortalState, uploader: &Uploader, upload: &ResumableUpload) {
+    abandon_bytes(state, &uploader.scope, upload.id).await;
+    forget(state, uploader, upload).await;
 }
 
 async fn abandon_bytes(state: &PortalState, scope: &TenantScope, id: UploadId) {
@@ -591,11 +728,11 @@ async fn abandon_bytes(state: &PortalState, scope: &TenantScope, id: UploadId) {
     }
 }
 
-async fn forget(state: &PortalState, scope: &TenantScope, upload: &ResumableUpload) {
+async fn forget(state: &PortalState, uploader: &Uploader, upload: &ResumableUpload) {
     if let Err(error) = state
         .stores()
         .uploads
-        .delete_resumable_upload(scope, upload.id)
+        .delete_resumable_upload(&uploader.scope, uploader.owner, upload.id)
         .await
     {
         tracing::warn!(%error, "could not delete a resumable upload's record");
