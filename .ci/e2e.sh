@@ -28,15 +28,17 @@ e2e_data="$(mktemp -d)"
 remove_e2e_data() { rm -rf "$e2e_data"; }
 on_exit remove_e2e_data
 e2e_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-e2e_base="http://127.0.0.1:$e2e_port"
+# The server listens on the loopback address, but browsers reach it as localhost: WebAuthn
+# (passkeys) refuses an IP address as the relying party, and its links must name the same origin.
+e2e_base="http://localhost:$e2e_port"
 mkdir -p target/e2e
 RUST_LOG=warn "${CARGO_TARGET_DIR:-target}/debug/branded-server" --listen "127.0.0.1:$e2e_port" --data-dir "$e2e_data" \
-    --rate-limit 0 >target/e2e/server.log 2>&1 &
+    --public-url "$e2e_base" --rate-limit 0 >target/e2e/server.log 2>&1 &
 e2e_server=$!
 stop_e2e_server() { kill -TERM "$e2e_server" 2>/dev/null && wait "$e2e_server" 2>/dev/null; }
 on_exit stop_e2e_server
 for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "$e2e_base/northwind/login" && break
+    curl -fs -o /dev/null "http://127.0.0.1:$e2e_port/northwind/login" && break
     if ! kill -0 "$e2e_server" 2>/dev/null; then
         echo "error: the example server exited; see target/e2e/server.log" >&2
         exit 1

@@ -57,7 +57,7 @@ async function signInWith(tab, email, password) {
   await tab.getByLabel("Password", { exact: true }).fill(password);
   await Promise.all([
     tab.waitForURL(`${TENANT}/`),
-    tab.getByRole("button", { name: "Sign in" }).click(),
+    tab.getByRole("button", { name: "Sign in", exact: true }).click(),
   ]);
 }
 

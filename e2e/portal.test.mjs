@@ -52,7 +52,7 @@ test("a finance contact sees open invoices and a viewer does not", async () => {
 test("the pages speak German to a German browser", async () => {
   const tab = await page(WIDTHS.desktop, "de-DE");
   await tab.goto(`${TENANT}/login`);
-  await tab.getByRole("button", { name: "Anmelden" }).waitFor();
+  await tab.getByRole("button", { name: "Anmelden", exact: true }).waitFor();
   await tab.context().close();
 });
 

@@ -38,6 +38,6 @@ export async function signIn(tab, email) {
   await tab.getByLabel(/password/i).fill(PASSWORD);
   await Promise.all([
     tab.waitForURL(`${TENANT}/`),
-    tab.getByRole("button", { name: /sign in/i }).click(),
+    tab.getByRole("button", { name: "Sign in", exact: true }).click(),
   ]);
 }

@@ -27,6 +27,15 @@ pub const MFA_ENROLLED: &str = "mfa.enrolled";
 pub const MFA_REMOVED: &str = "mfa.removed";
 /// New recovery codes made, the old ones void.
 pub const MFA_RECOVERY_CODES_REPLACED: &str = "mfa.recovery_codes_replaced";
+/// A passkey registered by its user.
+pub const PASSKEY_REGISTERED: &str = "passkey.registered";
+/// A passkey renamed by its user.
+pub const PASSKEY_RENAMED: &str = "passkey.renamed";
+/// A passkey revoked by its user.
+pub const PASSKEY_REVOKED: &str = "passkey.revoked";
+/// A refused passkey sign-in (the reason is in the details, never in the answer). A passkey
+/// sign-in that succeeds is a `login.succeeded` with the method `passkey`.
+pub const LOGIN_PASSKEY_FAILED: &str = "login.passkey_failed";
 /// A login refused unheard by the throttle.
 pub const LOGIN_THROTTLED: &str = "login.throttled";
 /// A session ended by its own user.

@@ -59,6 +59,20 @@ pub enum AuthError {
     /// The user already has a confirmed second factor: remove it before setting up another.
     #[error("a second factor is already set up")]
     MfaAlreadyEnrolled,
+    /// The password was right, but the tenant requires a second factor and the user's only
+    /// ones are passkeys: sign in with a passkey instead.
+    #[error("sign in with your passkey")]
+    PasskeyRequired,
+    /// The passkey registration did not verify, or its ceremony is unknown, used or expired.
+    #[error("the passkey could not be registered")]
+    InvalidPasskeyRegistration,
+    /// The passkey's credential is already registered in the tenant.
+    #[error("this passkey is already registered")]
+    PasskeyAlreadyRegistered,
+    /// The passkey set-up of the server is unusable (an origin without a host, state that does
+    /// not serialise).
+    #[error("passkey setup failed: {0}")]
+    PasskeySetup(String),
     /// The presented API key is unknown, malformed, revoked, or its creator lost access.
     #[error("invalid API key")]
     InvalidApiKey,

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod mail_links;
 mod messages;
 pub mod mfa;
+pub mod passkey;
 pub mod password;
 pub mod recovery;
 pub mod session;
@@ -37,13 +38,14 @@ pub use login::{Authenticator, LoginContext, LoginOutcome, LoginSuccess, MfaChal
 pub use mail::{MailError, MailKind, MailSetup, Mailer, OutgoingMail, RecordingMailer, Sender};
 pub use mail_links::{MailLinkClaims, MailLinkError, MailLinkKey, MailLinkKeyError};
 pub use mfa::{Mfa, MfaStatus, RecoveryCodes, TotpKey, TotpKeyError, TotpSetup};
+pub use passkey::{PasskeyCeremony, Passkeys, RelyingParty};
 pub use recovery::Recovery;
 pub use session::{Authenticated, Sessions};
 pub use share_link::{NewShareLink, ShareLinks};
 pub use step_up::{AuthenticatedAt, require_recent_authentication};
 pub use token::{
-    ApiKeySecret, InvitationToken, LoginToken, MfaChallengeToken, SessionToken, ShareLinkToken,
-    TokenError,
+    ApiKeySecret, InvitationToken, LoginToken, MfaChallengeToken, PasskeyCeremonyToken,
+    SessionToken, ShareLinkToken, TokenError,
 };
 
 #[cfg(test)]

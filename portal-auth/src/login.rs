@@ -42,8 +42,8 @@ pub struct LoginSuccess {
     pub session: Session,
     /// What the user may do, from their current memberships.
     pub scope: TenantScope,
-    /// The tenant requires a second factor of this user's side and the user has none yet: the
-    /// application should lead them to TOTP enrolment before anything else.
+    /// The tenant requires a second factor of this user's side and the user has none yet (no
+    /// TOTP, no passkey): the application should lead them to enrolment before anything else.
     pub must_enrol_mfa: bool,
 }
 
@@ -279,6 +279,12 @@ impl Authenticator {
     ) -> Result<LoginOutcome, AuthError> {
         let now = self.clock.now();
         if !self.has_second_factor(tenant, user).await? {
+            // A tenant that requires a second factor takes a passkey for one, but a password
+            // cannot be completed by a passkey: its holder signs in with the passkey instead.
+            if self.tenant_requires_mfa(&scope).await? && self.has_passkey(tenant, user).await? {
+                tracing::info!(%user, method, "passkey sign-in required");
+                return Err(AuthError::PasskeyRequired);
+            }
             return self
                 .sign_in(tenant, user, scope, false, method, context)
                 .await
@@ -348,7 +354,9 @@ impl Authenticator {
             json!({ "method": method }),
         )
         .await?;
-        let must_enrol_mfa = !has_second_factor && self.tenant_requires_mfa(&scope).await?;
+        let must_enrol_mfa = !has_second_factor
+            && self.tenant_requires_mfa(&scope).await?
+            && !self.has_passkey(tenant, user).await?;
         tracing::info!(%user, method, must_enrol_mfa, "signed in");
         Ok(LoginSuccess {
             token,
@@ -358,13 +366,30 @@ impl Authenticator {
         })
     }
 
-    /// Whether the tenant requires a second factor of the scope's side and the user has none.
+    /// Whether the tenant requires a second factor of the scope's side and the user has none
+    /// (neither TOTP nor a passkey).
     pub async fn must_enrol_mfa(&self, scope: &TenantScope) -> Result<bool, AuthError> {
         let Some(user) = scope.principal().user_id() else {
             return Ok(false);
         };
         Ok(self.tenant_requires_mfa(scope).await?
-            && !self.has_second_factor(scope.tenant_id(), user).await?)
+            && !self.has_second_factor(scope.tenant_id(), user).await?
+            && !self.has_passkey(scope.tenant_id(), user).await?)
+    }
+
+    /// Whether the user has a passkey: it meets a tenant's requirement of a second factor, as
+    /// its use needs user verification (something the user has plus a PIN or biometric).
+    pub(crate) async fn has_passkey(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<bool, AuthError> {
+        Ok(!self
+            .stores
+            .passkeys
+            .passkeys_of(tenant, user)
+            .await?
+            .is_empty())
     }
 
     /// Whether the scope's tenant requires a second factor of the scope's side.

@@ -166,6 +166,12 @@ secret_token! {
 }
 
 secret_token! {
+    /// The handle of a begun passkey ceremony: handed to the browser with the options and sent
+    /// back with its answer. Zeroised on drop, redacted `Debug`.
+    PasskeyCeremonyToken
+}
+
+secret_token! {
     /// The secret part of an API key. Zeroised on drop, redacted `Debug`.
     ApiKeySecret
 }

@@ -37,6 +37,7 @@ mod tests {
             ("notifications", include_str!("stores/notifications.rs")),
             ("offboarding", include_str!("stores/offboarding.rs")),
             ("pagination", include_str!("stores/pagination.rs")),
+            ("passkeys", include_str!("stores/passkeys.rs")),
             ("people_reach", include_str!("stores/people_reach.rs")),
             ("preferences", include_str!("stores/preferences.rs")),
             ("tenancy", include_str!("stores/tenancy.rs")),
@@ -57,7 +58,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(checks, 112, "the stores suite's checks");
+        assert_eq!(checks, 119, "the stores suite's checks");
 
         let blob_list = include_str!("blob/mod.rs");
         let blob_checks = checks_in(include_str!("blob/suite.rs"), "<H: BlobHarness>(h: &H)");

@@ -119,6 +119,8 @@ define_ids! {
     NotificationId => "notification_id";
     /// An API key for integrations.
     ApiKeyId => "api_key_id";
+    /// A user's passkey (a WebAuthn credential).
+    PasskeyId => "passkey_id";
     /// A row of the notification outbox.
     OutboxEventId => "outbox_event_id";
     /// A tenant's webhook endpoint.

@@ -220,9 +220,11 @@ impl From<AuthError> for ApiError {
                 retry_after: u64::try_from(retry_after.whole_seconds().max(1)).unwrap_or(1),
             },
             AuthError::ReauthRequired => Self::ReauthRequired,
-            AuthError::MfaNotEnrolled | AuthError::MfaAlreadyEnrolled => {
-                Self::Conflict(error.to_string())
-            }
+            AuthError::MfaNotEnrolled
+            | AuthError::MfaAlreadyEnrolled
+            | AuthError::PasskeyAlreadyRegistered => Self::Conflict(error.to_string()),
+            AuthError::PasskeyRequired => Self::InvalidCredentials("sign in with your passkey"),
+            AuthError::InvalidPasskeyRegistration => Self::invalid("credential", error.to_string()),
             AuthError::WeakPassword(reason) => Self::invalid("password", reason.to_string()),
             AuthError::ShareLinkLifetime { .. } => Self::invalid("expires_at", error.to_string()),
             AuthError::ShareLinkMaxUses => Self::invalid("max_uses", error.to_string()),

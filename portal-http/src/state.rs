@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use moka::sync::Cache;
 use portal_auth::{
-    ApiKeys, Authenticator, Invitations, MailSetup, Mfa, PortalLinks, Recovery, Sessions,
+    ApiKeys, Authenticator, Invitations, MailSetup, Mfa, Passkeys, PortalLinks, Recovery, Sessions,
     ShareLinks, TotpKey,
 };
 use portal_core::TenantId;
@@ -59,6 +59,7 @@ struct Inner {
     recovery: Recovery,
     invitations: Invitations,
     mfa: Mfa,
+    passkeys: Passkeys,
     api_keys: ApiKeys,
     share_links: ShareLinks,
     links: PortalLinks,
@@ -93,6 +94,7 @@ impl PortalState {
                 recovery: Recovery::new(&authenticator, mail.clone()),
                 invitations: Invitations::new(&authenticator, mail),
                 mfa: Mfa::new(&authenticator, totp_key),
+                passkeys: Passkeys::new(&authenticator),
                 api_keys: ApiKeys::new(&authenticator),
                 share_links: authenticator.share_links(),
                 links,
@@ -152,6 +154,12 @@ impl PortalState {
     #[must_use]
     pub fn mfa(&self) -> &Mfa {
         &self.inner.mfa
+    }
+
+    /// Passkeys.
+    #[must_use]
+    pub fn passkeys(&self) -> &Passkeys {
+        &self.inner.passkeys
     }
 
     /// API keys.

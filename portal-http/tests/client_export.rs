@@ -99,6 +99,7 @@ async fn upload(
         size: i64::try_from(stored.size).unwrap(),
         content_type: "application/pdf".into(),
         file_name: file_name.into(),
+        via_share_link: None,
     };
     let documents = &portal.stores.documents;
     match document {

@@ -65,8 +65,9 @@ async fn the_login_form_round_trip_needs_no_script_sec_31_sec_32() {
     assert!(html.contains("autocomplete=\"current-password\""));
     assert_eq!(
         html.matches("<script").count(),
-        html.matches("<script src=\"/acme/assets/portal-").count(),
-        "no inline script, only the portal's own file: {html}"
+        html.matches("<script src=\"/acme/assets/portal-").count()
+            + html.matches("<script src=\"/acme/assets/passkey-").count(),
+        "no inline script, only the portal's own files: {html}"
     );
     assert!(!html.contains("style=\""), "no inline style: {html}");
     jar.update(&form);

@@ -100,6 +100,7 @@ async fn document(
                 size: i64::try_from(stored.size).unwrap(),
                 content_type: "text/plain; charset=utf-8".into(),
                 file_name: "brief.txt".into(),
+                via_share_link: None,
             },
             &AuditContext::default(),
         )

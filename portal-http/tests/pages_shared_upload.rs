@@ -230,8 +230,39 @@ async fn a_plain_post_through_the_link_becomes_an_internal_document() {
     );
     let events = uploaded_events(&portal).await;
     assert_eq!(events.len(), 1);
-    assert!(matches!(events[0].0, Actor::ShareLink(_)));
+    let Actor::ShareLink(link_id) = events[0].0 else {
+        panic!("the link is the actor: {:?}", events[0].0);
+    };
     assert_eq!(events[0].1, document.id);
+
+    // The team sees where it came from: the version names the link, and the page says so.
+    let manager = portal.login("acme", "manager@acme.test").await;
+    let versions = portal
+        .get(
+            &format!("/acme/api/v1/documents/{}/versions", document.id),
+            Some(&manager),
+        )
+        .await
+        .json();
+    assert_eq!(versions["items"][0]["via_share_link"], link_id.to_string());
+    assert_eq!(
+        versions["items"][0]["uploaded_by"],
+        uuid::Uuid::nil().to_string()
+    );
+    let jar = pages_support::sign_in(&portal, "acme", "manager@acme.test").await;
+    let detail = get(
+        &portal,
+        &format!("/acme/documents/{}", document.id),
+        &jar,
+        None,
+    )
+    .await;
+    assert_eq!(detail.status, 200);
+    assert!(
+        detail.text.contains("Sent through a share link"),
+        "{}",
+        detail.text
+    );
     assert_eq!(uses(&portal).await, 2, "the page and the post");
 
     // A refused file: the page again, with the reason, in the reader's language.

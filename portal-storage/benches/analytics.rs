@@ -182,6 +182,7 @@ async fn client(
                 size: 1_000,
                 content_type: "application/pdf".into(),
                 file_name: "proposal.pdf".into(),
+                via_share_link: None,
             },
             &ctx,
         )

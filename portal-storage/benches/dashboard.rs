@@ -177,6 +177,7 @@ async fn measured_contact(stores: &Stores) -> BenchResult<TenantScope> {
                         size: 1000,
                         content_type: "application/pdf".into(),
                         file_name: "file.pdf".into(),
+                        via_share_link: None,
                     },
                     &ctx,
                 )

@@ -614,6 +614,36 @@ pub(crate) fn require_sealed_secret(sealed_secret: &[u8]) -> StoreResult<()> {
     }
 }
 
+/// A new passkey: a credential id of 1–1023 bytes (WebAuthn's bounds) and a credential.
+pub(crate) fn check_new_passkey(passkey: &portal_core::model::NewPasskey) -> StoreResult<()> {
+    let max = portal_core::model::NewPasskey::MAX_CREDENTIAL_ID_BYTES;
+    if passkey.credential_id.is_empty() {
+        return Err(invalid("credential_id", Invalid::Empty));
+    }
+    if passkey.credential_id.len() > max {
+        return Err(invalid("credential_id", Invalid::TooLong { max }));
+    }
+    require_text("credential", &passkey.credential)
+}
+
+/// A ceremony to store: a registration is a user's, a sign-in nobody's yet; the state is there.
+pub(crate) fn check_new_passkey_ceremony(
+    ceremony: &portal_core::model::NewPasskeyCeremony,
+) -> StoreResult<()> {
+    use portal_core::model::PasskeyCeremonyKind::{Authentication, Registration};
+    match (ceremony.kind, ceremony.user) {
+        (Registration, Some(_)) | (Authentication, None) => {}
+        (Registration, None) => return Err(invalid("user", Invalid::Empty)),
+        (Authentication, Some(_)) => {
+            return Err(invalid(
+                "user",
+                Invalid::Malformed("a sign-in ceremony names no user"),
+            ));
+        }
+    }
+    require_text("state", &ceremony.state)
+}
+
 /// Recovery codes are a set: the same hash twice is a caller's mistake, refused alike by every
 /// backend (the SQL key would otherwise turn it into a conflict).
 pub(crate) fn distinct_code_hashes(
@@ -1160,6 +1190,10 @@ pub(crate) mod conflicts {
     pub(crate) const API_KEY_PREFIX_TAKEN: &str = "api key prefix already in use";
     /// The secret hash is another key's.
     pub(crate) const API_KEY_SECRET_TAKEN: &str = "api key secret already in use";
+    /// The credential id is another passkey's in the tenant.
+    pub(crate) const PASSKEY_CREDENTIAL_TAKEN: &str = "passkey credential already registered";
+    /// The handle hash is another ceremony's.
+    pub(crate) const PASSKEY_CEREMONY_TAKEN: &str = "passkey ceremony handle already in use";
 }
 
 /// Checks a new API key: `manage_api_keys`, a visible prefix, and only staff permissions the

@@ -7,8 +7,9 @@ use crate::traits::{
     AnalyticsStore, ApiKeyStore, ApprovalStore, AuditStore, ClientStore, DecisionStore,
     DeliverableStore, DocumentStore, IdempotencyStore, IdentityStore, InvitationStore,
     InvoiceStore, LoginTokenStore, MembershipStore, MfaStore, MilestoneStore, NotificationStore,
-    OutboxStore, ProjectStore, RequestStore, ResumableUploadStore, SessionStore, ShareLinkStore,
-    TaskStore, TenantDirectory, ThreadStore, ThrottleStore, UpdateStore, WebhookStore,
+    OutboxStore, PasskeyStore, ProjectStore, RequestStore, ResumableUploadStore, SessionStore,
+    ShareLinkStore, TaskStore, TenantDirectory, ThreadStore, ThrottleStore, UpdateStore,
+    WebhookStore,
 };
 
 /// Every store, each behind its own trait object, so a host or a test can swap any one of them
@@ -57,6 +58,8 @@ pub struct Stores {
     pub login_tokens: Arc<dyn LoginTokenStore>,
     /// Second factors (TOTP, recovery codes).
     pub mfa: Arc<dyn MfaStore>,
+    /// Passkeys and the state of their ceremonies.
+    pub passkeys: Arc<dyn PasskeyStore>,
     /// API keys.
     pub api_keys: Arc<dyn ApiKeyStore>,
     /// The audit log.
@@ -101,6 +104,7 @@ pub trait Backend:
     + InvitationStore
     + LoginTokenStore
     + MfaStore
+    + PasskeyStore
     + ApiKeyStore
     + AuditStore
     + OutboxStore
@@ -135,6 +139,8 @@ impl<T> Backend for T where
         + InvitationStore
         + LoginTokenStore
         + MfaStore
+        + PasskeyStore
+        + PasskeyStore
         + ApiKeyStore
         + AuditStore
         + OutboxStore
@@ -173,6 +179,7 @@ impl Stores {
             invitations: backend.clone(),
             login_tokens: backend.clone(),
             mfa: backend.clone(),
+            passkeys: backend.clone(),
             api_keys: backend.clone(),
             audit: backend.clone(),
             outbox: backend.clone(),

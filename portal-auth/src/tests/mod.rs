@@ -23,6 +23,7 @@ mod api_keys;
 mod invitations;
 mod mfa;
 mod no_secrets_in_logs;
+mod passkeys;
 mod recovery;
 
 const PASSWORD: &str = "canary-Secret-4711 harbour";

@@ -275,6 +275,7 @@ pub fn new_version(tenant: TenantId, sha256: Sha256Digest) -> NewDocumentVersion
         size: 1234,
         content_type: "application/pdf".into(),
         file_name: "proposal.pdf".into(),
+        via_share_link: None,
     }
 }
 

@@ -41,6 +41,8 @@ pub mod notifications;
 pub mod offboarding;
 /// Cursor pagination.
 pub mod pagination;
+/// Passkeys and the state of their ceremonies.
+pub mod passkeys;
 /// Who sees and changes which people.
 pub mod people_reach;
 /// People's own preferences.
@@ -139,6 +141,13 @@ macro_rules! stores_suite {
             mfa::concurrent_uses_of_one_code_have_one_winner,
             mfa::recovery_codes_work_once,
             mfa::another_tenants_pair_sees_no_second_factor,
+            passkeys::passkeys_are_added_listed_renamed_and_revoked,
+            passkeys::credential_ids_are_unique_per_tenant_and_checked,
+            passkeys::passkey_uses_update_the_credential_and_last_use,
+            passkeys::ceremonies_are_single_use_and_bound,
+            passkeys::ceremonies_expire_and_are_swept,
+            passkeys::concurrent_ceremony_takers_have_one_winner,
+            passkeys::another_tenant_finds_no_passkey,
             pagination::lists_page_with_cursors,
             isolation::another_tenant_sees_and_changes_nothing,
             uploads::resumable_uploads_belong_to_the_user_who_began_them,

@@ -400,6 +400,20 @@ pub async fn erasure_pseudonymises_contacts_and_keeps_the_chain_verifiable(h: &H
         .replace_recovery_codes(acme.id, gone, vec![token(), token()])
         .await
         .unwrap();
+    stores
+        .passkeys
+        .add_passkey(
+            acme.id,
+            gone,
+            portal_core::model::NewPasskey {
+                name: portal_core::DisplayName::parse("Laptop").unwrap(),
+                credential_id: token().as_bytes().to_vec(),
+                credential: "{}".to_owned(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
     let viewer = role(stores, acme.id, BuiltinRole::Viewer).await;
     let invited = Email::parse("canary-invited@ending.example").unwrap();
     stores
@@ -515,6 +529,15 @@ pub async fn erasure_pseudonymises_contacts_and_keeps_the_chain_verifiable(h: &H
     assert_eq!(
         stores.mfa.recovery_codes_left(acme.id, gone).await.unwrap(),
         0
+    );
+    assert!(
+        stores
+            .passkeys
+            .passkeys_of(acme.id, gone)
+            .await
+            .unwrap()
+            .is_empty(),
+        "no passkey is left"
     );
 
     let kept = stores

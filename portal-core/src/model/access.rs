@@ -5,8 +5,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::id::{
-    ApiKeyId, ClientId, InvitationId, MembershipId, ProjectId, RoleId, ShareLinkId, TenantId,
-    UserId,
+    ApiKeyId, ClientId, InvitationId, MembershipId, PasskeyId, ProjectId, RoleId, ShareLinkId,
+    TenantId, UserId,
 };
 use crate::permission::{PermissionSet, Side};
 use crate::scope::MembershipKind;
@@ -412,6 +412,107 @@ impl fmt::Debug for TotpEnrolment {
             .field("sealed_secret", &"[redacted]")
             .field("confirmed_at", &self.confirmed_at)
             .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A user's passkey: a WebAuthn credential that signs them in without a password. The credential
+/// (public key, signature counter, flags) arrives serialised by the auth crate; storage keeps it
+/// as opaque text. Holds no secret, yet its `Debug` leaves the credential out: it is long and
+/// says nothing to a reader of logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasskeyCredential {
+    /// The passkey's id.
+    pub id: PasskeyId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The user it signs in.
+    pub user: UserId,
+    /// What the user calls it ("Laptop", "Phone").
+    pub name: DisplayName,
+    /// The authenticator's credential id, unique within the tenant.
+    pub credential_id: Vec<u8>,
+    /// The serialised credential.
+    pub credential: String,
+    /// When it was registered.
+    pub created_at: OffsetDateTime,
+    /// When it last signed the user in.
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl fmt::Debug for PasskeyCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasskeyCredential")
+            .field("id", &self.id)
+            .field("tenant", &self.tenant)
+            .field("user", &self.user)
+            .field("name", &self.name)
+            .field("created_at", &self.created_at)
+            .field("last_used_at", &self.last_used_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What it takes to store a new passkey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPasskey {
+    /// What the user calls it.
+    pub name: DisplayName,
+    /// The authenticator's credential id (1–1023 bytes, as WebAuthn allows).
+    pub credential_id: Vec<u8>,
+    /// The serialised credential.
+    pub credential: String,
+}
+
+impl NewPasskey {
+    /// The most bytes a WebAuthn credential id may have.
+    pub const MAX_CREDENTIAL_ID_BYTES: usize = 1023;
+}
+
+/// Which WebAuthn ceremony a stored ceremony state belongs to; one kind never finishes another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasskeyCeremonyKind {
+    /// Registering a new passkey for a signed-in user.
+    Registration,
+    /// Signing in with a passkey (no user known yet).
+    Authentication,
+}
+
+impl PasskeyCeremonyKind {
+    /// The stored name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Registration => "registration",
+            Self::Authentication => "authentication",
+        }
+    }
+}
+
+/// The server's half of a WebAuthn ceremony between its two requests: the challenge and what the
+/// answer must match, serialised by the auth crate. Single use: taking it deletes it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPasskeyCeremony {
+    /// The tenant whose login or account page began it.
+    pub tenant: TenantId,
+    /// The user registering a passkey; `None` for a sign-in.
+    pub user: Option<UserId>,
+    /// The ceremony.
+    pub kind: PasskeyCeremonyKind,
+    /// The serialised state.
+    pub state: String,
+    /// When it lapses.
+    pub expires_at: OffsetDateTime,
+}
+
+impl fmt::Debug for NewPasskeyCeremony {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewPasskeyCeremony")
+            .field("tenant", &self.tenant)
+            .field("user", &self.user)
+            .field("kind", &self.kind)
+            .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
 }

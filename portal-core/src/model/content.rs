@@ -3,8 +3,8 @@ use time::{Date, OffsetDateTime};
 
 use super::client_record;
 use crate::id::{
-    ClientId, DecisionId, DocumentId, DocumentVersionId, MessageId, ProjectId, RequestId, TaskId,
-    TenantId, ThreadId, UpdateId, UserId,
+    ClientId, DecisionId, DocumentId, DocumentVersionId, MessageId, ProjectId, RequestId,
+    ShareLinkId, TaskId, TenantId, ThreadId, UpdateId, UserId,
 };
 use crate::state::{RequestStatus, Sha256Digest, TaskStatus};
 use crate::validate::DisplayName;
@@ -67,8 +67,11 @@ pub struct DocumentVersion {
     pub content_type: String,
     /// The sanitised file name, as metadata only.
     pub file_name: String,
-    /// Who uploaded it.
+    /// Who uploaded it (the nil id when no person did: a background job, or a visitor through
+    /// a share link — then `via_share_link` names the link).
     pub uploaded_by: UserId,
+    /// The share link a visitor sent it through, if one did.
+    pub via_share_link: Option<ShareLinkId>,
     /// When.
     pub created_at: OffsetDateTime,
 }
@@ -86,6 +89,8 @@ pub struct NewDocumentVersion {
     pub content_type: String,
     /// The sanitised file name.
     pub file_name: String,
+    /// The share link a visitor sent it through (recorded under a system scope), if one did.
+    pub via_share_link: Option<ShareLinkId>,
 }
 
 /// A status post.

@@ -15,8 +15,9 @@ mod work;
 
 pub use access::{
     AcceptedInvitation, ApiKey, Credentials, Invitation, InvitationAcceptance, LoginTokenPurpose,
-    MembershipRecord, NewApiKey, NewInvitation, NewUser, Session, ShareAccess, ShareLink,
-    ShareTarget, ThrottleState, TotpEnrolment, User,
+    MembershipRecord, NewApiKey, NewInvitation, NewPasskey, NewPasskeyCeremony, NewUser,
+    PasskeyCeremonyKind, PasskeyCredential, Session, ShareAccess, ShareLink, ShareTarget,
+    ThrottleState, TotpEnrolment, User,
 };
 pub use audit::{
     Actor, AuditContext, AuditEvent, AuditOutcome, ChainBreak, HashVersion, NewAuditEvent,

@@ -186,6 +186,39 @@ account-tour-account-title = Ihr Konto
 account-tour-account-text = Ihr Name, Ihre Sprache, Ihr Passwort und die Zwei-Schritt-Bestätigung – immer oben unter Ihrem Namen.
 account-tour-done = Verstanden
 
+
+## Passkeys
+
+# same in German: account-passkeys-heading
+account-passkeys-heading = Passkeys
+account-passkeys-lead = Melden Sie sich mit Fingerabdruck, Gesicht oder der PIN Ihres Geräts an statt mit einem Passwort. Ein Passkey gilt auch als Zwei-Schritt-Bestätigung.
+account-passkeys-required = { $tenant } verlangt von allen eine Zwei-Schritt-Bestätigung. Fügen Sie einen Passkey hinzu oder richten Sie eine Authenticator-App ein, bevor Sie fortfahren.
+account-passkeys-list-heading = Ihre Passkeys
+account-passkeys-none = Sie haben noch keine Passkeys.
+account-passkeys-why = Melden Sie sich ohne Passwort an, mit Fingerabdruck, Gesicht oder Geräte-PIN.
+account-passkeys-count = { $count ->
+    [0] Noch keine Passkeys.
+    [one] Ein Passkey.
+   *[other] { $count } Passkeys.
+}
+account-passkeys-manage = Passkeys verwalten
+account-passkey-added = Hinzugefügt am { $moment }
+account-passkey-last-used = Zuletzt verwendet am { $moment }
+account-passkey-never-used = Noch nicht verwendet
+account-passkey-rename = Umbenennen
+account-passkey-rename-label = Neuer Name für { $name }
+account-passkey-revoke = Entfernen
+account-passkey-revoke-label = Passkey { $name } entfernen
+account-passkey-add-heading = Passkey hinzufügen
+account-passkey-unsupported = Um einen Passkey hinzuzufügen, öffnen Sie diese Seite in einem Browser, der Passkeys unterstützt, mit eingeschaltetem JavaScript.
+account-passkey-name = Bezeichnung
+account-passkey-name-hint = Damit Sie Ihre Passkeys auseinanderhalten, zum Beispiel „Laptop“ oder „Handy“.
+account-passkey-add = Passkey hinzufügen
+account-passkey-failed = Der Passkey konnte nicht hinzugefügt werden. Bitte versuchen Sie es erneut.
+account-passkey-known = Dieser Passkey ist schon registriert.
+account-passkey-name-invalid = Geben Sie einen Namen mit höchstens 200 Zeichen ein.
+account-mfa-passkey-alternative = Lieber einen Passkey? Auch er gilt als Zwei-Schritt-Bestätigung.
+
 ## Bestätigungen
 
 notice-account-renamed = Ihr Name ist gespeichert.
@@ -195,4 +228,7 @@ notice-account-password-reset = Ihr neues Passwort ist gesetzt. Bitte melden Sie
 notice-account-session-ended = Das Gerät ist abgemeldet.
 notice-account-sessions-ended = Alle anderen Geräte sind abgemeldet.
 notice-account-mfa-off = Die Zwei-Schritt-Bestätigung ist ausgeschaltet.
+notice-account-passkey-added = Ihr Passkey ist hinzugefügt.
+notice-account-passkey-renamed = Ihr Passkey ist umbenannt.
+notice-account-passkey-revoked = Ihr Passkey ist entfernt. Er meldet Sie nicht mehr an.
 notice-account-tour-done = Ihre Kontoeinstellungen finden Sie jederzeit unter Ihrem Namen.

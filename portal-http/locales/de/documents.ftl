@@ -24,6 +24,7 @@ documents-version-number = Version { $number }
 documents-version-current = Aktuell
 documents-uploaded-by = Hochgeladen von { $name } am { $date }
 documents-uploaded-by-team = Vom Team hochgeladen am { $date }
+documents-sent-through-link = Über einen geteilten Link gesendet am { $date }
 documents-sha = SHA-256 { $sha }…
 documents-download-version-label = Version { $number } herunterladen: { $file }
 

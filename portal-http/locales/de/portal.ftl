@@ -56,6 +56,11 @@ login-throttled = Zu viele Versuche. Bitte warten Sie { $minutes ->
 } und versuchen Sie es dann erneut.
 login-forgot = Passwort vergessen?
 login-magic-link = Anmeldelink per E-Mail erhalten
+login-or = oder
+login-passkey = Mit einem Passkey anmelden
+login-passkey-failed = Mit diesem Passkey hat die Anmeldung nicht geklappt. Versuchen Sie es erneut oder melden Sie sich mit E-Mail-Adresse und Passwort an.
+login-passkey-cancelled = Es wurde kein Passkey verwendet. Versuchen Sie es erneut oder melden Sie sich mit E-Mail-Adresse und Passwort an.
+login-passkey-required = Ihre Organisation verlangt eine Zwei-Schritt-Bestätigung, und Ihre ist ein Passkey: Bitte melden Sie sich mit Ihrem Passkey an.
 mfa-title = Bestätigung in zwei Schritten
 mfa-intro = Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App oder einen Ihrer Wiederherstellungscodes ein.
 mfa-code = Bestätigungscode

@@ -185,6 +185,38 @@ account-tour-account-title = Your account
 account-tour-account-text = Your name, language, password and two-step verification — always under your name at the top.
 account-tour-done = Got it
 
+
+## Passkeys
+
+account-passkeys-heading = Passkeys
+account-passkeys-lead = Sign in with your fingerprint, your face or your device's PIN instead of a password. A passkey also counts as two-step verification.
+account-passkeys-required = { $tenant } asks everyone to use two-step verification. Add a passkey, or set up an authenticator app, before you continue.
+account-passkeys-list-heading = Your passkeys
+account-passkeys-none = You have no passkeys yet.
+account-passkeys-why = Sign in without a password, with your fingerprint, face or device PIN.
+account-passkeys-count = { $count ->
+    [0] No passkeys yet.
+    [one] One passkey.
+   *[other] { $count } passkeys.
+}
+account-passkeys-manage = Manage passkeys
+account-passkey-added = Added { $moment }
+account-passkey-last-used = Last used { $moment }
+account-passkey-never-used = Not used yet
+account-passkey-rename = Rename
+account-passkey-rename-label = New name for { $name }
+account-passkey-revoke = Remove
+account-passkey-revoke-label = Remove the passkey { $name }
+account-passkey-add-heading = Add a passkey
+account-passkey-unsupported = To add a passkey, open this page in a browser that supports passkeys, with JavaScript turned on.
+account-passkey-name = Name
+account-passkey-name-hint = So you can tell your passkeys apart, for example "Laptop" or "Phone".
+account-passkey-add = Add passkey
+account-passkey-failed = The passkey could not be added. Please try again.
+account-passkey-known = This passkey is already registered.
+account-passkey-name-invalid = Enter a name of up to 200 characters.
+account-mfa-passkey-alternative = Would you rather use a passkey? It counts as two-step verification too.
+
 ## Confirmations
 
 notice-account-renamed = Your name is saved.
@@ -194,4 +226,7 @@ notice-account-password-reset = Your new password is set. Please sign in with it
 notice-account-session-ended = That device is signed out.
 notice-account-sessions-ended = All other devices are signed out.
 notice-account-mfa-off = Two-step verification is off.
+notice-account-passkey-added = Your passkey was added.
+notice-account-passkey-renamed = Your passkey was renamed.
+notice-account-passkey-revoked = Your passkey was removed. It no longer signs you in.
 notice-account-tour-done = You can find your account settings under your name at any time.

@@ -23,6 +23,7 @@ documents-version-number = Version { $number }
 documents-version-current = Current
 documents-uploaded-by = Uploaded by { $name } on { $date }
 documents-uploaded-by-team = Uploaded by the team on { $date }
+documents-sent-through-link = Sent through a share link on { $date }
 documents-sha = SHA-256 { $sha }…
 documents-download-version-label = Download version { $number }: { $file }
 

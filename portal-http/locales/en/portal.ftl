@@ -55,6 +55,11 @@ login-throttled = Too many attempts. Please wait { $minutes ->
 } and try again.
 login-forgot = Forgot your password?
 login-magic-link = Email me a sign-in link
+login-or = or
+login-passkey = Sign in with a passkey
+login-passkey-failed = This passkey did not sign you in. Try again, or sign in with your email address and password.
+login-passkey-cancelled = No passkey was used. Try again, or sign in with your email address and password.
+login-passkey-required = Your organisation requires two-step verification, and yours is a passkey: please sign in with your passkey.
 mfa-title = Two-step verification
 mfa-intro = Enter the 6-digit code from your authenticator app, or one of your recovery codes.
 mfa-code = Verification code

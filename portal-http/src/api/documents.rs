@@ -27,7 +27,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portal_core::model::{Document, DocumentVersion};
 use portal_core::{
-    ClientId, DocumentId, DocumentVersionId, ProjectId, TenantScope, UserId, Visibility,
+    ClientId, DocumentId, DocumentVersionId, ProjectId, ShareLinkId, TenantScope, UserId,
+    Visibility,
 };
 use portal_storage::DocumentFilter;
 use serde::{Deserialize, Serialize};
@@ -100,9 +101,13 @@ pub struct VersionView {
     pub content_type: String,
     /// The sanitised file name.
     pub file_name: String,
-    /// Who uploaded it.
+    /// Who uploaded it (the nil id when no person did: a background job, or a visitor through
+    /// a share link).
     #[schema(value_type = String, format = Uuid)]
     pub uploaded_by: UserId,
+    /// The share link a visitor sent it through, if one did.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub via_share_link: Option<ShareLinkId>,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -119,6 +124,7 @@ impl From<DocumentVersion> for VersionView {
             content_type: version.content_type,
             file_name: version.file_name,
             uploaded_by: version.uploaded_by,
+            via_share_link: version.via_share_link,
             created_at: version.created_at,
         }
     }

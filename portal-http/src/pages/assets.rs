@@ -45,17 +45,20 @@ pub(crate) enum Script {
     Portal,
     /// `branding.js`, on the branding editor: the live preview.
     Branding,
+    /// `passkey.js`, on the sign-in form and the passkeys page: the WebAuthn ceremonies.
+    Passkey,
 }
 
 impl Script {
     /// Every script.
-    pub(crate) const ALL: [Self; 2] = [Self::Portal, Self::Branding];
+    pub(crate) const ALL: [Self; 3] = [Self::Portal, Self::Branding, Self::Passkey];
 
     /// The name its URL starts with.
     pub(crate) const fn name(self) -> &'static str {
         match self {
             Self::Portal => "portal",
             Self::Branding => "branding",
+            Self::Passkey => "passkey",
         }
     }
 
@@ -64,6 +67,7 @@ impl Script {
         match self {
             Self::Portal => include_str!("../../assets/js/portal.js"),
             Self::Branding => include_str!("../../assets/js/branding.js"),
+            Self::Passkey => include_str!("../../assets/js/passkey.js"),
         }
     }
 }

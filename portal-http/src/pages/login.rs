@@ -239,6 +239,9 @@ impl Step {
     const fn wrong_answer(self, error: &AuthError) -> Option<&'static str> {
         match (self, error) {
             (Self::Password, AuthError::InvalidCredentials) => Some("login-failed"),
+            // The password was right, but the tenant wants a second factor and this person's
+            // are passkeys: the form says to use one.
+            (Self::Password, AuthError::PasskeyRequired) => Some("login-passkey-required"),
             (Self::SecondFactor, AuthError::InvalidSecondFactor) => Some("mfa-failed"),
             _ => None,
         }

@@ -287,6 +287,7 @@ impl PageRequest {
                 theme: assets::theme_url(&self.base, &self.look),
                 script: self.script_url(Script::Portal),
                 branding_script: self.script_url(Script::Branding),
+                passkey_script: self.script_url(Script::Passkey),
             },
             viewer,
             csrf_token,
@@ -431,6 +432,8 @@ struct AssetUrls {
     script: String,
     /// `branding.js`, for the branding editor.
     branding_script: String,
+    /// `passkey.js`, for the sign-in form and the passkeys page.
+    passkey_script: String,
 }
 
 /// Who is signed in, as the header shows them.

@@ -721,6 +721,7 @@ pub mod client_work {
                     size: 1000,
                     content_type: "application/pdf".into(),
                     file_name: "mock-up.pdf".into(),
+                    via_share_link: None,
                 },
                 &ctx(),
             )

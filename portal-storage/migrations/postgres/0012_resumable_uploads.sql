@@ -8,7 +8,10 @@
 -- next version of a document (document_id). Deleting the user, share link, project or document
 -- deletes the record; its staged bytes are then swept as idle.
 
--- Whether a share link takes uploads (each becomes an internal document of its project).
+-- Whether a share link takes uploads (each becomes an internal document of its project), and the
+-- link a version came in through (named by id only, like the download log: the version outlives
+-- the link).
+ALTER TABLE portal_document_version ADD COLUMN via_share_link_id uuid NULL;
 ALTER TABLE portal_share_link ADD COLUMN allow_upload boolean NOT NULL DEFAULT false;
 
 CREATE TABLE portal_resumable_upload (

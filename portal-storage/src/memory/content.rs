@@ -152,6 +152,7 @@ impl State {
             content_type: new.content_type,
             file_name: new.file_name,
             uploaded_by: acting_user(scope),
+            via_share_link: new.via_share_link,
             created_at: now,
         };
         self.put(version.clone());
@@ -793,6 +794,7 @@ mod tests {
                         size: 10,
                         content_type: "text/plain".to_owned(),
                         file_name: "brief.txt".to_owned(),
+                        via_share_link: None,
                     },
                     &ctx(),
                 )

@@ -257,6 +257,7 @@ impl World {
                     size: 1024,
                     content_type: "application/pdf".to_owned(),
                     file_name: "mock-up.pdf".to_owned(),
+                    via_share_link: None,
                 },
                 &ctx(),
             )

@@ -134,6 +134,7 @@ impl State {
             }
             self.end_sessions(tenant, *user);
             self.drop_credentials_of(tenant, *user);
+            self.drop_passkeys_of(tenant, *user);
             self.drop_notifications_of(tenant, *user);
         }
         self.memberships.retain(|_, membership| {

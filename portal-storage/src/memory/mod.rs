@@ -20,6 +20,7 @@ mod invitations;
 mod lifecycle;
 mod mfa;
 mod notify;
+mod passkeys;
 mod publish;
 mod tenancy;
 mod threads;
@@ -199,6 +200,8 @@ struct State {
     invitations: invitations::InvitationTables,
     /// Login tokens, TOTP enrolments and recovery codes.
     mfa: mfa::MfaTables,
+    /// Passkeys and their ceremonies.
+    passkeys: passkeys::PasskeyTables,
     /// Idempotency keys.
     idempotency: idempotency::IdempotencyTables,
     /// Approvals and invoices whose deadline was announced (`announce_deadlines`).

@@ -9,7 +9,7 @@ use portal_core::model::{
 };
 use portal_core::{
     ClientId, DisplayName, DocumentId, DocumentVersionId, Invalid, Permission, ProjectId,
-    ResourceFacts, TenantId, TenantScope, Visibility,
+    ResourceFacts, ShareLinkId, TenantId, TenantScope, Visibility,
 };
 use serde_json::json;
 use sqlx::QueryBuilder;
@@ -61,7 +61,7 @@ macro_rules! version_select {
         concat!(
             "SELECT v.document_version_id, v.tenant_id, v.client_id, v.document_id, v.number, \
              v.blob_key, v.sha256, v.size, v.content_type, v.file_name, v.uploaded_by, \
-             v.created_at, (",
+             v.via_share_link_id, v.created_at, (",
             document_shared!(),
             ") AS shared FROM portal_document_version v \
              JOIN portal_document doc \
@@ -99,7 +99,8 @@ const NEXT_NUMBER: &str = "SELECT COALESCE(MAX(number), 0) FROM portal_document_
 
 const INSERT_VERSION: &str = "INSERT INTO portal_document_version (document_version_id, \
     tenant_id, client_id, document_id, number, blob_key, sha256, size, content_type, file_name, \
-    uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    uploaded_by, via_share_link_id, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 const SET_CURRENT: &str = "UPDATE portal_document SET current_version_id = $1 \
     WHERE document_id = $2 AND tenant_id = $3";
@@ -155,6 +156,7 @@ struct VersionRow {
     content_type: String,
     file_name: String,
     uploaded_by: Option<Uuid>,
+    via_share_link_id: Option<Uuid>,
     created_at: OffsetDateTime,
     shared: bool,
 }
@@ -173,6 +175,7 @@ impl VersionRow {
             content_type: self.content_type,
             file_name: self.file_name,
             uploaded_by: person(self.uploaded_by),
+            via_share_link: self.via_share_link_id.map(ShareLinkId::from_uuid),
             created_at: self.created_at,
         };
         let (tenant, client) = (version.tenant, version.client);
@@ -298,6 +301,7 @@ for_each_backend! {
             content_type: new.content_type,
             file_name: new.file_name,
             uploaded_by: person(uploader),
+            via_share_link: new.via_share_link,
             created_at: now(),
         };
         sqlx::query(INSERT_VERSION)
@@ -312,6 +316,7 @@ for_each_backend! {
             .bind(version.content_type.as_str())
             .bind(version.file_name.as_str())
             .bind(uploader)
+            .bind(version.via_share_link.map(|link| *link.as_uuid()))
             .bind(version.created_at)
             .execute(&mut *tx)
             .await
@@ -606,6 +611,7 @@ mod tests {
             size: 10,
             content_type: "application/pdf".into(),
             file_name: "brief.pdf".into(),
+            via_share_link: None,
         }
     }
 

@@ -55,11 +55,13 @@ const LEAVE_CLIENT: &str =
     "DELETE FROM portal_membership WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3";
 
 /// What an erased person leaves behind, table by table: `(tenant_id, user_id)` rows deleted.
-const PERSONAL_ROWS: [&str; 6] = [
+const PERSONAL_ROWS: [&str; 8] = [
     "DELETE FROM portal_session WHERE tenant_id = $1 AND user_id = $2",
     "DELETE FROM portal_login_token WHERE tenant_id = $1 AND user_id = $2",
     "DELETE FROM portal_totp WHERE tenant_id = $1 AND user_id = $2",
     "DELETE FROM portal_recovery_code WHERE tenant_id = $1 AND user_id = $2",
+    "DELETE FROM portal_passkey WHERE tenant_id = $1 AND user_id = $2",
+    "DELETE FROM portal_passkey_ceremony WHERE tenant_id = $1 AND user_id = $2",
     "DELETE FROM portal_mail_preference WHERE tenant_id = $1 AND user_id = $2",
     "DELETE FROM portal_notification WHERE tenant_id = $1 AND user_id = $2",
 ];

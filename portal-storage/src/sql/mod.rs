@@ -50,6 +50,7 @@ mod membership;
 mod mfa;
 mod notification;
 mod outbox;
+mod passkey;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod role;

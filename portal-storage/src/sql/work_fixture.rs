@@ -229,6 +229,7 @@ pub(super) async fn work(
         size: 1234,
         content_type: "application/pdf".into(),
         file_name: "mock-ups.pdf".into(),
+        via_share_link: None,
     };
     let version = store
         .add_version(staff, document, version, &ctx())

@@ -15,6 +15,7 @@ mod credentials;
 pub(crate) mod idempotency;
 mod lifecycle;
 mod notify;
+mod passkeys;
 mod tenancy;
 mod uploads;
 mod work;
@@ -34,6 +35,7 @@ pub use lifecycle::{ErasureReport, OffboardReport};
 pub use notify::{
     AttemptRecord, DeliveryRequest, DueDelivery, MailBatch, NotificationStore, WebhookStore,
 };
+pub use passkeys::PasskeyStore;
 pub use tenancy::{ClientStore, IdentityStore, MembershipStore, TenantDirectory};
 pub use uploads::{
     MAX_UPLOAD_FILE_NAME_BYTES, NewResumableUpload, ResumableUpload, ResumableUploadStore,
@@ -62,6 +64,8 @@ pub use credentials::{MockApiKeyStore, MockInvitationStore, MockLoginTokenStore,
 pub use idempotency::MockIdempotencyStore;
 #[cfg(any(test, feature = "mock"))]
 pub use notify::{MockNotificationStore, MockWebhookStore};
+#[cfg(any(test, feature = "mock"))]
+pub use passkeys::MockPasskeyStore;
 #[cfg(any(test, feature = "mock"))]
 pub use tenancy::{MockClientStore, MockIdentityStore, MockMembershipStore, MockTenantDirectory};
 #[cfg(any(test, feature = "mock"))]

@@ -244,6 +244,7 @@ impl<'a> Seeder<'a> {
                         size: i64::try_from(stored.size)?,
                         content_type: file.content_type.to_owned(),
                         file_name: file.file_name.to_owned(),
+                        via_share_link: None,
                     },
                     &self.ctx,
                 )

@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use bytes::BytesMut;
 use futures_util::{StreamExt as _, stream};
 use portal_core::model::{Document, DocumentVersion, NewDocument, NewDocumentVersion};
-use portal_core::{DisplayName, DocumentId, Permission, ProjectId, TenantScope, Visibility};
+use portal_core::{
+    DisplayName, DocumentId, Permission, ProjectId, ShareLinkId, TenantScope, Visibility,
+};
 use portal_storage::blob::{BlobError, StoredBlob, byte_stream};
 use portal_storage::{StoreResult, rules};
 use serde::{Deserialize, Serialize};
@@ -99,6 +101,7 @@ pub async fn upload_document(
         file_name: &query.name,
         title: query.title.as_deref(),
         visibility: query.visibility.unwrap_or_default(),
+        via_share_link: None,
     };
     let (document, version) =
         new_document_from(&state, &caller.scope, ip, new, &headers, body).await?;
@@ -122,6 +125,8 @@ pub(crate) struct NewUpload<'a> {
     pub(crate) title: Option<&'a str>,
     /// `Internal` or `Shared`, as asked for.
     pub(crate) visibility: Visibility,
+    /// The share link a visitor sends it through (under a system scope), if one does.
+    pub(crate) via_share_link: Option<ShareLinkId>,
 }
 
 /// Streams `body` into a new document with its first version, as `scope`: what
@@ -158,7 +163,10 @@ pub(crate) async fn new_document_from(
         project.client,
         Visibility::Shared,
     )?;
-    let received = receive(state, scope, kind, body, limit).await?;
+    let received = Received {
+        via_share_link: new.via_share_link,
+        ..receive(state, scope, kind, body, limit).await?
+    };
     let audit = ip.audit();
     let document = NewDocument {
         client: project.client,
@@ -227,6 +235,8 @@ pub(super) struct Received {
     pub(super) stored: StoredBlob,
     /// Its sniffed media type.
     pub(super) content_type: &'static str,
+    /// The share link a visitor sent it through, if one did.
+    pub(super) via_share_link: Option<ShareLinkId>,
 }
 
 /// Streams the body into the blob store. The first [`SNIFF_BYTES`] are held back and checked to
@@ -254,6 +264,7 @@ async fn receive(
     Ok(Received {
         stored,
         content_type: kind.content_type(),
+        via_share_link: None,
     })
 }
 
@@ -337,6 +348,7 @@ where
         size,
         content_type: received.content_type.to_owned(),
         file_name,
+        via_share_link: received.via_share_link,
     };
     // The quota was checked before streaming; uploads running side by side could each fit
     // then and overshoot together. Checking again and recording under one lock per tenant

@@ -1,8 +1,9 @@
 //! A tenant may require a second factor of its staff, of its clients' contacts, or of both. A
 //! person it requires one of who has none is signed in (`LoginSuccess::must_enrol_mfa`) but sent
 //! to enrolment — straight after signing in, and from every signed-in page until done
-//! ([`gate`], which the signed-in page extractor calls). Only enrolment itself and the password
-//! prompt it may need stay open; signing out is not a signed-in page.
+//! ([`gate`], which the signed-in page extractor calls). A passkey counts as a second factor.
+//! Only enrolment itself (TOTP or a passkey) and the password prompt it may need stay open;
+//! signing out is not a signed-in page.
 
 use axum::response::Response;
 use portal_core::TenantScope;
@@ -41,18 +42,26 @@ pub(crate) async fn gate(
     }
     match state.mfa().status(authenticated).await {
         Ok(status) if status.enrolled => None,
-        Ok(_) => Some(page.redirect(ENROL_PATH)),
+        // A passkey is a second factor too (it verifies its user).
+        Ok(_) => match state.passkeys().list(authenticated).await {
+            Ok(passkeys) if !passkeys.is_empty() => None,
+            Ok(_) => Some(page.redirect(ENROL_PATH)),
+            Err(error) => Some(page.error(ApiError::from(error).into())),
+        },
         Err(error) => Some(page.error(ApiError::from(error).into())),
     }
 }
 
-/// The pages a person who must enrol can still open: enrolment and the password prompt.
+/// The pages a person who must enrol can still open: enrolment (TOTP or a passkey) and the
+/// password prompt.
 fn exempt(path: &str) -> bool {
-    path == ENROL_PATH
-        || path
-            .strip_prefix(ENROL_PATH)
-            .is_some_and(|rest| rest.starts_with('/'))
-        || path == CONFIRM_PATH
+    let under = |root: &str| {
+        path == root
+            || path
+                .strip_prefix(root)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    under(ENROL_PATH) || under(super::PASSKEYS_PATH) || path == CONFIRM_PATH
 }
 
 #[cfg(test)]
@@ -65,6 +74,9 @@ mod tests {
         assert!(exempt("/account/mfa/setup"));
         assert!(exempt("/account/mfa/confirm"));
         assert!(exempt("/account/confirm"));
+        assert!(exempt("/account/passkeys"));
+        assert!(exempt("/account/passkeys/options"));
+        assert!(!exempt("/account/passkeysx"));
         assert!(!exempt("/"));
         assert!(!exempt("/account"));
         assert!(!exempt("/account/mfax"));

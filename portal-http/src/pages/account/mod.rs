@@ -17,6 +17,7 @@ mod magic;
 mod mail;
 mod next;
 mod overview;
+mod passkeys;
 mod pre_login;
 mod preferences;
 mod profile;
@@ -34,6 +35,7 @@ use serde::Deserialize;
 pub(crate) use self::enrolment::ENROL_PATH;
 pub(crate) use self::enrolment::gate;
 pub(crate) use self::next::NextPath;
+pub(crate) use self::passkeys::PASSKEYS_PATH;
 pub(crate) use self::tour::{TourView, view as tour_view};
 use super::signed::SignedPage;
 use crate::error::ApiError;
@@ -91,6 +93,15 @@ pub(crate) fn routes() -> Router<PortalState> {
             "/account/mfa/disable",
             get(second_factor::back).post(second_factor::disable),
         )
+        .route("/login/passkey/options", post(passkeys::sign_in_options))
+        .route("/login/passkey", post(passkeys::sign_in))
+        .route("/account/passkeys", get(passkeys::show).post(passkeys::add))
+        .route(
+            "/account/passkeys/options",
+            post(passkeys::registration_options),
+        )
+        .route("/account/passkeys/{id}/rename", post(passkeys::rename))
+        .route("/account/passkeys/{id}/revoke", post(passkeys::revoke))
         .route("/account/sessions/{id}/end", post(sessions::end_one))
         .route("/account/sessions/end-others", post(sessions::end_others))
         .route("/account/tour/done", post(tour::done))
@@ -146,6 +157,10 @@ pub(crate) const TEMPLATES: &[&[(&str, &str)]] = &[&[
     (
         "account/recovery-codes.html",
         include_str!("../../../templates/account/recovery-codes.html"),
+    ),
+    (
+        "account/passkeys.html",
+        include_str!("../../../templates/account/passkeys.html"),
     ),
     (
         "account/tour.html",

@@ -1,5 +1,5 @@
 //! `GET account`: the viewer's own account — name (with a form to change it), email, the
-//! language of the pages, a password change, the second factor's state, and the sessions
+//! language of the pages, a password change, the second factor's state, the passkeys, and the sessions
 //! (devices) signed in, each of which can be signed out. The same calls as the API's `/me`,
 //! `/me/sessions` and `/me/mfa`, with the session's own identity, so nobody sees or ends
 //! anyone else's.
@@ -51,6 +51,8 @@ struct AccountView {
     /// The policy's shortest password, for the hint.
     password_min: usize,
     mfa: MfaSummary,
+    /// How many passkeys the person has.
+    passkeys: usize,
     sessions: Vec<SessionItem>,
     /// How many sessions besides this one.
     others: usize,
@@ -90,6 +92,7 @@ async fn view(page: &SignedPage, entered: Entered) -> Result<AccountView, Failur
     let authenticated = &page.signed_in.authenticated;
     let formatter = page.formatter();
     let status = state.mfa().status(authenticated).await?;
+    let passkeys = state.passkeys().list(authenticated).await?.len();
     let mut sessions = state
         .sessions()
         .sessions_of(authenticated.session.tenant, authenticated.session.user)
@@ -127,6 +130,7 @@ async fn view(page: &SignedPage, entered: Entered) -> Result<AccountView, Failur
             codes_left: status.recovery_codes_left,
             required: enrolment::required(&page.page.tenant, &authenticated.scope),
         },
+        passkeys,
         sessions: items,
         others,
         error: entered.error,
@@ -175,7 +179,10 @@ fn device(formatter: &Formatter<'_>, agent: Option<&str>) -> Result<String, Cata
 }
 
 /// A moment as a day and a time of day, in UTC (the pages have no time zones yet).
-fn moment(formatter: &Formatter<'_>, at: OffsetDateTime) -> Result<String, CatalogueError> {
+pub(super) fn moment(
+    formatter: &Formatter<'_>,
+    at: OffsetDateTime,
+) -> Result<String, CatalogueError> {
     let at = at.to_offset(UtcOffset::UTC);
     formatter.text_with(
         "account-moment",

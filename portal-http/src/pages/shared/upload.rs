@@ -171,6 +171,7 @@ async fn receive(
                     file_name: &file_name,
                     title: (!typed.is_empty()).then_some(typed),
                     visibility: Visibility::Internal,
+                    via_share_link: Some(opened.link.id),
                 };
                 // The form's own length says nothing of the file's; the limit bites while it streams.
                 let no_length = HeaderMap::new();

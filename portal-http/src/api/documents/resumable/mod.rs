@@ -604,6 +604,7 @@ async fn finish(
     let received = Received {
         stored,
         content_type: kind.content_type(),
+        via_share_link: uploader.link.as_ref().map(|link| link.id),
     };
     let audit = ip.audit();
     let documents = &state.stores().documents;

@@ -87,6 +87,7 @@ pub(super) async fn render(
             size: file_size(&formatter, version.size)?,
             uploaded: formatter.date(version.created_at.date())?,
             uploaded_by: people.name(page, version.uploaded_by).await?,
+            via_link: version.via_share_link.is_some(),
             short_sha: sha.get(..SHORT_SHA).unwrap_or(&sha).to_owned(),
             sha,
             download_url: may_download.then(|| {
@@ -147,6 +148,8 @@ struct VersionItem {
     size: String,
     uploaded: String,
     uploaded_by: Option<String>,
+    /// Sent by a visitor through a share link.
+    via_link: bool,
     sha: String,
     short_sha: String,
     download_url: Option<String>,
