@@ -63,8 +63,9 @@ struct Args {
     #[arg(long, env = "PORTAL_TEMPLATE_DIR")]
     template_dir: Option<PathBuf>,
 
-    /// The address browsers use, for links in mail (https, or http on localhost)
-    /// [default: http://<listen>].
+    /// The address browsers use, for links in mail and as the passkeys' origin (https, or http
+    /// on localhost) [default: http://localhost:<port> on a loopback address, else
+    /// http://<listen>].
     #[arg(long, env = "PORTAL_PUBLIC_URL")]
     public_url: Option<String>,
 
@@ -517,10 +518,14 @@ fn dispatcher(
     ))
 }
 
-/// The links in mail: `--public-url`, or the listen address.
+/// The links in mail: `--public-url`, or the listen address — as `localhost` on a loopback
+/// address, since browsers accept passkeys (WebAuthn) for a domain only, never for an IP address.
 fn public_links(args: &Args) -> anyhow::Result<PortalLinks> {
     let origin = match &args.public_url {
         Some(url) => url.clone(),
+        None if args.listen.ip().is_loopback() => {
+            format!("http://localhost:{}", args.listen.port())
+        }
         None if args.listen.ip().is_unspecified() => bail!(
             "listening on {} needs --public-url (PORTAL_PUBLIC_URL): the address browsers use, \
              e.g. https://portal.example.com or http://localhost:{}",

@@ -19,8 +19,8 @@
 //!    discarded by [`sweep_expired_uploads`].
 //!
 //! An upload belongs to whoever began it — the user, or a share link's visitor (the pages'
-//! `share/{token}/uploads`, through [`Uploader::through_link`]) — and anyone else (another user,
-//! link or tenant) gets 404, as for an id never issued.
+//! `share/{token}/uploads`) — and anyone else (another user, link or tenant) gets 404, as for an
+//! id never issued.
 
 mod protocol;
 
