@@ -173,6 +173,11 @@ def _with_real_ids(strategy: Any, names: list[str]) -> Any:
     return st.one_of(strategy, strategy.flatmap(fill))
 
 
+# A resumable upload's part (tus `PATCH /uploads/{id}`) is raw bytes, as an ordinary upload's
+# `application/octet-stream` body is; the tool has no serializer of its own for the type.
+schemathesis.openapi.media_type("application/offset+octet-stream", st.binary(max_size=4096))
+
+
 @schemathesis.hook
 def before_generate_path_parameters(context, strategy):  # noqa: ANN001, ANN201
     """Ids in paths are real ones half the time: objects the role may reach, and objects it
