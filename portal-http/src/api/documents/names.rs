@@ -54,17 +54,22 @@ pub(crate) fn file_name(raw: &str) -> Result<SafeName, ApiError> {
 }
 
 fn not_allowed() -> ApiError {
-    let allowed: Vec<&str> = ALLOWED_EXTENSIONS
-        .iter()
-        .map(|(extension, _)| *extension)
-        .collect();
     ApiError::invalid(
         "name",
         format!(
             "files of this type are not accepted; allowed extensions: {}",
-            allowed.join(", ")
+            allowed_extensions()
         ),
     )
+}
+
+/// The accepted extensions as a list for people: `pdf, png, …` (the forms' hints and errors).
+pub(crate) fn allowed_extensions() -> String {
+    ALLOWED_EXTENSIONS
+        .iter()
+        .map(|(extension, _)| *extension)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Control characters and the invisible ones that disguise a name (`evil\u{202E}fdp.exe`).

@@ -144,16 +144,7 @@ pub(crate) async fn new_document_from(
     let limit = UploadLimit::of(state, scope).await?;
     limit.admits(headers)?;
     let SafeName { name, kind } = names::file_name(new.file_name)?;
-    let title = match new.title {
-        Some(title) => title.to_owned(),
-        None => name.chars().take(DisplayName::MAX_CHARS).collect(),
-    };
-    let title = DisplayName::parse(&title).map_err(|_| {
-        ApiError::invalid(
-            "title",
-            "the title must be 1 to 200 characters without control characters",
-        )
-    })?;
+    let title = document_title(new.title, &name)?;
     let project = visible_project(state, scope, new.project).await?;
     // Refused before a byte of the body is read; the store checks again, with the document's
     // real visibility, when it records the upload.
@@ -227,6 +218,23 @@ pub async fn upload_version(
     })
     .await?;
     Ok((StatusCode::CREATED, Json(VersionView::from(version))).into_response())
+}
+
+/// A new document's title: `title` as given, or the file name (cut to a title's length).
+pub(super) fn document_title(
+    title: Option<&str>,
+    file_name: &str,
+) -> Result<DisplayName, ApiError> {
+    let title = match title {
+        Some(title) => title.to_owned(),
+        None => file_name.chars().take(DisplayName::MAX_CHARS).collect(),
+    };
+    DisplayName::parse(&title).map_err(|_| {
+        ApiError::invalid(
+            "title",
+            "the title must be 1 to 200 characters without control characters",
+        )
+    })
 }
 
 /// A body committed to the blob store, not yet recorded.
@@ -476,7 +484,7 @@ impl UploadLimit {
     }
 }
 
-fn announced_size_fits(headers: &HeaderMap, limit: u64) -> Result<(), ApiError> {
+pub(super) fn announced_size_fits(headers: &HeaderMap, limit: u64) -> Result<(), ApiError> {
     let announced = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())

@@ -11,7 +11,7 @@ pub(crate) mod form_body;
 mod list;
 pub(super) mod people;
 pub(crate) mod size;
-mod upload;
+pub(crate) mod upload;
 
 use axum::Router;
 use axum::routing::get;

@@ -24,11 +24,11 @@ use portal_core::{DocumentId, Visibility};
 use super::super::catalogue::Arg;
 use super::super::client::documents::form_body::{FormBody, Unreadable};
 use super::super::client::documents::size::file_size;
+use super::super::client::documents::upload::InputRefusal;
 use super::super::format::Formatter;
 use super::super::page::{PageError, PageRequest};
 use super::view::{Sent, render_opened};
 use super::{Opened, Refusal, open};
-use crate::api::documents::ALLOWED_EXTENSIONS;
 use crate::api::documents::resumable::{self, Uploader};
 use crate::api::documents::upload::{NewUpload, new_document_from};
 use crate::error::ApiError;
@@ -259,36 +259,29 @@ fn refusal(page: &PageRequest, id: &str, args: &[(&str, Arg<'_>)], title: String
 
 /// Why the API refused the file, in the page's language.
 fn refused(state: &PortalState, page: &PageRequest, error: ApiError, title: String) -> Sent {
-    let field = match &error {
-        ApiError::Invalid { fields, .. } => fields.first().map(String::as_str),
-        _ => None,
-    };
-    match (&error, field) {
-        (ApiError::Invalid { .. }, Some("name")) => {
-            let extensions = ALLOWED_EXTENSIONS
-                .iter()
-                .map(|(extension, _)| *extension)
-                .collect::<Vec<_>>()
-                .join(", ");
-            refusal(
-                page,
-                "documents-error-file-type",
-                &[("extensions", Arg::Text(extensions.into()))],
-                title,
-            )
-        }
-        (ApiError::Invalid { .. }, Some("body")) => {
-            refusal(page, "documents-error-file-content", &[], title)
-        }
-        (ApiError::Invalid { .. }, Some("title")) => {
-            refusal(page, "documents-error-title", &[], title)
-        }
-        (ApiError::PayloadTooLarge, _) => too_large(state, page, title),
-        (ApiError::QuotaExceeded, _) => refusal(page, "form-quota", &[], title),
-        _ => {
+    match InputRefusal::of(&error) {
+        Some(refusal) => input_refusal(state, page, refusal, title),
+        None => {
             tracing::warn!(%error, "an upload through a share link failed");
-            refusal(page, "documents-upload-failed", &[], title)
+            self::refusal(page, "documents-upload-failed", &[], title)
         }
+    }
+}
+
+/// The page again with what the signed-in upload form says of `refusal`.
+fn input_refusal(
+    state: &PortalState,
+    page: &PageRequest,
+    refusal: InputRefusal,
+    title: String,
+) -> Sent {
+    let max = state.config().max_upload_bytes;
+    match file_size(&formatter(page), i64::try_from(max).unwrap_or(i64::MAX)) {
+        Ok(size) => {
+            let (_, id, args) = refusal.message(&size);
+            self::refusal(page, id, &args, title)
+        }
+        Err(_) => self::refusal(page, "documents-upload-failed", &[], title),
     }
 }
 
@@ -297,27 +290,13 @@ fn unread(state: &PortalState, page: &PageRequest, error: &Unreadable, title: St
     tracing::debug!(%error, "a share link's upload form could not be read");
     match error {
         Unreadable::FieldTooLong(field) if field == "title" => {
-            refusal(page, "documents-error-title", &[], title)
+            input_refusal(state, page, InputRefusal::Title, title)
         }
-        Unreadable::TooLarge => too_large(state, page, title),
+        Unreadable::TooLarge => input_refusal(state, page, InputRefusal::TooLarge, title),
         Unreadable::FieldTooLong(_) => refusal(page, "form-not-accepted", &[], title),
         Unreadable::NotMultipart | Unreadable::Malformed(_) => {
             refusal(page, "documents-upload-failed", &[], title)
         }
-    }
-}
-
-/// The page again saying the file is over the per-upload limit, the limit named.
-fn too_large(state: &PortalState, page: &PageRequest, title: String) -> Sent {
-    let max = state.config().max_upload_bytes;
-    match file_size(&formatter(page), i64::try_from(max).unwrap_or(i64::MAX)) {
-        Ok(size) => refusal(
-            page,
-            "documents-error-too-large",
-            &[("size", Arg::Text(size.into()))],
-            title,
-        ),
-        Err(_) => refusal(page, "documents-upload-failed", &[], title),
     }
 }
 

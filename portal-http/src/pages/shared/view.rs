@@ -188,11 +188,7 @@ fn upload_view(
         resumable: format!("{}/share/{token}/uploads", page.base),
         max_size: file_size(formatter, i64::try_from(max).unwrap_or(i64::MAX))
             .map_err(PageError::internal)?,
-        extensions: crate::api::documents::ALLOWED_EXTENSIONS
-            .iter()
-            .map(|(extension, _)| *extension)
-            .collect::<Vec<_>>()
-            .join(", "),
+        extensions: crate::api::documents::names::allowed_extensions(),
         sent,
         error,
         title,

@@ -30,7 +30,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt as _;
 use portal_core::model::{ShareLink, ShareTarget};
-use portal_core::{DisplayName, DocumentId, Permission, ProjectId, TenantScope, Visibility};
+use portal_core::{DocumentId, Permission, ProjectId, TenantScope, Visibility};
 use portal_storage::blob::{BlobError, ByteRange, UploadId, byte_stream};
 use portal_storage::rules;
 use portal_storage::traits::{NewResumableUpload, ResumableUpload, UploadOwner, UploadTarget};
@@ -44,8 +44,8 @@ use self::protocol::{
 use super::names::{self, SafeName};
 use super::sniff::{FileKind, SNIFF_BYTES};
 use super::upload::{
-    Head, Received, UploadLimit, content_mismatch, discard, interrupted, read_head, record,
-    sent_as, unsupported_media_type,
+    Head, Received, UploadLimit, announced_size_fits, content_mismatch, discard, document_title,
+    interrupted, read_head, record, sent_as, unsupported_media_type,
 };
 use super::{error_response, visible_document};
 use crate::api::work::visible_project;
@@ -245,7 +245,7 @@ pub async fn sweep_expired_uploads(state: &PortalState) -> Result<u64, ApiError>
     if let Err(error) = state.blobs().sweep_uploads(idle).await {
         tracing::warn!(%error, "could not sweep idle uploads");
     }
-    Ok(deleted.max(u64::try_from(expired.len()).unwrap_or(u64::MAX)))
+    Ok(deleted)
 }
 
 /// Whether a creation request carries bytes (refused: creation-with-upload is not offered).
@@ -381,7 +381,7 @@ async fn target(
         let ShareTarget::Project(project) = link.target;
         return Ok(UploadTarget::NewDocument {
             project,
-            title: title(metadata, file_name)?,
+            title: document_title(metadata.get("title").map(String::as_str), file_name)?,
             visibility: Visibility::Internal,
         });
     }
@@ -403,7 +403,7 @@ async fn target(
                 project.client,
                 Visibility::Shared,
             )?;
-            let title = title(metadata, file_name)?;
+            let title = document_title(metadata.get("title").map(String::as_str), file_name)?;
             let visibility = match metadata.get("visibility").map(String::as_str) {
                 None | Some("internal") => Visibility::Internal,
                 Some("shared") => Visibility::Shared,
@@ -432,23 +432,6 @@ async fn target(
             "Upload-Metadata must name either a project (a new document) or a document (its next version)",
         )),
     }
-}
-
-/// A new document's title: the metadata's `title`, or the file name.
-fn title(
-    metadata: &std::collections::HashMap<String, String>,
-    file_name: &str,
-) -> Result<DisplayName, ApiError> {
-    let title = metadata.get("title").map_or_else(
-        || file_name.chars().take(DisplayName::MAX_CHARS).collect(),
-        Clone::clone,
-    );
-    DisplayName::parse(&title).map_err(|_| {
-        ApiError::invalid(
-            "title",
-            "the title must be 1 to 200 characters without control characters",
-        )
-    })
 }
 
 /// The uploader's upload `raw_id`, or 404 for anything else.
@@ -535,14 +518,7 @@ async fn try_append(
     let at = protocol::number(headers, &UPLOAD_OFFSET).map_err(refused)?;
     let upload = find(state, uploader, raw_id).await?;
     // A part announced longer than what is left is refused before any of it is read.
-    let left = upload.length.saturating_sub(at);
-    let announced = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse::<u64>().ok());
-    if announced.is_some_and(|length| length > left) {
-        return Err(refused(ApiError::PayloadTooLarge));
-    }
+    announced_size_fits(headers, upload.length.saturating_sub(at)).map_err(refused)?;
     let kind = names::file_name(&upload.file_name).map_err(refused)?.kind;
     let tenant = scope.tenant_id();
     let part = if at == 0 {

@@ -24,7 +24,7 @@ use super::caller::api_caller;
 use super::form_body::{FormBody, Part, Unreadable};
 use super::size::file_size;
 use super::{detail, list};
-use crate::api::documents::ALLOWED_EXTENSIONS;
+use crate::api::documents::names::allowed_extensions;
 use crate::api::documents::upload::{
     NewDocumentQuery, NewVersionQuery, upload_document, upload_version,
 };
@@ -118,7 +118,7 @@ impl UploadView {
             staff: page.scope.is_staff_side(),
             error: typed.error,
             max_size: max_size(page)?,
-            extensions: extensions(),
+            extensions: allowed_extensions(),
         })
     }
 }
@@ -361,32 +361,81 @@ async fn send(
     sent.map_err(|error| refused(page, error))
 }
 
+/// Why the API refused an upload, when it is about the form's input: what the upload forms — a
+/// signed-in person's and a share link visitor's — say next to the field at fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InputRefusal {
+    /// The name's extension is not accepted.
+    FileType,
+    /// The content is not what the name says.
+    FileContent,
+    /// The title is not a valid one.
+    Title,
+    /// Over the per-upload limit.
+    TooLarge,
+    /// Over what is left of the tenant's quota.
+    Quota,
+}
+
+impl InputRefusal {
+    /// The refusal `error` stands for, if it is about the input.
+    pub(crate) fn of(error: &ApiError) -> Option<Self> {
+        let field = match error {
+            ApiError::Invalid { fields, .. } => fields.first().map(String::as_str),
+            _ => None,
+        };
+        match (error, field) {
+            (ApiError::Invalid { .. }, Some("name")) => Some(Self::FileType),
+            (ApiError::Invalid { .. }, Some("body")) => Some(Self::FileContent),
+            (ApiError::Invalid { .. }, Some("title")) => Some(Self::Title),
+            (ApiError::PayloadTooLarge, _) => Some(Self::TooLarge),
+            (ApiError::QuotaExceeded, _) => Some(Self::Quota),
+            _ => None,
+        }
+    }
+
+    /// The form field it goes next to, the message's id and its arguments; `max_size` is the
+    /// per-upload limit as the page writes it.
+    pub(crate) fn message(
+        self,
+        max_size: &str,
+    ) -> (
+        &'static str,
+        &'static str,
+        Vec<(&'static str, Arg<'static>)>,
+    ) {
+        match self {
+            Self::FileType => (
+                "file",
+                "documents-error-file-type",
+                vec![("extensions", Arg::Text(allowed_extensions().into()))],
+            ),
+            Self::FileContent => ("file", "documents-error-file-content", Vec::new()),
+            Self::Title => ("title", "documents-error-title", Vec::new()),
+            Self::TooLarge => (
+                "file",
+                "documents-error-too-large",
+                vec![("size", Arg::Text(max_size.to_owned().into()))],
+            ),
+            Self::Quota => ("file", "form-quota", Vec::new()),
+        }
+    }
+}
+
 /// The reason the API gave for refusing an upload, next to the field at fault; errors that are
 /// not about the input get the page's usual answer.
 fn refused(page: &SignedPage, error: ApiError) -> Refused {
-    let field = match &error {
-        ApiError::Invalid { fields, .. } => fields.first().map(String::as_str),
-        _ => None,
-    };
-    match (&error, field) {
-        (ApiError::Invalid { .. }, Some("name")) => {
-            let extensions = extensions();
-            wrong(
-                page,
-                "file",
-                "documents-error-file-type",
-                &[("extensions", Arg::Text(extensions.into()))],
-            )
-        }
-        (ApiError::Invalid { .. }, Some("body")) => {
-            wrong(page, "file", "documents-error-file-content", &[])
-        }
-        (ApiError::Invalid { .. }, Some("title")) => {
-            wrong(page, "title", "documents-error-title", &[])
-        }
-        (ApiError::PayloadTooLarge, _) => too_large(page),
-        (ApiError::QuotaExceeded, _) => wrong(page, "file", "form-quota", &[]),
-        (ApiError::Invalid { .. } | ApiError::Conflict(_), _) => match page.form_error(error) {
+    if let Some(refusal) = InputRefusal::of(&error) {
+        return match max_size(page) {
+            Ok(size) => {
+                let (field, id, args) = refusal.message(&size);
+                wrong(page, field, id, &args)
+            }
+            Err(error) => error.into(),
+        };
+    }
+    match error {
+        ApiError::Invalid { .. } | ApiError::Conflict(_) => match page.form_error(error) {
             Ok(error) => Refused::Form(error),
             Err(response) => Refused::Answer(response),
         },
@@ -397,23 +446,12 @@ fn refused(page: &SignedPage, error: ApiError) -> Refused {
 /// The form again saying the file is over the per-upload limit, the limit named.
 fn too_large(page: &SignedPage) -> Refused {
     match max_size(page) {
-        Ok(size) => wrong(
-            page,
-            "file",
-            "documents-error-too-large",
-            &[("size", Arg::Text(size.into()))],
-        ),
+        Ok(size) => {
+            let (field, id, args) = InputRefusal::TooLarge.message(&size);
+            wrong(page, field, id, &args)
+        }
         Err(error) => error.into(),
     }
-}
-
-/// The extensions an upload may have, as the form's hint lists them.
-fn extensions() -> String {
-    ALLOWED_EXTENSIONS
-        .iter()
-        .map(|(extension, _)| *extension)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The per-upload limit, in the page's language.
